@@ -1,0 +1,123 @@
+# jitsynth — build, run, test, bench. `make help` lists the verbs.
+#
+# Objects go to build/<flavour>/, so the normal and the sanitizer builds
+# never mix: build/release for bin/jitsynth, build/asan for `make asan`.
+
+CC      ?= gcc
+PKGS    := jansson libzstd libxxhash openssl
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-missing-field-initializers
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Isrc $(WARN) -MMD -MP \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lzstd -lxxhash -lcrypto) -ldl -lm
+TESTLIBS := -lcmocka
+
+FLAVOUR ?= release
+ifeq ($(FLAVOUR),asan)
+  OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(FLAVOUR),fuzz)
+  CC  := clang
+  OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+  OPT := -O2 -g
+endif
+CFLAGS  := $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
+LDFLAGS := $(OPT)
+
+BUILD   := build/$(FLAVOUR)
+SRCS    := $(wildcard src/*/*.c)
+LIBSRCS := $(filter-out src/cli/%,$(SRCS))
+CLISRCS := $(filter src/cli/%,$(SRCS))
+LIBOBJS := $(LIBSRCS:%.c=$(BUILD)/%.o)
+CLIOBJS := $(CLISRCS:%.c=$(BUILD)/%.o)
+TESTSRCS := $(wildcard tests/unit/test_*.c)
+TESTBINS := $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZSRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZBINS := $(FUZZSRCS:fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 10
+
+ifeq ($(FLAVOUR),asan)
+  BIN := $(BUILD)/jitsynth
+else
+  BIN := bin/jitsynth
+endif
+
+# The Python venv that holds the pinned Warp; the worker runs under it.
+VENV    := .venv
+N       ?= 3000
+
+.PHONY: all setup run test check asan bench fuzz fuzz-run clean help format
+
+all: $(BIN)
+
+help:
+	@echo "make            build bin/jitsynth"
+	@echo "make setup      install apt packages and the .venv with warp-lang (idempotent)"
+	@echo "make run        setup + build + generate a default dataset (N=$(N)) into ./data"
+	@echo "make test       setup + build + every test (unit, end-to-end, sanitizers)"
+	@echo "make asan       the test suite under AddressSanitizer + UBSan"
+	@echo "make bench      jitsynth vs raw Warp codegen (BENCH_N kernels)"
+	@echo "make fuzz       every libFuzzer target for FUZZ_SECONDS (default 10) each"
+
+setup:
+	@bash scripts/setup.sh
+
+$(BIN): $(LIBOBJS) $(CLIOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LIBS) $(TESTLIBS)
+
+$(BUILD)/fuzz/%: fuzz/%.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+# Each target runs from its committed corpus (seeds and regression inputs,
+# fuzz/corpus/NAME) into a scratch corpus under build/.
+fuzz:
+	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzz-run
+
+fuzz-run: $(FUZZBINS)
+	@set -e; for t in $(FUZZBINS); do name=$$(basename $$t); \
+		mkdir -p build/fuzz-corpus/$$name fuzz/corpus/$$name; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+			build/fuzz-corpus/$$name fuzz/corpus/$$name 2>build/fuzz-$$name.log \
+			|| { tail -40 build/fuzz-$$name.log; exit 1; }; \
+		grep -E "stat::number_of_executed_units|Done" build/fuzz-$$name.log | tr '\n' ' '; echo; \
+	done
+
+run: setup
+	@$(MAKE) --no-print-directory all
+	$(BIN) generate -n $(N) -o data
+
+# Unit tests and end-to-end tests of one flavour; tests/run.sh prints the
+# closing "N passed, N failed" line.
+check: $(BIN) $(TESTBINS)
+	@bash tests/run.sh $(FLAVOUR) $(BIN) $(TESTBINS)
+
+test: setup
+	@$(MAKE) --no-print-directory fuzz
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory FLAVOUR=asan check
+
+asan:
+	@$(MAKE) --no-print-directory FLAVOUR=asan check
+
+bench: setup
+	@$(MAKE) --no-print-directory all
+	@bash bench/run.sh
+
+format:
+	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c
+
+clean:
+	rm -rf build bin
+
+-include $(LIBOBJS:.o=.d) $(CLIOBJS:.o=.d)

@@ -1,0 +1,167 @@
+/* args: flag value parsing shared by the commands, and the paths jitsynth
+ * finds next to its executable (worker.py, the .venv's Python). */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gen/gen.h"
+#include "warp/proto.h"
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "jitsynth %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\ntry 'jitsynth %s --help'\n", cmd);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 86400)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Calls fn on each comma-separated item of s; stops at the first failure. */
+static int each_item(const char *s, int (*fn)(const char *item, void *ctx), void *ctx)
+{
+	char item[64];
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		if (n == 0 || n >= sizeof item)
+			return -1;
+		memcpy(item, s, n);
+		item[n] = '\0';
+		if (fn(item, ctx) < 0)
+			return -1;
+		s += n + (s[n] == ',');
+	}
+	return 0;
+}
+
+typedef struct cat_ctx {
+	uint32_t mask;
+	char *bad;
+	size_t badlen;
+} cat_ctx;
+
+static int add_category(const char *item, void *p)
+{
+	cat_ctx *c = p;
+	int k = gen_category_from_name(item);
+	if (k < 0) {
+		snprintf(c->bad, c->badlen, "%s", item);
+		return -1;
+	}
+	c->mask |= 1u << k;
+	return 0;
+}
+
+int parse_categories(const char *s, uint32_t *mask, char *bad, size_t badlen)
+{
+	cat_ctx c = {0, bad, badlen};
+	snprintf(bad, badlen, "%s", s);
+	if (!*s || each_item(s, add_category, &c) < 0)
+		return -1;
+	*mask = c.mask;
+	return 0;
+}
+
+static int add_device(const char *item, void *p)
+{
+	unsigned *mask = p;
+	if (strcmp(item, "cpu") == 0)
+		*mask |= DEV_CPU;
+	else if (strcmp(item, "cuda") == 0)
+		*mask |= DEV_CUDA;
+	else
+		return -1;
+	return 0;
+}
+
+int parse_devices(const char *s, unsigned *mask)
+{
+	*mask = 0;
+	return *s && each_item(s, add_device, mask) == 0 && *mask ? 0 : -1;
+}
+
+/* The directory of the running executable's nearest ancestor holding
+ * src/warp/worker.py: bin/jitsynth and build/asan/jitsynth both work. */
+static const char *install_root(void)
+{
+	static char root[PATH_MAX];
+	static int done;
+	if (done)
+		return root[0] ? root : NULL;
+	done = 1;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int up = 0; up < 4; up++) {
+		char *slash = strrchr(exe, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+		char probe[PATH_MAX + 32];
+		snprintf(probe, sizeof probe, "%s/src/warp/worker.py", exe);
+		if (access(probe, R_OK) == 0) {
+			snprintf(root, sizeof root, "%s", exe);
+			return root;
+		}
+	}
+	return NULL;
+}
+
+const char *default_worker_script(void)
+{
+	static char path[PATH_MAX + 32];
+	const char *env = getenv("JITSYNTH_WORKER");
+	if (env && *env)
+		return env;
+	const char *root = install_root();
+	snprintf(path, sizeof path, "%s/src/warp/worker.py", root ? root : ".");
+	return path;
+}
+
+const char *default_python(void)
+{
+	static char path[PATH_MAX + 32];
+	const char *env = getenv("JITSYNTH_PYTHON");
+	if (env && *env)
+		return env;
+	const char *root = install_root();
+	if (root) {
+		snprintf(path, sizeof path, "%s/.venv/bin/python", root);
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return "python3";
+}

@@ -1,0 +1,30 @@
+/* cli: the command-line layer. Only this layer prints messages and picks
+ * exit codes: 0 ok, 1 failure, 2 usage. Each command is cmd_<name>(). */
+#ifndef JS_CLI_H
+#define JS_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { EXIT_USAGE = 2 };
+
+int cmd_generate(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+
+/* Prints "jitsynth CMD: MESSAGE" and "try 'jitsynth CMD --help'" to stderr,
+ * returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Strict number parsing for flags: the whole string, in [min, max]. */
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+int parse_seconds(const char *s, double *out);
+/* "arithmetic,loop" -> category bit mask; -1 with the bad name in *bad. */
+int parse_categories(const char *s, uint32_t *mask, char *bad, size_t badlen);
+/* "cpu,cuda" -> DEV_* mask; -1 if unknown or empty. */
+int parse_devices(const char *s, unsigned *mask);
+
+/* Where jitsynth's files are: the worker script and the venv Python. */
+const char *default_worker_script(void);
+const char *default_python(void);
+
+#endif

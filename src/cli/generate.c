@@ -1,0 +1,168 @@
+/* generate: `jitsynth generate` parses its flags into a const run_options,
+ * runs the pipeline, and turns the outcome into messages and exit codes. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "pipeline/run.h"
+#include "report/progress.h"
+#include "warp/proto.h"
+
+static const char usage[] =
+	"usage: jitsynth generate [-n N] [-o DIR] [options]\n"
+	"\n"
+	"Generates N Warp kernels, compiles each with Warp's code generator and\n"
+	"writes the Python -> C++/CUDA pairs (forward and backward) as JSONL shards.\n"
+	"\n"
+	"  -n, --count N         kernels to generate (default 1000)\n"
+	"  -o, --output DIR      output directory (default data)\n"
+	"      --seed S          random seed (default 42); same seed, same dataset\n"
+	"  -j, --jobs N          Warp worker processes (default: number of cores)\n"
+	"      --devices LIST    cpu,cuda (default both)\n"
+	"      --categories LIST kernel categories (default all): arithmetic,\n"
+	"                        conditional, loop, math, vector, atomic, nested,\n"
+	"                        multi_cond, combined, scalar_param, random_math\n"
+	"      --shard-size N    records per shard (default 10000)\n"
+	"      --force           replace a dataset already in DIR\n"
+	"      --python PATH     Python with warp-lang (default: the .venv made by\n"
+	"                        `make setup`, or $JITSYNTH_PYTHON)\n"
+	"      --timeout SEC     kill a worker silent this long (default 60)\n"
+	"      --batch N         kernels in flight per worker (default 4)\n"
+	"  -q, --quiet           no progress line, no summary\n"
+	"  -h, --help            this help\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+enum { OPT_SEED = 256, OPT_DEVICES, OPT_CATEGORIES, OPT_SHARD, OPT_FORCE, OPT_PYTHON, OPT_TIMEOUT, OPT_BATCH };
+
+int cmd_generate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"count", required_argument, NULL, 'n'},
+		{"output", required_argument, NULL, 'o'},
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"jobs", required_argument, NULL, 'j'},
+		{"devices", required_argument, NULL, OPT_DEVICES},
+		{"categories", required_argument, NULL, OPT_CATEGORIES},
+		{"shard-size", required_argument, NULL, OPT_SHARD},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"python", required_argument, NULL, OPT_PYTHON},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"batch", required_argument, NULL, OPT_BATCH},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	run_options o = {
+		.n = 1000,
+		.out_dir = "data",
+		.seed = 42,
+		.jobs = cores > 0 ? (int)cores : 1,
+		.devices = DEV_CPU | DEV_CUDA,
+		.shard_size = 10000,
+		.python = default_python(),
+		.worker_script = default_worker_script(),
+		.timeout = 60,
+		.batch = 4,
+		.stop = &stop_requested,
+	};
+	int quiet = 0, c;
+	uint64_t v;
+	char bad[64];
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":n:o:j:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_u64(optarg, 1, UINT64_C(1) << 40, &o.n) < 0)
+				return usage_error("generate", "-n wants a positive count, not '%s'", optarg);
+			break;
+		case 'o':
+			if (!*optarg)
+				return usage_error("generate", "-o wants a directory");
+			o.out_dir = optarg;
+			break;
+		case OPT_SEED:
+			if (parse_u64(optarg, 0, UINT64_MAX, &o.seed) < 0)
+				return usage_error("generate", "--seed wants a non-negative integer, not '%s'", optarg);
+			break;
+		case 'j':
+			if (parse_u64(optarg, 1, 256, &v) < 0)
+				return usage_error("generate", "--jobs wants 1..256, not '%s'", optarg);
+			o.jobs = (int)v;
+			break;
+		case OPT_DEVICES:
+			if (parse_devices(optarg, &o.devices) < 0)
+				return usage_error("generate", "--devices wants cpu, cuda or cpu,cuda, not '%s'", optarg);
+			break;
+		case OPT_CATEGORIES:
+			if (parse_categories(optarg, &o.categories, bad, sizeof bad) < 0)
+				return usage_error("generate", "unknown category '%s' (see --help)", bad);
+			break;
+		case OPT_SHARD:
+			if (parse_u64(optarg, 1, UINT64_C(1) << 32, &v) < 0)
+				return usage_error("generate", "--shard-size wants a positive count, not '%s'", optarg);
+			o.shard_size = (size_t)v;
+			break;
+		case OPT_FORCE:
+			o.force = 1;
+			break;
+		case OPT_PYTHON:
+			o.python = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_seconds(optarg, &o.timeout) < 0)
+				return usage_error("generate", "--timeout wants seconds > 0, not '%s'", optarg);
+			break;
+		case OPT_BATCH:
+			if (parse_u64(optarg, 1, 64, &v) < 0)
+				return usage_error("generate", "--batch wants 1..64, not '%s'", optarg);
+			o.batch = (int)v;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case ':':
+			return usage_error("generate", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("generate", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("generate", "unexpected argument '%s'", argv[optind]);
+
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	rep_progress prog;
+	rep_progress_init(&prog, stderr, quiet);
+	run_state s;
+	buf err = BUF_INIT;
+	int rc = run_generate(&o, &s, rep_progress_update, &prog, &err);
+	if (rc == 0 && !quiet)
+		rep_summary(&prog, &o, &s);
+	if (rc != 0) {
+		if (prog.shown)
+			fprintf(stderr, "\r\033[K");
+		fprintf(stderr, "jitsynth: %s\n", buf_cstr(&err));
+		if (s.done)
+			fprintf(stderr, "jitsynth: %llu of %llu kernels were stored in '%s' before the run stopped\n",
+				(unsigned long long)s.done, (unsigned long long)o.n, o.out_dir);
+	}
+	buf_free(&err);
+	return rc == 0 ? 0 : 1;
+}

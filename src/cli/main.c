@@ -1,0 +1,36 @@
+/* main: `jitsynth COMMAND ...` dispatches to the commands in src/cli/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/record.h"
+
+static const char usage[] =
+	"usage: jitsynth COMMAND [options]\n"
+	"\n"
+	"Manufactures Python -> C++/CUDA training pairs from random NVIDIA Warp\n"
+	"kernels compiled by Warp's own code generator.\n"
+	"\n"
+	"commands:\n"
+	"  generate   generate a dataset (jitsynth generate -n 1000 -o data)\n"
+	"  sample     print generated kernels without running Warp\n"
+	"\n"
+	"`jitsynth COMMAND --help` describes each command.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return fputs(usage, stderr), EXIT_USAGE;
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "generate"))
+		return cmd_generate(argc - 1, argv + 1);
+	if (!strcmp(cmd, "sample"))
+		return cmd_sample(argc - 1, argv + 1);
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help"))
+		return fputs(usage, stdout), 0;
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version"))
+		return printf("jitsynth %s\n", JITSYNTH_VERSION), 0;
+	fprintf(stderr, "jitsynth: unknown command '%s'\n", cmd);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}

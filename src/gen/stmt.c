@@ -1,0 +1,410 @@
+/* stmt: statements and blocks: declarations, (augmented) assignments, array
+ * stores, atomics, if/elif/else, for-range and counted while loops. Locals
+ * keep one type for life and loops are always bounded by small constants. */
+#include "gen/ctx.h"
+
+#include <string.h>
+
+static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
+
+/* Local name stems by type; gen_var_add appends a unique number. */
+static const char *gen_stem(gen_ctx *c, wty t)
+{
+	static const char *const fs[] = {"t", "x", "y", "val", "tmp", "s", "u", "f", "r", "h", "a_", "res"};
+	static const char *const is[] = {"k", "idx", "m", "cnt", "q", "off"};
+	static const char *const vs[] = {"v", "p", "d", "dir", "w", "pos"};
+	static const char *const ms[] = {"m", "mat", "rot", "A"};
+	rng *r = &c->r;
+	if (wty_is_float(t))
+		return fs[rng_below(r, 12)];
+	if (t == WT_I32)
+		return is[rng_below(r, 6)];
+	if (wty_is_vec(t))
+		return vs[rng_below(r, 6)];
+	if (wty_is_mat(t))
+		return ms[rng_below(r, 4)];
+	return rng_chance(r, 0.5) ? "q" : "quat";
+}
+
+/* Scalars three times as likely as vectors/matrices, when both exist. */
+wty gen_local_type(gen_ctx *c)
+{
+	wtyset s = c->types & WT_SCALARS;
+	if (s && (s == c->types || rng_chance(&c->r, 0.6)))
+		return wty_pick(&c->r, s);
+	return wty_pick(&c->r, c->types);
+}
+
+/* Starts `name = ` for a new local whose type and flags are set once the
+ * right-hand side is written (finish_decl): until then no query can pick
+ * it, so the value never refers to itself. */
+gen_var *gen_decl_start(gen_ctx *c, const char *base, wty t)
+{
+	gen_var *v = gen_var_add(c, base ? base : gen_stem(c, t), WT_ANY, VAR_LOCAL);
+	if (v)
+		v->flags = 0;
+	if (v) {
+		gen_line(c);
+		buf_printf(c->b, "%s = ", v->name);
+	}
+	return v;
+}
+
+void gen_decl_finish(gen_var *v, wty t)
+{
+	v->type = t;
+	v->flags = VAR_LOCAL | VAR_MUT;
+}
+
+// decl = name "=" op          (depth >= 1, so never a bare literal)
+const gen_var *gen_decl(gen_ctx *c, const char *base, wty t)
+{
+	gen_var *v = gen_decl_start(c, base, t);
+	if (!v)
+		return NULL;
+	c->top = 1;
+	gen_op(c, t, gen_depth(c));
+	put(c, "\n");
+	gen_decl_finish(v, t);
+	return v;
+}
+
+/* init = name "=" ctor "(" lit ")"  -- the explicit constructor makes the
+ * variable dynamic: Warp rejects mutating a literal-bound name in a loop. */
+const gen_var *gen_decl_zero(gen_ctx *c, const char *base, wty t)
+{
+	gen_var *v = gen_decl_start(c, base, t);
+	if (!v)
+		return NULL;
+	rng *r = &c->r;
+	if (wty_is_scalar(t)) {
+		buf_printf(c->b, "%s(", wty_spell(t, r));
+		int one = rng_chance(r, 0.2);
+		if (t == WT_I32)
+			buf_printf(c->b, "%d", one);
+		else
+			put(c, one ? "1.0" : "0.0");
+		put(c, ")");
+	} else if (t == WT_QUAT) {
+		put(c, "wp.quat_identity()");
+	} else if (wty_is_mat(t) && rng_chance(r, 0.5)) {
+		buf_printf(c->b, "wp.identity(n=%d, dtype=float)", wty_dim(t));
+	} else {
+		buf_printf(c->b, "%s()", wty_spell(t, NULL));
+	}
+	put(c, "\n");
+	gen_decl_finish(v, t);
+	return v;
+}
+
+// assign = name "=" op
+void gen_assign(gen_ctx *c, const gen_var *v)
+{
+	gen_line(c);
+	buf_printf(c->b, "%s = ", v->name);
+	c->top = 1;
+	gen_op(c, v->type, gen_depth(c));
+	put(c, "\n");
+}
+
+// aug = name ("+=" | "-=" | "*=") expr     ("*=" on scalars only)
+void gen_aug(gen_ctx *c, const gen_var *v)
+{
+	rng *r = &c->r;
+	int k = (int)rng_below(r, wty_is_scalar(v->type) ? 10 : 8);
+	gen_line(c);
+	size_t at = c->b->len, n = strlen(v->name);
+	buf_printf(c->b, "%s %s ", v->name, k < 5 ? "+=" : k < 8 ? "-=" : "*=");
+	c->top = 1;
+	gen_sub_other(c, v->type, gen_depth(c), 1, at, n); /* not `x -= x` */
+	put(c, "\n");
+}
+
+// store = arr "[" index "]" ("=" | "+=") expr
+void gen_store(gen_ctx *c, const gen_arr *a)
+{
+	gen_line(c);
+	buf_printf(c->b, "%s[", a->name);
+	gen_index(c, a, 1);
+	buf_printf(c->b, "] %s ", rng_chance(&c->r, 0.1) ? "+=" : "=");
+	gen_top(c, a->dtype, gen_depth(c));
+	put(c, "\n");
+	c->written |= 1u << (a - c->arr);
+}
+
+/* atomic = [name "="] wp.atomic_(add|sub|min|max) "(" arr "," index "," expr ")"
+ * min/max only on scalar arrays; the result (the old value) may be kept. */
+void gen_atomic(gen_ctx *c, const gen_arr *a)
+{
+	static const char *const ops[] = {"add", "add", "add", "sub", "min", "max"};
+	rng *r = &c->r;
+	const char *op = ops[rng_below(r, wty_is_scalar(a->dtype) ? 6 : 4)];
+	gen_var *v = NULL;
+	if (rng_chance(r, 0.15) && c->nvar < GEN_MAX_VARS - 8)
+		v = gen_decl_start(c, "old", a->dtype);
+	else
+		gen_line(c);
+	buf_printf(c->b, "wp.atomic_%s(%s, ", op, a->name);
+	gen_index(c, a, 2);
+	put(c, ", ");
+	gen_top(c, a->dtype, gen_depth(c));
+	put(c, ")\n");
+	if (v)
+		gen_decl_finish(v, a->dtype);
+	c->written |= 1u << (a - c->arr);
+}
+
+/* block = NEWLINE INDENT stmt+ DEDENT; names declared inside stay inside. */
+void gen_body(gen_ctx *c, int n)
+{
+	int mark = gen_enter(c);
+	gen_stmts(c, n < 1 ? 1 : n);
+	gen_leave(c, mark);
+}
+
+static int body_len(gen_ctx *c) { return rng_range(&c->r, 1, c->budget > 3 ? 3 : 2); }
+
+/* A branch body: when there is a target, it starts by updating it, so
+ * every arm of the chain computes the value the kernel goes on to use. */
+static void gen_branch(gen_ctx *c, const gen_var *target)
+{
+	int mark = gen_enter(c);
+	int n = body_len(c);
+	if (target) {
+		if (rng_chance(&c->r, 0.6))
+			gen_assign(c, target);
+		else
+			gen_aug(c, target);
+		n = (int)rng_below(&c->r, (uint32_t)n);
+	}
+	gen_stmts(c, n);
+	gen_leave(c, mark);
+}
+
+// if = "if" cond ":" block ("elif" cond ":" block)* ["else" ":" block]
+void gen_if(gen_ctx *c, int nelif, int has_else, const gen_var *target)
+{
+	int d = rng_range(&c->r, 1, 3);
+	gen_line(c);
+	put(c, "if ");
+	gen_cond(c, d);
+	put(c, ":\n");
+	gen_branch(c, target);
+	for (int i = 0; i < nelif; i++) {
+		gen_line(c);
+		put(c, "elif ");
+		gen_cond(c, d);
+		put(c, ":\n");
+		gen_branch(c, target);
+	}
+	if (has_else) {
+		gen_line(c);
+		put(c, "else:\n");
+		gen_branch(c, target);
+	}
+}
+
+/* for_head = "for" v "in" "range(" bounds "):"
+ * bounds = K | a, b | a, b, s | b, a, -s | wp.min(n, K) | wp.min(arr.shape[0], K)
+ *        | i | i, K | i + 1                  (inner: over the enclosing counter)
+ * Every form yields counters >= 0 and at most a few dozen iterations;
+ * constant trip counts stay small because Warp unrolls them. Declares the
+ * counter in the caller's scope: call between gen_enter and gen_leave. */
+void gen_for_head(gen_ctx *c, int inner)
+{
+	static const char names[] = "ijkl";
+	rng *r = &c->r;
+	const gen_var *outer = inner ? gen_var_pick(c, WT_I32, VAR_INDEX | VAR_LOOP) : NULL;
+	const gen_var *n = gen_var_pick(c, WT_I32, 0);
+	int small = c->loops > 0 ? 4 : 10;
+	char name[2] = {names[c->loops < 4 ? c->loops : 3], 0};
+	gen_line(c);
+	buf_printf(c->b, "for %s in range(", name);
+	int k = (int)rng_below(r, outer ? 9 : 6);
+	int a = rng_range(r, 0, 3), b = a + rng_range(r, 1, small);
+	switch (k) {
+	case 0: buf_printf(c->b, "%d", rng_range(r, 1, small)); break;
+	case 1: buf_printf(c->b, "%d, %d", a, b); break;
+	case 2: buf_printf(c->b, "%d, %d, %d", a, b + 4, rng_range(r, 2, 3)); break;
+	case 3: buf_printf(c->b, "%d, %d, -%d", b, a, rng_range(r, 1, 2)); break;
+	case 4:
+		/* an int parameter or local bounds the loop only through wp.min */
+		if (n && !(n->flags & VAR_INDEX))
+			buf_printf(c->b, "wp.min(%s, %d)", n->name, rng_range(r, 2, 4 * small));
+		else
+			buf_printf(c->b, "%d", rng_range(r, 2, small));
+		break;
+	case 5:
+		buf_printf(c->b, "wp.min(%s.shape[0], %d)", c->arr[rng_below(r, (uint32_t)c->narr)].name,
+		           rng_range(r, 2, 4 * small));
+		break;
+	case 6: buf_printf(c->b, "%s", outer->name); break;
+	case 7: buf_printf(c->b, "%s, %d", outer->name, rng_range(r, 2, 2 * small)); break;
+	default: buf_printf(c->b, "%s + 1", outer->name); break;
+	}
+	put(c, "):\n");
+	gen_var_add(c, name, WT_I32, VAR_INDEX | VAR_LOOP);
+}
+
+/* store_var = arr "[" index "] =" v [op expr] | ctor(v) | ...: writes a
+ * value derived from local v, converting it when the element type differs
+ * (scalar <-> scalar by constructor, vector -> float by length/component,
+ * float -> vector by broadcast). */
+void gen_store_var(gen_ctx *c, const gen_arr *a, const gen_var *v)
+{
+	static const char *const ops[] = {"+", "-", "*"};
+	rng *r = &c->r;
+	wty t = a->dtype, vt = v->type;
+	int d = rng_range(r, 1, 2);
+	gen_line(c);
+	buf_printf(c->b, "%s[", a->name);
+	gen_index(c, a, 1);
+	put(c, "] = ");
+	if (vt == t) {
+		put(c, v->name);
+		if (rng_chance(r, 0.4) && (wty_is_scalar(t) || wty_is_vec(t))) {
+			int k = (int)rng_below(r, 3);
+			buf_printf(c->b, " %s ", ops[k]);
+			gen_sub(c, k == 2 && wty_is_vec(t) ? WT_F32 : t, d, 1);
+		}
+	} else if (wty_is_scalar(t) && wty_is_scalar(vt)) {
+		buf_printf(c->b, "%s(%s)", wty_spell(t, r), v->name);
+	} else if (t == WT_F32 && wty_is_vec(vt)) {
+		buf_printf(c->b, rng_chance(r, 0.5) ? "wp.length(%s)" : "%s[0]", v->name);
+	} else if (wty_is_vec(t) && vt == WT_F32) {
+		buf_printf(c->b, "%s(%s)", wty_spell(t, NULL), v->name);
+	} else {
+		c->top = 1;
+		gen_op(c, t, d);
+	}
+	put(c, "\n");
+	c->written |= 1u << (a - c->arr);
+}
+
+// for = for_head block
+void gen_for(gen_ctx *c, int nbody)
+{
+	int mark = c->nvar; /* the counter belongs to the body's scope */
+	gen_for_head(c, c->loops > 0);
+	gen_enter(c);
+	c->loops++;
+	gen_stmts(c, nbody < 1 ? 1 : nbody);
+	c->loops--;
+	gen_leave(c, mark);
+}
+
+/* accum = acc ("+=" | "-=") term | acc = acc "*" lit "+" term
+ * term = arr[(tid + i) % n] | float(i) * e | e  -- i the innermost counter */
+void gen_accum(gen_ctx *c, const gen_var *acc)
+{
+	rng *r = &c->r;
+	wty t = acc->type;
+	const gen_var *i = gen_var_pick(c, WT_I32, VAR_LOOP);
+	const gen_arr *a = gen_arr_pick(c, t, 0);
+	gen_line(c);
+	if (rng_chance(r, 0.2) && t != WT_I32) {
+		buf_printf(c->b, "%s = %s * ", acc->name, acc->name);
+		gen_lit_fix(c, t, rng_range(r, 5, 99), 2);
+		put(c, " + ");
+	} else {
+		buf_printf(c->b, "%s %s ", acc->name, rng_chance(r, 0.8) ? "+=" : "-=");
+	}
+	int k = (int)rng_below(r, 3);
+	if (k == 0 && a && i) {
+		if (rng_chance(r, 0.5))
+			buf_printf(c->b, "%s[(tid + %s) %% %s.shape[0]]", a->name, i->name, a->name);
+		else
+			buf_printf(c->b, "%s[%s %% %s.shape[0]]", a->name, i->name, a->name);
+		if (rng_chance(r, 0.5)) {
+			put(c, " * ");
+			gen_sub(c, t, 1, 1);
+		}
+	} else if (k == 1 && i) {
+		if (t == WT_I32)
+			put(c, i->name);
+		else
+			gen_cast_var(c, t, i);
+		put(c, " * ");
+		gen_sub(c, t, gen_depth(c), 1);
+	} else {
+		gen_top(c, t, gen_depth(c));
+	}
+	put(c, "\n");
+}
+
+/* while = cnt "=" int(0) NEWLINE "while" cnt "<" K ["and" cond] ":" block
+ *         with "cnt += 1" closing the block: at most K iterations. */
+void gen_while(gen_ctx *c, int nbody, const gen_var *acc)
+{
+	rng *r = &c->r;
+	gen_var *cnt = gen_var_add(c, rng_chance(r, 0.5) ? "it" : "step", WT_I32, VAR_LOCAL | VAR_INDEX | VAR_LOOP);
+	if (!cnt) {
+		gen_stmts(c, nbody);
+		return;
+	}
+	gen_line(c);
+	buf_printf(c->b, "%s = int(0)\n", cnt->name);
+	gen_line(c);
+	buf_printf(c->b, "while %s < %d", cnt->name, rng_range(r, 2, c->loops ? 4 : 10));
+	if (rng_chance(r, 0.3)) {
+		put(c, " and ");
+		gen_cond(c, 1);
+	}
+	put(c, ":\n");
+	int mark = gen_enter(c);
+	c->loops++;
+	if (acc)
+		gen_accum(c, acc);
+	gen_stmts(c, acc ? nbody - 1 : nbody < 1 ? 1 : nbody);
+	c->loops--;
+	gen_line(c);
+	if (rng_chance(r, 0.7))
+		buf_printf(c->b, "%s += 1\n", cnt->name);
+	else
+		buf_printf(c->b, "%s = %s + 1\n", cnt->name, cnt->name);
+	gen_leave(c, mark);
+}
+
+/* stmt = decl | assign | aug | store | atomic | if | for | while
+ * Drawn by the profile's weights among the kinds legal here: compound
+ * statements only while nesting and budget allow, assignments only when a
+ * mutable local exists. Always emits exactly one statement. */
+void gen_stmt(gen_ctx *c)
+{
+	const gen_profile *p = c->p;
+	unsigned char w[ST_COUNT];
+	for (int i = 0; i < ST_COUNT; i++)
+		w[i] = p->w[i];
+	int compound = c->nest < p->nest_max && c->budget > 1;
+	if (!compound)
+		w[ST_IF] = w[ST_FOR] = w[ST_WHILE] = 0;
+	if (!gen_var_count(c, WT_ANY, VAR_MUT))
+		w[ST_ASSIGN] = w[ST_AUG] = 0;
+	else if (c->loops)
+		w[ST_AUG] += 4; /* loops exist to carry values */
+	if (c->post)
+		w[ST_DECL] = w[ST_STORE] = 0;
+	if (c->nvar > GEN_MAX_VARS - 12)
+		w[ST_DECL] = w[ST_IF] = w[ST_FOR] = w[ST_WHILE] = 0;
+	c->budget--;
+	const gen_arr *out = &c->arr[c->narr - 1];
+	switch (gen_pick(&c->r, w, ST_COUNT)) {
+	case ST_ASSIGN: gen_assign(c, gen_var_pick(c, WT_ANY, VAR_MUT)); break;
+	case ST_AUG: gen_aug(c, gen_var_pick(c, WT_ANY, VAR_MUT)); break;
+	case ST_STORE: gen_store(c, gen_arr_pick(c, WT_ANY, 1)); break;
+	case ST_ATOMIC: gen_atomic(c, gen_arr_pick(c, WT_ANY, 1)); break;
+	case ST_IF: gen_if(c, rng_chance(&c->r, 0.3) ? rng_range(&c->r, 1, 2) : 0, rng_chance(&c->r, 0.6), NULL); break;
+	case ST_FOR: gen_for(c, body_len(c)); break;
+	case ST_WHILE: gen_while(c, body_len(c), NULL); break;
+	default:
+		if (!gen_decl(c, NULL, gen_local_type(c)))
+			gen_store(c, out);
+		break;
+	}
+}
+
+void gen_stmts(gen_ctx *c, int n)
+{
+	for (int i = 0; i < n; i++)
+		gen_stmt(c);
+}

@@ -1,0 +1,65 @@
+/* run: the generate pipeline end to end: generate -> compile with Warp (the
+ * worker pool) -> extract -> store, with records written in index order
+ * whatever the number of workers. Options are const and filled by the CLI;
+ * counters live in run_state. Never prints: progress goes to a callback,
+ * errors to an error string. */
+#ifndef JS_RUN_H
+#define JS_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "gen/gen.h"
+#include "warp/pool.h"
+
+typedef struct run_options {
+	uint64_t n;              /* kernels to generate */
+	const char *out_dir;
+	uint64_t seed;
+	int jobs;
+	unsigned devices;        /* DEV_CPU | DEV_CUDA */
+	uint32_t categories;     /* gen_options.categories */
+	size_t shard_size;
+	const char *python;
+	const char *worker_script;
+	double timeout;          /* seconds without an answer before a worker is killed */
+	int batch;               /* kernels in flight per worker */
+	int force;               /* replace an existing dataset in out_dir */
+	const volatile sig_atomic_t *stop;
+} run_options;
+
+/* One point of the throughput timeline, taken every RUN_TIMELINE_STEP
+ * kernels: lets a user (and the benchmark) see whether a long run slows. */
+#define RUN_TIMELINE_STEP 1000
+typedef struct run_point {
+	uint64_t done;
+	double seconds;
+	long worker_rss_kib;
+} run_point;
+
+typedef struct run_state {
+	uint64_t dispatched, done, records, rejects;
+	uint64_t cat_records[GEN_CATEGORY_COUNT];
+	uint64_t cat_rejects[GEN_CATEGORY_COUNT];
+	double started, elapsed;
+	int complete;            /* every kernel answered and stored */
+	long peak_rss_kib;       /* this process */
+	run_point *timeline;     /* owned by run_generate; NULL after it returns */
+	size_t ntimeline;
+	pool_stats pool;
+} run_state;
+
+typedef void run_progress_fn(const run_options *o, const run_state *s, void *ctx);
+
+/* Runs the pipeline. Returns 0 when the dataset is complete; -1 with a
+ * one-line reason in err otherwise (records already finished are kept and
+ * the manifest says the run is incomplete). */
+int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, void *pctx, buf *err);
+
+/* Builds kernel `index` as the run sees it, test hooks included
+ * (JITSYNTH_TEST_REJECT=i,j,... plants a kernel Warp rejects). */
+void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k);
+
+#endif

@@ -1,0 +1,200 @@
+/* jsonl: temp-then-rename output files with streaming SHA-256 (OpenSSL's
+ * EVP digest API) and optional streaming zstd compression (libzstd's
+ * ZSTD_compressStream2). A crash leaves at most a ".tmp" file, never a
+ * truncated file under a final name. */
+#include "store/jsonl.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "common/util.h"
+
+static char *join(const char *dir, const char *prefix, const char *name, const char *suffix)
+{
+	buf b = BUF_INIT;
+	buf_printf(&b, "%s/%s%s%s", dir, prefix, name, suffix);
+	return buf_detach(&b, NULL);
+}
+
+const char *jsonl_format_suffix(jsonl_format fmt) { return fmt == JSONL_ZST ? ".zst" : ""; }
+
+const char *jsonl_format_name(jsonl_format fmt) { return fmt == JSONL_ZST ? "jsonl.zst" : "jsonl"; }
+
+int jsonl_format_parse(const char *s, jsonl_format *fmt)
+{
+	if (!strcmp(s, "jsonl"))
+		*fmt = JSONL_PLAIN;
+	else if (!strcmp(s, "jsonl.zst") || !strcmp(s, "zst"))
+		*fmt = JSONL_ZST;
+	else
+		return -1;
+	return 0;
+}
+
+static int zstd_setup(jsonl_file *j, int level, buf *err)
+{
+	if (level == 0)
+		level = JSONL_ZSTD_DEFAULT_LEVEL;
+	j->zc = ZSTD_createCCtx();
+	if (!j->zc) {
+		buf_printf(err, "cannot start zstd for '%s': out of memory", j->path);
+		return -1;
+	}
+	size_t r = ZSTD_CCtx_setParameter(j->zc, ZSTD_c_compressionLevel, level);
+	if (!ZSTD_isError(r))
+		r = ZSTD_CCtx_setParameter(j->zc, ZSTD_c_checksumFlag, 1);
+	if (ZSTD_isError(r)) {
+		buf_printf(err, "zstd level %d refused: %s", level, ZSTD_getErrorName(r));
+		return -1;
+	}
+	j->zout_cap = ZSTD_CStreamOutSize();
+	j->zout = xmalloc(j->zout_cap);
+	return 0;
+}
+
+int jsonl_open_fmt(jsonl_file *j, const char *dir, const char *name, jsonl_format fmt, int level, buf *err)
+{
+	memset(j, 0, sizeof *j);
+	j->format = fmt;
+	const char *sfx = jsonl_format_suffix(fmt);
+	j->path = join(dir, "", name, sfx);
+	buf t = BUF_INIT;
+	buf_printf(&t, "%s/.%s%s.tmp", dir, name, sfx);
+	j->tmp_path = buf_detach(&t, NULL);
+	if (fmt == JSONL_ZST && zstd_setup(j, level, err) < 0) {
+		jsonl_release(j);
+		return -1;
+	}
+	j->f = fopen(j->tmp_path, "wb");
+	if (!j->f) {
+		buf_printf(err, "cannot write '%s': %s", j->tmp_path, strerror(errno));
+		jsonl_release(j);
+		return -1;
+	}
+	setvbuf(j->f, NULL, _IOFBF, 1 << 16);
+	j->sha = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(j->sha, EVP_sha256(), NULL);
+	return 0;
+}
+
+int jsonl_open(jsonl_file *j, const char *dir, const char *name, buf *err)
+{
+	return jsonl_open_fmt(j, dir, name, JSONL_PLAIN, 0, err);
+}
+
+/* Bytes that go to disk: written, hashed, counted. */
+static int sink(jsonl_file *j, const void *data, size_t len, buf *err)
+{
+	if (len && fwrite(data, 1, len, j->f) != len) {
+		buf_printf(err, "cannot write '%s': %s", j->tmp_path, strerror(errno));
+		return -1;
+	}
+	EVP_DigestUpdate(j->sha, data, len);
+	j->bytes += len;
+	return 0;
+}
+
+/* Feeds `len` bytes to the compressor (mode continue) or ends the frame
+ * (mode end), writing out whatever it produces. */
+static int zstd_feed(jsonl_file *j, const char *data, size_t len, ZSTD_EndDirective mode, buf *err)
+{
+	ZSTD_inBuffer in = {data, len, 0};
+	for (;;) {
+		ZSTD_outBuffer out = {j->zout, j->zout_cap, 0};
+		size_t left = ZSTD_compressStream2(j->zc, &out, &in, mode);
+		if (ZSTD_isError(left)) {
+			buf_printf(err, "cannot compress '%s': %s", j->path, ZSTD_getErrorName(left));
+			return -1;
+		}
+		if (sink(j, j->zout, out.pos, err) < 0)
+			return -1;
+		if (mode == ZSTD_e_end ? left == 0 : in.pos == in.size)
+			return 0;
+	}
+}
+
+int jsonl_write(jsonl_file *j, const char *line, size_t len, buf *err)
+{
+	int rc = j->format == JSONL_ZST ? zstd_feed(j, line, len, ZSTD_e_continue, err) : sink(j, line, len, err);
+	if (rc < 0)
+		return -1;
+	j->lines++;
+	j->raw_bytes += len;
+	return 0;
+}
+
+int jsonl_commit(jsonl_file *j, buf *err)
+{
+	if (j->format == JSONL_ZST && zstd_feed(j, NULL, 0, ZSTD_e_end, err) < 0) {
+		jsonl_discard(j);
+		return -1;
+	}
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	EVP_DigestFinal_ex(j->sha, md, &mdlen);
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(j->sha256 + 2 * i, 3, "%02x", md[i]);
+	int bad = fflush(j->f) != 0 || fsync(fileno(j->f)) != 0;
+	int e = errno;
+	bad |= fclose(j->f) != 0;
+	j->f = NULL;
+	if (!bad && rename(j->tmp_path, j->path) == 0)
+		return 0;
+	buf_printf(err, "cannot finish '%s': %s", j->path, strerror(bad ? e : errno));
+	unlink(j->tmp_path);
+	return -1;
+}
+
+void jsonl_discard(jsonl_file *j)
+{
+	if (j->f) {
+		fclose(j->f);
+		j->f = NULL;
+		unlink(j->tmp_path);
+	}
+}
+
+void jsonl_release(jsonl_file *j)
+{
+	jsonl_discard(j);
+	if (j->sha)
+		EVP_MD_CTX_free(j->sha);
+	if (j->zc)
+		ZSTD_freeCCtx(j->zc);
+	free(j->zout);
+	free(j->path);
+	free(j->tmp_path);
+	j->sha = NULL;
+	j->zc = NULL;
+	j->zout = NULL;
+	j->path = j->tmp_path = NULL;
+}
+
+int write_file_atomic(const char *dir, const char *name, const char *data, size_t len, buf *err)
+{
+	char *path = join(dir, "", name, "");
+	char *tmp = join(dir, ".", name, ".tmp");
+	FILE *f = fopen(tmp, "wb");
+	int rc = -1;
+	if (!f) {
+		buf_printf(err, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	int bad = fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0;
+	int e = errno;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path) != 0) {
+		buf_printf(err, "cannot write '%s': %s", path, strerror(bad ? e : errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(path);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,104 @@
+/* manifest: see manifest.h. Key order is fixed (jansson keeps insertion
+ * order) so manifests of equal runs differ only in "timing". */
+#include "store/manifest.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "store/record.h"
+#include "warp/proto.h"
+
+static json_t *categories_json(uint32_t mask)
+{
+	json_t *a = json_array();
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
+		if (!mask || (mask & (1u << c)))
+			json_array_append_new(a, json_string(gen_category_name((gen_category)c)));
+	return a;
+}
+
+static json_t *devices_json(unsigned devices)
+{
+	json_t *a = json_array();
+	if (devices & DEV_CPU)
+		json_array_append_new(a, json_string("cpu"));
+	if (devices & DEV_CUDA)
+		json_array_append_new(a, json_string("cuda"));
+	return a;
+}
+
+int manifest_write(const run_options *o, const run_state *s, const shard_set *shards,
+		   const jsonl_file *rejects, buf *err)
+{
+	json_t *m = json_object();
+	json_object_set_new(m, "format", json_string("jitsynth-dataset-1"));
+	json_object_set_new(m, "complete", json_boolean(s->complete));
+	json_object_set_new(m, "jitsynth_version", json_string(JITSYNTH_VERSION));
+	json_object_set_new(m, "warp_version", json_string(s->pool.warp_version));
+
+	json_t *opt = json_object();
+	json_object_set_new(opt, "n", json_integer((json_int_t)o->n));
+	json_object_set_new(opt, "seed", json_integer((json_int_t)o->seed));
+	json_object_set_new(opt, "devices", devices_json(o->devices));
+	json_object_set_new(opt, "categories", categories_json(o->categories));
+	json_object_set_new(opt, "shard_size", json_integer((json_int_t)o->shard_size));
+	json_object_set_new(opt, "codegen", json_pack("{s:b, s:s}", "enable_backward", 1, "mode", "release"));
+	json_object_set_new(m, "options", opt);
+
+	json_t *counts = json_object(), *percat = json_object(), *perdev = json_object();
+	json_object_set_new(counts, "kernels", json_integer((json_int_t)s->done));
+	json_object_set_new(counts, "records", json_integer((json_int_t)s->records));
+	json_object_set_new(counts, "rejects", json_integer((json_int_t)s->rejects));
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
+		if (s->cat_records[c] || s->cat_rejects[c])
+			json_object_set_new(percat, gen_category_name((gen_category)c),
+					    json_pack("{s:I, s:I}", "records", (json_int_t)s->cat_records[c], "rejects",
+						      (json_int_t)s->cat_rejects[c]));
+	if (o->devices & DEV_CPU)
+		json_object_set_new(perdev, "cpu", json_integer((json_int_t)s->records));
+	if (o->devices & DEV_CUDA)
+		json_object_set_new(perdev, "cuda", json_integer((json_int_t)s->records));
+	json_object_set_new(counts, "per_category", percat);
+	json_object_set_new(counts, "per_device", perdev);
+	json_object_set_new(m, "counts", counts);
+
+	json_t *sh = json_array();
+	for (size_t i = 0; i < shards->ndone; i++) {
+		const shard_info *d = &shards->done[i];
+		json_array_append_new(sh, json_pack("{s:s, s:I, s:I, s:s}", "file", d->name, "records",
+						    (json_int_t)d->records, "bytes", (json_int_t)d->bytes, "sha256",
+						    d->sha256));
+	}
+	json_object_set_new(m, "shards", sh);
+	json_object_set_new(m, "rejects", json_pack("{s:s, s:I, s:s}", "file", "rejects.jsonl", "records",
+						   (json_int_t)rejects->lines, "sha256", rejects->sha256));
+
+	json_t *timing = json_object();
+	char when[32];
+	time_t t = time(NULL);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	json_object_set_new(timing, "finished", json_string(when));
+	json_object_set_new(timing, "seconds", json_real(s->elapsed));
+	json_object_set_new(timing, "kernels_per_second", json_real(s->elapsed > 0 ? (double)s->done / s->elapsed : 0));
+	json_object_set_new(timing, "jobs", json_integer(o->jobs));
+	json_object_set_new(timing, "worker_restarts", json_integer(s->pool.restarts));
+	json_object_set_new(timing, "peak_rss_kib", json_integer(s->peak_rss_kib));
+	json_object_set_new(timing, "worker_peak_rss_kib", json_integer(s->pool.worker_peak_rss_kib));
+	json_t *tl = json_array();
+	for (size_t i = 0; i < s->ntimeline; i++)
+		json_array_append_new(tl, json_pack("[I, f, I]", (json_int_t)s->timeline[i].done, s->timeline[i].seconds,
+						    (json_int_t)s->timeline[i].worker_rss_kib));
+	json_object_set_new(timing, "timeline", tl);
+	json_object_set_new(m, "timing", timing);
+
+	char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(m);
+	buf b = BUF_INIT;
+	buf_puts(&b, text);
+	buf_putc(&b, '\n');
+	free(text);
+	int rc = write_file_atomic(o->out_dir, "manifest.json", b.data, b.len, err);
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/* record: JSON lines for records and rejects (see record.h). */
+#include "store/record.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const dev_names[2] = {"cpu", "cuda"};
+
+void rec_id(char *out, size_t n, uint64_t seed, uint64_t index)
+{
+	snprintf(out, n, "s%" PRIu64 "-%09" PRIu64, seed, index);
+}
+
+static int dump_cb(const char *data, size_t size, void *line)
+{
+	buf_append(line, data, size);
+	return 0;
+}
+
+static void dump_line(json_t *obj, buf *line)
+{
+	json_dump_callback(obj, dump_cb, line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	buf_putc(line, '\n');
+}
+
+/* json_stringn validates UTF-8; a NULL means the worker sent bad bytes. */
+static int set_text(json_t *obj, const char *key, const char *s, size_t n)
+{
+	json_t *v = json_stringn(s ? s : "", s ? n : 0);
+	if (!v)
+		return -1;
+	json_object_set_new(obj, key, v);
+	return 0;
+}
+
+int rec_pair_line(const rec_pair *p, buf *line)
+{
+	char id[64];
+	rec_id(id, sizeof id, p->seed, p->index);
+	json_t *o = json_object(), *ir = json_object(), *meta = json_object(), *val = json_object();
+	int bad = 0;
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "kernel_name", json_string(p->kernel_name));
+	json_object_set_new(o, "category", json_string(p->category));
+	bad |= set_text(o, "python_source", p->python_source, p->python_len);
+	for (int d = 0; d < 2; d++) {
+		if (!p->ir[d].present)
+			continue;
+		json_t *dev = json_object();
+		bad |= set_text(dev, "forward", p->ir[d].forward.start, p->ir[d].forward.len);
+		bad |= set_text(dev, "backward", p->ir[d].backward.start, p->ir[d].backward.len);
+		bad |= set_text(dev, "module", p->ir[d].module.start, p->ir[d].module.len);
+		json_object_set_new(ir, dev_names[d], dev);
+		json_object_set_new(val, dev_names[d], json_string(p->ir[d].validated));
+	}
+	json_object_set_new(o, "ir", ir);
+	json_object_set_new(meta, "seed", json_integer((json_int_t)p->seed));
+	json_object_set_new(meta, "index", json_integer((json_int_t)p->index));
+	json_object_set_new(meta, "warp_version", json_string(p->warp_version));
+	json_object_set_new(meta, "jitsynth_version", json_string(JITSYNTH_VERSION));
+	json_object_set_new(meta, "kernel_hash", json_string(p->kernel_hash));
+	json_object_set_new(meta, "validated", val);
+	json_object_set_new(o, "meta", meta);
+	if (!bad)
+		dump_line(o, line);
+	json_decref(o);
+	return bad ? -1 : 0;
+}
+
+void rec_reject_line(const rec_reject *r, buf *line)
+{
+	char id[64];
+	rec_id(id, sizeof id, r->seed, r->index);
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "index", json_integer((json_int_t)r->index));
+	json_object_set_new(o, "kernel_name", json_string(r->kernel_name));
+	json_object_set_new(o, "category", json_string(r->category));
+	json_object_set_new(o, "stage", json_string(r->stage));
+	if (set_text(o, "reason", r->reason, strlen(r->reason)) < 0)
+		json_object_set_new(o, "reason", json_string("(reason was not valid UTF-8)"));
+	set_text(o, "python_source", r->python_source, r->python_len);
+	dump_line(o, line);
+	json_decref(o);
+}

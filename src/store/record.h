@@ -1,0 +1,53 @@
+/* record: the JSON line of one dataset record or reject, in the schema of
+ * the README (id, kernel_name, category, python_source, ir.{cpu,cuda}.
+ * {forward,backward,module}, meta). Built with jansson, keys in a fixed
+ * order, so equal inputs give byte-identical lines. */
+#ifndef JS_RECORD_H
+#define JS_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "extract/extract.h"
+
+#define JITSYNTH_VERSION "0.1.0"
+
+typedef struct rec_ir {
+	int present;
+	ext_span forward, backward, module;
+	const char *validated; /* "none", "syntax", "compile" */
+} rec_ir;
+
+typedef struct rec_pair {
+	uint64_t seed, index;
+	const char *kernel_name;
+	const char *category;
+	const char *python_source;
+	size_t python_len;
+	const char *warp_version;
+	const char *kernel_hash;
+	rec_ir ir[2]; /* [0] cpu, [1] cuda */
+} rec_pair;
+
+/* "s<seed>-<index, 9 digits>": stable across runs with the same seed. */
+void rec_id(char *out, size_t n, uint64_t seed, uint64_t index);
+
+/* Appends the record's JSON line (with '\n') to line. Returns -1 if a text
+ * is not valid UTF-8 (line is then unchanged). */
+int rec_pair_line(const rec_pair *p, buf *line);
+
+/* A kernel that produced no record: which stage refused it and why. */
+typedef struct rec_reject {
+	uint64_t seed, index;
+	const char *kernel_name;
+	const char *category;
+	const char *stage; /* "warp", "worker", "extract" */
+	const char *reason;
+	const char *python_source;
+	size_t python_len;
+} rec_reject;
+
+void rec_reject_line(const rec_reject *r, buf *line);
+
+#endif

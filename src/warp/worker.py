@@ -1,0 +1,168 @@
+"""jitsynth's Warp bridge: the only Python in jitsynth.
+
+A long-lived worker started by the C worker pool (src/warp/pool.c). It imports
+Warp once, then reads request frames on stdin and answers on stdout. Per kernel
+it builds the source as its own Warp module (source at line 1, so line labels
+and hashes never depend on batching), runs Warp's code generator once per
+requested device, and releases everything Warp registered for that module.
+
+Wire format (both directions): u32 little-endian payload length, then payload.
+  request  'K' u64 index, u8 devices (bit 0 cpu, bit 1 cuda), str name, str source
+  replies  'R' str warp_version, str native_include_dir        (once, at start)
+           'O' u64 index, then one str per requested device, cpu first
+           'E' u64 index, str message                          (Warp rejected it)
+           'F' str message                                     (cannot start; exits 3)
+where str = u32 length + UTF-8 bytes. Warp's private API (ModuleBuilder,
+ModuleHasher, user_modules) is used in build_module() and release() only,
+pinned to warp-lang 1.19.0 and covered by the test suite.
+"""
+
+import linecache
+import os
+import signal
+import struct
+import sys
+import time
+import types
+
+DEV_CPU = 1
+DEV_CUDA = 2
+
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+
+
+def read_exact(stream, n):
+    data = stream.read(n)
+    if data is None or len(data) != n:
+        return None
+    return data
+
+
+def send(out, payload):
+    out.write(_U32.pack(len(payload)) + payload)
+    out.flush()
+
+
+def pack_str(s):
+    data = s.encode("utf-8", "replace")
+    return _U32.pack(len(data)) + data
+
+
+def unpack_str(payload, pos):
+    (n,) = _U32.unpack_from(payload, pos)
+    pos += 4
+    return payload[pos : pos + n].decode("utf-8"), pos + n
+
+
+def test_hooks(index, out):
+    """Fault injection for the robustness tests. JITSYNTH_TEST_{HANG,CRASH,
+    GARBAGE}=INDEX[:MARKER] makes the worker hang, die, or write junk on its
+    frame channel when it reaches kernel INDEX; with MARKER, only once (the
+    marker file records that it fired)."""
+    for var in ("JITSYNTH_TEST_HANG", "JITSYNTH_TEST_CRASH", "JITSYNTH_TEST_GARBAGE"):
+        spec = os.environ.get(var)
+        if not spec:
+            continue
+        at, _, marker = spec.partition(":")
+        if int(at) != index or (marker and os.path.exists(marker)):
+            continue
+        if marker:
+            open(marker, "w").close()
+        if var.endswith("HANG"):
+            while True:
+                time.sleep(60)
+        elif var.endswith("CRASH"):
+            os._exit(9)
+        else:
+            out.write(b"Traceback (most recent call last): this is not a frame\n")
+            out.flush()
+
+
+class Bridge:
+    def __init__(self):
+        import warp as wp
+
+        wp.config.quiet = True
+        import warp._src.context as ctx
+
+        self.wp = wp
+        self.ctx = ctx
+        self.options = None
+
+    def build_module(self, name, source, devices):
+        wp, ctx = self.wp, self.ctx
+        modname = "jitsynth_" + name
+        filename = "<jitsynth:%s>" % modname
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        module = types.ModuleType(modname)
+        module.__file__ = filename
+        sys.modules[modname] = module
+        try:
+            exec(compile(source, filename, "exec"), module.__dict__)
+            kernel = getattr(module, name, None)
+            if kernel is None or not isinstance(kernel, ctx.Kernel):
+                raise ValueError("source defines no @wp.kernel named %r" % name)
+            wmod = kernel.module
+            options = wmod.resolve_options(wp.config)
+            builder = ctx.ModuleBuilder(wmod, options, ctx.ModuleHasher([kernel], options))
+            texts = []
+            if devices & DEV_CPU:
+                texts.append(builder.codegen("cpu"))
+            if devices & DEV_CUDA:
+                texts.append(builder.codegen("cuda"))
+            return texts
+        finally:
+            self.release(modname, filename)
+
+    def release(self, modname, filename):
+        # Warp keeps every module it has seen; without this a worker slows
+        # down run after run (see tests/e2e/test_long_run.sh).
+        self.ctx.user_modules.pop(modname, None)
+        sys.modules.pop(modname, None)
+        linecache.cache.pop(filename, None)
+
+
+def format_error(exc):
+    msg = "%s: %s" % (type(exc).__name__, exc)
+    return " ".join(msg.split())[:2000]
+
+
+def main():
+    # Ctrl-C reaches the whole process group; jitsynth decides when we stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    inp = sys.stdin.buffer
+    out = sys.stdout.buffer
+    # Warp may print on stdout (e.g. its banner); keep the frame channel clean.
+    sys.stdout = sys.stderr
+    try:
+        bridge = Bridge()
+    except BaseException as exc:  # a broken install must be reported, not crash silently
+        send(out, b"F" + pack_str(format_error(exc)))
+        sys.exit(3)
+    native = os.path.join(os.path.dirname(bridge.wp.__file__), "native")
+    send(out, b"R" + pack_str(bridge.wp.__version__) + pack_str(native))
+
+    while True:
+        head = read_exact(inp, 4)
+        if head is None:
+            return
+        (n,) = _U32.unpack(head)
+        payload = read_exact(inp, n)
+        if payload is None or payload[:1] != b"K":
+            return
+        (index,) = _U64.unpack_from(payload, 1)
+        devices = payload[9]
+        name, pos = unpack_str(payload, 10)
+        source, pos = unpack_str(payload, pos)
+        test_hooks(index, out)
+        try:
+            texts = bridge.build_module(name, source, devices)
+        except Exception as exc:
+            send(out, b"E" + _U64.pack(index) + pack_str(format_error(exc)))
+            continue
+        send(out, b"O" + _U64.pack(index) + b"".join(pack_str(t) for t in texts))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+# lib: helpers sourced by the end-to-end tests. Each test runs in $WORK
+# (fresh), uses $JITSYNTH_BIN, and exits non-zero on the first failed check.
+set -euo pipefail
+JS=${JITSYNTH_BIN:?run through tests/run.sh}
+rm -rf "$WORK" && mkdir -p "$WORK"
+cd "$WORK"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+check() { # description command...
+	local what=$1; shift
+	"$@" || fail "$what"
+	echo "ok: $what"
+}
+# Runs jitsynth, keeping stdout/stderr in files; sets $rc.
+js() { set +e; "$JS" "$@" >out.txt 2>err.txt; rc=$?; set -e; }
+expect_rc() { [ "$rc" = "$1" ] || { cat err.txt >&2; fail "exit code $rc, wanted $1"; }; }
+expect_err() { grep -q -- "$1" err.txt || { cat err.txt >&2; fail "stderr lacks '$1'"; }; }
+# Every record of a dataset directory, one per line.
+records() { cat "$1"/train-*.jsonl; }

@@ -1,0 +1,58 @@
+# test_cli_errors: issue 2, acceptance 4. Bad flags give a usage message and
+# exit 2; an unwritable output directory, a missing Python and a Python
+# without warp-lang give one clear line and exit 1; nothing is overwritten.
+source "$(dirname "$0")/lib.sh"
+
+for args in "-n" "-n abc" "-n 0" "-n -5" "--jobs 0" "--devices gpu" "--categories loop,bogus" \
+	"--shard-size x" "--timeout -1" "--frobnicate" "-n 5 extra"; do
+	js generate $args -o x
+	expect_rc 2
+	check "'generate $args' is a usage error" grep -q "try 'jitsynth generate --help'" err.txt
+done
+js sample --category nope; expect_rc 2
+js frobnicate; expect_rc 2
+js; expect_rc 2
+js generate --help; expect_rc 0
+check "--help documents --jobs" grep -q -- "--jobs" out.txt
+js sample --help; expect_rc 0
+js --version; expect_rc 0
+
+# output directory that cannot be created or written
+: > plainfile
+js generate -n 5 -o plainfile/sub --quiet; expect_rc 1
+expect_err "cannot create output directory 'plainfile/sub'"
+check "one line" test "$(wc -l < err.txt)" = 1
+mkdir ro && chmod 555 ro
+if [ "$(id -u)" = 0 ]; then # root writes anywhere: drop to nobody for this check
+	chmod 755 "$WORK"
+	set +e; setpriv --reuid=65534 --regid=65534 --clear-groups "$JS" generate -n 5 -o ro --quiet >out.txt 2>err.txt; rc=$?; set -e
+else
+	js generate -n 5 -o ro --quiet
+fi
+expect_rc 1
+expect_err "output directory 'ro' is not writable"
+
+# Python missing, warp-lang missing
+js generate -n 5 -o nopy --python /nonexistent/python3 --quiet; expect_rc 1
+expect_err "cannot run Python '/nonexistent/python3'"
+check "one line" test "$(wc -l < err.txt)" = 1
+python3 -m venv --without-pip nowarp
+js generate -n 5 -o nowarp-out --python "$WORK/nowarp/bin/python" --quiet; expect_rc 1
+expect_err "Warp cannot be used by .*No module named 'warp'.*make setup"
+check "one line" test "$(wc -l < err.txt)" = 1
+
+# workers that die at start-up without a word: give up after 3 tries, not spin
+start=$SECONDS
+js generate -n 5 -o dying --python /bin/false --quiet; expect_rc 1
+expect_err "Warp workers keep failing at start-up (exited, exited with status 1)"
+check "gives up within 10 s" test $((SECONDS - start)) -lt 10
+check "one line" test "$(wc -l < err.txt)" = 1
+
+# an existing dataset is not overwritten without --force
+js generate -n 3 -o ds --quiet; expect_rc 0
+before=$(cat ds/train-00000.jsonl | md5sum)
+js generate -n 4 -o ds --quiet; expect_rc 1
+expect_err "already holds a dataset"
+check "dataset untouched" test "$(cat ds/train-00000.jsonl | md5sum)" = "$before"
+js generate -n 4 -o ds --force --quiet; expect_rc 0
+check "--force replaced it" test "$(wc -l < ds/train-00000.jsonl)" = 4

@@ -1,0 +1,43 @@
+# test_generate: issue 2, acceptance 2. 2000 kernels, both devices: every
+# record has CPU and CUDA forward+backward named after the kernel, all 11
+# categories at 9.1% +- 1.5%, unique names, rejects < 0.5% with reasons.
+source "$(dirname "$0")/lib.sh"
+N=${N:-2000}
+js generate -n $N -o ds --seed 7 --quiet
+expect_rc 0
+
+records ds > all.jsonl
+n=$(wc -l < all.jsonl)
+nrej=$(wc -l < ds/rejects.jsonl)
+check "every kernel is a record or a reject ($n + $nrej = $N)" test $((n + nrej)) = $N
+check "rejects < 0.5% ($nrej)" test $((nrej * 200)) -lt $N
+check "every reject has a reason" test "$(jq -r 'select((.reason // "") == "") | .id' ds/rejects.jsonl | wc -l)" = 0
+
+bad=$(jq -r '.kernel_name as $k | select(
+	([.ir.cpu.forward, .ir.cpu.backward, .ir.cuda.forward, .ir.cuda.backward] | map(. // "" | length > 0) | all | not)
+	or (.ir.cpu.forward  | test("static void " + $k + "_[0-9a-f]+_cpu_kernel_forward\\(") | not)
+	or (.ir.cpu.backward | test("static void " + $k + "_[0-9a-f]+_cpu_kernel_backward\\(") | not)
+	or (.ir.cuda.forward | test("__global__ void " + $k + "_[0-9a-f]+_cuda_kernel_forward\\(") | not)
+	or (.ir.cuda.backward| test("__global__ void " + $k + "_[0-9a-f]+_cuda_kernel_backward\\(") | not)
+	or (.ir.cpu.module | contains(.ir.cpu.forward) | not)
+	or (.python_source | startswith("import warp as wp\n") | not)
+	or (.meta.warp_version != "1.19.0")) | .id' all.jsonl | head -5)
+check "all records have CPU+CUDA forward and backward named after the kernel" test -z "$bad"
+
+check "names are unique" test "$(jq -r .kernel_name all.jsonl | sort | uniq -d | wc -l)" = 0
+check "ids are in index order" test "$(jq -r .meta.index all.jsonl | sort -n -c && echo sorted)" = sorted
+
+jq -r .category all.jsonl | sort | uniq -c > cats.txt
+cat cats.txt
+check "11 categories present" test "$(wc -l < cats.txt)" = 11
+while read -r count cat; do
+	# 9.1% +- 1.5% of the records: 7.6% .. 10.6%
+	check "$cat share $count/$n within 9.1% +- 1.5%" test $((count * 1000)) -ge $((n * 76)) -a $((count * 1000)) -le $((n * 106))
+done < cats.txt
+
+check "manifest counts match" test "$(jq '.counts.records' ds/manifest.json)" = "$n"
+check "manifest is complete" test "$(jq '.complete' ds/manifest.json)" = true
+for f in $(jq -r '.shards[].file' ds/manifest.json); do
+	check "sha256 of $f matches the manifest" test "$(sha256sum ds/$f | cut -d' ' -f1)" = "$(jq -r --arg f $f '.shards[] | select(.file == $f) | .sha256' ds/manifest.json)"
+done
+check "no temporary files left" test -z "$(ls -A ds | grep '\.tmp$' || true)"

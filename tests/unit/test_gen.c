@@ -1,0 +1,384 @@
+/* test_gen: the kernel generator: purity (same index, same bytes), exact
+ * category balance, unique names, each category's defining construct, the
+ * module's shape (header, indentation, brackets) and name round trips. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen/gen.h"
+
+static gen_kernel make(uint64_t seed, uint32_t cats, uint64_t index)
+{
+	gen_options o = {seed, cats};
+	gen_kernel k;
+	memset(&k, 0, sizeof k);
+	gen_kernel_make(&o, index, &k);
+	return k;
+}
+
+static void test_deterministic(void **state)
+{
+	(void)state;
+	gen_options o = {12345, 0};
+	gen_kernel reused;
+	memset(&reused, 0, sizeof reused);
+	/* filling a used struct, in another order, gives the same bytes */
+	for (uint64_t i = 0; i < 300; i++)
+		gen_kernel_make(&o, 299 - i, &reused);
+	for (uint64_t i = 0; i < 300; i++) {
+		gen_kernel a = make(12345, 0, i);
+		gen_kernel_make(&o, i, &reused);
+		assert_int_equal(a.category, reused.category);
+		assert_string_equal(a.name, reused.name);
+		assert_int_equal(a.source.len, reused.source.len);
+		assert_memory_equal(a.source.data, reused.source.data, a.source.len);
+		gen_kernel_free(&a);
+	}
+	gen_kernel_free(&reused);
+}
+
+static void test_seeds_differ(void **state)
+{
+	(void)state;
+	int same = 0;
+	for (uint64_t i = 0; i < 200; i++) {
+		gen_kernel a = make(1, 0, i), b = make(2, 0, i);
+		same += strcmp(buf_cstr(&a.source), buf_cstr(&b.source)) == 0;
+		gen_kernel_free(&a);
+		gen_kernel_free(&b);
+	}
+	assert_true(same <= 2);
+}
+
+static void check_balance(uint64_t seed, uint32_t cats, int blocks)
+{
+	int k = 0, enabled[GEN_CATEGORY_COUNT] = {0};
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
+		if (!cats || (cats >> c) & 1)
+			enabled[c] = 1, k++;
+	for (int b = 0; b < blocks; b++) {
+		int seen[GEN_CATEGORY_COUNT] = {0};
+		for (int j = 0; j < k; j++) {
+			gen_kernel g = make(seed, cats, (uint64_t)b * (uint64_t)k + (uint64_t)j);
+			assert_true(g.category >= 0 && g.category < GEN_CATEGORY_COUNT);
+			assert_true(enabled[g.category]);
+			seen[g.category]++;
+			gen_kernel_free(&g);
+		}
+		for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
+			assert_int_equal(seen[c], enabled[c]);
+	}
+}
+
+static void test_balance(void **state)
+{
+	(void)state;
+	check_balance(7, 0, 100); /* 1100 kernels, every category per block of 11 */
+	check_balance(8, (1u << GEN_LOOP) | (1u << GEN_ATOMIC) | (1u << GEN_VECTOR), 50);
+	check_balance(9, 1u << GEN_MATH, 20);
+}
+
+static void test_block_order_varies(void **state)
+{
+	(void)state;
+	int differ = 0;
+	for (uint64_t b = 1; b < 20; b++) {
+		gen_kernel x = make(3, 0, 0), y = make(3, 0, b * GEN_CATEGORY_COUNT);
+		differ += x.category != y.category;
+		gen_kernel_free(&x);
+		gen_kernel_free(&y);
+	}
+	assert_true(differ > 5);
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(a, b); }
+
+static void test_names_unique(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	char(*names)[48] = calloc(N, sizeof *names);
+	assert_non_null(names);
+	gen_options o = {99, 0};
+	gen_kernel k;
+	memset(&k, 0, sizeof k);
+	for (uint64_t i = 0; i < N; i++) {
+		gen_kernel_make(&o, i, &k);
+		memcpy(names[i], k.name, sizeof k.name);
+		/* the module defines exactly this name */
+		char def[64];
+		snprintf(def, sizeof def, "\ndef %s(", k.name);
+		assert_non_null(strstr(buf_cstr(&k.source), def));
+	}
+	gen_kernel_free(&k);
+	qsort(names, N, sizeof *names, cmp_name);
+	for (int i = 1; i < N; i++)
+		assert_string_not_equal(names[i - 1], names[i]);
+	free(names);
+}
+
+static void test_name_format(void **state)
+{
+	(void)state;
+	static const char *const prefix[GEN_CATEGORY_COUNT] = {
+		"arith_", "cond_", "loop_", "math_", "vec_", "atomic_",
+		"nested_", "multicond_", "combined_", "scalar_", "randmath_",
+	};
+	uint64_t idx[] = {0, 35, 36, 1295, 1296, 123456789, UINT64_MAX};
+	for (size_t i = 0; i < sizeof idx / sizeof *idx; i++) {
+		gen_kernel k = make(5, 0, idx[i]);
+		const char *p = prefix[k.category];
+		assert_memory_equal(k.name, p, strlen(p));
+		const char *tail = k.name + strlen(p) + 4; /* skip the 4-char tag */
+		assert_true(strlen(k.name) >= strlen(p) + 5);
+		assert_true(strtoull(tail, NULL, 36) == idx[i]);
+		gen_kernel_free(&k);
+	}
+}
+
+static void test_category_names(void **state)
+{
+	(void)state;
+	static const char *const want[GEN_CATEGORY_COUNT] = {
+		"arithmetic", "conditional", "loop", "math", "vector", "atomic",
+		"nested", "multi_cond", "combined", "scalar_param", "random_math",
+	};
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) {
+		assert_string_equal(gen_category_name((gen_category)c), want[c]);
+		assert_int_equal(gen_category_from_name(want[c]), c);
+		assert_int_equal(gen_category_from_name(gen_category_name((gen_category)c)), c);
+	}
+	assert_int_equal(gen_category_from_name("nope"), -1);
+	assert_int_equal(gen_category_from_name(""), -1);
+	assert_int_equal(gen_category_from_name(NULL), -1);
+}
+
+/* ---- source inspection helpers ---- */
+
+static int has_any(const char *s, const char *const *needles)
+{
+	for (; *needles; needles++)
+		if (strstr(s, *needles))
+			return 1;
+	return 0;
+}
+
+static const char *const math_fns[] = {
+	"wp.sin(", "wp.cos(", "wp.tan(", "wp.exp(", "wp.sqrt(", "wp.log", "wp.abs(", "wp.pow(",
+	"wp.tanh(", "wp.floor(", "wp.ceil(", "wp.min(", "wp.max(", "wp.clamp(", "wp.atan", "wp.asin(",
+	"wp.acos(", "wp.sinh(", "wp.cosh(", "wp.round(", "wp.trunc(", "wp.sign(", "wp.frac(", "wp.cbrt(", NULL,
+};
+
+/* The parameter list between "def name(" and "):", split at top-level commas. */
+static int count_params(const char *src, int *scalars)
+{
+	const char *p = strstr(src, "\ndef ");
+	p = strchr(p, '(') + 1;
+	int n = 1, depth = 0, arr = 0;
+	*scalars = 0;
+	const char *start = p;
+	for (; *p && !(depth == 0 && *p == ')'); p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (*p == ',' && depth == 0) {
+			arr = strstr(start, "wp.array") && strstr(start, "wp.array") < p;
+			*scalars += !arr;
+			n++;
+			start = p + 1;
+		}
+	}
+	arr = strstr(start, "wp.array") && strstr(start, "wp.array") < p;
+	*scalars += !arr;
+	return n;
+}
+
+static int indent_of(const char *line)
+{
+	int n = 0;
+	while (line[n] == ' ')
+		n++;
+	return n;
+}
+
+/* A `for` (or while) line inside the body of another one. */
+static int has_nested_loop(const char *src)
+{
+	int outer = -1; /* indentation of the enclosing loop header, -1: none */
+	for (const char *l = src; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		int ind = indent_of(l);
+		if (outer >= 0 && ind <= outer && l[ind] != '\n')
+			outer = -1;
+		int loop = !strncmp(l + ind, "for ", 4) || !strncmp(l + ind, "while ", 6);
+		if (loop && outer >= 0 && ind > outer)
+			return 1;
+		if (loop && outer < 0)
+			outer = ind;
+	}
+	return 0;
+}
+
+/* Module shape: the fixed header, 4-space indentation, a deeper line after
+ * every ':' line, balanced brackets on every line. */
+static void check_shape(const gen_kernel *k)
+{
+	const char *s = buf_cstr(&k->source);
+	char head[96];
+	snprintf(head, sizeof head, "import warp as wp\n\n@wp.kernel\ndef %s(", k->name);
+	assert_memory_equal(s, head, strlen(head));
+	assert_non_null(strstr(s, "):\n    tid = wp.tid()\n"));
+	assert_int_equal(s[k->source.len - 1], '\n');
+	int prev_colon = 0, prev_ind = 0;
+	for (const char *l = strstr(s, "\ndef ") + 1; *l;) {
+		const char *e = strchr(l, '\n');
+		assert_non_null(e);
+		int ind = indent_of(l);
+		assert_int_equal(ind % 4, 0);
+		if (prev_colon)
+			assert_int_equal(ind, prev_ind + 4);
+		int depth = 0;
+		for (const char *p = l; p < e; p++) {
+			depth += (*p == '(' || *p == '[') - (*p == ')' || *p == ']');
+			assert_true(depth >= 0);
+		}
+		assert_int_equal(depth, 0);
+		assert_true(e > l);
+		prev_colon = e[-1] == ':';
+		prev_ind = ind;
+		l = e + 1;
+	}
+	assert_false(prev_colon);
+	assert_null(strstr(s, "(null)"));
+}
+
+static void check_category(gen_category cat, int n)
+{
+	for (int i = 0; i < n; i++) {
+		gen_kernel k = make(2024 + (uint64_t)cat, 1u << cat, (uint64_t)i);
+		const char *s = buf_cstr(&k.source);
+		assert_int_equal(k.category, cat);
+		check_shape(&k);
+		int scalars, params = count_params(s, &scalars);
+		assert_true(params >= 1 && params <= 5);
+		switch (cat) {
+		case GEN_ARITHMETIC: {
+			static const char *const ops[] = {" + ", " - ", " * ", " / ", " // ", " % ", NULL};
+			assert_true(has_any(s, ops));
+			break;
+		}
+		case GEN_CONDITIONAL: assert_non_null(strstr(s, "    if ")); break;
+		case GEN_LOOP: {
+			static const char *const loops[] = {"    for ", "    while ", NULL};
+			assert_true(has_any(s, loops));
+			break;
+		}
+		case GEN_MATH: case GEN_RANDOM_MATH: assert_true(has_any(s, math_fns)); break;
+		case GEN_VECTOR: {
+			static const char *const vops[] = {"wp.dot(", "wp.length", "wp.determinant(", "wp.trace(",
+			                                   ".x", ".y", ".z", ".w", "[0]", "[1]", "[2]", "[3]", NULL};
+			assert_non_null(strstr(s, "wp.vec"));
+			assert_true(has_any(s, vops));
+			break;
+		}
+		case GEN_ATOMIC: assert_non_null(strstr(s, "wp.atomic_")); break;
+		case GEN_NESTED: assert_true(has_nested_loop(s)); break;
+		case GEN_MULTI_COND: assert_non_null(strstr(s, "    elif ")); break;
+		case GEN_COMBINED:
+			assert_non_null(strstr(s, "    for "));
+			assert_non_null(strstr(s, "    if "));
+			assert_true(has_any(s, math_fns));
+			break;
+		case GEN_SCALAR_PARAM: assert_true(scalars >= 1); break;
+		default: break;
+		}
+		gen_kernel_free(&k);
+	}
+}
+
+static void test_constructs(void **state)
+{
+	(void)state;
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
+		check_category((gen_category)c, 300);
+}
+
+/* range(...) arguments: literals and loop counters (i..l, itN, stepN), or
+ * wp.min(x, K): never a bare parameter or array length. */
+static int range_bounded(const char *a)
+{
+	if (!strncmp(a, "wp.min(", 7))
+		return 1;
+	for (; *a && *a != ')'; a++) {
+		if (!((*a >= 'a' && *a <= 'z') || *a == '_'))
+			continue;
+		const char *id = a;
+		while ((*a >= 'a' && *a <= 'z') || (*a >= '0' && *a <= '9') || *a == '_')
+			a++;
+		size_t n = (size_t)(a - id);
+		int ok = (n == 1 && strchr("ijkl", *id)) || (n > 2 && !strncmp(id, "it", 2) && id[2] >= '0' && id[2] <= '9') ||
+		         (n > 4 && !strncmp(id, "step", 4) && id[4] >= '0' && id[4] <= '9');
+		if (!ok)
+			return 0;
+		a--;
+	}
+	return 1;
+}
+
+/* Warp-specific rules: loops are bounded, wp.float64 never wraps a bare
+ * loop counter (Warp retypes constants in place), no removed builtins. */
+static void test_typing_rules(void **state)
+{
+	(void)state;
+	for (uint64_t i = 0; i < 3000; i++) {
+		gen_kernel k = make(77, 0, i);
+		const char *s = buf_cstr(&k.source);
+		assert_null(strstr(s, "wp.float64(i)"));
+		assert_null(strstr(s, "wp.float64(j)"));
+		assert_null(strstr(s, "wp.select("));
+		for (const char *p = strstr(s, "range("); p; p = strstr(p + 1, "range("))
+			assert_true(range_bounded(p + 6));
+		gen_kernel_free(&k);
+	}
+}
+
+static void test_all_categories_appear_with_zero_mask(void **state)
+{
+	(void)state;
+	int seen[GEN_CATEGORY_COUNT] = {0};
+	for (uint64_t i = 0; i < GEN_CATEGORY_COUNT; i++) {
+		gen_kernel k = make(1, 0, i);
+		seen[k.category]++;
+		gen_kernel_free(&k);
+	}
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
+		assert_int_equal(seen[c], 1);
+	/* bits beyond the last category are ignored */
+	gen_kernel a = make(1, 0, 3), b = make(1, ~0u, 3);
+	assert_string_equal(buf_cstr(&a.source), buf_cstr(&b.source));
+	gen_kernel_free(&a);
+	gen_kernel_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_seeds_differ),
+		cmocka_unit_test(test_balance),
+		cmocka_unit_test(test_block_order_varies),
+		cmocka_unit_test(test_names_unique),
+		cmocka_unit_test(test_name_format),
+		cmocka_unit_test(test_category_names),
+		cmocka_unit_test(test_constructs),
+		cmocka_unit_test(test_typing_rules),
+		cmocka_unit_test(test_all_categories_appear_with_zero_mask),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,88 @@
+/* test_record: record and reject lines are valid JSON in the documented
+ * schema, byte-identical for equal inputs, and refuse invalid UTF-8. */
+#include <jansson.h>
+
+#include "store/record.h"
+#include "test.h"
+
+static rec_pair sample_pair(void)
+{
+	static const char py[] = "import warp as wp\n\n@wp.kernel\ndef k(a: wp.array(dtype=float)):\n    pass\n";
+	rec_pair p = {.seed = 42, .index = 17, .kernel_name = "k", .category = "loop", .python_source = py,
+		      .python_len = sizeof py - 1, .warp_version = "1.19.0", .kernel_hash = "abcd1234"};
+	p.ir[0] = (rec_ir){1, {"fwd \"q\"", 7}, {"bwd", 3}, {"module\n", 7}, "none"};
+	p.ir[1] = (rec_ir){1, {"cfwd", 4}, {"cbwd", 4}, {"cmodule", 7}, "none"};
+	return p;
+}
+
+static void test_pair_schema(void **state)
+{
+	(void)state;
+	rec_pair p = sample_pair();
+	buf line = BUF_INIT;
+	assert_int_equal(rec_pair_line(&p, &line), 0);
+	assert_int_equal(line.data[line.len - 1], '\n');
+	assert_null(memchr(line.data, '\n', line.len - 1)); /* one line */
+	json_error_t e;
+	json_t *o = json_loadb(line.data, line.len, 0, &e);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "id")), "s42-000000017");
+	assert_string_equal(json_string_value(json_object_get(o, "kernel_name")), "k");
+	assert_string_equal(json_string_value(json_object_get(o, "category")), "loop");
+	assert_string_equal(json_string_value(json_object_get(o, "python_source")), p.python_source);
+	json_t *cpu = json_object_get(json_object_get(o, "ir"), "cpu");
+	assert_string_equal(json_string_value(json_object_get(cpu, "forward")), "fwd \"q\"");
+	assert_string_equal(json_string_value(json_object_get(cpu, "module")), "module\n");
+	json_t *meta = json_object_get(o, "meta");
+	assert_int_equal(json_integer_value(json_object_get(meta, "index")), 17);
+	assert_string_equal(json_string_value(json_object_get(meta, "kernel_hash")), "abcd1234");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(meta, "validated"), "cuda")), "none");
+	json_decref(o);
+
+	buf again = BUF_INIT;
+	rec_pair_line(&p, &again);
+	assert_int_equal(again.len, line.len);
+	assert_memory_equal(again.data, line.data, line.len);
+	buf_free(&line);
+	buf_free(&again);
+}
+
+static void test_cpu_only_and_bad_utf8(void **state)
+{
+	(void)state;
+	rec_pair p = sample_pair();
+	p.ir[1].present = 0;
+	buf line = BUF_INIT;
+	assert_int_equal(rec_pair_line(&p, &line), 0);
+	assert_null(strstr(line.data, "\"cuda\""));
+	buf_reset(&line);
+	p.ir[0].module = (ext_span){"\xff\xfe", 2};
+	assert_int_equal(rec_pair_line(&p, &line), -1);
+	assert_int_equal(line.len, 0);
+	buf_free(&line);
+}
+
+static void test_reject(void **state)
+{
+	(void)state;
+	rec_reject r = {.seed = 1, .index = 2, .kernel_name = "k", .category = "math", .stage = "warp",
+			.reason = "WarpCodegenError: bad", .python_source = "src", .python_len = 3};
+	buf line = BUF_INIT;
+	rec_reject_line(&r, &line);
+	json_t *o = json_loadb(line.data, line.len, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "stage")), "warp");
+	assert_string_equal(json_string_value(json_object_get(o, "reason")), "WarpCodegenError: bad");
+	json_decref(o);
+	buf_free(&line);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pair_schema),
+		cmocka_unit_test(test_cpu_only_and_bad_utf8),
+		cmocka_unit_test(test_reject),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
