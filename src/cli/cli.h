@@ -10,6 +10,18 @@ enum { EXIT_USAGE = 2 };
 
 int cmd_generate(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+
+/* Warnings about malformed input skipped by stats/export/merge: the first
+ * few are printed, the rest counted (src/cli/stats.c). */
+typedef struct cli_warnings {
+	const char *cmd;
+	unsigned long long n;
+} cli_warnings;
+void cli_warn_skipped(const char *msg, void *ctx);
+void cli_warn_summary(const cli_warnings *w);
 
 /* Prints "jitsynth CMD: MESSAGE" and "try 'jitsynth CMD --help'" to stderr,
  * returns EXIT_USAGE. */

@@ -26,6 +26,10 @@ static const char usage[] =
 	"                        conditional, loop, math, vector, atomic, nested,\n"
 	"                        multi_cond, combined, scalar_param, random_math\n"
 	"      --shard-size N    records per shard (default 10000)\n"
+	"      --format F        jsonl (default) or jsonl.zst (zstd-compressed shards)\n"
+	"      --zstd-level L    zstd level 1..19 (default 3)\n"
+	"      --no-dedup        keep exact and structural duplicates (default: drop)\n"
+	"      --resume          continue the interrupted run in DIR with its options\n"
 	"      --force           replace a dataset already in DIR\n"
 	"      --python PATH     Python with warp-lang (default: the .venv made by\n"
 	"                        `make setup`, or $JITSYNTH_PYTHON)\n"
@@ -42,7 +46,20 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-enum { OPT_SEED = 256, OPT_DEVICES, OPT_CATEGORIES, OPT_SHARD, OPT_FORCE, OPT_PYTHON, OPT_TIMEOUT, OPT_BATCH };
+enum {
+	OPT_SEED = 256,
+	OPT_DEVICES,
+	OPT_CATEGORIES,
+	OPT_SHARD,
+	OPT_FORCE,
+	OPT_PYTHON,
+	OPT_TIMEOUT,
+	OPT_BATCH,
+	OPT_FORMAT,
+	OPT_LEVEL,
+	OPT_NO_DEDUP,
+	OPT_RESUME,
+};
 
 int cmd_generate(int argc, char **argv)
 {
@@ -55,6 +72,10 @@ int cmd_generate(int argc, char **argv)
 		{"categories", required_argument, NULL, OPT_CATEGORIES},
 		{"shard-size", required_argument, NULL, OPT_SHARD},
 		{"force", no_argument, NULL, OPT_FORCE},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"zstd-level", required_argument, NULL, OPT_LEVEL},
+		{"no-dedup", no_argument, NULL, OPT_NO_DEDUP},
+		{"resume", no_argument, NULL, OPT_RESUME},
 		{"python", required_argument, NULL, OPT_PYTHON},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"batch", required_argument, NULL, OPT_BATCH},
@@ -74,9 +95,12 @@ int cmd_generate(int argc, char **argv)
 		.worker_script = default_worker_script(),
 		.timeout = 60,
 		.batch = 4,
+		.format = JSONL_PLAIN,
+		.dedup = 1,
 		.stop = &stop_requested,
 	};
 	int quiet = 0, c;
+	unsigned given = 0;
 	uint64_t v;
 	char bad[64];
 	opterr = 0;
@@ -84,6 +108,7 @@ int cmd_generate(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":n:o:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
+			given |= RUN_GIVEN_N;
 			if (parse_u64(optarg, 1, UINT64_C(1) << 40, &o.n) < 0)
 				return usage_error("generate", "-n wants a positive count, not '%s'", optarg);
 			break;
@@ -93,6 +118,7 @@ int cmd_generate(int argc, char **argv)
 			o.out_dir = optarg;
 			break;
 		case OPT_SEED:
+			given |= RUN_GIVEN_SEED;
 			if (parse_u64(optarg, 0, UINT64_MAX, &o.seed) < 0)
 				return usage_error("generate", "--seed wants a non-negative integer, not '%s'", optarg);
 			break;
@@ -102,20 +128,41 @@ int cmd_generate(int argc, char **argv)
 			o.jobs = (int)v;
 			break;
 		case OPT_DEVICES:
+			given |= RUN_GIVEN_DEVICES;
 			if (parse_devices(optarg, &o.devices) < 0)
 				return usage_error("generate", "--devices wants cpu, cuda or cpu,cuda, not '%s'", optarg);
 			break;
 		case OPT_CATEGORIES:
+			given |= RUN_GIVEN_CATEGORIES;
 			if (parse_categories(optarg, &o.categories, bad, sizeof bad) < 0)
 				return usage_error("generate", "unknown category '%s' (see --help)", bad);
 			break;
 		case OPT_SHARD:
+			given |= RUN_GIVEN_SHARD_SIZE;
 			if (parse_u64(optarg, 1, UINT64_C(1) << 32, &v) < 0)
 				return usage_error("generate", "--shard-size wants a positive count, not '%s'", optarg);
 			o.shard_size = (size_t)v;
 			break;
 		case OPT_FORCE:
 			o.force = 1;
+			break;
+		case OPT_FORMAT:
+			given |= RUN_GIVEN_FORMAT;
+			if (jsonl_format_parse(optarg, &o.format) < 0)
+				return usage_error("generate", "--format wants jsonl or jsonl.zst, not '%s'", optarg);
+			break;
+		case OPT_LEVEL:
+			given |= RUN_GIVEN_ZSTD_LEVEL;
+			if (parse_u64(optarg, 1, 19, &v) < 0)
+				return usage_error("generate", "--zstd-level wants 1..19, not '%s'", optarg);
+			o.zstd_level = (int)v;
+			break;
+		case OPT_NO_DEDUP:
+			given |= RUN_GIVEN_DEDUP;
+			o.dedup = 0;
+			break;
+		case OPT_RESUME:
+			o.resume = 1;
 			break;
 		case OPT_PYTHON:
 			o.python = optarg;
@@ -143,6 +190,17 @@ int cmd_generate(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("generate", "unexpected argument '%s'", argv[optind]);
+	if (o.resume && o.force)
+		return usage_error("generate", "--resume and --force contradict each other");
+	if ((given & RUN_GIVEN_ZSTD_LEVEL) && o.format != JSONL_ZST)
+		return usage_error("generate", "--zstd-level needs --format jsonl.zst");
+
+	buf err = BUF_INIT;
+	if (o.resume && run_resume_options(&o, given, &err) < 0) {
+		fprintf(stderr, "jitsynth: %s\n", buf_cstr(&err));
+		buf_free(&err);
+		return 1;
+	}
 
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
@@ -151,7 +209,6 @@ int cmd_generate(int argc, char **argv)
 	rep_progress prog;
 	rep_progress_init(&prog, stderr, quiet);
 	run_state s;
-	buf err = BUF_INIT;
 	int rc = run_generate(&o, &s, rep_progress_update, &prog, &err);
 	if (rc == 0 && !quiet)
 		rep_summary(&prog, &o, &s);
@@ -159,9 +216,10 @@ int cmd_generate(int argc, char **argv)
 		if (prog.shown)
 			fprintf(stderr, "\r\033[K");
 		fprintf(stderr, "jitsynth: %s\n", buf_cstr(&err));
-		if (s.done)
-			fprintf(stderr, "jitsynth: %llu of %llu kernels were stored in '%s' before the run stopped\n",
-				(unsigned long long)s.done, (unsigned long long)o.n, o.out_dir);
+		if (s.done > s.resumed_from)
+			fprintf(stderr,
+				"jitsynth: %llu of %llu kernels are stored in '%s'; `jitsynth generate --resume -o %s` continues the run\n",
+				(unsigned long long)s.done, (unsigned long long)o.n, o.out_dir, o.out_dir);
 	}
 	buf_free(&err);
 	return rc == 0 ? 0 : 1;

@@ -14,6 +14,9 @@ static const char usage[] =
 	"commands:\n"
 	"  generate   generate a dataset (jitsynth generate -n 1000 -o data)\n"
 	"  sample     print generated kernels without running Warp\n"
+	"  stats      figures of a dataset, as a table or an HTML report\n"
+	"  export     write a dataset in the seed layout (cpu/pair_000000.json, ...)\n"
+	"  merge      combine datasets, dropping duplicates across them\n"
 	"\n"
 	"`jitsynth COMMAND --help` describes each command.\n";
 
@@ -26,6 +29,12 @@ int main(int argc, char **argv)
 		return cmd_generate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "sample"))
 		return cmd_sample(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stats"))
+		return cmd_stats(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 1, argv + 1);
+	if (!strcmp(cmd, "merge"))
+		return cmd_merge(argc - 1, argv + 1);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help"))
 		return fputs(usage, stdout), 0;
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version"))

@@ -42,6 +42,7 @@ gen_var *gen_var_add(gen_ctx *c, const char *base, wty t, unsigned flags)
 		snprintf(v->name, sizeof v->name, "%s", base);
 	v->type = t;
 	v->flags = (unsigned char)flags;
+	v->trips = 1;
 	return v;
 }
 

@@ -10,6 +10,8 @@
 #include "gen/types.h"
 
 enum { GEN_MAX_ARRS = 5, GEN_MAX_SCALARS = 4, GEN_MAX_VARS = 64, GEN_NAME = 16 };
+/* Most copies of a loop body that nested unrolled loops may produce. */
+enum { GEN_MAX_UNROLL = 64 };
 
 /* Expression features; a profile switches them on. */
 enum {
@@ -37,8 +39,9 @@ typedef enum gen_stmt_kind {
 
 /* Variable flags. VAR_INDEX: an int known to be >= 0 (tid, loop counters),
  * so `(v + k) % n` is a valid index. VAR_MUT: the body may assign it.
- * VAR_LOOP: a loop counter, usable as an inner loop's bound. */
-enum { VAR_MUT = 1, VAR_INDEX = 2, VAR_LOCAL = 4, VAR_LOOP = 8 };
+ * VAR_LOOP: a loop counter, usable as an inner loop's bound. VAR_CONST: the
+ * counter of a loop Warp unrolls, a compile-time constant in each copy. */
+enum { VAR_MUT = 1, VAR_INDEX = 2, VAR_LOCAL = 4, VAR_LOOP = 8, VAR_CONST = 16 };
 
 /* As a type argument of gen_var_pick/count and gen_arr_pick: any type. */
 #define WT_ANY WT_COUNT
@@ -47,6 +50,7 @@ typedef struct gen_var {
 	char name[GEN_NAME];
 	wty type;
 	unsigned char flags;
+	unsigned char trips; /* VAR_CONST counters: iterations of their loop */
 } gen_var;
 
 typedef struct gen_arr {
@@ -93,7 +97,8 @@ struct gen_ctx {
 	int budget;       /* random statements still allowed */
 	int post;         /* after the core: only update values, the end stores them */
 	int top;          /* next expression is a whole statement operand: no parens */
-	int noconst;      /* next leaf must not be a loop counter (see gen_cast_var) */
+	int noconst;      /* next leaf must not be a compile-time constant (a loop
+	                   * counter or literal): see gen_cast_var and P_NEG */
 	unsigned written; /* bit i: arr[i] has been written */
 };
 

@@ -1,7 +1,6 @@
-/* expr: typed expression trees over Warp scalars (float32, float64, int32)
- * and boolean conditions. Every production is legal for its operand types
- * and keeps values in a safe domain (no division by zero, sqrt/log/pow/acos
- * guarded, indices in bounds), so kernels compile and run without traps. */
+/* expr: typed expression trees over Warp scalars (float32/float64/int32) and
+ * conditions. Each production is legal for its operand types and keeps a safe
+ * domain (nonzero divisors, guarded sqrt/log/pow/acos, in-bounds indices). */
 #include "gen/ctx.h"
 
 #include <string.h>
@@ -154,7 +153,15 @@ void gen_leaf(gen_ctx *c, wty t, int allow_lit)
 			gen_read(c, va);
 		gen_comp_suffix(c, vt);
 		break;
-	default: gen_lit(c, t); break;
+	default:
+		if (noconst && t != WT_F64) { /* nothing else fits: a call is no constant */
+			buf_printf(c->b, "%s(", wty_spell(t, &c->r));
+			gen_lit(c, t);
+			put(c, ")");
+		} else {
+			gen_lit(c, t);
+		}
+		break;
 	}
 }
 
@@ -430,8 +437,13 @@ static void gen_scalar_op(gen_ctx *c, wty t, int depth, int top)
 	switch (gen_pick(&c->r, w, P_N)) {
 	case P_DIV: gen_div(c, t, depth, top); break;
 	case P_NEG:
+		/* Warp folds `-x` of a constant x (a literal, an unrolled loop's
+		 * counter) into a constant, and a name bound to a constant may not
+		 * change in a dynamic loop: negate only non-constant leaves. */
 		put(c, "-");
+		c->noconst = 1;
 		gen_sub(c, t, depth - 1, 0);
+		c->noconst = 0;
 		break;
 	case P_MATH: gen_math(c, t, depth); break;
 	case P_CAST: gen_cast(c, t, depth); break;

@@ -19,8 +19,8 @@ static wty work_type(gen_ctx *c)
  * table is full (never in practice: cores run with an almost empty table). */
 static const gen_var *decl_op(gen_ctx *c, wty t) { return gen_decl(c, NULL, t); }
 
-
-/* A loop around `inner` levels more, the innermost accumulating into acc. */
+/* nest = for_head ":" [stmt] (nest | accum) [stmt]   (`levels` loops deep)
+ * A single top-level loop is sometimes a counted while loop instead. */
 static void gen_loop_nest(gen_ctx *c, const gen_var *acc, int levels)
 {
 	int mark = c->nvar;

@@ -107,11 +107,12 @@ void gen_assign(gen_ctx *c, const gen_var *v)
 	put(c, "\n");
 }
 
-// aug = name ("+=" | "-=" | "*=") expr     ("*=" on scalars only)
+// aug = name ("+=" | "-=" | "*=") expr     ("*=" on scalars outside loops)
 void gen_aug(gen_ctx *c, const gen_var *v)
 {
 	rng *r = &c->r;
-	int k = (int)rng_below(r, wty_is_scalar(v->type) ? 10 : 8);
+	/* no "*=" in loops: repeated products overflow to inf within a few trips */
+	int k = (int)rng_below(r, wty_is_scalar(v->type) && !c->loops ? 10 : 8);
 	gen_line(c);
 	size_t at = c->b->len, n = strlen(v->name);
 	buf_printf(c->b, "%s %s ", v->name, k < 5 ? "+=" : k < 8 ? "-=" : "*=");
@@ -204,46 +205,71 @@ void gen_if(gen_ctx *c, int nelif, int has_else, const gen_var *target)
 	}
 }
 
+/* Loop bodies Warp would copy out: the product of the trip counts of the
+ * enclosing loops it unrolls (constant bounds, up to 16 trips). */
+static int unrolled_copies(const gen_ctx *c)
+{
+	int n = 1;
+	for (int i = 0; i < c->nvar; i++)
+		if (c->var[i].flags & VAR_CONST)
+			n *= c->var[i].trips;
+	return n;
+}
+
 /* for_head = "for" v "in" "range(" bounds "):"
  * bounds = K | a, b | a, b, s | b, a, -s | wp.min(n, K) | wp.min(arr.shape[0], K)
  *        | i | i, K | i + 1                  (inner: over the enclosing counter)
- * Every form yields counters >= 0 and at most a few dozen iterations;
- * constant trip counts stay small because Warp unrolls them. Declares the
- * counter in the caller's scope: call between gen_enter and gen_leave. */
+ * Every form yields counters >= 0 and at most a few dozen iterations.
+ * Warp unrolls loops with constant bounds (an unrolled loop's counter is a
+ * constant too), so nested constant loops multiply the generated C++; past
+ * GEN_MAX_UNROLL copies the loop takes a runtime bound instead. Declares the
+ * counter in the caller's scope: the caller restores it with gen_leave. */
 void gen_for_head(gen_ctx *c, int inner)
 {
 	static const char names[] = "ijkl";
 	rng *r = &c->r;
 	const gen_var *outer = inner ? gen_var_pick(c, WT_I32, VAR_INDEX | VAR_LOOP) : NULL;
-	const gen_var *n = gen_var_pick(c, WT_I32, 0);
+	const gen_var *n = NULL; /* an int parameter: a runtime bound */
+	for (int i = 0; i < c->nscalar; i++)
+		if (c->scalar[i].type == WT_I32 && (!n || rng_chance(r, 0.5)))
+			n = &c->scalar[i];
 	int small = c->loops > 0 ? 4 : 10;
 	char name[2] = {names[c->loops < 4 ? c->loops : 3], 0};
+	int k = (int)rng_below(r, outer ? 9 : 6);
+	int a = rng_range(r, 0, 3), b = a + rng_range(r, 1, small), s = rng_range(r, 1, 3);
+	int K = rng_range(r, 2, 4 * small);
+	if (k == 4 && !n)
+		k = 0; /* no int parameter: a constant */
+	int trips; /* iterations if Warp unrolls the loop, else 0 */
+	switch (k) {
+	case 0: trips = b - a + 1; break; /* range(1) would be no loop */
+	case 1: trips = b - a; break;
+	case 2: s = s < 2 ? 2 : s; trips = (b + 4 - a + s - 1) / s; break;
+	case 3: s = s > 2 ? 2 : s; trips = (b - a + s - 1) / s; break;
+	case 6: case 7: case 8: trips = (outer->flags & VAR_CONST) ? 16 : 0; break;
+	default: trips = 0; break;
+	}
+	if (trips > 0 && unrolled_copies(c) * trips > GEN_MAX_UNROLL) {
+		k = 5;
+		trips = 0;
+	}
 	gen_line(c);
 	buf_printf(c->b, "for %s in range(", name);
-	int k = (int)rng_below(r, outer ? 9 : 6);
-	int a = rng_range(r, 0, 3), b = a + rng_range(r, 1, small);
 	switch (k) {
-	case 0: buf_printf(c->b, "%d", rng_range(r, 1, small)); break;
+	case 0: buf_printf(c->b, "%d", trips); break;
 	case 1: buf_printf(c->b, "%d, %d", a, b); break;
-	case 2: buf_printf(c->b, "%d, %d, %d", a, b + 4, rng_range(r, 2, 3)); break;
-	case 3: buf_printf(c->b, "%d, %d, -%d", b, a, rng_range(r, 1, 2)); break;
-	case 4:
-		/* an int parameter or local bounds the loop only through wp.min */
-		if (n && !(n->flags & VAR_INDEX))
-			buf_printf(c->b, "wp.min(%s, %d)", n->name, rng_range(r, 2, 4 * small));
-		else
-			buf_printf(c->b, "%d", rng_range(r, 2, small));
-		break;
-	case 5:
-		buf_printf(c->b, "wp.min(%s.shape[0], %d)", c->arr[rng_below(r, (uint32_t)c->narr)].name,
-		           rng_range(r, 2, 4 * small));
-		break;
+	case 2: buf_printf(c->b, "%d, %d, %d", a, b + 4, s); break;
+	case 3: buf_printf(c->b, "%d, %d, -%d", b, a, s); break;
+	case 4: buf_printf(c->b, "wp.min(%s, %d)", n->name, K); break; /* a runtime int, clamped */
+	case 5: buf_printf(c->b, "wp.min(%s.shape[0], %d)", c->arr[rng_below(r, (uint32_t)c->narr)].name, K); break;
 	case 6: buf_printf(c->b, "%s", outer->name); break;
 	case 7: buf_printf(c->b, "%s, %d", outer->name, rng_range(r, 2, 2 * small)); break;
 	default: buf_printf(c->b, "%s + 1", outer->name); break;
 	}
 	put(c, "):\n");
-	gen_var_add(c, name, WT_I32, VAR_INDEX | VAR_LOOP);
+	gen_var *v = gen_var_add(c, name, WT_I32, VAR_INDEX | VAR_LOOP | (trips > 0 ? VAR_CONST : 0));
+	if (v)
+		v->trips = (unsigned char)(trips > 0 ? trips : 1);
 }
 
 /* store_var = arr "[" index "] =" v [op expr] | ctor(v) | ...: writes a

@@ -20,8 +20,12 @@
 
 #include "common/util.h"
 #include "extract/extract.h"
+#include "store/card.h"
+#include "store/dedup.h"
+#include "store/journal.h"
 #include "store/jsonl.h"
 #include "store/manifest.h"
+#include "store/reader.h"
 #include "store/record.h"
 #include "store/shards.h"
 
@@ -29,6 +33,7 @@ typedef struct slot {
 	int ready;
 	int is_reject;
 	gen_category category;
+	uint64_t fp_exact, fp_structural; /* dedup fingerprints of a record */
 	buf line;
 } slot;
 
@@ -42,6 +47,8 @@ typedef struct run {
 	shard_set shards;
 	jsonl_file rejects;
 	int io_failed;
+	dedup *dd; /* NULL with --no-dedup */
+	int rejects_open;
 	buf *err;
 	run_progress_fn *progress;
 	void *pctx;
@@ -77,23 +84,54 @@ void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k)
 
 static slot *slot_of(run *r, uint64_t index) { return &r->win[index % r->nwin]; }
 
+/* After a shard completes: make the rejects before it durable, then say so
+ * in the journal, so that a crash from here on resumes after this shard. */
+static int journal_shard(run *r)
+{
+	journal_entry e = {.shard = r->shards.done[r->shards.ndone - 1],
+			   .next_index = r->next_write + 1,
+			   .records = r->s->records,
+			   .rejects = r->s->rejects,
+			   .dropped_exact = r->s->dropped_exact,
+			   .dropped_structural = r->s->dropped_structural,
+			   .rejects_bytes = r->rejects.bytes};
+	memcpy(e.cat_records, r->s->cat_records, sizeof e.cat_records);
+	memcpy(e.cat_rejects, r->s->cat_rejects, sizeof e.cat_rejects);
+	if (jsonl_sync(&r->rejects, r->err) < 0)
+		return -1;
+	return journal_append(r->o->out_dir, &e, r->err);
+}
+
+/* Stores one answered kernel, in index order: dedup, then shard or rejects. */
+static int store_one(run *r, slot *sl)
+{
+	if (sl->is_reject) {
+		r->s->rejects++;
+		r->s->cat_rejects[sl->category]++;
+		return jsonl_write(&r->rejects, sl->line.data, sl->line.len, r->err);
+	}
+	if (r->dd) {
+		dedup_verdict v = dedup_check_fp(r->dd, sl->fp_exact, sl->fp_structural);
+		if (v != DEDUP_NEW) {
+			if (v == DEDUP_EXACT)
+				r->s->dropped_exact++;
+			else
+				r->s->dropped_structural++;
+			return 0;
+		}
+	}
+	r->s->records++;
+	r->s->cat_records[sl->category]++;
+	int rc = shards_write(&r->shards, sl->line.data, sl->line.len, r->err);
+	return rc == 1 ? journal_shard(r) : rc;
+}
+
 static void store_ready(run *r)
 {
 	for (slot *sl; r->next_write < r->s->dispatched && (sl = slot_of(r, r->next_write))->ready;
 	     r->next_write++) {
-		if (!r->io_failed) {
-			int rc = sl->is_reject ? jsonl_write(&r->rejects, sl->line.data, sl->line.len, r->err)
-					       : shards_write(&r->shards, sl->line.data, sl->line.len, r->err);
-			if (rc < 0)
-				r->io_failed = 1;
-		}
-		if (sl->is_reject) {
-			r->s->rejects++;
-			r->s->cat_rejects[sl->category]++;
-		} else {
-			r->s->records++;
-			r->s->cat_records[sl->category]++;
-		}
+		if (!r->io_failed && store_one(r, sl) < 0)
+			r->io_failed = 1;
 		r->s->done++;
 		if (r->s->done % RUN_TIMELINE_STEP == 0) {
 			r->s->timeline = xrealloc(r->s->timeline, (r->s->ntimeline + 1) * sizeof *r->s->timeline);
@@ -191,6 +229,12 @@ static void task_done(void *ctx, const proto_reply *rep)
 		sl->is_reject = 0;
 		sl->category = r->k.category;
 		sl->ready = 1;
+		if (r->dd) {
+			const rec_ir *fwd = p.ir[0].present ? &p.ir[0] : &p.ir[1];
+			sl->fp_exact = dedup_exact_fp(r->dd, p.python_source, p.python_len);
+			sl->fp_structural = dedup_structural_fp(r->dd, p.python_source, p.python_len,
+								fwd->forward.start, fwd->forward.len);
+		}
 	}
 	store_ready(r);
 }
@@ -215,6 +259,7 @@ static void tick(void *ctx)
 static int is_dataset_file(const char *name)
 {
 	return strcmp(name, "manifest.json") == 0 || strcmp(name, "rejects.jsonl") == 0 ||
+	       strcmp(name, "journal.jsonl") == 0 || strcmp(name, "README.md") == 0 ||
 	       (strncmp(name, "train-", 6) == 0 && strstr(name, ".jsonl")) ||
 	       (name[0] == '.' && strstr(name, ".tmp"));
 }
@@ -258,6 +303,142 @@ static int prepare_dir(const run_options *o, buf *err)
 	return rc;
 }
 
+/* ---- resume ---- */
+
+static int file_size_is(const char *dir, const char *name, size_t size)
+{
+	buf path = BUF_INIT;
+	buf_printf(&path, "%s/%s", dir, name);
+	struct stat st;
+	int ok = stat(path.data, &st) == 0 && (size_t)st.st_size == size;
+	buf_free(&path);
+	return ok;
+}
+
+/* Removes what an interrupted run left beyond its journal: shards it did not
+ * record as complete, temporaries, the stale manifest and card. */
+static void remove_unjournaled(const run_options *o, const journal *j)
+{
+	DIR *d = opendir(o->out_dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		int keep = !is_dataset_file(e->d_name) || !strcmp(e->d_name, "journal.jsonl") ||
+			   !strcmp(e->d_name, ".rejects.jsonl.tmp") || !strcmp(e->d_name, "rejects.jsonl");
+		for (size_t i = 0; i < j->n && !keep; i++)
+			keep = !strcmp(e->d_name, j->entries[i].shard.name);
+		if (!keep) {
+			buf path = BUF_INIT;
+			buf_printf(&path, "%s/%s", o->out_dir, e->d_name);
+			unlink(path.data);
+			buf_free(&path);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Feeds the kept shards' records to dedup, as if they had just been stored. */
+static int resume_dedup(run *r)
+{
+	for (size_t i = 0; i < r->shards.ndone; i++) {
+		buf path = BUF_INIT, msg = BUF_INIT;
+		buf_printf(&path, "%s/%s", r->o->out_dir, r->shards.done[i].name);
+		reader *rd = reader_open_file(path.data, r->err);
+		buf_free(&path);
+		if (!rd)
+			return -1;
+		reader_record rec;
+		int st;
+		while ((st = reader_next(rd, &rec, &msg)) != READER_END) {
+			if (st != READER_OK)
+				continue;
+			size_t plen = 0, flen = 0;
+			const char *py = reader_str(rec.json, "python_source", &plen);
+			const char *fwd = reader_forward(rec.json, "cpu", &flen);
+			if (!fwd)
+				fwd = reader_forward(rec.json, "cuda", &flen);
+			dedup_check_fp(r->dd, dedup_exact_fp(r->dd, py ? py : "", plen),
+				       dedup_structural_fp(r->dd, py ? py : "", plen, fwd, flen));
+		}
+		buf_free(&msg);
+		reader_close(rd);
+	}
+	return 0;
+}
+
+/* Puts r where the journal of the interrupted run says it stopped. */
+static int resume_state(run *r)
+{
+	const run_options *o = r->o;
+	journal j;
+	if (journal_load(o->out_dir, &j, r->err) < 0)
+		return -1;
+	int rc = -1;
+	for (size_t i = 0; i < j.n; i++) {
+		if (!file_size_is(o->out_dir, j.entries[i].shard.name, j.entries[i].shard.bytes)) {
+			buf_printf(r->err, "cannot resume: shard '%s/%s' named in the journal is missing or changed",
+				   o->out_dir, j.entries[i].shard.name);
+			goto out;
+		}
+		shards_adopt(&r->shards, &j.entries[i].shard);
+	}
+	remove_unjournaled(o, &j);
+
+	/* rejects: keep the prefix the journal vouches for */
+	buf from = BUF_INIT, to = BUF_INIT;
+	buf_printf(&from, "%s/.rejects.jsonl.tmp", o->out_dir);
+	buf_printf(&to, "%s/.rejects.jsonl.resume", o->out_dir);
+	if (access(from.data, F_OK) != 0) {
+		buf_reset(&from);
+		buf_printf(&from, "%s/rejects.jsonl", o->out_dir);
+	}
+	rename(from.data, to.data);
+	buf_free(&from);
+	buf_free(&to);
+	const journal_entry *last = j.n ? &j.entries[j.n - 1] : NULL;
+	if (jsonl_reopen(&r->rejects, o->out_dir, "rejects.jsonl", last ? last->rejects_bytes : 0, r->err) < 0)
+		goto out;
+	r->rejects_open = 1;
+	if (last) {
+		run_state *s = r->s;
+		s->records = last->records;
+		s->rejects = last->rejects;
+		s->dropped_exact = last->dropped_exact;
+		s->dropped_structural = last->dropped_structural;
+		memcpy(s->cat_records, last->cat_records, sizeof s->cat_records);
+		memcpy(s->cat_rejects, last->cat_rejects, sizeof s->cat_rejects);
+		s->done = s->dispatched = s->resumed_from = r->next_write = last->next_index;
+	}
+	rc = r->dd ? resume_dedup(r) : 0;
+out:
+	journal_release(&j);
+	return rc;
+}
+
+static int start_fresh(run *r)
+{
+	const run_options *o = r->o;
+	if (prepare_dir(o, r->err) < 0)
+		return -1;
+	json_t *opt = run_options_json(o);
+	int rc = journal_start(o->out_dir, opt, r->err);
+	json_decref(opt);
+	if (rc < 0 || jsonl_open(&r->rejects, o->out_dir, "rejects.jsonl", r->err) < 0)
+		return -1;
+	r->rejects_open = 1;
+	return 0;
+}
+
+static int already_complete(const run_options *o)
+{
+	buf path = BUF_INIT;
+	buf_printf(&path, "%s/manifest.json", o->out_dir);
+	json_t *m = json_load_file(path.data, 0, NULL);
+	int done = json_is_true(json_object_get(m, "complete"));
+	json_decref(m);
+	buf_free(&path);
+	return done;
+}
+
 int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, void *pctx, buf *err)
 {
 	memset(s, 0, sizeof *s);
@@ -267,15 +448,18 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			   strerror(errno));
 		return -1;
 	}
-	if (prepare_dir(o, err) < 0)
+	if (o->resume && already_complete(o)) {
+		buf_printf(err, "the run in '%s' is already complete; nothing to resume", o->out_dir);
 		return -1;
+	}
 
 	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx};
 	r.nwin = (uint64_t)(o->jobs * o->batch * 4 + 64);
 	r.win = xcalloc(r.nwin, sizeof *r.win);
-	shards_init(&r.shards, o->out_dir, o->shard_size);
+	r.dd = o->dedup ? dedup_new() : NULL;
+	shards_init(&r.shards, o->out_dir, o->shard_size, o->format, o->zstd_level);
 	int rc = -1;
-	if (jsonl_open(&r.rejects, o->out_dir, "rejects.jsonl", err) < 0)
+	if ((o->resume ? resume_state(&r) : start_fresh(&r)) < 0)
 		goto out;
 
 	pool_options po;
@@ -289,7 +473,7 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	po.stop = o->stop;
 	pool_callbacks cb = {.next_task = next_task, .task_done = task_done, .task_failed = task_failed, .tick = tick};
 
-	int prc = pool_run(&po, &cb, &r, &s->pool, err);
+	int prc = s->done < o->n ? pool_run(&po, &cb, &r, &s->pool, err) : 0;
 	s->elapsed = now_seconds() - s->started;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
@@ -299,13 +483,12 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 		buf_printf(err, "interrupted after %llu of %llu kernels", (unsigned long long)s->done,
 			   (unsigned long long)o->n);
 
-	/* Keep what is finished even when the run failed: no work is lost. */
+	/* Keep what is finished even when the run failed: no work is lost. A
+	 * write error leaves the temporaries for --resume to sort out. */
 	buf err2 = BUF_INIT;
-	if (r.io_failed) {
-		shards_release(&r.shards);
-		jsonl_discard(&r.rejects);
-	} else if (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
-		   manifest_write(o, s, &r.shards, &r.rejects, &err2) < 0) {
+	if (!r.io_failed && (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
+			     manifest_write(o, s, &r.shards, &r.rejects, &err2) < 0 ||
+			     card_write(o->out_dir, &err2) < 0)) {
 		if (!err->len)
 			buf_puts(err, buf_cstr(&err2));
 		s->complete = 0;
@@ -316,7 +499,10 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	rc = s->complete ? 0 : -1;
 out:
 	shards_release(&r.shards);
+	if (r.rejects_open && r.io_failed)
+		fclose(r.rejects.f), r.rejects.f = NULL; /* keep the temporary for --resume */
 	jsonl_release(&r.rejects);
+	dedup_free(r.dd);
 	for (uint64_t i = 0; i < r.nwin; i++)
 		buf_free(&r.win[i].line);
 	free(r.win);

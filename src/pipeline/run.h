@@ -10,8 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "common/buf.h"
 #include "gen/gen.h"
+#include "store/jsonl.h"
 #include "warp/pool.h"
 
 typedef struct run_options {
@@ -27,6 +30,10 @@ typedef struct run_options {
 	double timeout;          /* seconds without an answer before a worker is killed */
 	int batch;               /* kernels in flight per worker */
 	int force;               /* replace an existing dataset in out_dir */
+	int resume;              /* continue the interrupted run in out_dir */
+	jsonl_format format;     /* shards: jsonl or jsonl.zst */
+	int zstd_level;          /* 0: default */
+	int dedup;               /* drop exact and structural duplicates */
 	const volatile sig_atomic_t *stop;
 } run_options;
 
@@ -43,6 +50,8 @@ typedef struct run_state {
 	uint64_t dispatched, done, records, rejects;
 	uint64_t cat_records[GEN_CATEGORY_COUNT];
 	uint64_t cat_rejects[GEN_CATEGORY_COUNT];
+	uint64_t dropped_exact, dropped_structural; /* by dedup */
+	uint64_t resumed_from;   /* first index this process generated */
 	double started, elapsed;
 	int complete;            /* every kernel answered and stored */
 	long peak_rss_kib;       /* this process */
@@ -57,6 +66,27 @@ typedef void run_progress_fn(const run_options *o, const run_state *s, void *ctx
  * one-line reason in err otherwise (records already finished are kept and
  * the manifest says the run is incomplete). */
 int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, void *pctx, buf *err);
+
+/* The options that decide the dataset's bytes, as JSON (manifest, journal). */
+json_t *run_options_json(const run_options *o);
+
+/* Which options the user gave explicitly (RUN_GIVEN_* bits): on --resume the
+ * others are taken from the journal, and a given one that differs is refused. */
+enum {
+	RUN_GIVEN_N = 1 << 0,
+	RUN_GIVEN_SEED = 1 << 1,
+	RUN_GIVEN_DEVICES = 1 << 2,
+	RUN_GIVEN_CATEGORIES = 1 << 3,
+	RUN_GIVEN_SHARD_SIZE = 1 << 4,
+	RUN_GIVEN_FORMAT = 1 << 5,
+	RUN_GIVEN_ZSTD_LEVEL = 1 << 6,
+	RUN_GIVEN_DEDUP = 1 << 7,
+};
+
+/* Fills o's dataset options from the journal of the run in o->out_dir.
+ * Returns 0, or -1 with a one-line reason (no journal, a conflicting
+ * option). */
+int run_resume_options(run_options *o, unsigned given, buf *err);
 
 /* Builds kernel `index` as the run sees it, test hooks included
  * (JITSYNTH_TEST_REJECT=i,j,... plants a kernel Warp rejects). */

@@ -162,26 +162,20 @@ static void validation(const json_t *m, buf *out)
 static void loading(const json_t *m, const char *dir, buf *out)
 {
 	buf_puts(out, "## Loading\n\n```python\nfrom datasets import load_dataset\n\n"
-		      "# the files listed in this card's header\n"
-		      "ds = load_dataset(\"json\", data_files=[");
+		      "# the shards listed in this card's header\n");
 	json_t *sh = json_object_get(m, "shards");
-	size_t i;
+	size_t i, n = json_array_size(sh);
 	json_t *v;
 	int zst = 0;
-	json_array_foreach(sh, i, v)
-	{
-		const char *f = get_str(v, "file", "?");
-		zst |= strstr(f, ".zst") != NULL;
-		if (i < 3)
-			buf_printf(out, "%s\"%s/%s\"", i ? ", " : "", dir, f);
-	}
-	if (json_array_size(sh) > 3)
-		buf_printf(out, ", ...]  # all %zu shards\n", json_array_size(sh));
-	else
+	json_array_foreach(sh, i, v) zst |= strstr(get_str(v, "file", ""), ".zst") != NULL;
+	if (n > 4) {
+		buf_printf(out, "ds = load_dataset(\"json\", data_files=\"%s/train-*.jsonl%s\", split=\"train\")\n",
+			   dir, zst ? ".zst" : "");
+	} else {
+		buf_puts(out, "ds = load_dataset(\"json\", data_files=[");
+		json_array_foreach(sh, i, v) buf_printf(out, "%s\"%s/%s\"", i ? ", " : "", dir, get_str(v, "file", "?"));
 		buf_puts(out, "], split=\"train\")\n");
-	if (json_array_size(sh) > 3)
-		buf_printf(out, "ds = load_dataset(\"json\", data_files=\"%s/train-*.jsonl%s\", split=\"train\")\n", dir,
-			   zst ? ".zst" : "");
+	}
 	buf_printf(out, "\n# or let datasets read this card's configs\nds = load_dataset(\"%s\", split=\"train\")\n"
 			"print(ds[0][\"python_source\"], ds[0][\"ir\"][\"cpu\"][\"forward\"])\n```\n\n",
 		   dir);

@@ -424,19 +424,23 @@ uint64_t dedup_structural_fp(dedup *dd, const char *python, size_t python_len, c
 
 dedup_verdict dedup_check(dedup *dd, const char *python, size_t python_len, const char *fwd, size_t fwd_len)
 {
+	return dedup_check_fp(dd, dedup_exact_fp(dd, python, python_len),
+			      dedup_structural_fp(dd, python, python_len, fwd, fwd_len));
+}
+
+dedup_verdict dedup_check_fp(dedup *dd, uint64_t exact, uint64_t structural)
+{
 	dd->counts.checked++;
-	uint64_t e = dedup_exact_fp(dd, python, python_len);
-	if (dedup_set_has(&dd->exact, e)) {
+	if (dedup_set_has(&dd->exact, exact)) {
 		dd->counts.exact++;
 		return DEDUP_EXACT;
 	}
-	uint64_t s = dedup_structural_fp(dd, python, python_len, fwd, fwd_len);
-	if (dedup_set_has(&dd->structural, s)) {
+	if (dedup_set_has(&dd->structural, structural)) {
 		dd->counts.structural++;
 		return DEDUP_STRUCTURAL;
 	}
-	dedup_set_add(&dd->exact, e);
-	dedup_set_add(&dd->structural, s);
+	dedup_set_add(&dd->exact, exact);
+	dedup_set_add(&dd->structural, structural);
 	return DEDUP_NEW;
 }
 

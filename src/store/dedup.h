@@ -37,6 +37,11 @@ void dedup_free(dedup *dd);
  *              differ only in a constant are not structural duplicates. */
 dedup_verdict dedup_check(dedup *dd, const char *python, size_t python_len, const char *fwd, size_t fwd_len);
 
+/* dedup_check on fingerprints computed earlier (by dedup_exact_fp and
+ * dedup_structural_fp): lets a caller fingerprint records as they arrive, in
+ * any order, and decide in a fixed order. */
+dedup_verdict dedup_check_fp(dedup *dd, uint64_t exact, uint64_t structural);
+
 /* The fingerprints alone, nothing added (for uniqueness metrics). */
 uint64_t dedup_exact_fp(dedup *dd, const char *python, size_t python_len);
 uint64_t dedup_structural_fp(dedup *dd, const char *python, size_t python_len, const char *fwd, size_t fwd_len);

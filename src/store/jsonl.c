@@ -198,3 +198,57 @@ out:
 	free(tmp);
 	return rc;
 }
+
+int jsonl_sync(jsonl_file *j, buf *err)
+{
+	if (j->format != JSONL_PLAIN)
+		BUG("jsonl_sync on a compressed file");
+	if (fflush(j->f) != 0 || fsync(fileno(j->f)) != 0) {
+		buf_printf(err, "cannot write '%s': %s", j->tmp_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int jsonl_reopen(jsonl_file *j, const char *dir, const char *name, size_t keep, buf *err)
+{
+	if (jsonl_open(j, dir, name, err) < 0) /* creates an empty temporary... */
+		return -1;
+	fclose(j->f);
+	j->f = NULL;
+	/* ...which we replace by the kept prefix of the old one, if any */
+	buf old = BUF_INIT;
+	buf_printf(&old, "%s/.%s.resume", dir, name);
+	int rc = -1;
+	FILE *in = fopen(old.data, "rb");
+	j->f = fopen(j->tmp_path, "wb");
+	if (!j->f) {
+		buf_printf(err, "cannot write '%s': %s", j->tmp_path, strerror(errno));
+		goto out;
+	}
+	setvbuf(j->f, NULL, _IOFBF, 1 << 16);
+	char chunk[1 << 16];
+	size_t left = keep;
+	while (left > 0) {
+		size_t n = in ? fread(chunk, 1, left < sizeof chunk ? left : sizeof chunk, in) : 0;
+		if (n == 0) {
+			buf_printf(err, "cannot resume: '%s' is shorter than the journal says (%zu bytes missing)",
+				   old.data, left);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			j->lines += chunk[i] == '\n';
+		if (sink(j, chunk, n, err) < 0)
+			goto out;
+		left -= n;
+	}
+	j->raw_bytes = keep;
+	rc = 0;
+out:
+	if (in)
+		fclose(in);
+	if (rc == 0)
+		unlink(old.data);
+	buf_free(&old);
+	return rc;
+}

@@ -39,6 +39,14 @@ int jsonl_open(jsonl_file *j, const char *dir, const char *name, buf *err);
 int jsonl_open_fmt(jsonl_file *j, const char *dir, const char *name, jsonl_format fmt, int level, buf *err);
 /* Appends one line (which must end with '\n'). */
 int jsonl_write(jsonl_file *j, const char *line, size_t len, buf *err);
+/* Makes every line written so far durable (plain files only): rejects are
+ * synced before a shard completes, so the journal can name their length. */
+int jsonl_sync(jsonl_file *j, buf *err);
+/* Reopens a plain file interrupted by a crash: its old temporary, renamed by
+ * the caller to dir/.name.resume, is copied up to `keep` bytes (what the
+ * journal vouches for) into a fresh temporary, hashed and counted, and
+ * writing continues after it. */
+int jsonl_reopen(jsonl_file *j, const char *dir, const char *name, size_t keep, buf *err);
 /* Ends the zstd frame, flushes, fsyncs and renames into place; fills sha256
  * and the final `bytes`. */
 int jsonl_commit(jsonl_file *j, buf *err);

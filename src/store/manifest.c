@@ -9,25 +9,6 @@
 #include "store/record.h"
 #include "warp/proto.h"
 
-static json_t *categories_json(uint32_t mask)
-{
-	json_t *a = json_array();
-	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
-		if (!mask || (mask & (1u << c)))
-			json_array_append_new(a, json_string(gen_category_name((gen_category)c)));
-	return a;
-}
-
-static json_t *devices_json(unsigned devices)
-{
-	json_t *a = json_array();
-	if (devices & DEV_CPU)
-		json_array_append_new(a, json_string("cpu"));
-	if (devices & DEV_CUDA)
-		json_array_append_new(a, json_string("cuda"));
-	return a;
-}
-
 int manifest_write(const run_options *o, const run_state *s, const shard_set *shards,
 		   const jsonl_file *rejects, buf *err)
 {
@@ -37,14 +18,7 @@ int manifest_write(const run_options *o, const run_state *s, const shard_set *sh
 	json_object_set_new(m, "jitsynth_version", json_string(JITSYNTH_VERSION));
 	json_object_set_new(m, "warp_version", json_string(s->pool.warp_version));
 
-	json_t *opt = json_object();
-	json_object_set_new(opt, "n", json_integer((json_int_t)o->n));
-	json_object_set_new(opt, "seed", json_integer((json_int_t)o->seed));
-	json_object_set_new(opt, "devices", devices_json(o->devices));
-	json_object_set_new(opt, "categories", categories_json(o->categories));
-	json_object_set_new(opt, "shard_size", json_integer((json_int_t)o->shard_size));
-	json_object_set_new(opt, "codegen", json_pack("{s:b, s:s}", "enable_backward", 1, "mode", "release"));
-	json_object_set_new(m, "options", opt);
+	json_object_set_new(m, "options", run_options_json(o));
 
 	json_t *counts = json_object(), *percat = json_object(), *perdev = json_object();
 	json_object_set_new(counts, "kernels", json_integer((json_int_t)s->done));
@@ -59,6 +33,8 @@ int manifest_write(const run_options *o, const run_state *s, const shard_set *sh
 		json_object_set_new(perdev, "cpu", json_integer((json_int_t)s->records));
 	if (o->devices & DEV_CUDA)
 		json_object_set_new(perdev, "cuda", json_integer((json_int_t)s->records));
+	json_object_set_new(counts, "dedup", json_pack("{s:I, s:I}", "exact", (json_int_t)s->dropped_exact,
+						      "structural", (json_int_t)s->dropped_structural));
 	json_object_set_new(counts, "per_category", percat);
 	json_object_set_new(counts, "per_device", perdev);
 	json_object_set_new(m, "counts", counts);
@@ -82,6 +58,7 @@ int manifest_write(const run_options *o, const run_state *s, const shard_set *sh
 	json_object_set_new(timing, "seconds", json_real(s->elapsed));
 	json_object_set_new(timing, "kernels_per_second", json_real(s->elapsed > 0 ? (double)s->done / s->elapsed : 0));
 	json_object_set_new(timing, "jobs", json_integer(o->jobs));
+	json_object_set_new(timing, "resumed_from", json_integer((json_int_t)s->resumed_from));
 	json_object_set_new(timing, "worker_restarts", json_integer(s->pool.restarts));
 	json_object_set_new(timing, "peak_rss_kib", json_integer(s->peak_rss_kib));
 	json_object_set_new(timing, "worker_peak_rss_kib", json_integer(s->pool.worker_peak_rss_kib));

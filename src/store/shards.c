@@ -7,12 +7,25 @@
 
 #include "common/util.h"
 
-void shards_init(shard_set *s, const char *dir, size_t shard_size)
+void shards_init(shard_set *s, const char *dir, size_t shard_size, jsonl_format format, int level)
 {
 	memset(s, 0, sizeof *s);
 	s->dir = dir;
 	s->shard_size = shard_size;
+	s->format = format;
+	s->level = level;
 }
+
+static shard_info *shards_push(shard_set *s)
+{
+	if (s->ndone == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 8;
+		s->done = xrealloc(s->done, s->cap * sizeof *s->done);
+	}
+	return &s->done[s->ndone++];
+}
+
+void shards_adopt(shard_set *s, const shard_info *done) { *shards_push(s) = *done; }
 
 static int shard_complete(shard_set *s, buf *err)
 {
@@ -21,11 +34,7 @@ static int shard_complete(shard_set *s, buf *err)
 		s->open = 0;
 		return -1;
 	}
-	if (s->ndone == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 8;
-		s->done = xrealloc(s->done, s->cap * sizeof *s->done);
-	}
-	shard_info *d = &s->done[s->ndone++];
+	shard_info *d = shards_push(s);
 	const char *slash = strrchr(s->cur.path, '/');
 	snprintf(d->name, sizeof d->name, "%s", slash ? slash + 1 : s->cur.path);
 	d->records = s->cur.lines;
@@ -41,14 +50,14 @@ int shards_write(shard_set *s, const char *line, size_t len, buf *err)
 	if (!s->open) {
 		char name[64];
 		snprintf(name, sizeof name, "train-%05zu.jsonl", s->ndone);
-		if (jsonl_open(&s->cur, s->dir, name, err) < 0)
+		if (jsonl_open_fmt(&s->cur, s->dir, name, s->format, s->level, err) < 0)
 			return -1;
 		s->open = 1;
 	}
 	if (jsonl_write(&s->cur, line, len, err) < 0)
 		return -1;
 	if (s->cur.lines >= s->shard_size)
-		return shard_complete(s, err);
+		return shard_complete(s, err) < 0 ? -1 : 1;
 	return 0;
 }
 

@@ -18,14 +18,20 @@ typedef struct shard_info {
 typedef struct shard_set {
 	const char *dir;
 	size_t shard_size;
+	jsonl_format format;
+	int level;
 	jsonl_file cur;
 	int open;
 	shard_info *done;
 	size_t ndone, cap;
 } shard_set;
 
-void shards_init(shard_set *s, const char *dir, size_t shard_size);
-/* Appends a record line, opening or rotating shards as needed. */
+void shards_init(shard_set *s, const char *dir, size_t shard_size, jsonl_format format, int level);
+/* Adds a shard completed by an earlier, interrupted run (resume). */
+void shards_adopt(shard_set *s, const shard_info *done);
+/* Appends a record line, opening or rotating shards as needed. Returns 1
+ * when this line completed a shard (now the last of s->done), 0 when not,
+ * -1 on error. */
 int shards_write(shard_set *s, const char *line, size_t len, buf *err);
 /* Completes the last, partial shard. */
 int shards_finish(shard_set *s, buf *err);

@@ -9,7 +9,9 @@ expect_rc 0
 records ds > all.jsonl
 n=$(wc -l < all.jsonl)
 nrej=$(wc -l < ds/rejects.jsonl)
-check "every kernel is a record or a reject ($n + $nrej = $N)" test $((n + nrej)) = $N
+ndup=$(jq '.counts.dedup.exact + .counts.dedup.structural' ds/manifest.json)
+check "every kernel is a record, a reject or a counted duplicate ($n + $nrej + $ndup = $N)" test $((n + nrej + ndup)) = $N
+check "duplicates are rare ($ndup)" test $((ndup * 100)) -lt $N
 check "rejects < 0.5% ($nrej)" test $((nrej * 200)) -lt $N
 check "every reject has a reason" test "$(jq -r 'select((.reason // "") == "") | .id' ds/rejects.jsonl | wc -l)" = 0
 

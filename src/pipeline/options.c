@@ -1,0 +1,105 @@
+/* options: the dataset-deciding options of a run as JSON, both ways: written
+ * into the manifest and the resume journal, read back by --resume, which
+ * refuses options that contradict the run being resumed. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pipeline/run.h"
+#include "store/journal.h"
+#include "warp/proto.h"
+
+json_t *run_options_json(const run_options *o)
+{
+	json_t *devs = json_array(), *cats = json_array();
+	if (o->devices & DEV_CPU)
+		json_array_append_new(devs, json_string("cpu"));
+	if (o->devices & DEV_CUDA)
+		json_array_append_new(devs, json_string("cuda"));
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
+		if (!o->categories || (o->categories & (1u << c)))
+			json_array_append_new(cats, json_string(gen_category_name((gen_category)c)));
+	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:s, s:i, s:b, s:{s:b, s:s}}", "n", (json_int_t)o->n, "seed",
+			 (json_int_t)o->seed, "devices", devs, "categories", cats, "shard_size",
+			 (json_int_t)o->shard_size, "format", jsonl_format_name(o->format), "zstd_level",
+			 o->zstd_level, "dedup", o->dedup, "codegen", "enable_backward", 1, "mode", "release");
+}
+
+/* Parses the journal's options into a scratch copy of run_options. */
+static int from_json(const json_t *j, run_options *t)
+{
+	json_int_t n, seed, shard, level;
+	int dedup;
+	const char *fmt;
+	json_t *devs, *cats;
+	if (json_unpack((json_t *)j, "{s:I, s:I, s:o, s:o, s:I, s:s, s:i, s:b}", "n", &n, "seed", &seed, "devices", &devs,
+			"categories", &cats, "shard_size", &shard, "format", &fmt, "zstd_level", &level, "dedup",
+			&dedup) < 0 ||
+	    n < 1 || shard < 1 || jsonl_format_parse(fmt, &t->format) < 0)
+		return -1;
+	t->n = (uint64_t)n;
+	t->seed = (uint64_t)seed;
+	t->shard_size = (size_t)shard;
+	t->zstd_level = (int)level;
+	t->dedup = dedup;
+	t->devices = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(devs, i, v) {
+		const char *d = json_string_value(v);
+		t->devices |= d && !strcmp(d, "cpu") ? DEV_CPU : d && !strcmp(d, "cuda") ? DEV_CUDA : 0;
+	}
+	t->categories = 0;
+	json_array_foreach(cats, i, v) {
+		int c = gen_category_from_name(json_string_value(v) ? json_string_value(v) : "");
+		if (c < 0)
+			return -1;
+		t->categories |= 1u << c;
+	}
+	if (t->categories == (1u << GEN_CATEGORY_COUNT) - 1)
+		t->categories = 0; /* all: the generator's default */
+	return t->devices ? 0 : -1;
+}
+
+int run_resume_options(run_options *o, unsigned given, buf *err)
+{
+	journal j;
+	if (journal_load(o->out_dir, &j, err) < 0)
+		return -1;
+	run_options t = *o;
+	int rc = -1;
+	if (from_json(j.options, &t) < 0) {
+		buf_printf(err, "cannot resume: the journal in '%s' holds unreadable options", o->out_dir);
+		goto out;
+	}
+	static const struct {
+		unsigned bit;
+		const char *flag;
+	} flags[] = {{RUN_GIVEN_N, "-n"},
+		     {RUN_GIVEN_SEED, "--seed"},
+		     {RUN_GIVEN_DEVICES, "--devices"},
+		     {RUN_GIVEN_CATEGORIES, "--categories"},
+		     {RUN_GIVEN_SHARD_SIZE, "--shard-size"},
+		     {RUN_GIVEN_FORMAT, "--format"},
+		     {RUN_GIVEN_ZSTD_LEVEL, "--zstd-level"},
+		     {RUN_GIVEN_DEDUP, "--no-dedup"}};
+	int differs[8] = {t.n != o->n,
+			  t.seed != o->seed,
+			  t.devices != o->devices,
+			  t.categories != o->categories,
+			  t.shard_size != o->shard_size,
+			  t.format != o->format,
+			  t.zstd_level != o->zstd_level,
+			  t.dedup != o->dedup};
+	for (int i = 0; i < 8; i++)
+		if ((given & flags[i].bit) && differs[i]) {
+			buf_printf(err,
+				   "cannot resume: %s differs from the run in '%s'; drop it to continue that run, or start a new one with --force",
+				   flags[i].flag, o->out_dir);
+			goto out;
+		}
+	*o = t;
+	rc = 0;
+out:
+	journal_release(&j);
+	return rc;
+}

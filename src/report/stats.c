@@ -1,0 +1,448 @@
+/* stats: the streaming accumulation behind `jitsynth stats` and its table.
+ * Memory: histograms and tables are fixed; the uniqueness set holds 8 bytes
+ * per distinct record (16 MiB at 1,000,000 records). */
+#include "report/stats.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "store/reader.h"
+
+static const char *const dev_names[2] = {"cpu", "cuda"};
+
+static void hist_init(stats_hist *h, size_t nbuckets, size_t width)
+{
+	h->bucket = xcalloc(nbuckets, sizeof *h->bucket);
+	h->nbuckets = nbuckets;
+	h->width = width;
+	h->min = UINT64_MAX;
+}
+
+static void hist_add(stats_hist *h, uint64_t v)
+{
+	size_t b = (size_t)(v / h->width);
+	if (b < h->nbuckets)
+		h->bucket[b]++;
+	else
+		h->over++;
+	h->n++;
+	h->sum += (double)v;
+	h->min = v < h->min ? v : h->min;
+	h->max = v > h->max ? v : h->max;
+}
+
+double stats_hist_mean(const stats_hist *h) { return h->n ? h->sum / (double)h->n : 0; }
+
+/* The upper edge of the bucket holding the q-quantile (exact for width 1),
+ * never above the maximum seen. */
+double stats_hist_quantile(const stats_hist *h, double q)
+{
+	if (!h->n)
+		return 0;
+	uint64_t want = (uint64_t)(q * (double)h->n + 0.5), seen = 0;
+	want = want ? want : 1;
+	for (size_t b = 0; b < h->nbuckets; b++) {
+		seen += h->bucket[b];
+		if (seen >= want) {
+			uint64_t edge = h->width == 1 ? b : (b + 1) * h->width - 1;
+			return (double)(edge < h->max ? edge : h->max);
+		}
+	}
+	return (double)h->max;
+}
+
+const char *stats_hist_title(stats_hist_id id)
+{
+	static const char *const t[] = {"Python chars", "Python lines", "CPU forward chars",
+					"CPU forward lines", "CUDA forward chars", "CUDA forward lines"};
+	return t[id];
+}
+
+stats *stats_new(void)
+{
+	stats *st = xcalloc(1, sizeof *st);
+	st->complete = -1;
+	for (int i = 0; i < STATS_NHIST; i++)
+		if (i % 2 == 0)
+			hist_init(&st->hist[i], 16384, 16); /* chars: 0 .. 262,143 */
+		else
+			hist_init(&st->hist[i], 8192, 1); /* lines: 0 .. 8,191 */
+	st->categories.cap = 64;
+	st->builtins.cap = 512;
+	st->validation.cap = 32;
+	st->rejects.cap = 48;
+	st->dd = dedup_new();
+	return st;
+}
+
+static void table_free(stats_table *t) { free(t->v); }
+
+void stats_free(stats *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < STATS_NHIST; i++)
+		free(st->hist[i].bucket);
+	table_free(&st->categories);
+	table_free(&st->builtins);
+	table_free(&st->validation);
+	table_free(&st->rejects);
+	dedup_free(st->dd);
+	dedup_set_free(&st->structural);
+	for (size_t i = 0; i < st->nex; i++) {
+		stats_example *e = &st->ex[i];
+		free(e->kernel_name), free(e->category), free(e->python), free(e->cpu), free(e->cuda);
+	}
+	free(st->dir);
+	free(st->layout);
+	free(st->warp_version);
+	free(st);
+}
+
+/* The entry for name (len bytes), added if there is room, else "(other)". */
+static stats_count *table_get(stats_table *t, const char *name, size_t len)
+{
+	if (len >= sizeof t->v->name)
+		len = sizeof t->v->name - 1;
+	for (size_t i = 0; i < t->n; i++)
+		if (!strncmp(t->v[i].name, name, len) && t->v[i].name[len] == '\0')
+			return &t->v[i];
+	if (!t->v)
+		t->v = xcalloc(t->cap + 1, sizeof *t->v);
+	if (t->n == t->cap) {
+		name = "(other)";
+		len = 7;
+		for (size_t i = 0; i < t->n; i++)
+			if (!strcmp(t->v[i].name, "(other)"))
+				return &t->v[i];
+	}
+	stats_count *c = &t->v[t->n++];
+	memset(c, 0, sizeof *c);
+	c->last = UINT64_MAX;
+	memcpy(c->name, name, len);
+	return c;
+}
+
+static uint64_t count_lines(const char *s, size_t n)
+{
+	if (!n)
+		return 0;
+	uint64_t k = 0;
+	for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + n - p))); p++)
+		k++;
+	return k + (s[n - 1] != '\n');
+}
+
+const char *stats_builtin_group(const char *n)
+{
+	static const char *const math[] = {"sin",   "cos",   "tan",  "asin", "acos",  "atan",	  "atan2", "sinh",
+					   "cosh",  "tanh",  "exp",  "log",  "log2",  "log10",	  "sqrt",  "cbrt",
+					   "pow",   "abs",   "floor", "ceil", "round", "trunc",	  "min",   "max",
+					   "clamp", "sign",  "step", "lerp", "smoothstep", "mod", "frac", "degrees",
+					   "radians", "isnan", "isinf", "isfinite", "nonzero", NULL};
+	static const char *const vec[] = {"dot",    "cross",     "normalize", "length",	 "length_sq", "outer",
+					  "transpose", "determinant", "inverse", "trace", "diag", "skew",
+					  "mul",    "add",       "sub",       "div",    "neg", "cw_mul", "cw_div",
+					  "vec2",   "vec3",      "vec4",      "mat22", "mat33", "mat44", "quat",
+					  "quat_rotate", "quat_from_axis_angle", "transform", "spatial_vector", NULL};
+	if (!strcmp(n, "tid"))
+		return "thread";
+	if (!strncmp(n, "atomic_", 7))
+		return "atomic";
+	if (!strncmp(n, "rand", 4) || !strncmp(n, "noise", 5) || !strncmp(n, "pnoise", 6) || !strncmp(n, "curlnoise", 9))
+		return "random";
+	for (const char *const *p = math; *p; p++)
+		if (!strcmp(n, *p))
+			return "math";
+	for (const char *const *p = vec; *p; p++)
+		if (!strcmp(n, *p))
+			return "vector/matrix";
+	if (!strncmp(n, "vec", 3) || !strncmp(n, "mat", 3) || !strncmp(n, "quat", 4))
+		return "vector/matrix";
+	if (!strncmp(n, "array", 5) || !strncmp(n, "float", 5) || !strncmp(n, "int", 3) || !strncmp(n, "uint", 4) ||
+	    !strcmp(n, "constant") || !strcmp(n, "bool"))
+		return "types";
+	return "other";
+}
+
+/* Every wp.<name>( call in the Python source. */
+static void count_builtins(stats *st, const char *s, size_t n)
+{
+	for (size_t i = 0; i + 3 < n; i++) {
+		if (s[i] != 'w' || s[i + 1] != 'p' || s[i + 2] != '.')
+			continue;
+		if (i > 0 && (s[i - 1] == '_' || s[i - 1] == '.' || (unsigned)((s[i - 1] | 32) - 'a') < 26u ||
+			      (unsigned)(s[i - 1] - '0') < 10u))
+			continue;
+		size_t j = i + 3, k = j;
+		while (k < n && (s[k] == '_' || (unsigned)((s[k] | 32) - 'a') < 26u || (unsigned)(s[k] - '0') < 10u))
+			k++;
+		size_t e = k;
+		while (e < n && s[e] == ' ')
+			e++;
+		if (k == j || e >= n || s[e] != '(')
+			continue;
+		stats_count *c = table_get(&st->builtins, s + j, k - j);
+		c->calls++;
+		if (c->last != st->records) {
+			c->last = st->records;
+			c->n++;
+		}
+		if (!c->group)
+			c->group = stats_builtin_group(c->name);
+		i = k - 1;
+	}
+}
+
+static char *clip(const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	return xstrndup(s, n < STATS_EXAMPLE_CHARS ? n : STATS_EXAMPLE_CHARS);
+}
+
+static void keep_example(stats *st, const json_t *rec, const char *cat, const char *py, size_t pylen)
+{
+	if (st->nex == STATS_EXAMPLES)
+		return;
+	for (size_t i = 0; i < st->nex; i++)
+		if (!strcmp(st->ex[i].category, cat))
+			return;
+	size_t lc = 0, lg = 0;
+	const char *cpu = reader_forward(rec, "cpu", &lc), *cuda = reader_forward(rec, "cuda", &lg);
+	const char *kn = reader_str(rec, "kernel_name", NULL);
+	stats_example *e = &st->ex[st->nex++];
+	*e = (stats_example){xstrdup(kn ? kn : ""), xstrdup(cat), clip(py, pylen), clip(cpu, lc), clip(cuda, lg)};
+}
+
+static void count_validation(stats *st, const json_t *rec, const int *has)
+{
+	json_t *v = json_object_get(json_object_get(rec, "meta"), "validated");
+	for (int d = 0; d < 2; d++) {
+		if (!has[d])
+			continue;
+		const char *s = json_string_value(json_object_get(v, dev_names[d]));
+		char key[96];
+		int k = snprintf(key, sizeof key, "%s: %s", dev_names[d], s ? s : "(not recorded)");
+		table_get(&st->validation, key, (size_t)k)->n++;
+	}
+}
+
+void stats_add(stats *st, const json_t *rec)
+{
+	size_t pylen = 0;
+	const char *py = reader_str(rec, "python_source", &pylen);
+	const char *cat = reader_str(rec, "category", NULL);
+	cat = cat ? cat : "(none)";
+	table_get(&st->categories, cat, strlen(cat))->n++;
+	hist_add(&st->hist[STATS_PY_CHARS], pylen);
+	hist_add(&st->hist[STATS_PY_LINES], count_lines(py, pylen));
+	int has[2] = {0, 0};
+	const char *fwd0 = NULL;
+	size_t fwd0len = 0;
+	for (int d = 0; d < 2; d++) {
+		size_t len = 0;
+		const char *f = reader_forward(rec, dev_names[d], &len);
+		if (!f)
+			continue;
+		has[d] = 1;
+		st->per_device[d]++;
+		hist_add(&st->hist[STATS_CPU_CHARS + 2 * d], len);
+		hist_add(&st->hist[STATS_CPU_LINES + 2 * d], count_lines(f, len));
+		if (!fwd0)
+			fwd0 = f, fwd0len = len;
+	}
+	count_builtins(st, py ? py : "", pylen);
+	count_validation(st, rec, has);
+	dedup_set_add(&st->structural, dedup_structural_fp(st->dd, py ? py : "", pylen, fwd0, fwd0len));
+	keep_example(st, rec, cat, py ? py : "", pylen);
+	st->records++;
+}
+
+/* "stage: reason up to its first ':' (or 60 chars)", quoted names and
+ * numbers folded so that one cause is one line. */
+static void reject_key(const char *stage, const char *reason, buf *out)
+{
+	buf_printf(out, "%s: ", stage ? stage : "?");
+	size_t n = 0;
+	for (const char *p = reason ? reason : ""; *p && *p != ':' && *p != '\n' && n < 60; p++, n++) {
+		if (*p == '"' || *p == '\'') {
+			const char *q = strchr(p + 1, *p);
+			if (q && q - p < 80) {
+				buf_puts(out, "\"…\"");
+				p = q;
+				continue;
+			}
+		}
+		if ((unsigned)(*p - '0') < 10u) {
+			while ((unsigned)(p[1] - '0') < 10u)
+				p++;
+			buf_putc(out, 'N');
+			continue;
+		}
+		buf_putc(out, *p);
+	}
+}
+
+void stats_add_reject(stats *st, const json_t *rej)
+{
+	buf k = BUF_INIT;
+	reject_key(reader_str(rej, "stage", NULL), reader_str(rej, "reason", NULL), &k);
+	table_get(&st->rejects, k.data, k.len)->n++;
+	buf_free(&k);
+	st->nrejects++;
+}
+
+void stats_set_manifest(stats *st, const json_t *m)
+{
+	const char *wv = json_string_value(json_object_get(m, "warp_version"));
+	free(st->warp_version);
+	st->warp_version = wv ? xstrdup(wv) : NULL;
+	json_t *c = json_object_get(m, "complete");
+	st->complete = json_is_boolean(c) ? json_is_true(c) : -1;
+	json_t *dd = json_object_get(json_object_get(m, "counts"), "dedup");
+	if (json_is_object(dd)) {
+		st->have_dedup = 1;
+		st->dedup_exact = (uint64_t)json_integer_value(json_object_get(dd, "exact"));
+		st->dedup_structural = (uint64_t)json_integer_value(json_object_get(dd, "structural"));
+	}
+}
+
+static void scan_rejects(stats *st, const char *dir, stats_warn_fn warn, void *ctx)
+{
+	static const char *const names[] = {"rejects.jsonl", "rejects.jsonl.zst"};
+	for (size_t i = 0; i < 2; i++) {
+		buf p = BUF_INIT, e = BUF_INIT;
+		buf_printf(&p, "%s/%s", dir, names[i]);
+		FILE *f = fopen(p.data, "rb");
+		reader *r = f ? (fclose(f), reader_open_file(p.data, &e)) : NULL;
+		buf_free(&p);
+		reader_record rec;
+		int rc;
+		while (r && (rc = reader_next(r, &rec, &e)) != READER_END) {
+			if (rc == READER_OK)
+				stats_add_reject(st, rec.json);
+			else if (warn)
+				warn(e.data, ctx);
+			buf_reset(&e);
+		}
+		reader_close(r);
+		buf_free(&e);
+	}
+}
+
+int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *err)
+{
+	reader *r = reader_open(dir, err);
+	if (!r)
+		return -1;
+	free(st->dir);
+	st->dir = xstrdup(dir);
+	free(st->layout);
+	st->layout = xstrdup(reader_get_layout(r) == READER_SEED ? "seed (cpu/, cuda/ pair files)" : "jitsynth (JSONL shards)");
+	st->nshards = reader_get_layout(r) == READER_SEED ? 0 : reader_nfiles(r);
+	if (reader_manifest(r))
+		stats_set_manifest(st, reader_manifest(r));
+	reader_record rec;
+	buf msg = BUF_INIT;
+	int rc;
+	while ((rc = reader_next(r, &rec, &msg)) != READER_END) {
+		if (rc == READER_OK)
+			stats_add(st, rec.json);
+		else {
+			st->malformed++;
+			if (warn)
+				warn(msg.data, ctx);
+		}
+		buf_reset(&msg);
+	}
+	buf_free(&msg);
+	reader_close(r);
+	scan_rejects(st, dir, warn, ctx);
+	return 0;
+}
+
+/* --- the table --- */
+
+static int by_count(const void *a, const void *b)
+{
+	const stats_count *x = a, *y = b;
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
+}
+
+static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
+
+static void render_counts(const char *title, const stats_table *t, uint64_t total, buf *out)
+{
+	stats_table s = *t;
+	s.v = xmalloc((t->n + 1) * sizeof *s.v);
+	if (t->n)
+		memcpy(s.v, t->v, t->n * sizeof *s.v);
+	qsort(s.v, s.n, sizeof *s.v, by_count);
+	buf_printf(out, "\n%-44s %10s %7s\n", title, "count", "%");
+	for (size_t i = 0; i < s.n; i++)
+		buf_printf(out, "  %-42s %10llu %6.1f%%\n", s.v[i].name, (unsigned long long)s.v[i].n, pct(s.v[i].n, total));
+	if (!s.n)
+		buf_puts(out, "  (none)\n");
+	free(s.v);
+}
+
+static void render_builtins(const stats *st, buf *out)
+{
+	static const char *const groups[] = {"thread", "math", "vector/matrix", "atomic", "random", "types", "other"};
+	buf_printf(out, "\nbuiltins: %zu distinct wp.* calls %24s %7s %8s\n", st->builtins.n, "records", "%",
+		   "calls");
+	stats_table s = st->builtins;
+	s.v = xmalloc((s.n + 1) * sizeof *s.v);
+	if (s.n)
+		memcpy(s.v, st->builtins.v, s.n * sizeof *s.v);
+	qsort(s.v, s.n, sizeof *s.v, by_count);
+	for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+		int first = 1;
+		for (size_t i = 0; i < s.n; i++) {
+			if (strcmp(s.v[i].group ? s.v[i].group : "other", groups[g]))
+				continue;
+			buf_printf(out, "  %-14s wp.%-24s %10llu %6.1f%% %8llu\n", first ? groups[g] : "", s.v[i].name,
+				   (unsigned long long)s.v[i].n, pct(s.v[i].n, st->records),
+				   (unsigned long long)s.v[i].calls);
+			first = 0;
+		}
+	}
+	free(s.v);
+}
+
+void stats_render_table(const stats *st, buf *out)
+{
+	buf_printf(out, "dataset    %s\nlayout     %s", st->dir ? st->dir : "?", st->layout ? st->layout : "?");
+	if (st->nshards)
+		buf_printf(out, ", %zu shard%s", st->nshards, st->nshards == 1 ? "" : "s");
+	buf_printf(out, "\nwarp       %s\nmanifest   %s\n", st->warp_version ? st->warp_version : "(unknown)",
+		   st->complete < 0 ? "none" : st->complete ? "complete" : "INCOMPLETE (interrupted run)");
+	buf_printf(out, "records    %llu   (cpu %llu, cuda %llu; malformed lines or files skipped: %llu)\n",
+		   (unsigned long long)st->records, (unsigned long long)st->per_device[0],
+		   (unsigned long long)st->per_device[1], (unsigned long long)st->malformed);
+	render_counts("category", &st->categories, st->records, out);
+	buf_printf(out, "\n%-22s %10s %10s %10s %10s %10s\n", "length", "min", "mean", "p50", "p90", "max");
+	for (int i = 0; i < STATS_NHIST; i++) {
+		const stats_hist *h = &st->hist[i];
+		if (!h->n)
+			continue;
+		buf_printf(out, "  %-20s %10llu %10.1f %10.0f %10.0f %10llu\n", stats_hist_title((stats_hist_id)i),
+			   (unsigned long long)h->min, stats_hist_mean(h), stats_hist_quantile(h, 0.5),
+			   stats_hist_quantile(h, 0.9), (unsigned long long)h->max);
+	}
+	render_builtins(st, out);
+	render_counts("validation (meta.validated)", &st->validation, st->records, out);
+	buf_printf(out, "\nrejects    %llu\n", (unsigned long long)st->nrejects);
+	if (st->nrejects)
+		render_counts("reject reason", &st->rejects, st->nrejects, out);
+	if (st->have_dedup)
+		buf_printf(out, "\ndedup      dropped %llu exact, %llu structural duplicates (manifest)\n",
+			   (unsigned long long)st->dedup_exact, (unsigned long long)st->dedup_structural);
+	else
+		buf_puts(out, "\ndedup      (no dedup counts in the manifest)\n");
+	buf_printf(out, "uniqueness %zu structurally distinct of %llu records (%.1f%%)\n", st->structural.n,
+		   (unsigned long long)st->records, pct(st->structural.n, st->records));
+}

@@ -1,0 +1,81 @@
+/* stats: figures over a dataset, streamed one record at a time in bounded
+ * memory (fixed-bucket histograms, capped name tables, one 64-bit
+ * fingerprint per distinct record for uniqueness). Renders the terminal
+ * table; html.c renders the same figures as a page. Prints nothing. */
+#ifndef JS_STATS_H
+#define JS_STATS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "store/dedup.h"
+
+/* Fixed buckets of `width` from 0; larger values only count in `over`. */
+typedef struct stats_hist {
+	uint64_t *bucket;
+	size_t nbuckets, width;
+	uint64_t n, over, min, max;
+	double sum;
+} stats_hist;
+
+typedef struct stats_count {
+	char name[96];
+	const char *group; /* builtins: "math", "vector", ... */
+	uint64_t n, calls;
+	uint64_t last; /* record that last counted it */
+} stats_count;
+
+/* A capped name -> count table; names past the cap count under "(other)". */
+typedef struct stats_table {
+	stats_count *v;
+	size_t n, cap;
+} stats_table;
+
+enum { STATS_EXAMPLES = 3, STATS_EXAMPLE_CHARS = 16000 };
+
+typedef struct stats_example {
+	char *kernel_name, *category, *python, *cpu, *cuda;
+} stats_example;
+
+typedef enum { STATS_PY_CHARS, STATS_PY_LINES, STATS_CPU_CHARS, STATS_CPU_LINES, STATS_CUDA_CHARS,
+	       STATS_CUDA_LINES, STATS_NHIST } stats_hist_id;
+
+typedef struct stats {
+	char *dir, *layout, *warp_version;
+	int complete; /* -1 unknown */
+	size_t nshards;
+	uint64_t records, malformed, per_device[2];
+	stats_hist hist[STATS_NHIST];
+	stats_table categories, builtins, validation, rejects;
+	uint64_t nrejects;
+	int have_dedup;
+	uint64_t dedup_exact, dedup_structural;
+	dedup *dd;
+	dedup_set structural;
+	stats_example ex[STATS_EXAMPLES];
+	size_t nex;
+} stats;
+
+/* Called with "FILE:LINE: what" for each malformed line or file skipped. */
+typedef void (*stats_warn_fn)(const char *msg, void *ctx);
+
+stats *stats_new(void);
+void stats_free(stats *st);
+/* Reads every record of dir (any layout reader.h knows) and its
+ * rejects.jsonl[.zst]. -1 with err if dir is no dataset. */
+int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *err);
+void stats_add(stats *st, const json_t *rec);
+void stats_add_reject(stats *st, const json_t *rej);
+void stats_set_manifest(stats *st, const json_t *manifest);
+
+/* The figures as a plain-text table. */
+void stats_render_table(const stats *st, buf *out);
+
+/* Helpers shared with html.c. */
+double stats_hist_quantile(const stats_hist *h, double q);
+double stats_hist_mean(const stats_hist *h);
+const char *stats_hist_title(stats_hist_id id);
+const char *stats_builtin_group(const char *name);
+
+#endif

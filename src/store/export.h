@@ -1,0 +1,54 @@
+/* export: datasets out of datasets. `export --layout seed` writes the seed
+ * report's layout (OUT/cpu/pair_NNNNNN.json, OUT/cuda/...); `merge` joins
+ * datasets of any layout into new shards with dedup across all of them, a
+ * manifest and a card. Reads through reader.h; prints nothing. */
+#ifndef JS_EXPORT_H
+#define JS_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "store/jsonl.h"
+
+/* Called with "FILE:LINE: what" for each malformed line or file skipped. */
+typedef void (*export_warn_fn)(const char *msg, void *ctx);
+
+typedef struct export_result {
+	uint64_t records;  /* records read */
+	uint64_t files[2]; /* pair files written: cpu, cuda */
+	uint64_t malformed;
+} export_result;
+
+/* Writes dir's records as OUT/<device>/pair_%06u.json, numbered per device
+ * from 0, each {"python_source" (without the leading "import warp as wp"
+ * line and blank line), "cpp_forward", "metadata": {kernel_name, category,
+ * device}}. OUT must be absent or hold no cpu/ or cuda/ unless force.
+ * Files are written under OUT/.export.tmp and moved into place at the end. */
+int export_seed(const char *dir, const char *out, int force, export_warn_fn warn, void *ctx, export_result *res,
+		buf *err);
+
+/* python_source as the seed has it: from "@wp.kernel", the leading import
+ * line and blank lines dropped. */
+const char *export_seed_python(const char *py, size_t len, size_t *out_len);
+
+typedef struct merge_options {
+	const char *out;
+	jsonl_format format;
+	int zstd_level;
+	size_t shard_size;
+	int dedup; /* drop exact and structural duplicates across all inputs */
+	int force; /* replace a dataset already in out */
+} merge_options;
+
+typedef struct merge_result {
+	uint64_t read, written, exact, structural, malformed;
+	size_t nshards;
+} merge_result;
+
+/* Reads dirs in order, keeps the first of each duplicate, writes out's
+ * shards, manifest.json (with "merged_from") and README.md. */
+int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, export_warn_fn warn, void *ctx,
+	      merge_result *res, buf *err);
+
+#endif

@@ -1,0 +1,168 @@
+/* journal: the resume journal (see journal.h), JSON lines via jansson. */
+#include "store/journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "store/jsonl.h"
+
+#define JOURNAL "journal.jsonl"
+
+int journal_start(const char *dir, const json_t *options, buf *err)
+{
+	json_t *o = json_pack("{s:s, s:O}", "journal", "jitsynth-1", "options", options);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	buf b = BUF_INIT;
+	buf_puts(&b, text);
+	buf_putc(&b, '\n');
+	free(text);
+	int rc = write_file_atomic(dir, JOURNAL, b.data, b.len, err);
+	buf_free(&b);
+	return rc;
+}
+
+static json_t *u64_array(const uint64_t *v, int n)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	return a;
+}
+
+int journal_append(const char *dir, const journal_entry *e, buf *err)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I}", "shard", e->shard.name,
+			      "shard_records", (json_int_t)e->shard.records, "shard_bytes", (json_int_t)e->shard.bytes,
+			      "sha256", e->shard.sha256, "next_index", (json_int_t)e->next_index, "records",
+			      (json_int_t)e->records, "rejects", (json_int_t)e->rejects, "cat_records",
+			      u64_array(e->cat_records, GEN_CATEGORY_COUNT), "cat_rejects",
+			      u64_array(e->cat_rejects, GEN_CATEGORY_COUNT), "dropped_exact",
+			      (json_int_t)e->dropped_exact, "dropped_structural", (json_int_t)e->dropped_structural,
+			      "rejects_bytes", (json_int_t)e->rejects_bytes);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	buf path = BUF_INIT, line = BUF_INIT;
+	buf_printf(&path, "%s/" JOURNAL, dir);
+	buf_puts(&line, text);
+	buf_putc(&line, '\n');
+	free(text);
+	int rc = -1, fd = open(path.data, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || write(fd, line.data, line.len) != (ssize_t)line.len || fsync(fd) != 0)
+		buf_printf(err, "cannot write '%s': %s", path.data, strerror(errno));
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	buf_free(&path);
+	buf_free(&line);
+	return rc;
+}
+
+static int get_u64(const json_t *o, const char *key, uint64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -1;
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int get_u64_array(const json_t *o, const char *key, uint64_t *out, size_t n)
+{
+	json_t *a = json_object_get(o, key);
+	if (!json_is_array(a) || json_array_size(a) != n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_array_get(a, i);
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return -1;
+		out[i] = (uint64_t)json_integer_value(v);
+	}
+	return 0;
+}
+
+static int parse_entry(const json_t *o, journal_entry *e)
+{
+	memset(e, 0, sizeof *e);
+	const char *name = json_string_value(json_object_get(o, "shard"));
+	const char *sha = json_string_value(json_object_get(o, "sha256"));
+	uint64_t recs, bytes;
+	if (!name || strlen(name) >= sizeof e->shard.name || strchr(name, '/') || !sha || strlen(sha) != 64 ||
+	    get_u64(o, "shard_records", &recs) || get_u64(o, "shard_bytes", &bytes) ||
+	    get_u64(o, "next_index", &e->next_index) || get_u64(o, "records", &e->records) ||
+	    get_u64(o, "rejects", &e->rejects) || get_u64(o, "dropped_exact", &e->dropped_exact) ||
+	    get_u64(o, "dropped_structural", &e->dropped_structural) ||
+	    get_u64(o, "rejects_bytes", &e->rejects_bytes) ||
+	    get_u64_array(o, "cat_records", e->cat_records, GEN_CATEGORY_COUNT) ||
+	    get_u64_array(o, "cat_rejects", e->cat_rejects, GEN_CATEGORY_COUNT))
+		return -1;
+	snprintf(e->shard.name, sizeof e->shard.name, "%s", name);
+	memcpy(e->shard.sha256, sha, 65);
+	e->shard.records = (size_t)recs;
+	e->shard.bytes = (size_t)bytes;
+	return 0;
+}
+
+int journal_load(const char *dir, journal *j, buf *err)
+{
+	memset(j, 0, sizeof *j);
+	buf path = BUF_INIT;
+	buf_printf(&path, "%s/" JOURNAL, dir);
+	FILE *f = fopen(path.data, "rb");
+	int rc = -1;
+	if (!f) {
+		buf_printf(err, "cannot resume: no run journal '%s' (%s); start the run without --resume",
+			   path.data, strerror(errno));
+		goto out;
+	}
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (line[n - 1] != '\n')
+			break; /* torn by a kill: the entry never completed */
+		json_t *o = json_loadb(line, (size_t)n, 0, NULL);
+		journal_entry e;
+		if (lineno == 1) {
+			json_t *opt = json_object_get(o, "options");
+			if (!json_is_object(opt)) {
+				buf_printf(err, "'%s' line 1 is not a jitsynth journal header", path.data);
+				json_decref(o);
+				break;
+			}
+			j->options = json_incref(opt);
+		} else if (!o || parse_entry(o, &e) < 0) {
+			buf_printf(err, "'%s' line %zu is malformed", path.data, lineno);
+			json_decref(o);
+			break;
+		} else {
+			j->entries = xrealloc(j->entries, (j->n + 1) * sizeof *j->entries);
+			j->entries[j->n++] = e;
+		}
+		json_decref(o);
+	}
+	free(line);
+	fclose(f);
+	if (!err->len && !j->options)
+		buf_printf(err, "'%s' is empty; start the run without --resume", path.data);
+	rc = err->len ? -1 : 0;
+	if (rc < 0)
+		journal_release(j);
+out:
+	buf_free(&path);
+	return rc;
+}
+
+void journal_release(journal *j)
+{
+	json_decref(j->options);
+	free(j->entries);
+	memset(j, 0, sizeof *j);
+}

@@ -1,0 +1,43 @@
+/* journal: DIR/journal.jsonl, what makes `generate --resume` possible. Its
+ * first line holds the run's options; one line is appended (and fsynced)
+ * each time a shard completes, with everything needed to continue after it:
+ * the next kernel index, the counts so far and the length of rejects.jsonl's
+ * temporary file at that moment. A run killed at any instant resumes from
+ * the last line; work after it is redone, deterministically. */
+#ifndef JS_JOURNAL_H
+#define JS_JOURNAL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "gen/gen.h"
+#include "store/shards.h"
+
+typedef struct journal_entry {
+	shard_info shard;    /* the shard that completed */
+	uint64_t next_index; /* kernels 0..next_index-1 are stored */
+	uint64_t records, rejects;
+	uint64_t cat_records[GEN_CATEGORY_COUNT];
+	uint64_t cat_rejects[GEN_CATEGORY_COUNT];
+	uint64_t dropped_exact, dropped_structural; /* dedup */
+	uint64_t rejects_bytes;                     /* of .rejects.jsonl.tmp */
+} journal_entry;
+
+/* Starts DIR/journal.jsonl with the options line (written atomically). */
+int journal_start(const char *dir, const json_t *options, buf *err);
+/* Appends one entry and fsyncs. */
+int journal_append(const char *dir, const journal_entry *e, buf *err);
+
+typedef struct journal {
+	json_t *options;        /* owned */
+	journal_entry *entries; /* owned, in order */
+	size_t n;
+} journal;
+
+/* Reads DIR/journal.jsonl. A torn last line (killed mid-write) is ignored.
+ * Returns 0, or -1 with a one-line reason (no journal, malformed). */
+int journal_load(const char *dir, journal *j, buf *err);
+void journal_release(journal *j);
+
+#endif

@@ -1,0 +1,139 @@
+/* chk: proves that generated Warp modules compile, without blocking the
+ * pipeline. CPU modules go to the host C++ compiler (cxx.h, subprocesses),
+ * CUDA modules to NVRTC (nvrtc.h, in-process), both against the headers of
+ * the installed warp-lang (warp/native) with Warp's own options.
+ *
+ * Tiers: CHK_SYNTAX is the front end only (g++ -fsyntax-only; NVRTC
+ * --fdevice-syntax-only); CHK_COMPILE also generates code (g++ -O2 -c to an
+ * object file that is discarded; NVRTC PTX for compute_NN of --arch).
+ *
+ * Batching: up to `batch` modules that share the same prologue (the leading
+ * #define/#include block every Warp module starts with) are compiled as one
+ * translation unit: the first module whole, then each further module with
+ * its prologue stripped, separated by `namespace jitsynth_sep_N {}` (legal
+ * only at namespace scope, so a module that leaves a brace open cannot hide
+ * behind its neighbour). A failing batch is bisected until every failing
+ * module has been compiled alone; its diagnostic (first lines) is then the
+ * one of its own translation unit. Modules are independent (hashed unique
+ * names), so a passing batch means every module in it passes.
+ *
+ * Precompiled headers: GCC gets builtin.h precompiled once per engine (see
+ * cxx.h); NVRTC gets automatic PCH (-pch) into a per-thread directory.
+ *
+ * Threads: `threads` worker threads each take one job (one device's batch)
+ * at a time; NVRTC runs in the worker, g++ as a child of it. Results come
+ * back in completion order (not submission order), tagged with the index
+ * the caller gave.
+ *
+ * Ownership: chk_submit copies the texts; each chk_result handed out by
+ * chk_poll/chk_wait/chk_check_one owns its diagnostics until
+ * chk_result_free. The engine owns everything else; chk_free discards
+ * what has not been handed out. One thread drives an engine (submit, poll,
+ * wait, flush, free); chk_check_one may also be called from that thread. */
+#ifndef JS_VALIDATE_CHK_H
+#define JS_VALIDATE_CHK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+
+typedef enum chk_tier { CHK_NONE, CHK_SYNTAX, CHK_COMPILE } chk_tier;
+
+/* Device masks for chk_options.devices. */
+#define CHK_DEV_CPU 1u
+#define CHK_DEV_CUDA 2u
+
+typedef struct chk_options {
+	chk_tier tier;
+	unsigned devices;       /* CHK_DEV_* mask; 0 means both */
+	const char *arch;       /* CUDA target, "sm_90" (default), "compute_90" or "90"; PTX is made for compute_NN */
+	const char *cxx;        /* host compiler, default "g++" */
+	const char *native_dir; /* warp/native of the installed warp-lang (required unless tier is CHK_NONE) */
+	int batch;              /* modules per compilation; <= 0 means 8; 1 disables batching */
+	int threads;            /* worker threads; <= 0 means 1 */
+	int no_pch;             /* 1 turns both precompiled headers off (for measurements) */
+	int diag_lines;         /* lines of diagnostic kept per failure; <= 0 means 12 */
+} chk_options;
+
+/* One kernel's modules. A NULL text means that device is not checked. */
+typedef struct chk_item {
+	uint64_t index; /* the caller's tag, returned in the result */
+	const char *cpu;
+	size_t cpu_len;
+	const char *cuda;
+	size_t cuda_len;
+} chk_item;
+
+/* Per device: 1 passed, 0 the compiler rejected it (diag holds the first
+ * lines of its diagnostic), -1 not checked (device off, no text, tier none,
+ * or the compiler could not be run: then diag says why). */
+typedef struct chk_result {
+	uint64_t index;
+	int cpu_ok, cuda_ok;
+	char *cpu_diag, *cuda_diag; /* NULL or owned by the result */
+} chk_result;
+
+typedef struct chk_stats {
+	uint64_t kernels[2];  /* [0] CPU, [1] CUDA: modules checked */
+	uint64_t failed[2];   /* modules rejected by the compiler */
+	uint64_t internal[2]; /* modules the compiler could not be run on */
+	uint64_t compiles[2]; /* compiler invocations, bisection included */
+	double seconds[2];    /* summed wall time of those invocations */
+	uint64_t combined_only; /* batches that failed while all their halves passed */
+	int cxx_pch;          /* 1 when the g++ PCH is in use */
+	double cxx_pch_seconds;
+} chk_stats;
+
+typedef struct chk_engine chk_engine;
+
+/* Loads NVRTC (when CUDA is checked), finds the C++ compiler and builds its
+ * PCH (when CPU is checked), makes a private temp dir, starts the threads.
+ * Fails fast with NULL and one clear line in err (e.g. "NVRTC not found
+ * (libnvrtc.so.13): install the CUDA toolkit or use --validate none /
+ * --devices cpu"). With tier CHK_NONE nothing is loaded and every result
+ * comes back unchecked. */
+chk_engine *chk_create(const chk_options *opt, buf *err);
+
+/* Queues one kernel (texts copied). Never blocks on compilation: a full
+ * batch is handed to the threads, a partial one waits for more or chk_flush. */
+void chk_submit(chk_engine *e, const chk_item *it);
+
+/* Hands the partial batch (if any) to the threads now. */
+void chk_flush(chk_engine *e);
+
+/* Non-blocking: 1 and *out filled when a result is ready, else 0. */
+int chk_poll(chk_engine *e, chk_result *out);
+
+/* Blocking: flushes a partial batch if that is all that is left, then waits
+ * for a result: 1 and *out filled, or 0 when nothing is outstanding. */
+int chk_wait(chk_engine *e, chk_result *out);
+
+/* Submitted kernels whose results have not been handed out yet. */
+size_t chk_outstanding(chk_engine *e);
+
+/* A file descriptor (an eventfd) that is readable while results are ready:
+ * put it in the pipeline's poll() set, then drain with chk_poll. */
+int chk_fd(chk_engine *e);
+
+/* Checks one kernel synchronously in the calling thread, unbatched (for
+ * `jitsynth validate`). Returns 1 if every checked device passed, else 0. */
+int chk_check_one(chk_engine *e, const chk_item *it, chk_result *out);
+
+void chk_stats_get(chk_engine *e, chk_stats *out);
+
+/* Stops the threads (a compilation in progress finishes first), discards
+ * whatever has not been handed out, removes the temp dir. NULL is fine. */
+void chk_free(chk_engine *e);
+
+void chk_result_free(chk_result *r);
+
+/* "none" / "syntax" / "compile" <-> chk_tier; parse returns -1 if unknown. */
+int chk_tier_parse(const char *s, chk_tier *out);
+const char *chk_tier_name(chk_tier t);
+
+/* Exposed for tests: the length of a module's prologue (leading blank,
+ * comment and preprocessor lines, continuation lines included). */
+size_t chk_prologue_len(const char *text, size_t len);
+
+#endif

@@ -1,0 +1,49 @@
+/* cxx: Warp CPU modules compiled by the host C++ compiler (g++ unless told
+ * otherwise), one subprocess per compilation, spawned without a shell.
+ *
+ * Flags are Warp's own for CPU modules (warp/native/clang/clang.cpp):
+ * -std=c++17, -DNDEBUG, -DWP_ENABLE_TILES_IN_STACK_MEMORY, -I warp/native,
+ * and -O2 (Warp's CPU default) for the object tier. The generated module
+ * defines WP_NO_CRT, so no system header is ever included.
+ *
+ * With GCC, Warp's builtin.h is precompiled once (cxx_create) into
+ * TMPDIR/pch/builtin.h.gch with exactly the flags of the compilations that
+ * use it and the macros a module defines before including it; modules then
+ * pick it up through -I TMPDIR/pch ahead of warp/native. A mismatching
+ * module silently falls back to the real header (slower, same verdict). */
+#ifndef JS_VALIDATE_CXX_H
+#define JS_VALIDATE_CXX_H
+
+#include <stddef.h>
+
+#include "common/buf.h"
+
+typedef struct cxx_config {
+	const char *cxx;        /* compiler name or path; NULL means "g++" */
+	const char *native_dir; /* warp/native */
+	const char *tmpdir;     /* an existing private directory for sources, logs and the PCH */
+	int object;             /* 0: -fsyntax-only; 1: compile to an object file (discarded) */
+	int pch;                /* 1: precompile builtin.h (GCC only; ignored for other compilers) */
+} cxx_config;
+
+typedef struct cxx_tool cxx_tool;
+
+/* Finds the compiler (PATH search unless it contains a '/'), checks that it
+ * runs, and builds the PCH. NULL with one line in err when the compiler is
+ * missing or broken; a failed PCH build is not an error (no PCH then). */
+cxx_tool *cxx_create(const cxx_config *cfg, buf *err);
+void cxx_free(cxx_tool *t);
+
+/* Compiles one translation unit. `slot` names this caller's private temp
+ * files (two threads must never share a slot). Returns 0 when it compiled,
+ * 1 when the compiler rejected it (log holds its diagnostics, with the temp
+ * file's name replaced by "kernel.cpp"), -1 when it could not be run (log
+ * says why). The log is appended to. Thread safe for distinct slots. */
+int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log);
+
+/* Whether the builtin.h PCH is in use, and the seconds its build took. */
+int cxx_pch_active(const cxx_tool *t);
+double cxx_pch_seconds(const cxx_tool *t);
+const char *cxx_path(const cxx_tool *t);
+
+#endif

@@ -1,0 +1,33 @@
+# test_html: `stats --html` writes one self-contained page that headless
+# Chromium (Debian's, installed by scripts/setup-test.sh) renders without
+# console errors; the page has its charts and category labels; a screenshot
+# is kept in $WORK/report.png.
+source "$(dirname "$0")/lib.sh"
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$CHROMIUM" ] || fail "no chromium: run scripts/setup-test.sh"
+js generate -n 110 -o ds --seed 11 --quiet; expect_rc 0
+js stats ds --html report.html --quiet; expect_rc 0
+check "report written" test -s report.html
+check "no network references" bash -c '! grep -qiE "(src|href)=\"(https?:)?//" report.html'
+check "no script" bash -c '! grep -qi "<script" report.html'
+check "well-formed XML-ish svg count >= 10" test "$(grep -o '<svg' report.html | wc -l)" -ge 10
+
+chrome() { timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
+	--user-data-dir="$WORK/chrome" "$@" "file://$WORK/report.html"; }
+chrome --dump-dom > dom.html 2> dom.err || fail "chromium --dump-dom failed: $(tail -3 dom.err)"
+chrome --enable-logging=stderr --v=0 --screenshot="$WORK/report.png" --window-size=1300,2600 > shot.out 2> shot.err \
+	|| fail "chromium --screenshot failed: $(tail -3 shot.err)"
+check "screenshot taken" test -s report.png
+check "no console messages or JS errors" bash -c '! grep -E "CONSOLE|Uncaught|SyntaxError" shot.err dom.err'
+check "DOM has the charts (>= 10 svg)" test "$(grep -o '<svg' dom.html | wc -l)" -ge 10
+check "DOM has the 6 length histograms" test "$(grep -o 'class="chart hist"' dom.html | wc -l)" = 6
+for c in arithmetic conditional loop math vector atomic nested multi_cond combined scalar_param random_math; do
+	grep -q ">$c<" dom.html || fail "category label $c missing"
+done
+echo "ok: all 11 category labels"
+for h in Categories Lengths "Builtin coverage" Validation Rejects Dedup "Example pairs"; do
+	grep -q "<h2>$h</h2>" dom.html || fail "section $h missing"
+done
+echo "ok: every section"
+check "3 example pairs side by side" test "$(grep -o 'class="pair"' dom.html | wc -l)" = 3
+check "code is escaped (no raw template <bool)" bash -c '! grep -q "template <bool" dom.html && grep -q "template &lt;bool" dom.html'

@@ -1,0 +1,406 @@
+/* test_validate: the validation engine against real compilers. The real
+ * Warp 1.19.0 fixtures (tests/fixtures/loop_cond.{cpp,cu}) pass both tiers
+ * on both devices (real g++, real NVRTC); planted breakage (a mutated
+ * forward body, a missing brace, a wrong type) fails, is named by index and
+ * carries the compiler's diagnostic; a batch with one bad kernel among good
+ * ones bisects to exactly that kernel; a missing NVRTC is one clear line.
+ *
+ * Needs the .venv with warp-lang (or JITSYNTH_WARP_NATIVE=.../warp/native),
+ * g++ and the CUDA 13 toolkit's libnvrtc; without NVRTC the CUDA checks
+ * are skipped (the missing-NVRTC test still runs). */
+#include <glob.h>
+#include <poll.h>
+
+#include "common/util.h"
+#include "test.h"
+#include "validate/chk.h"
+
+static char native_dir[1024];
+static int have_nvrtc;
+
+static int find_native(void)
+{
+	const char *env = getenv("JITSYNTH_WARP_NATIVE");
+	if (env && *env) {
+		snprintf(native_dir, sizeof native_dir, "%s", env);
+		return 0;
+	}
+	glob_t g;
+	if (glob(".venv/lib/python3*/site-packages/warp/native", 0, NULL, &g) != 0)
+		return -1;
+	snprintf(native_dir, sizeof native_dir, "%s", g.gl_pathv[0]);
+	globfree(&g);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (find_native() != 0) {
+		fprintf(stderr, "test_validate: no .venv/.../warp/native (run `make setup` or set JITSYNTH_WARP_NATIVE)\n");
+		return -1;
+	}
+	buf err = BUF_INIT;
+	chk_options o = {.tier = CHK_SYNTAX, .devices = CHK_DEV_CUDA, .native_dir = native_dir};
+	chk_engine *e = chk_create(&o, &err);
+	have_nvrtc = e != NULL;
+	if (!e)
+		fprintf(stderr, "test_validate: CUDA checks skipped: %s\n", buf_cstr(&err));
+	chk_free(e);
+	buf_free(&err);
+	return 0;
+}
+
+static unsigned devices(void) { return CHK_DEV_CPU | (have_nvrtc ? CHK_DEV_CUDA : 0); }
+
+/* Replaces the first occurrence of `from` (which must exist) in b. */
+static void mutate(buf *b, const char *from, const char *to)
+{
+	char *hit = strstr(b->data, from);
+	assert_non_null(hit);
+	buf out = BUF_INIT;
+	buf_append(&out, b->data, (size_t)(hit - b->data));
+	buf_puts(&out, to);
+	buf_puts(&out, hit + strlen(from));
+	buf_free(b);
+	*b = out;
+}
+
+/* A copy of the fixture whose kernel hash (and so every name) is `hash`. */
+static void variant(const char *fixture, unsigned hash, buf *out)
+{
+	buf m = BUF_INIT;
+	load_fixture(fixture, &m);
+	char h[16];
+	snprintf(h, sizeof h, "%08x", hash);
+	const char *p = m.data;
+	for (;;) {
+		const char *hit = strstr(p, "897f9253");
+		if (!hit) {
+			buf_puts(out, p);
+			break;
+		}
+		buf_append(out, p, (size_t)(hit - p));
+		buf_puts(out, h);
+		p = hit + 8;
+	}
+	buf_free(&m);
+}
+
+typedef enum breakage { OK, BODY, BRACE, TYPE } breakage;
+
+static void make_kernel(unsigned hash, breakage br, buf *cpu, buf *cu)
+{
+	variant("loop_cond.cpp", hash, cpu);
+	variant("loop_cond.cu", hash, cu);
+	buf *both[2] = {cpu, cu};
+	for (int d = 0; d < 2; d++) {
+		buf *b = both[d];
+		switch (br) {
+		case OK:
+			break;
+		case BODY: /* the forward body calls address() with swapped arguments */
+			mutate(b, "var_4 = wp::address(var_a, var_0);", "var_4 = wp::address(var_0, var_a);");
+			break;
+		case BRACE: { /* the forward function loses its closing brace */
+			char *fwd = strstr(b->data, d ? "_cuda_kernel_forward(" : "_cpu_kernel_forward(");
+			assert_non_null(fwd);
+			char *close = strstr(fwd, "\n}\n");
+			assert_non_null(close);
+			memmove(close + 1, close + 2, strlen(close + 2) + 1);
+			b->len--;
+			break;
+		}
+		case TYPE: /* a float local declared as a pointer */
+			mutate(b, "wp::float32 var_5;", "wp::float32* var_5;");
+			break;
+		}
+	}
+}
+
+static chk_engine *engine(chk_tier tier, int batch, int threads)
+{
+	buf err = BUF_INIT;
+	chk_options o = {.tier = tier,
+	                 .devices = devices(),
+	                 .native_dir = native_dir,
+	                 .batch = batch,
+	                 .threads = threads};
+	chk_engine *e = chk_create(&o, &err);
+	if (!e)
+		fprintf(stderr, "chk_create: %s\n", buf_cstr(&err));
+	assert_non_null(e);
+	buf_free(&err);
+	return e;
+}
+
+static void expect_ok(const chk_result *r)
+{
+	if (r->cpu_ok != 1 || (have_nvrtc && r->cuda_ok != 1))
+		fprintf(stderr, "kernel %llu: cpu %d %s\ncuda %d %s\n", (unsigned long long)r->index, r->cpu_ok,
+		        r->cpu_diag ? r->cpu_diag : "", r->cuda_ok, r->cuda_diag ? r->cuda_diag : "");
+	assert_int_equal(r->cpu_ok, 1);
+	assert_int_equal(r->cuda_ok, have_nvrtc ? 1 : -1);
+	assert_null(r->cpu_diag);
+	assert_null(r->cuda_diag);
+}
+
+static void expect_bad(const chk_result *r, const char *cpu_word, const char *cuda_word)
+{
+	assert_int_equal(r->cpu_ok, 0);
+	assert_non_null(r->cpu_diag);
+	assert_non_null(strstr(r->cpu_diag, "error"));
+	assert_non_null(strstr(r->cpu_diag, "kernel.cpp:"));
+	assert_null(strstr(r->cpu_diag, native_dir)); /* shortened to warp/native/ */
+	if (cpu_word)
+		assert_non_null(strstr(r->cpu_diag, cpu_word));
+	if (!have_nvrtc)
+		return;
+	assert_int_equal(r->cuda_ok, 0);
+	assert_non_null(r->cuda_diag);
+	assert_non_null(strstr(r->cuda_diag, "error"));
+	if (cuda_word)
+		assert_non_null(strstr(r->cuda_diag, cuda_word));
+}
+
+static void check_fixture_tier(chk_tier tier)
+{
+	chk_engine *e = engine(tier, 1, 1);
+	buf cpu = BUF_INIT, cu = BUF_INIT;
+	load_fixture("loop_cond.cpp", &cpu);
+	load_fixture("loop_cond.cu", &cu);
+	chk_item it = {.index = 7, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+	chk_result r;
+	assert_int_equal(chk_check_one(e, &it, &r), 1);
+	assert_int_equal(r.index, 7);
+	expect_ok(&r);
+	chk_result_free(&r);
+	buf_free(&cpu);
+	buf_free(&cu);
+	chk_free(e);
+}
+
+static void test_fixture_syntax(void **state)
+{
+	(void)state;
+	check_fixture_tier(CHK_SYNTAX);
+}
+
+static void test_fixture_compile(void **state)
+{
+	(void)state;
+	check_fixture_tier(CHK_COMPILE);
+}
+
+/* Each kind of breakage, checked alone, fails on both devices. */
+static void test_planted(void **state)
+{
+	(void)state;
+	chk_engine *e = engine(CHK_SYNTAX, 1, 1);
+	const breakage kinds[] = {BODY, BRACE, TYPE};
+	/* words the diagnostics must contain (g++ / NVRTC) */
+	const char *cpu_words[] = {"address", NULL, "var_5"};
+	const char *cuda_words[] = {"address", NULL, NULL};
+	for (int k = 0; k < 3; k++) {
+		buf cpu = BUF_INIT, cu = BUF_INIT;
+		make_kernel(0x100u + (unsigned)k, kinds[k], &cpu, &cu);
+		chk_item it = {.index = 100 + (uint64_t)k, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+		chk_result r;
+		assert_int_equal(chk_check_one(e, &it, &r), 0);
+		assert_int_equal(r.index, 100 + (uint64_t)k);
+		expect_bad(&r, cpu_words[k], cuda_words[k]);
+		chk_result_free(&r);
+		buf_free(&cpu);
+		buf_free(&cu);
+	}
+	chk_free(e);
+}
+
+/* Runs one batch of n kernels where kernel `bad` has breakage `br`, through
+ * the threaded API, waiting on chk_fd with poll() as the pipeline would. */
+static void run_batch(int n, int bad, breakage br, int threads)
+{
+	chk_engine *e = engine(CHK_SYNTAX, n, threads);
+	for (int i = 0; i < n; i++) {
+		buf cpu = BUF_INIT, cu = BUF_INIT;
+		make_kernel(0xa000u + (unsigned)i, i == bad ? br : OK, &cpu, &cu);
+		chk_item it = {.index = 1000 + (uint64_t)i, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+		chk_submit(e, &it); /* the texts are copied */
+		buf_free(&cpu);
+		buf_free(&cu);
+	}
+	assert_int_equal(chk_outstanding(e), (size_t)n);
+	int seen[64] = {0};
+	int got = 0;
+	while (got < n) {
+		struct pollfd p = {.fd = chk_fd(e), .events = POLLIN};
+		assert_int_equal(poll(&p, 1, 120000), 1);
+		chk_result r;
+		while (chk_poll(e, &r)) {
+			int i = (int)(r.index - 1000);
+			assert_true(i >= 0 && i < n && !seen[i]);
+			seen[i] = 1;
+			got++;
+			if (i == bad)
+				expect_bad(&r, NULL, NULL);
+			else
+				expect_ok(&r);
+			chk_result_free(&r);
+		}
+	}
+	chk_result r;
+	assert_int_equal(chk_poll(e, &r), 0);
+	assert_int_equal(chk_wait(e, &r), 0);
+	chk_stats st;
+	chk_stats_get(e, &st);
+	assert_int_equal(st.kernels[0], (uint64_t)n);
+	assert_int_equal(st.failed[0], 1);
+	/* one batch, then bisection: more than one compile, fewer than n * 2 */
+	assert_true(st.compiles[0] > 1 && st.compiles[0] < 2 * (uint64_t)n);
+	if (have_nvrtc)
+		assert_int_equal(st.failed[1], 1);
+	chk_free(e);
+}
+
+static void test_batch_bisects_body(void **state)
+{
+	(void)state;
+	run_batch(6, 4, BODY, 2);
+}
+
+static void test_batch_bisects_brace(void **state)
+{
+	(void)state;
+	run_batch(5, 1, BRACE, 1);
+}
+
+/* A good batch is one compile per device, results via chk_wait, and a
+ * partial batch goes out with chk_flush / chk_wait. */
+static void test_batch_good(void **state)
+{
+	(void)state;
+	chk_engine *e = engine(CHK_SYNTAX, 4, 2);
+	for (int i = 0; i < 3; i++) {
+		buf cpu = BUF_INIT, cu = BUF_INIT;
+		make_kernel(0xb000u + (unsigned)i, OK, &cpu, &cu);
+		chk_item it = {.index = (uint64_t)i, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+		chk_submit(e, &it);
+		buf_free(&cpu);
+		buf_free(&cu);
+	}
+	/* a kernel with no CUDA text: its CUDA result is "not checked" */
+	buf cpu = BUF_INIT, unused = BUF_INIT;
+	make_kernel(0xb0ffu, OK, &cpu, &unused);
+	chk_item it = {.index = 3, .cpu = cpu.data, .cpu_len = cpu.len};
+	chk_submit(e, &it);
+	buf_free(&cpu);
+	buf_free(&unused);
+	int n = 0;
+	chk_result r;
+	while (chk_wait(e, &r)) {
+		assert_int_equal(r.cpu_ok, 1);
+		assert_int_equal(r.cuda_ok, r.index == 3 || !have_nvrtc ? -1 : 1);
+		chk_result_free(&r);
+		n++;
+	}
+	assert_int_equal(n, 4);
+	chk_stats st;
+	chk_stats_get(e, &st);
+	assert_int_equal(st.compiles[0], 1);
+	if (have_nvrtc)
+		assert_int_equal(st.compiles[1], 1);
+	chk_free(e);
+}
+
+/* Unprocessed submissions are discarded without leaks. */
+static void test_free_pending(void **state)
+{
+	(void)state;
+	chk_engine *e = engine(CHK_SYNTAX, 8, 1);
+	buf cpu = BUF_INIT, cu = BUF_INIT;
+	make_kernel(0xc000u, OK, &cpu, &cu);
+	chk_item it = {.index = 1, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+	chk_submit(e, &it);
+	chk_submit(e, &it);
+	buf_free(&cpu);
+	buf_free(&cu);
+	chk_free(e);
+}
+
+static void test_no_nvrtc(void **state)
+{
+	(void)state;
+	setenv("JITSYNTH_NVRTC", "/nonexistent/libnvrtc.so.13", 1);
+	buf err = BUF_INIT;
+	chk_options o = {.tier = CHK_SYNTAX, .native_dir = native_dir};
+	assert_null(chk_create(&o, &err));
+	assert_string_equal(buf_cstr(&err), "NVRTC not found (/nonexistent/libnvrtc.so.13): install the CUDA toolkit "
+	                                    "or use --validate none / --devices cpu");
+	/* CPU alone still works, and so does tier none */
+	o.devices = CHK_DEV_CPU;
+	chk_engine *e = chk_create(&o, &err);
+	assert_non_null(e);
+	chk_free(e);
+	o.devices = 0;
+	o.tier = CHK_NONE;
+	e = chk_create(&o, &err);
+	assert_non_null(e);
+	chk_item it = {.index = 5, .cpu = "x", .cpu_len = 1, .cuda = "y", .cuda_len = 1};
+	chk_submit(e, &it);
+	chk_result r;
+	assert_int_equal(chk_poll(e, &r), 1);
+	assert_int_equal(r.cpu_ok, -1);
+	assert_int_equal(r.cuda_ok, -1);
+	chk_free(e);
+	unsetenv("JITSYNTH_NVRTC");
+	buf_free(&err);
+}
+
+static void test_no_cxx(void **state)
+{
+	(void)state;
+	buf err = BUF_INIT;
+	chk_options o = {.tier = CHK_SYNTAX, .devices = CHK_DEV_CPU, .native_dir = native_dir, .cxx = "no-such-g++"};
+	assert_null(chk_create(&o, &err));
+	assert_non_null(strstr(buf_cstr(&err), "C++ compiler not found (no-such-g++)"));
+	assert_null(strchr(buf_cstr(&err), '\n'));
+	buf_free(&err);
+}
+
+static void test_prologue(void **state)
+{
+	(void)state;
+	buf m = BUF_INIT;
+	load_fixture("loop_cond.cpp", &m);
+	size_t p = chk_prologue_len(m.data, m.len);
+	assert_true(!strncmp(m.data + p, "struct wp_args_k0_897f9253 {", 28));
+	buf_reset(&m);
+	load_fixture("loop_cond.cu", &m);
+	p = chk_prologue_len(m.data, m.len);
+	assert_true(!strncmp(m.data + p, "extern \"C\" __global__ void k0_897f9253_cuda_kernel_forward(", 50));
+	buf_free(&m);
+	const char *cont = "#define A(x) \\\n  x + 1\n// c\n\nint y;\n";
+	assert_int_equal(chk_prologue_len(cont, strlen(cont)), strlen(cont) - strlen("int y;\n"));
+	chk_tier t;
+	assert_int_equal(chk_tier_parse("compile", &t), 0);
+	assert_int_equal(t, CHK_COMPILE);
+	assert_int_equal(chk_tier_parse("fast", &t), -1);
+	assert_string_equal(chk_tier_name(CHK_SYNTAX), "syntax");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prologue),
+		cmocka_unit_test(test_no_nvrtc),
+		cmocka_unit_test(test_no_cxx),
+		cmocka_unit_test(test_fixture_syntax),
+		cmocka_unit_test(test_fixture_compile),
+		cmocka_unit_test(test_planted),
+		cmocka_unit_test(test_batch_good),
+		cmocka_unit_test(test_batch_bisects_body),
+		cmocka_unit_test(test_batch_bisects_brace),
+		cmocka_unit_test(test_free_pending),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
