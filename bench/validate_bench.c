@@ -61,13 +61,14 @@ static int run_set(chk_engine *e, buf *texts, size_t from, size_t n, int cuda, i
 int main(int argc, char **argv)
 {
 	if (argc < 7)
-		die(2, "usage: validate_bench NATIVE_DIR DIR cpu|cuda syntax|compile BATCH pch|nopch [THREADS] [--show]");
+		die(2, "usage: validate_bench NATIVE_DIR DIR cpu|cuda syntax|compile BATCH pch|nopch "
+		       "[THREADS] [--show]");
 	int cuda = !strcmp(argv[3], "cuda");
 	chk_options o = {.native_dir = argv[1],
-	                 .devices = cuda ? CHK_DEV_CUDA : CHK_DEV_CPU,
-	                 .batch = atoi(argv[5]),
-	                 .no_pch = !strcmp(argv[6], "nopch"),
-	                 .threads = argc > 7 ? atoi(argv[7]) : 1};
+			 .devices = cuda ? CHK_DEV_CUDA : CHK_DEV_CPU,
+			 .batch = atoi(argv[5]),
+			 .no_pch = !strcmp(argv[6], "nopch"),
+			 .threads = argc > 7 ? atoi(argv[7]) : 1};
 	int show = argc > 8 && !strcmp(argv[8], "--show");
 	if (chk_tier_parse(argv[4], &o.tier) != 0)
 		die(2, "bad tier %s", argv[4]);
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 	chk_engine *e = chk_create(&o, &err);
 	if (!e)
 		die(1, "%s", buf_cstr(&err));
-	size_t warm = (size_t)(o.batch > 0 ? o.batch : 8);
+	size_t warm = (size_t)(o.batch > 0 ? o.batch : 16);
 	if (warm >= n)
 		die(1, "need more than %zu modules (one warm-up batch, then the measured ones)", warm);
 	run_set(e, texts, 0, warm, cuda, 0);
@@ -100,9 +101,9 @@ int main(int argc, char **argv)
 	chk_stats st;
 	chk_stats_get(e, &st);
 	int d = cuda ? 1 : 0;
-	printf("kernels=%zu setup_s=%.2f per_kernel_ms=%.1f failed=%d compiles=%llu pch=%d\n", n - warm, t1 - t0,
-	       1000.0 * (t2 - t1) / (double)(n - warm), failed, (unsigned long long)(st.compiles[d] - before.compiles[d]),
-	       cuda ? !o.no_pch : st.cxx_pch);
+	printf("kernels=%zu setup_s=%.2f per_kernel_ms=%.1f failed=%d compiles=%llu pch=%d\n", n - warm,
+	       t1 - t0, 1000.0 * (t2 - t1) / (double)(n - warm), failed,
+	       (unsigned long long)(st.compiles[d] - before.compiles[d]), cuda ? !o.no_pch : st.cxx_pch);
 	chk_free(e);
 	for (size_t i = 0; i < n; i++)
 		buf_free(&texts[i]);

@@ -33,8 +33,9 @@ from_dataset() {
 		bin/jitsynth generate -n "$N" -o "$T/ds" --force --quiet >/dev/null 2>&1 || return 1
 	local i=0 f
 	while IFS= read -r -d '' f; do
-		zstdcat -f "$f" | jq -c '[.ir.cpu.module, .ir.cuda.module]' || return 1
-	done < <(find "$T/ds" -name '*.jsonl*' ! -name 'rejects*' -print0 | sort -z) | head -n "$N" | while IFS= read -r line; do
+		zstdcat -f "$f" | jq -c 'select(.ir.cuda.module? or .ir.cpu.module?) | [.ir.cpu.module, .ir.cuda.module]' ||
+			return 1
+	done < <(find "$T/ds" -name '*.jsonl*' ! -name 'rejects*' ! -name 'journal*' -print0 | sort -z) | head -n "$N" | while IFS= read -r line; do
 		jq -r '.[0] // empty' <<<"$line" >"$D/k$(printf %04d $i).cpp"
 		jq -r '.[1] // empty' <<<"$line" >"$D/k$(printf %04d $i).cu"
 		i=$((i + 1))
@@ -54,7 +55,7 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Isrc -o "$T/validate_bench" bench/validate_bench.
 	-ldl -lpthread -lm
 
 echo "validate_cost: $N modules from $src (minus one warm-up batch per row), 1 thread, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
-echo "nvrtc: $(ls /usr/local/cuda/lib64/libnvrtc.so.* 2>/dev/null | head -1), g++: $(g++ -dumpfullversion)"
+echo "nvrtc: $(readlink -f /usr/local/cuda/lib64/libnvrtc.so.13 2>/dev/null || echo none), g++: $(g++ -dumpfullversion)"
 printf '%-7s %-8s %5s %4s %10s %8s %9s %7s\n' device tier batch pch ms/kernel setup_s compiles failed
 for dev in $DEVICES; do
 	for tier in $TIERS; do

@@ -2,19 +2,24 @@
 #include "validate/chk.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/util.h"
 #include "validate/cxx.h"
 #include "validate/nvrtc.h"
+
+extern char **environ;
 
 enum { DEV_CPU = 0, DEV_CUDA = 1, NDEV = 2 };
 
@@ -29,9 +34,9 @@ typedef struct item {
 	size_t pro[NDEV]; /* prologue length */
 	int ok[NDEV];
 	char *diag[NDEV];
-	int pending;                  /* device jobs still to finish */
-	struct item *prev, *next;     /* the live list: every item not yet handed out */
-	struct item *done_next;       /* the done queue */
+	int pending;		  /* device jobs still to finish */
+	struct item *prev, *next; /* the live list: every item not yet handed out */
+	struct item *done_next;	  /* the done queue */
 } item;
 
 typedef struct job {
@@ -45,6 +50,7 @@ struct chk_engine {
 	chk_tier tier;
 	unsigned devices;
 	int batch, nthreads, diag_lines;
+	size_t batch_bytes;
 	char *native_prefix; /* "<native_dir>/", shown as "warp/native/" in diagnostics */
 	nvrtc_lib *nv;
 	cxx_tool *cx;
@@ -59,7 +65,7 @@ struct chk_engine {
 	pthread_mutex_t sync_mu; /* chk_check_one's slot */
 	job *jq_head, *jq_tail;
 	item **part[NDEV];
-	size_t npart[NDEV];
+	size_t npart[NDEV], part_bytes[NDEV];
 	item live; /* sentinel of the live list */
 	item *done_head, *done_tail;
 	size_t outstanding, ndone;
@@ -175,7 +181,58 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return 0;
 }
 
-static void rm_tree(const char *dir) { nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int chk_native_dir(const char *python, buf *out, buf *err)
+{
+	static const char code[] =
+	    "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'native'))";
+	int fd[2];
+	if (pipe2(fd, O_CLOEXEC) != 0) {
+		buf_printf(err, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {(char *)python, "-c", (char *)code, NULL};
+	pid_t pid;
+	int rc = posix_spawnp(&pid, python, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fd[1]);
+	if (rc != 0) {
+		close(fd[0]);
+		buf_printf(err, "cannot run %s: %s", python, strerror(rc));
+		return -1;
+	}
+	buf text = BUF_INIT;
+	char chunk[1024];
+	ssize_t n;
+	while ((n = read(fd[0], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			buf_append(&text, chunk, (size_t)n);
+	close(fd[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	while (text.len && (text.data[text.len - 1] == '\n' || text.data[text.len - 1] == '\r'))
+		text.data[--text.len] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !text.len) {
+		buf_printf(err,
+			   "%s cannot import warp to find its headers: run `make setup` or pass --python",
+			   python);
+		buf_free(&text);
+		return -1;
+	}
+	buf_append(out, text.data, text.len);
+	buf_free(&text);
+	return 0;
+}
 
 /* ---- NVRTC options (Warp's, warp/native/warp.cu) ---- */
 
@@ -201,7 +258,8 @@ static int arch_number(const char *arch, char *out, size_t cap)
 	return 0;
 }
 
-static char **nvrtc_options(chk_engine *e, const char *native, const char *arch, int slot, int pch, int *nopts)
+static char **nvrtc_options(chk_engine *e, const char *native, const char *arch, int slot, int pch,
+			    int *nopts)
 {
 	char **v = NULL;
 	int n = 0;
@@ -249,8 +307,8 @@ static int compile_text(chk_engine *e, int dev, const char *src, size_t len, int
 	if (dev == DEV_CPU)
 		rc = cxx_compile(e->cx, src, len, slot, log);
 	else
-		rc = nvrtc_compile(e->nv, src, NVRTC_NAME, (const char *const *)e->nv_opts[slot], e->nv_nopts, log,
-		                   NULL);
+		rc = nvrtc_compile(e->nv, src, NVRTC_NAME, (const char *const *)e->nv_opts[slot], e->nv_nopts,
+				   log, NULL);
 	double dt = now_seconds() - t0;
 	pthread_mutex_lock(&e->mu);
 	e->st.compiles[dev]++;
@@ -350,7 +408,8 @@ static void run_job(chk_engine *e, job *j, int slot)
 		size_t g = 0;
 		for (size_t k = i; k < j->n; k++) {
 			item *b = j->v[k];
-			if (taken[k] || b->pro[dev] != a->pro[dev] || memcmp(a->text[dev], b->text[dev], a->pro[dev]))
+			if (taken[k] || b->pro[dev] != a->pro[dev] ||
+			    memcmp(a->text[dev], b->text[dev], a->pro[dev]))
 				continue;
 			taken[k] = 1;
 			grp[g++] = b;
@@ -388,6 +447,7 @@ static void push_job(chk_engine *e, int dev)
 	j->v = e->part[dev];
 	e->part[dev] = NULL;
 	e->npart[dev] = 0;
+	e->part_bytes[dev] = 0;
 	if (e->jq_tail)
 		e->jq_tail->next = j;
 	else
@@ -446,7 +506,8 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 	chk_engine *e = xcalloc(1, sizeof *e);
 	e->tier = opt->tier;
 	e->devices = opt->devices ? opt->devices : (CHK_DEV_CPU | CHK_DEV_CUDA);
-	e->batch = opt->batch > 0 ? opt->batch : 8;
+	e->batch = opt->batch > 0 ? opt->batch : 16;
+	e->batch_bytes = opt->batch_bytes ? opt->batch_bytes : (size_t)1 << 20;
 	e->nthreads = opt->threads > 0 ? opt->threads : 1;
 	e->diag_lines = opt->diag_lines > 0 ? opt->diag_lines : 12;
 	e->live.next = e->live.prev = &e->live;
@@ -466,7 +527,8 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 
 	char arch[16];
 	if (!opt->native_dir || !*opt->native_dir) {
-		buf_puts(err, "validation needs the warp/native headers directory of the installed warp-lang");
+		buf_puts(err,
+			 "validation needs the warp/native headers directory of the installed warp-lang");
 		goto fail;
 	}
 	if ((e->devices & CHK_DEV_CUDA) && arch_number(opt->arch, arch, sizeof arch) != 0) {
@@ -482,7 +544,8 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 	int have = stat(buf_cstr(&hdr), &sb) == 0;
 	buf_free(&hdr);
 	if (!have) {
-		buf_printf(err, "no Warp headers in %s (builtin.h missing): is warp-lang installed?", opt->native_dir);
+		buf_printf(err, "no Warp headers in %s (builtin.h missing): is warp-lang installed?",
+			   opt->native_dir);
 		goto fail;
 	}
 	if (e->devices & CHK_DEV_CUDA) {
@@ -501,10 +564,10 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 	e->tmpdir = buf_detach(&t, NULL);
 	if (e->devices & CHK_DEV_CPU) {
 		cxx_config cc = {.cxx = opt->cxx,
-		                 .native_dir = opt->native_dir,
-		                 .tmpdir = e->tmpdir,
-		                 .object = e->tier == CHK_COMPILE,
-		                 .pch = !opt->no_pch};
+				 .native_dir = opt->native_dir,
+				 .tmpdir = e->tmpdir,
+				 .object = e->tier == CHK_COMPILE,
+				 .pch = !opt->no_pch};
 		e->cx = cxx_create(&cc, err);
 		if (!e->cx)
 			goto fail;
@@ -515,7 +578,8 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 		/* one option vector per worker plus one for chk_check_one */
 		e->nv_opts = xcalloc((size_t)e->nthreads + 1, sizeof *e->nv_opts);
 		for (int s = 0; s <= e->nthreads; s++)
-			e->nv_opts[s] = nvrtc_options(e, opt->native_dir, arch, s, !opt->no_pch, &e->nv_nopts);
+			e->nv_opts[s] =
+			    nvrtc_options(e, opt->native_dir, arch, s, !opt->no_pch, &e->nv_nopts);
 	}
 	e->th = xcalloc((size_t)e->nthreads, sizeof *e->th);
 	/* The threads block every signal (the mask is inherited), so SIGINT and
@@ -577,7 +641,8 @@ void chk_submit(chk_engine *e, const chk_item *it)
 		x->pending++;
 		e->part[d] = xrealloc(e->part[d], (e->npart[d] + 1) * sizeof *e->part[d]);
 		e->part[d][e->npart[d]++] = x;
-		if (e->npart[d] >= (size_t)e->batch)
+		e->part_bytes[d] += x->len[d];
+		if (e->npart[d] >= (size_t)e->batch || e->part_bytes[d] >= e->batch_bytes)
 			push_job(e, d);
 	}
 	if (!x->pending)
@@ -655,7 +720,10 @@ size_t chk_outstanding(chk_engine *e)
 	return n;
 }
 
-int chk_fd(chk_engine *e) { return e->efd; }
+int chk_fd(chk_engine *e)
+{
+	return e->efd;
+}
 
 int chk_check_one(chk_engine *e, const chk_item *it, chk_result *out)
 {

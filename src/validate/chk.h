@@ -7,7 +7,8 @@
  * --fdevice-syntax-only); CHK_COMPILE also generates code (g++ -O2 -c to an
  * object file that is discarded; NVRTC PTX for compute_NN of --arch).
  *
- * Batching: up to `batch` modules that share the same prologue (the leading
+ * Batching: up to `batch` modules (fewer once they hold `batch_bytes` of
+ * text, so one huge module does not drag a whole batch along) that share the same prologue (the leading
  * #define/#include block every Warp module starts with) are compiled as one
  * translation unit: the first module whole, then each further module with
  * its prologue stripped, separated by `namespace jitsynth_sep_N {}` (legal
@@ -46,14 +47,17 @@ typedef enum chk_tier { CHK_NONE, CHK_SYNTAX, CHK_COMPILE } chk_tier;
 
 typedef struct chk_options {
 	chk_tier tier;
-	unsigned devices;       /* CHK_DEV_* mask; 0 means both */
-	const char *arch;       /* CUDA target, "sm_90" (default), "compute_90" or "90"; PTX is made for compute_NN */
-	const char *cxx;        /* host compiler, default "g++" */
-	const char *native_dir; /* warp/native of the installed warp-lang (required unless tier is CHK_NONE) */
-	int batch;              /* modules per compilation; <= 0 means 8; 1 disables batching */
-	int threads;            /* worker threads; <= 0 means 1 */
-	int no_pch;             /* 1 turns both precompiled headers off (for measurements) */
-	int diag_lines;         /* lines of diagnostic kept per failure; <= 0 means 12 */
+	unsigned devices; /* CHK_DEV_* mask; 0 means both */
+	/* CUDA target: "sm_90" (default), "compute_90" or "90"; PTX is made for compute_NN */
+	const char *arch;
+	const char *cxx; /* host compiler, default "g++" */
+	/* warp/native of the installed warp-lang (required unless tier is CHK_NONE) */
+	const char *native_dir;
+	int batch;	    /* modules per compilation; <= 0 means 16; 1 disables batching */
+	size_t batch_bytes; /* ...or fewer, once their text reaches this size; 0 means 1 MiB */
+	int threads;	    /* worker threads; <= 0 means 1 */
+	int no_pch;	    /* 1 turns both precompiled headers off (for measurements) */
+	int diag_lines;	    /* lines of diagnostic kept per failure; <= 0 means 12 */
 } chk_options;
 
 /* One kernel's modules. A NULL text means that device is not checked. */
@@ -75,13 +79,13 @@ typedef struct chk_result {
 } chk_result;
 
 typedef struct chk_stats {
-	uint64_t kernels[2];  /* [0] CPU, [1] CUDA: modules checked */
-	uint64_t failed[2];   /* modules rejected by the compiler */
-	uint64_t internal[2]; /* modules the compiler could not be run on */
-	uint64_t compiles[2]; /* compiler invocations, bisection included */
-	double seconds[2];    /* summed wall time of those invocations */
+	uint64_t kernels[2];	/* [0] CPU, [1] CUDA: modules checked */
+	uint64_t failed[2];	/* modules rejected by the compiler */
+	uint64_t internal[2];	/* modules the compiler could not be run on */
+	uint64_t compiles[2];	/* compiler invocations, bisection included */
+	double seconds[2];	/* summed wall time of those invocations */
 	uint64_t combined_only; /* batches that failed while all their halves passed */
-	int cxx_pch;          /* 1 when the g++ PCH is in use */
+	int cxx_pch;		/* 1 when the g++ PCH is in use */
 	double cxx_pch_seconds;
 } chk_stats;
 
@@ -127,6 +131,11 @@ void chk_stats_get(chk_engine *e, chk_stats *out);
 void chk_free(chk_engine *e);
 
 void chk_result_free(chk_result *r);
+
+/* Asks `python` (e.g. ".venv/bin/python") where warp-lang's headers are:
+ * out receives ".../site-packages/warp/native". Returns 0, or -1 with one
+ * line in err. Blocks for the interpreter's start-up (~0.5 s). */
+int chk_native_dir(const char *python, buf *out, buf *err);
 
 /* "none" / "syntax" / "compile" <-> chk_tier; parse returns -1 if unknown. */
 int chk_tier_parse(const char *s, chk_tier *out);

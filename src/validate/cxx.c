@@ -61,7 +61,8 @@ static char *find_in_path(const char *name)
 			buf_putc(&cand, '.');
 		buf_printf(&cand, "/%s", name);
 		struct stat st;
-		if (stat(buf_cstr(&cand), &st) == 0 && S_ISREG(st.st_mode) && access(buf_cstr(&cand), X_OK) == 0)
+		if (stat(buf_cstr(&cand), &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(buf_cstr(&cand), X_OK) == 0)
 			return buf_detach(&cand, NULL);
 		p += n;
 		if (*p == ':')
@@ -188,8 +189,10 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 	const char *name = cfg->cxx && *cfg->cxx ? cfg->cxx : "g++";
 	char *path = find_in_path(name);
 	if (!path) {
-		buf_printf(err, "C++ compiler not found (%s): install g++ or pick one with --cxx, or use --validate none / --devices cuda",
-		           name);
+		buf_printf(err,
+			   "C++ compiler not found (%s): install g++ or pick one with --cxx, or use "
+			   "--validate none / --devices cuda",
+			   name);
 		return NULL;
 	}
 	cxx_tool *t = xcalloc(1, sizeof *t);
@@ -216,8 +219,11 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 	read_file(buf_cstr(&p), &out);
 	unlink(buf_cstr(&p));
 	if (rc != 0) {
-		buf_printf(err, "C++ compiler %s does not run (%s --version failed%s%.*s): pick one with --cxx or use --validate none",
-		           t->path, t->path, log.len ? ": " : "", log.len ? (int)log.len - 1 : 0, buf_cstr(&log));
+		buf_printf(err,
+			   "C++ compiler %s does not run (%s --version failed%s%.*s): pick one with --cxx or "
+			   "use --validate none",
+			   t->path, t->path, log.len ? ": " : "", log.len ? (int)log.len - 1 : 0,
+			   buf_cstr(&log));
 		buf_free(&out);
 		buf_free(&log);
 		buf_free(&p);
@@ -302,6 +308,15 @@ out:
 	return rc;
 }
 
-int cxx_pch_active(const cxx_tool *t) { return t->pch_dir != NULL; }
-double cxx_pch_seconds(const cxx_tool *t) { return t->pch_seconds; }
-const char *cxx_path(const cxx_tool *t) { return t->path; }
+int cxx_pch_active(const cxx_tool *t)
+{
+	return t->pch_dir != NULL;
+}
+double cxx_pch_seconds(const cxx_tool *t)
+{
+	return t->pch_seconds;
+}
+const char *cxx_path(const cxx_tool *t)
+{
+	return t->path;
+}

@@ -19,11 +19,11 @@
 #include "common/buf.h"
 
 typedef struct cxx_config {
-	const char *cxx;        /* compiler name or path; NULL means "g++" */
+	const char *cxx;	/* compiler name or path; NULL means "g++" */
 	const char *native_dir; /* warp/native */
-	const char *tmpdir;     /* an existing private directory for sources, logs and the PCH */
-	int object;             /* 0: -fsyntax-only; 1: compile to an object file (discarded) */
-	int pch;                /* 1: precompile builtin.h (GCC only; ignored for other compilers) */
+	const char *tmpdir;	/* an existing private directory for sources, logs and the PCH */
+	int object;		/* 0: -fsyntax-only; 1: compile to an object file (discarded) */
+	int pch;		/* 1: precompile builtin.h (GCC only; ignored for other compilers) */
 } cxx_config;
 
 typedef struct cxx_tool cxx_tool;

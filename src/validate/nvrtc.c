@@ -23,7 +23,7 @@ struct nvrtc_lib {
 	const char *(*get_error_string)(nvrtc_result);
 	nvrtc_result (*version)(int *, int *);
 	nvrtc_result (*create_program)(nvrtc_program *, const char *, const char *, int, const char *const *,
-	                               const char *const *);
+				       const char *const *);
 	nvrtc_result (*destroy_program)(nvrtc_program *);
 	nvrtc_result (*compile_program)(nvrtc_program, int, const char *const *);
 	nvrtc_result (*get_ptx_size)(nvrtc_program, size_t *);
@@ -49,8 +49,9 @@ nvrtc_lib *nvrtc_load(buf *err)
 		char home_path[1024] = "";
 		if (cuda_home && *cuda_home)
 			snprintf(home_path, sizeof home_path, "%s/lib64/libnvrtc.so.13", cuda_home);
-		const char *cands[] = {"libnvrtc.so.13", "libnvrtc.so", home_path, "/usr/local/cuda/lib64/libnvrtc.so.13",
-		                       "/usr/local/cuda/lib64/libnvrtc.so"};
+		const char *cands[] = {"libnvrtc.so.13", "libnvrtc.so", home_path,
+				       "/usr/local/cuda/lib64/libnvrtc.so.13",
+				       "/usr/local/cuda/lib64/libnvrtc.so"};
 		for (size_t i = 0; i < sizeof cands / sizeof cands[0] && !h; i++) {
 			if (!*cands[i])
 				continue;
@@ -60,8 +61,10 @@ nvrtc_lib *nvrtc_load(buf *err)
 		}
 	}
 	if (!h) {
-		buf_printf(err, "NVRTC not found (%s): install the CUDA toolkit or use --validate none / --devices cpu",
-		           env && *env ? env : "libnvrtc.so.13");
+		buf_printf(
+		    err,
+		    "NVRTC not found (%s): install the CUDA toolkit or use --validate none / --devices cpu",
+		    env && *env ? env : "libnvrtc.so.13");
 		return NULL;
 	}
 	nvrtc_lib *lib = xcalloc(1, sizeof *lib);
@@ -69,16 +72,18 @@ nvrtc_lib *nvrtc_load(buf *err)
 	lib->path = xstrdup(path);
 	/* dlsym returns void*; going through memcpy keeps -Wpedantic quiet about
 	 * object-to-function pointer conversion. */
-#define SYM(field, name)                                                                                           \
-	do {                                                                                                       \
-		void *p_ = dlsym(h, name);                                                                         \
-		if (!p_) {                                                                                         \
-			buf_printf(err, "NVRTC at %s lacks %s: install a CUDA 12.8+ toolkit or use --validate none", \
-			           path, name);                                                                    \
-			nvrtc_unload(lib);                                                                         \
-			return NULL;                                                                               \
-		}                                                                                                  \
-		memcpy(&lib->field, &p_, sizeof p_);                                                               \
+#define SYM(field, name)                                                                                     \
+	do {                                                                                                 \
+		void *p_ = dlsym(h, name);                                                                   \
+		if (!p_) {                                                                                   \
+			buf_printf(                                                                          \
+			    err,                                                                             \
+			    "NVRTC at %s lacks %s: install a CUDA 12.8+ toolkit or use --validate none",     \
+			    path, name);                                                                     \
+			nvrtc_unload(lib);                                                                   \
+			return NULL;                                                                         \
+		}                                                                                            \
+		memcpy(&lib->field, &p_, sizeof p_);                                                         \
 	} while (0)
 	SYM(get_error_string, "nvrtcGetErrorString");
 	SYM(version, "nvrtcVersion");
@@ -114,7 +119,10 @@ void nvrtc_version(const nvrtc_lib *lib, int *major, int *minor)
 	*minor = lib->minor;
 }
 
-const char *nvrtc_path(const nvrtc_lib *lib) { return lib->path; }
+const char *nvrtc_path(const nvrtc_lib *lib)
+{
+	return lib->path;
+}
 
 static void api_error(const nvrtc_lib *lib, buf *log, const char *what, nvrtc_result r)
 {
@@ -123,7 +131,7 @@ static void api_error(const nvrtc_lib *lib, buf *log, const char *what, nvrtc_re
 }
 
 int nvrtc_compile(const nvrtc_lib *lib, const char *src, const char *name, const char *const *opts, int nopts,
-                  buf *log, size_t *out_size)
+		  buf *log, size_t *out_size)
 {
 	nvrtc_program prog = NULL;
 	if (out_size)

@@ -35,6 +35,6 @@ const char *nvrtc_path(const nvrtc_lib *lib);
  * (log holds the reason). The log is appended to, never reset. When out_size
  * is not NULL it receives the size of the PTX produced (0 for syntax-only). */
 int nvrtc_compile(const nvrtc_lib *lib, const char *src, const char *name, const char *const *opts, int nopts,
-                  buf *log, size_t *out_size);
+		  buf *log, size_t *out_size);
 
 #endif

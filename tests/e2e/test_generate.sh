@@ -21,7 +21,8 @@ bad=$(jq -r '.kernel_name as $k | select(
 	or (.ir.cpu.backward | test("static void " + $k + "_[0-9a-f]+_cpu_kernel_backward\\(") | not)
 	or (.ir.cuda.forward | test("__global__ void " + $k + "_[0-9a-f]+_cuda_kernel_forward\\(") | not)
 	or (.ir.cuda.backward| test("__global__ void " + $k + "_[0-9a-f]+_cuda_kernel_backward\\(") | not)
-	or (.ir.cpu.module | contains(.ir.cpu.forward) | not)
+	or (.ir.cpu.forward as $f | .ir.cpu.module | contains($f) | not)
+	or (.ir.cuda.backward as $b | .ir.cuda.module | contains($b) | not)
 	or (.python_source | startswith("import warp as wp\n") | not)
 	or (.meta.warp_version != "1.19.0")) | .id' all.jsonl | head -5)
 check "all records have CPU+CUDA forward and backward named after the kernel" test -z "$bad"

@@ -37,7 +37,8 @@ static int setup(void **state)
 {
 	(void)state;
 	if (find_native() != 0) {
-		fprintf(stderr, "test_validate: no .venv/.../warp/native (run `make setup` or set JITSYNTH_WARP_NATIVE)\n");
+		fprintf(stderr, "test_validate: no .venv/.../warp/native (run `make setup` or set "
+				"JITSYNTH_WARP_NATIVE)\n");
 		return -1;
 	}
 	buf err = BUF_INIT;
@@ -51,7 +52,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static unsigned devices(void) { return CHK_DEV_CPU | (have_nvrtc ? CHK_DEV_CUDA : 0); }
+static unsigned devices(void)
+{
+	return CHK_DEV_CPU | (have_nvrtc ? CHK_DEV_CUDA : 0);
+}
 
 /* Replaces the first occurrence of `from` (which must exist) in b. */
 static void mutate(buf *b, const char *from, const char *to)
@@ -121,11 +125,8 @@ static void make_kernel(unsigned hash, breakage br, buf *cpu, buf *cu)
 static chk_engine *engine(chk_tier tier, int batch, int threads)
 {
 	buf err = BUF_INIT;
-	chk_options o = {.tier = tier,
-	                 .devices = devices(),
-	                 .native_dir = native_dir,
-	                 .batch = batch,
-	                 .threads = threads};
+	chk_options o = {
+	    .tier = tier, .devices = devices(), .native_dir = native_dir, .batch = batch, .threads = threads};
 	chk_engine *e = chk_create(&o, &err);
 	if (!e)
 		fprintf(stderr, "chk_create: %s\n", buf_cstr(&err));
@@ -137,8 +138,9 @@ static chk_engine *engine(chk_tier tier, int batch, int threads)
 static void expect_ok(const chk_result *r)
 {
 	if (r->cpu_ok != 1 || (have_nvrtc && r->cuda_ok != 1))
-		fprintf(stderr, "kernel %llu: cpu %d %s\ncuda %d %s\n", (unsigned long long)r->index, r->cpu_ok,
-		        r->cpu_diag ? r->cpu_diag : "", r->cuda_ok, r->cuda_diag ? r->cuda_diag : "");
+		fprintf(stderr, "kernel %llu: cpu %d %s\ncuda %d %s\n", (unsigned long long)r->index,
+			r->cpu_ok, r->cpu_diag ? r->cpu_diag : "", r->cuda_ok,
+			r->cuda_diag ? r->cuda_diag : "");
 	assert_int_equal(r->cpu_ok, 1);
 	assert_int_equal(r->cuda_ok, have_nvrtc ? 1 : -1);
 	assert_null(r->cpu_diag);
@@ -204,7 +206,11 @@ static void test_planted(void **state)
 	for (int k = 0; k < 3; k++) {
 		buf cpu = BUF_INIT, cu = BUF_INIT;
 		make_kernel(0x100u + (unsigned)k, kinds[k], &cpu, &cu);
-		chk_item it = {.index = 100 + (uint64_t)k, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+		chk_item it = {.index = 100 + (uint64_t)k,
+			       .cpu = cpu.data,
+			       .cpu_len = cpu.len,
+			       .cuda = cu.data,
+			       .cuda_len = cu.len};
 		chk_result r;
 		assert_int_equal(chk_check_one(e, &it, &r), 0);
 		assert_int_equal(r.index, 100 + (uint64_t)k);
@@ -224,7 +230,11 @@ static void run_batch(int n, int bad, breakage br, int threads)
 	for (int i = 0; i < n; i++) {
 		buf cpu = BUF_INIT, cu = BUF_INIT;
 		make_kernel(0xa000u + (unsigned)i, i == bad ? br : OK, &cpu, &cu);
-		chk_item it = {.index = 1000 + (uint64_t)i, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+		chk_item it = {.index = 1000 + (uint64_t)i,
+			       .cpu = cpu.data,
+			       .cpu_len = cpu.len,
+			       .cuda = cu.data,
+			       .cuda_len = cu.len};
 		chk_submit(e, &it); /* the texts are copied */
 		buf_free(&cpu);
 		buf_free(&cu);
@@ -283,7 +293,11 @@ static void test_batch_good(void **state)
 	for (int i = 0; i < 3; i++) {
 		buf cpu = BUF_INIT, cu = BUF_INIT;
 		make_kernel(0xb000u + (unsigned)i, OK, &cpu, &cu);
-		chk_item it = {.index = (uint64_t)i, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+		chk_item it = {.index = (uint64_t)i,
+			       .cpu = cpu.data,
+			       .cpu_len = cpu.len,
+			       .cuda = cu.data,
+			       .cuda_len = cu.len};
 		chk_submit(e, &it);
 		buf_free(&cpu);
 		buf_free(&cu);
@@ -312,6 +326,62 @@ static void test_batch_good(void **state)
 	chk_free(e);
 }
 
+/* The same kernel twice in one batch clashes (duplicate definitions) only
+ * as a combination: bisection finds both pass alone. A byte budget cuts
+ * batches short. */
+static void test_batch_duplicate_and_bytes(void **state)
+{
+	(void)state;
+	buf err = BUF_INIT;
+	chk_options o = {.tier = CHK_SYNTAX, .devices = CHK_DEV_CPU, .native_dir = native_dir, .batch = 4};
+	chk_engine *e = chk_create(&o, &err);
+	assert_non_null(e);
+	buf cpu = BUF_INIT, cu = BUF_INIT;
+	make_kernel(0xd000u, OK, &cpu, &cu);
+	chk_item it = {.index = 1, .cpu = cpu.data, .cpu_len = cpu.len};
+	chk_submit(e, &it);
+	it.index = 2;
+	chk_submit(e, &it);
+	chk_result r;
+	int n = 0;
+	while (chk_wait(e, &r)) {
+		assert_int_equal(r.cpu_ok, 1);
+		chk_result_free(&r);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	chk_stats st;
+	chk_stats_get(e, &st);
+	assert_int_equal(st.combined_only, 1);
+	assert_int_equal(st.compiles[0], 3);
+	chk_free(e);
+
+	o.batch_bytes = cpu.len + 1; /* two modules exceed it: batches of two */
+	e = chk_create(&o, &err);
+	assert_non_null(e);
+	for (uint64_t i = 0; i < 4; i++) {
+		buf c2 = BUF_INIT, u2 = BUF_INIT;
+		make_kernel(0xd100u + (unsigned)i, OK, &c2, &u2);
+		chk_item it2 = {.index = i, .cpu = c2.data, .cpu_len = c2.len};
+		chk_submit(e, &it2);
+		buf_free(&c2);
+		buf_free(&u2);
+	}
+	n = 0;
+	while (chk_wait(e, &r)) {
+		assert_int_equal(r.cpu_ok, 1);
+		chk_result_free(&r);
+		n++;
+	}
+	assert_int_equal(n, 4);
+	chk_stats_get(e, &st);
+	assert_int_equal(st.compiles[0], 2);
+	chk_free(e);
+	buf_free(&cpu);
+	buf_free(&cu);
+	buf_free(&err);
+}
+
 /* Unprocessed submissions are discarded without leaks. */
 static void test_free_pending(void **state)
 {
@@ -334,8 +404,9 @@ static void test_no_nvrtc(void **state)
 	buf err = BUF_INIT;
 	chk_options o = {.tier = CHK_SYNTAX, .native_dir = native_dir};
 	assert_null(chk_create(&o, &err));
-	assert_string_equal(buf_cstr(&err), "NVRTC not found (/nonexistent/libnvrtc.so.13): install the CUDA toolkit "
-	                                    "or use --validate none / --devices cpu");
+	assert_string_equal(buf_cstr(&err),
+			    "NVRTC not found (/nonexistent/libnvrtc.so.13): install the CUDA toolkit "
+			    "or use --validate none / --devices cpu");
 	/* CPU alone still works, and so does tier none */
 	o.devices = CHK_DEV_CPU;
 	chk_engine *e = chk_create(&o, &err);
@@ -360,7 +431,8 @@ static void test_no_cxx(void **state)
 {
 	(void)state;
 	buf err = BUF_INIT;
-	chk_options o = {.tier = CHK_SYNTAX, .devices = CHK_DEV_CPU, .native_dir = native_dir, .cxx = "no-such-g++"};
+	chk_options o = {
+	    .tier = CHK_SYNTAX, .devices = CHK_DEV_CPU, .native_dir = native_dir, .cxx = "no-such-g++"};
 	assert_null(chk_create(&o, &err));
 	assert_non_null(strstr(buf_cstr(&err), "C++ compiler not found (no-such-g++)"));
 	assert_null(strchr(buf_cstr(&err), '\n'));
@@ -377,8 +449,18 @@ static void test_prologue(void **state)
 	buf_reset(&m);
 	load_fixture("loop_cond.cu", &m);
 	p = chk_prologue_len(m.data, m.len);
-	assert_true(!strncmp(m.data + p, "extern \"C\" __global__ void k0_897f9253_cuda_kernel_forward(", 50));
+	assert_true(
+	    !strncmp(m.data + p, "extern \"C\" __global__ void k0_897f9253_cuda_kernel_forward(", 50));
 	buf_free(&m);
+	buf nd = BUF_INIT, err = BUF_INIT;
+	if (!getenv("JITSYNTH_WARP_NATIVE")) {
+		assert_int_equal(chk_native_dir(".venv/bin/python", &nd, &err), 0);
+		assert_non_null(strstr(buf_cstr(&nd), "/warp/native"));
+	}
+	assert_int_equal(chk_native_dir("/nonexistent/python", &nd, &err), -1);
+	assert_null(strchr(buf_cstr(&err), '\n'));
+	buf_free(&nd);
+	buf_free(&err);
 	const char *cont = "#define A(x) \\\n  x + 1\n// c\n\nint y;\n";
 	assert_int_equal(chk_prologue_len(cont, strlen(cont)), strlen(cont) - strlen("int y;\n"));
 	chk_tier t;
@@ -391,16 +473,17 @@ static void test_prologue(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_prologue),
-		cmocka_unit_test(test_no_nvrtc),
-		cmocka_unit_test(test_no_cxx),
-		cmocka_unit_test(test_fixture_syntax),
-		cmocka_unit_test(test_fixture_compile),
-		cmocka_unit_test(test_planted),
-		cmocka_unit_test(test_batch_good),
-		cmocka_unit_test(test_batch_bisects_body),
-		cmocka_unit_test(test_batch_bisects_brace),
-		cmocka_unit_test(test_free_pending),
+	    cmocka_unit_test(test_prologue),
+	    cmocka_unit_test(test_no_nvrtc),
+	    cmocka_unit_test(test_no_cxx),
+	    cmocka_unit_test(test_fixture_syntax),
+	    cmocka_unit_test(test_fixture_compile),
+	    cmocka_unit_test(test_planted),
+	    cmocka_unit_test(test_batch_good),
+	    cmocka_unit_test(test_batch_bisects_body),
+	    cmocka_unit_test(test_batch_bisects_brace),
+	    cmocka_unit_test(test_batch_duplicate_and_bytes),
+	    cmocka_unit_test(test_free_pending),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
