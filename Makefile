@@ -46,7 +46,7 @@ endif
 VENV    := .venv
 N       ?= 3000
 
-.PHONY: all setup run test check asan bench fuzz fuzz-run clean help format
+.PHONY: all setup run test check asan bench soak fuzz fuzz-run clean help format
 
 all: $(BIN)
 
@@ -58,6 +58,7 @@ help:
 	@echo "make asan       the test suite under AddressSanitizer + UBSan"
 	@echo "make bench      jitsynth vs raw Warp codegen (BENCH_N kernels)"
 	@echo "make fuzz       every libFuzzer target for FUZZ_SECONDS (default 10) each"
+	@echo "make soak       20 generate runs killed at random and resumed (long)"
 
 setup:
 	@bash scripts/setup.sh
@@ -103,12 +104,18 @@ check: $(BIN) $(TESTBINS)
 	@bash tests/run.sh $(FLAVOUR) $(BIN) $(TESTBINS)
 
 test: setup
+	@bash scripts/setup-test.sh
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory FLAVOUR=asan check
 
 asan:
 	@$(MAKE) --no-print-directory FLAVOUR=asan check
+
+# The long form of the kill/resume test (issue 6): 20 runs of 5000 kernels.
+soak: setup
+	@$(MAKE) --no-print-directory all
+	KILL_RUNS=20 N=5000 E2E_ONLY=test_resume bash tests/run.sh $(FLAVOUR) $(BIN)
 
 bench: setup
 	@$(MAKE) --no-print-directory all

@@ -2,13 +2,17 @@
 # bench: `make bench`. In one run, on the same kernels:
 #   1. raw Warp codegen in one plain Python process (bench/raw_codegen.py);
 #   2. jitsynth generate --jobs $BENCH_JOBS on BENCH_N kernels;
-#   3. a long run (BENCH_LONG kernels) for throughput drift and memory.
+#   3. jitsynth with --validate syntax and compile on BENCH_VN kernels, as a
+#      share of the --validate none rate on the same kernels;
+#   4. a long run (BENCH_LONG kernels) for throughput drift and memory.
+# Codegen runs (2, 4) use --validate none: raw codegen compiles nothing.
 # Prints rates, their ratio, the C process's peak RSS and the workers' RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${BENCH_N:-10000}
 JOBS=${BENCH_JOBS:-2}
 LONG=${BENCH_LONG:-50000}
+VN=${BENCH_VN:-2000}
 SEED=${BENCH_SEED:-1}
 JS=${JITSYNTH_BIN:-bin/jitsynth}
 T=${BENCH_DIR:-$(mktemp -d /tmp/jitsynth-bench.XXXXXX)}
@@ -22,8 +26,8 @@ raw=$(.venv/bin/python bench/raw_codegen.py "$T/kernels.txt")
 raw_rate=$(sed 's/.*rate=//' <<<"$raw")
 echo "raw Warp codegen, 1 process:   $raw"
 
-gen() { # n jobs dir -> prints the manifest's rate
-	"$JS" generate -n "$1" --seed "$SEED" --jobs "$2" -o "$3" --quiet --force
+gen() { # n jobs dir [validate] -> prints the manifest's rate
+	"$JS" generate -n "$1" --seed "$SEED" --jobs "$2" -o "$3" --quiet --force --validate "${4:-none}"
 	jq -r '.timing.kernels_per_second' "$3/manifest.json"
 }
 js_rate=$(gen "$N" "$JOBS" "$T/ds")
@@ -35,6 +39,19 @@ awk -v a="$js_rate" -v b="$raw_rate" -v j="$JOBS" 'BEGIN { r = a / b;
 rss() { jq -r '"C process peak RSS: \(.timing.peak_rss_kib / 1024 * 10 | round / 10) MiB (n=\(.options.n)); worker peak RSS: \(.timing.worker_peak_rss_kib / 1024 | round) MiB"' "$1"; }
 rss "$m"
 rm -rf "$T/ds"
+
+if [ "$VN" -gt 0 ]; then
+	echo "validation tiers: $VN kernels, --jobs $JOBS"
+	none=$(gen "$VN" "$JOBS" "$T/v")
+	printf '  --validate none:    %.2f kernels/s\n' "$none"
+	for tier in syntax compile; do
+		r=$(gen "$VN" "$JOBS" "$T/v" $tier)
+		printf '  --validate %-8s %.2f kernels/s (%.0f%% of none), records=%d rejects=%d\n' "$tier:" "$r" \
+			"$(awk -v a="$r" -v b="$none" 'BEGIN { print 100 * a / b }')" \
+			"$(jq .counts.records $T/v/manifest.json)" "$(jq .counts.rejects $T/v/manifest.json)"
+	done
+	rm -rf "$T/v"
+fi
 
 if [ "$LONG" -gt 0 ]; then
 	echo "long run: $LONG kernels, --jobs $JOBS"

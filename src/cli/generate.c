@@ -26,6 +26,10 @@ static const char usage[] =
 	"                        conditional, loop, math, vector, atomic, nested,\n"
 	"                        multi_cond, combined, scalar_param, random_math\n"
 	"      --shard-size N    records per shard (default 10000)\n"
+	"      --validate T      compile every pair: none, syntax (default: NVRTC and\n"
+	"                        g++ front ends) or compile (PTX and object code)\n"
+	"      --arch SM         CUDA architecture for --validate compile (default sm_90)\n"
+	"      --cxx CXX         host C++ compiler for CPU validation (default g++)\n"
 	"      --format F        jsonl (default) or jsonl.zst (zstd-compressed shards)\n"
 	"      --zstd-level L    zstd level 1..19 (default 3)\n"
 	"      --no-dedup        keep exact and structural duplicates (default: drop)\n"
@@ -59,6 +63,9 @@ enum {
 	OPT_LEVEL,
 	OPT_NO_DEDUP,
 	OPT_RESUME,
+	OPT_VALIDATE,
+	OPT_ARCH,
+	OPT_CXX,
 };
 
 int cmd_generate(int argc, char **argv)
@@ -76,6 +83,9 @@ int cmd_generate(int argc, char **argv)
 		{"zstd-level", required_argument, NULL, OPT_LEVEL},
 		{"no-dedup", no_argument, NULL, OPT_NO_DEDUP},
 		{"resume", no_argument, NULL, OPT_RESUME},
+		{"validate", required_argument, NULL, OPT_VALIDATE},
+		{"arch", required_argument, NULL, OPT_ARCH},
+		{"cxx", required_argument, NULL, OPT_CXX},
 		{"python", required_argument, NULL, OPT_PYTHON},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"batch", required_argument, NULL, OPT_BATCH},
@@ -97,6 +107,9 @@ int cmd_generate(int argc, char **argv)
 		.batch = 4,
 		.format = JSONL_PLAIN,
 		.dedup = 1,
+		.validate = CHK_SYNTAX,
+		.arch = "sm_90",
+		.cxx = "g++",
 		.stop = &stop_requested,
 	};
 	int quiet = 0, c;
@@ -164,6 +177,22 @@ int cmd_generate(int argc, char **argv)
 		case OPT_RESUME:
 			o.resume = 1;
 			break;
+		case OPT_VALIDATE:
+			given |= RUN_GIVEN_VALIDATE;
+			if (chk_tier_parse(optarg, &o.validate) < 0)
+				return usage_error("generate", "--validate wants none, syntax or compile, not '%s'", optarg);
+			break;
+		case OPT_ARCH:
+			given |= RUN_GIVEN_ARCH;
+			if (strncmp(optarg, "sm_", 3) != 0 || parse_u64(optarg + 3, 50, 200, &v) < 0)
+				return usage_error("generate", "--arch wants sm_NN (e.g. sm_90), not '%s'", optarg);
+			o.arch = optarg;
+			break;
+		case OPT_CXX:
+			if (!*optarg)
+				return usage_error("generate", "--cxx wants a compiler");
+			o.cxx = optarg;
+			break;
 		case OPT_PYTHON:
 			o.python = optarg;
 			break;
@@ -205,6 +234,7 @@ int cmd_generate(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGXFSZ, SIG_IGN); /* a file size limit must fail a write, not kill us */
 
 	rep_progress prog;
 	rep_progress_init(&prog, stderr, quiet);

@@ -17,6 +17,7 @@ static const char usage[] =
 	"  stats      figures of a dataset, as a table or an HTML report\n"
 	"  export     write a dataset in the seed layout (cpu/pair_000000.json, ...)\n"
 	"  merge      combine datasets, dropping duplicates across them\n"
+	"  validate   re-check a dataset's pairs with the compilers (NVRTC, g++)\n"
 	"\n"
 	"`jitsynth COMMAND --help` describes each command.\n";
 
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 1, argv + 1);
 	if (!strcmp(cmd, "merge"))
 		return cmd_merge(argc - 1, argv + 1);
+	if (!strcmp(cmd, "validate"))
+		return cmd_validate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help"))
 		return fputs(usage, stdout), 0;
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version"))

@@ -24,7 +24,11 @@ int gen_pick(rng *r, const unsigned char *w, int n)
 	return 0;
 }
 
-int gen_depth(gen_ctx *c) { return rng_range(&c->r, c->p->depth_min, c->p->depth_max); }
+int gen_depth(gen_ctx *c)
+{
+	int d = rng_range(&c->r, c->p->depth_min, c->p->depth_max);
+	return c->max_depth > 0 && d > c->max_depth ? c->max_depth : d;
+}
 
 void gen_line(gen_ctx *c) { buf_indent(c->b, c->indent); }
 

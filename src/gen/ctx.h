@@ -9,7 +9,7 @@
 #include "gen/gen.h"
 #include "gen/types.h"
 
-enum { GEN_MAX_ARRS = 5, GEN_MAX_SCALARS = 4, GEN_MAX_VARS = 64, GEN_NAME = 16 };
+enum { GEN_MAX_ARRS = 6, GEN_MAX_SCALARS = 4, GEN_MAX_VARS = 64, GEN_NAME = 24, GEN_MAX_FNS = 3, GEN_FN_ARGS = 4 };
 /* Most copies of a loop body that nested unrolled loops may produce. */
 enum { GEN_MAX_UNROLL = 64 };
 
@@ -22,6 +22,12 @@ enum {
 	FE_BITS = 1 << 4,     /* & | ^ on int32 */
 	FE_SELECT = 1 << 5,   /* `a if c else b` and wp.where */
 	FE_NEIGHBOR = 1 << 6, /* array reads at in-bounds indices other than tid */
+	FE_RAND = 1 << 7,     /* wp.randf(state), wp.sample_*(state), wp.noise, ... */
+	FE_SHIFT = 1 << 8,    /* << >> ~ on int32 (safe amounts), bit_count */
+	FE_XFORM = 1 << 9,    /* transforms and spatial vectors */
+	FE_CALL = 1 << 10,    /* calls of the module's @wp.func helpers */
+	FE_MATX = 1 << 11,    /* inverse, skew, matrix_from_rows, norms, lerp, ... */
+	FE_STATIC = 1 << 12,  /* wp.static(constant expression) */
 };
 
 /* Statement kinds; also the index into a profile's weight table. */
@@ -34,8 +40,10 @@ typedef enum gen_stmt_kind {
 	ST_IF,
 	ST_FOR,
 	ST_WHILE,
+	ST_JUMP, /* "if" cond ":" ("break" | "continue"), inside loops */
 	ST_COUNT
 } gen_stmt_kind;
+_Static_assert(ST_COUNT == GEN_STMT_KINDS, "gen.h's GEN_STMT_KINDS counts gen_stmt_kind");
 
 /* Variable flags. VAR_INDEX: an int known to be >= 0 (tid, loop counters),
  * so `(v + k) % n` is a valid index. VAR_MUT: the body may assign it.
@@ -58,7 +66,18 @@ typedef struct gen_arr {
 	wty dtype;
 	unsigned char in;  /* read by expressions */
 	unsigned char out; /* written by stores and atomics */
+	unsigned char ndim; /* 1..3: indexed by that many tid components */
+	const char *sname;  /* element type is this @wp.struct (in = out = 0) */
 } gen_arr;
+
+/* A @wp.func helper of the module: argument and result types. */
+typedef struct gen_fn {
+	char name[GEN_NAME];
+	wty arg[GEN_FN_ARGS];
+	int nargs;
+	wty ret[2];
+	int nret; /* 2: returns a tuple, unpacked by `a, b = f(...)` */
+} gen_fn;
 
 typedef struct gen_ctx gen_ctx;
 
@@ -76,6 +95,10 @@ typedef struct gen_profile {
 	int nest_max;                 /* block nesting of random statements */
 	unsigned char w[ST_COUNT];    /* random statement weights */
 	const gen_var *(*core)(gen_ctx *c); /* returns the value to store, or NULL */
+	/* NULL, or called with phase 0 after the parameters are drawn (may
+	 * write definitions above the kernel and add parameters) and phase 1
+	 * after `tid = wp.tid()` (may declare values the body can use). */
+	void (*setup)(gen_ctx *c, int phase);
 } gen_profile;
 
 struct gen_ctx {
@@ -100,9 +123,54 @@ struct gen_ctx {
 	int noconst;      /* next leaf must not be a compile-time constant (a loop
 	                   * counter or literal): see gen_cast_var and P_NEG */
 	unsigned written; /* bit i: arr[i] has been written */
+	const unsigned char *w; /* statement weights in force (profile or config) */
+	unsigned char wbuf[ST_COUNT];
+	int max_depth;    /* expression depth cap (options), 0: none */
+	int max_stmts;    /* random statement cap (options), 0: none */
+	const char *tid[3]; /* names of the thread index components */
+	int ntid;         /* launch dimensions: 1..3 */
+	const char *rstate; /* the random state variable (FE_RAND), or NULL */
+	int cont_ok;      /* the innermost loop survives `continue` */
+	gen_fn fn[GEN_MAX_FNS]; /* helpers callable here */
+	int nfn;
+	char sparam[2][GEN_NAME]; /* a struct-valued parameter: name, type */
+	int has_sparam;
 };
 
 const gen_profile *gen_profile_get(gen_category cat);
+
+/* profiles.c: the first output's scalar type (else float32): cores compute in it. */
+wty gen_work_type(gen_ctx *c);
+
+/* xcores.c: cores and setups of the profiles beyond the seed 11. */
+const gen_var *gen_core_matrix(gen_ctx *c);
+const gen_var *gen_core_transform(gen_ctx *c);
+const gen_var *gen_core_struct(gen_ctx *c);
+const gen_var *gen_core_func(gen_ctx *c);
+const gen_var *gen_core_random(gen_ctx *c);
+const gen_var *gen_core_bitwise(gen_ctx *c);
+const gen_var *gen_core_while(gen_ctx *c);
+const gen_var *gen_core_grid(gen_ctx *c);
+void gen_setup_struct(gen_ctx *c, int phase);
+void gen_setup_func(gen_ctx *c, int phase);
+void gen_setup_random(gen_ctx *c, int phase);
+void gen_setup_grid(gen_ctx *c, int phase);
+
+/* xexpr.c: transforms, spatial vectors, extra matrix ops, random draws,
+ * shifts, helper calls and wp.static. Each returns 0 when it has nothing
+ * for type t here (the caller then falls back to its own productions). */
+void gen_xform_op(gen_ctx *c, wty t, int depth, int top);
+void gen_xleaf(gen_ctx *c, wty t);
+int gen_matx_op(gen_ctx *c, wty t, int depth);
+int gen_rand_leaf(gen_ctx *c, wty t);
+void gen_shift_op(gen_ctx *c, int depth, int top);
+int gen_call(gen_ctx *c, wty t, int depth);
+void gen_static(gen_ctx *c, wty t);
+void gen_jump(gen_ctx *c);
+void gen_atomic_bits(gen_ctx *c, const gen_arr *a);
+
+/* func.c: @wp.func helpers and @wp.struct types written above the kernel. */
+void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret);
 
 /* Reads and clears the `top` flag: only the outermost operator of a
  * statement operand or call argument goes without parentheses. */

@@ -64,31 +64,43 @@ void gen_lit(gen_ctx *c, wty t)
  * form is in [0, n). Stores use only tid or its mirror, which are
  * permutations: no two threads write one element. mode: 0 read, 1 store,
  * 2 atomic (any in-bounds index is fine). */
-void gen_index(gen_ctx *c, const gen_arr *a, int mode)
+static void gen_index1(gen_ctx *c, const gen_arr *a, int mode, int d)
 {
 	rng *r = &c->r;
+	const char *tid = c->tid[d];
 	if (mode == 1) {
 		if (rng_chance(r, 0.85))
-			put(c, "tid");
+			put(c, tid);
 		else
-			buf_printf(c->b, "%s.shape[0] - 1 - tid", a->name);
+			buf_printf(c->b, "%s.shape[%d] - 1 - %s", a->name, d, tid);
 		return;
 	}
 	if (mode == 0 && (!(c->feat & FE_NEIGHBOR) || rng_chance(r, 0.6))) {
-		put(c, "tid");
+		put(c, tid);
 		return;
 	}
 	const gen_var *v = gen_var_pick(c, WT_I32, VAR_INDEX);
-	const char *vn = v ? v->name : "tid";
+	const char *vn = v ? v->name : tid;
 	int k = rng_range(r, 1, 7);
 	switch (rng_below(r, mode == 2 ? 7 : 5)) {
-	case 0: buf_printf(c->b, "(%s + %d) %% %s.shape[0]", vn, k, a->name); break;
-	case 1: buf_printf(c->b, "wp.min(%s + %d, %s.shape[0] - 1)", vn, k, a->name); break;
-	case 2: buf_printf(c->b, "wp.max(tid - %d, 0)", k); break;
-	case 3: buf_printf(c->b, "%s.shape[0] - 1 - tid", a->name); break;
-	case 4: buf_printf(c->b, "%s %% %s.shape[0]", vn, a->name); break;
-	case 5: buf_printf(c->b, "tid // %d", k + 1); break;
+	case 0: buf_printf(c->b, "(%s + %d) %% %s.shape[%d]", vn, k, a->name, d); break;
+	case 1: buf_printf(c->b, "wp.min(%s + %d, %s.shape[%d] - 1)", vn, k, a->name, d); break;
+	case 2: buf_printf(c->b, "wp.max(%s - %d, 0)", tid, k); break;
+	case 3: buf_printf(c->b, "%s.shape[%d] - 1 - %s", a->name, d, tid); break;
+	case 4: buf_printf(c->b, "%s %% %s.shape[%d]", vn, a->name, d); break;
+	case 5: buf_printf(c->b, "%s // %d", tid, k + 1); break;
 	default: put(c, "0"); break;
+	}
+}
+
+/* index = index1 ("," index1)*: one per dimension d, from tid component d
+ * and a.shape[d] (every array of a kernel has the launch's shape). */
+void gen_index(gen_ctx *c, const gen_arr *a, int mode)
+{
+	for (int d = 0; d < a->ndim; d++) {
+		if (d)
+			put(c, ", ");
+		gen_index1(c, a, mode, d);
 	}
 }
 
@@ -129,13 +141,21 @@ void gen_leaf(gen_ctx *c, wty t, int allow_lit)
 		(unsigned char)(a ? 5 : 0),
 		(unsigned char)(x ? (a ? 1 : 4) : 0),
 		(unsigned char)(castable ? 1 : 0),
-		(unsigned char)(t == WT_I32 ? 1 : 0),
+		(unsigned char)(t == WT_I32 && c->narr ? 1 : 0),
 		(unsigned char)(t == WT_F32 && (va || nvv) ? 4 : 0),
 	};
+	if ((c->feat & (FE_RAND | FE_STATIC)) && rng_chance(&c->r, 0.2)) {
+		if ((c->feat & FE_RAND) && gen_rand_leaf(c, t))
+			return;
+		if ((c->feat & FE_STATIC) && allow_lit && !noconst) {
+			gen_static(c, t);
+			return;
+		}
+	}
 	switch (gen_pick(&c->r, w, L_N)) {
 	case L_VAR: {
 		const gen_var *v = gen_var_pick(c, t, 0);
-		put(c, noconst && (v->flags & VAR_LOOP) ? "tid" : v->name);
+		put(c, noconst && (v->flags & VAR_LOOP) ? c->tid[0] : v->name);
 		break;
 	}
 	case L_READ: gen_read(c, a); break;
@@ -171,7 +191,7 @@ void gen_leaf(gen_ctx *c, wty t, int allow_lit)
  * later uses of it see a float64. Counters go through float() first. */
 void gen_cast_var(gen_ctx *c, wty t, const gen_var *v)
 {
-	const char *name = v ? v->name : "tid";
+	const char *name = v ? v->name : c->tid[0];
 	if (t == WT_F64 && v && (v->flags & VAR_LOOP))
 		buf_printf(c->b, "wp.float64(float(%s))", name);
 	else
@@ -240,7 +260,10 @@ void gen_bin(gen_ctx *c, wty lt, const char *op, wty rt, int depth, int top)
 void gen_dup_square(gen_ctx *c, wty t)
 {
 	size_t at = c->b->len;
+	unsigned feat = c->feat;
+	c->feat &= ~(unsigned)FE_RAND; /* two draws would differ */
 	gen_leaf(c, t, 0);
+	c->feat = feat;
 	size_t n = c->b->len - at;
 	put(c, " * ");
 	buf_grow(c->b, n); /* the copy below then cannot move the bytes it reads */
@@ -418,11 +441,12 @@ void gen_select(gen_ctx *c, wty t, int depth)
 }
 
 /* sop = e ("+" | "-" | "*") e | div | "-" e | math | cast | select
- *     | from_vec (float32) | e ("&" | "|" | "^") e (int32)
+ *     | from_vec (float32) | e ("&" | "|" | "^") e (int32) | shift (int32)
+ *     | matx (norms, lerp, smoothstep, ...)
  * An operator node of scalar type t; depth >= 1. */
 static void gen_scalar_op(gen_ctx *c, wty t, int depth, int top)
 {
-	enum { P_BIN, P_DIV, P_NEG, P_MATH, P_CAST, P_VEC, P_SEL, P_BITS, P_N };
+	enum { P_BIN, P_DIV, P_NEG, P_MATH, P_CAST, P_VEC, P_SEL, P_BITS, P_SHIFT, P_MATX, P_N };
 	unsigned f = c->feat;
 	unsigned char w[P_N] = {
 		10, 2, 1,
@@ -431,6 +455,8 @@ static void gen_scalar_op(gen_ctx *c, wty t, int depth, int top)
 		(unsigned char)((f & FE_VEC) && t == WT_F32 ? 5 : 0),
 		(unsigned char)(f & FE_SELECT ? 2 : 0),
 		(unsigned char)((f & FE_BITS) && t == WT_I32 ? 2 : 0),
+		(unsigned char)((f & FE_SHIFT) && t == WT_I32 ? 4 : 0),
+		(unsigned char)(f & FE_MATX ? 3 : 0),
 	};
 	static const char *const arith[] = {"+", "-", "*", "+", "-", "*", "+"};
 	static const char *const bits[] = {"&", "|", "^"};
@@ -450,6 +476,11 @@ static void gen_scalar_op(gen_ctx *c, wty t, int depth, int top)
 	case P_VEC: gen_from_vec(c, depth); break;
 	case P_SEL: gen_select(c, t, depth); break;
 	case P_BITS: gen_bin(c, t, bits[rng_below(&c->r, 3)], t, depth, top); break;
+	case P_SHIFT: gen_shift_op(c, depth, top); break;
+	case P_MATX:
+		if (!gen_matx_op(c, t, depth))
+			gen_bin(c, t, "+", t, depth, top);
+		break;
 	default: gen_bin(c, t, arith[rng_below(&c->r, 7)], t, depth, top); break;
 	}
 }
@@ -462,7 +493,13 @@ void gen_op(gen_ctx *c, wty t, int depth)
 	c->noconst = 0;
 	if (depth < 1)
 		depth = 1;
-	if (wty_is_vec(t))
+	if ((c->feat & FE_CALL) && c->nfn && rng_chance(&c->r, 0.25) && gen_call(c, t, depth))
+		return;
+	if (t == WT_XFORM || t == WT_SPATIAL)
+		gen_xform_op(c, t, depth, top);
+	else if ((c->feat & FE_MATX) && !wty_is_scalar(t) && rng_chance(&c->r, 0.35) && gen_matx_op(c, t, depth))
+		return;
+	else if (wty_is_vec(t))
 		gen_vec_op(c, t, depth, top);
 	else if (wty_is_mat(t))
 		gen_mat_op(c, t, depth, top);
@@ -495,7 +532,7 @@ void gen_cond(gen_ctx *c, int depth)
 	}
 	if (k == 3) {
 		int m = rng_range(r, 2, 5);
-		buf_printf(c->b, "tid %% %d == %d", m, (int)rng_below(r, (uint32_t)m));
+		buf_printf(c->b, "%s %% %d == %d", c->tid[0], m, (int)rng_below(r, (uint32_t)m));
 		return;
 	}
 	wty t = wty_pick(r, (c->types & WT_SCALARS) | WT_BIT(WT_I32));

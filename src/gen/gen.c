@@ -15,6 +15,10 @@ enum {
 	SALT_BODY = 0x626f6479,
 };
 
+const char *const gen_stmt_names[GEN_STMT_KINDS] = {
+	"decl", "assign", "aug", "store", "atomic", "if", "for", "while", "jump",
+};
+
 const char *gen_category_name(gen_category c)
 {
 	return (unsigned)c < GEN_CATEGORY_COUNT ? gen_profile_get(c)->name : "unknown";
@@ -33,10 +37,9 @@ int gen_category_from_name(const char *name)
  * block contains each category exactly once and the order still varies. */
 static gen_category pick_category(const gen_options *opt, uint64_t index)
 {
-	uint32_t all = (1u << GEN_CATEGORY_COUNT) - 1;
-	uint32_t mask = opt->categories & all;
+	uint32_t mask = opt->categories & GEN_ALL_MASK;
 	if (!mask)
-		mask = all;
+		mask = GEN_SEED_MASK;
 	int cats[GEN_CATEGORY_COUNT], k = 0;
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
 		if (mask & (1u << c))
@@ -126,6 +129,8 @@ static void gen_params(gen_ctx *c)
 	for (int i = 0; i < narr; i++) {
 		gen_arr *a = &c->arr[i];
 		a->dtype = rng_chance(r, 0.75) ? main : wty_pick(r, p->dtypes);
+		a->ndim = 1;
+		a->sname = NULL;
 		a->out = i >= narr - nout;
 		a->in = !a->out || narr == 1 || rng_chance(r, 0.2);
 		const char *nm = a->out ? fresh_param(c, outs, NPOOL(outs))
@@ -158,7 +163,14 @@ static void gen_params(gen_ctx *c)
 
 static void put_array_param(gen_ctx *c, const gen_arr *a)
 {
-	const char *spell = wty_spell(a->dtype, &c->r);
+	const char *spell = a->sname ? a->sname : wty_spell(a->dtype, &c->r);
+	if (a->ndim > 1) {
+		if (rng_chance(&c->r, 0.7))
+			buf_printf(c->b, "%s: wp.array%dd(dtype=%s)", a->name, a->ndim, spell);
+		else
+			buf_printf(c->b, "%s: wp.array(dtype=%s, ndim=%d)", a->name, spell, a->ndim);
+		return;
+	}
 	if (rng_chance(&c->r, 0.1))
 		buf_printf(c->b, "%s: wp.array1d(dtype=%s)", a->name, spell);
 	else
@@ -168,12 +180,16 @@ static void put_array_param(gen_ctx *c, const gen_arr *a)
 // signature = "def" name "(" inputs, scalars, outputs ")" ":"   (scalars sometimes last)
 static void gen_signature(gen_ctx *c, const char *name)
 {
-	buf_printf(c->b, "import warp as wp\n\n@wp.kernel\ndef %s(", name);
+	buf_printf(c->b, "@wp.kernel\ndef %s(", name);
 	int scalars_last = rng_chance(&c->r, 0.25);
 	int first = 1;
 	for (int pass = 0; pass < 3; pass++) {
 		int what = pass == 1 ? (scalars_last ? 2 : 1) : pass == 2 ? (scalars_last ? 1 : 2) : 0;
 		if (what == 1) {
+			if (c->has_sparam) {
+				buf_printf(c->b, "%s%s: %s", first ? "" : ", ", c->sparam[0], c->sparam[1]);
+				first = 0;
+			}
 			for (int i = 0; i < c->nscalar; i++) {
 				buf_printf(c->b, "%s%s: %s", first ? "" : ", ", c->scalar[i].name,
 				           wty_spell(c->scalar[i].type, &c->r));
@@ -225,11 +241,19 @@ static void gen_kernel_body(gen_ctx *c)
 {
 	const gen_profile *p = c->p;
 	c->indent = 4;
-	buf_puts(c->b, "    tid = wp.tid()\n");
-	gen_var_add(c, "tid", WT_I32, VAR_INDEX);
+	buf_puts(c->b, "    ");
+	for (int d = 0; d < c->ntid; d++) {
+		buf_printf(c->b, "%s%s", d ? ", " : "", c->tid[d]);
+		gen_var_add(c, c->tid[d], WT_I32, VAR_INDEX);
+	}
+	buf_puts(c->b, " = wp.tid()\n");
 	for (int i = 0; i < c->nscalar; i++)
 		c->var[c->nvar++] = c->scalar[i];
+	if (p->setup)
+		p->setup(c, 1);
 	int n = rng_range(&c->r, p->stmts_min, p->stmts_max);
+	if (c->max_stmts > 0 && n > c->max_stmts)
+		n = c->max_stmts;
 	int before = (int)rng_below(&c->r, (uint32_t)n + 1);
 	c->budget = before;
 	while (c->budget > 0)
@@ -259,7 +283,20 @@ void gen_kernel_make(const gen_options *opt, uint64_t index, gen_kernel *k)
 	c.b = &k->source;
 	c.p = p;
 	c.feat = p->feat;
+	c.w = p->w;
+	if (opt->weights) {
+		for (int i = 0; i < ST_COUNT; i++)
+			c.wbuf[i] = opt->weights[k->category][i] >= 0 ? (unsigned char)opt->weights[k->category][i] : p->w[i];
+		c.w = c.wbuf;
+	}
+	c.max_depth = opt->max_depth;
+	c.max_stmts = opt->max_stmts;
+	c.tid[0] = "tid";
+	c.ntid = 1;
+	buf_puts(c.b, "import warp as wp\n\n");
 	gen_params(&c);
+	if (p->setup)
+		p->setup(&c, 0);
 	gen_signature(&c, k->name);
 	gen_kernel_body(&c);
 }

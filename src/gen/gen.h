@@ -9,6 +9,9 @@
 
 #include "common/buf.h"
 
+/* Statement kinds a profile weighs (gen_stmt_names lists their names). */
+#define GEN_STMT_KINDS 9
+
 typedef enum gen_category {
 	GEN_ARITHMETIC,
 	GEN_CONDITIONAL,
@@ -21,13 +24,34 @@ typedef enum gen_category {
 	GEN_COMBINED,
 	GEN_SCALAR_PARAM,
 	GEN_RANDOM_MATH,
+	/* beyond the seed dataset: drawn only when requested by name */
+	GEN_MATRIX,
+	GEN_TRANSFORM,
+	GEN_STRUCT,
+	GEN_FUNC,
+	GEN_RANDOM,
+	GEN_BITWISE,
+	GEN_WHILE_BREAK,
+	GEN_MULTI_DIM,
 	GEN_CATEGORY_COUNT
 } gen_category;
 
+/* The 11 categories of the seed dataset come first; a mask of 0 means them. */
+#define GEN_SEED_COUNT 11
+#define GEN_SEED_MASK ((1u << GEN_SEED_COUNT) - 1)
+#define GEN_ALL_MASK ((1u << GEN_CATEGORY_COUNT) - 1)
+
 typedef struct gen_options {
 	uint64_t seed;
-	/* Bit c set: category c may be drawn. 0 means all categories. */
+	/* Bit c set: category c may be drawn. 0 means the 11 seed categories
+	 * (GEN_SEED_MASK); GEN_ALL_MASK every profile. */
 	uint32_t categories;
+	int max_stmts; /* > 0: at most this many random statements per kernel */
+	int max_depth; /* > 0: expression trees at most this deep */
+	/* NULL, or per category statement weights overriding the profile's
+	 * (weights[c][k] < 0: keep the profile's weight for kind k); see
+	 * gen_config_parse. */
+	const signed char (*weights)[GEN_STMT_KINDS];
 } gen_options;
 
 typedef struct gen_kernel {
@@ -45,5 +69,8 @@ int gen_category_from_name(const char *name);
  * (K = number of enabled categories) each enabled category appears once. */
 void gen_kernel_make(const gen_options *opt, uint64_t index, gen_kernel *k);
 void gen_kernel_free(gen_kernel *k);
+
+/* "decl", "assign", ...: the names of the GEN_STMT_KINDS statement kinds. */
+extern const char *const gen_stmt_names[GEN_STMT_KINDS];
 
 #endif

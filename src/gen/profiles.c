@@ -1,4 +1,5 @@
-/* profiles: the 11 categories of the seed dataset. Each profile sets the
+/* profiles: the 11 categories of the seed dataset and those beyond (matrix,
+ * transform, struct, func, random, bitwise, while_break, multi_dim). Each sets the
  * parameter shapes, expression features and statement mix of its kernels,
  * and its core emits the category's defining construct exactly once. */
 #include "gen/ctx.h"
@@ -7,7 +8,7 @@ static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
 
 /* The element type of the first output array when scalar, else float32:
  * cores compute in it so the final store needs no conversion. */
-static wty work_type(gen_ctx *c)
+wty gen_work_type(gen_ctx *c)
 {
 	for (int i = 0; i < c->narr; i++)
 		if (c->arr[i].out && wty_is_scalar(c->arr[i].dtype))
@@ -48,7 +49,7 @@ static void gen_loop_nest(gen_ctx *c, const gen_var *acc, int levels)
 static const gen_var *core_arith(gen_ctx *c)
 {
 	static const char *const ops[] = {"+", "-", "*", "+", "-", "*"};
-	wty t = work_type(c);
+	wty t = gen_work_type(c);
 	const gen_var *v = NULL;
 	for (int n = rng_range(&c->r, 1, 3); n > 0; n--) {
 		gen_var *d = gen_decl_start(c, NULL, t);
@@ -68,7 +69,7 @@ static const gen_var *core_arith(gen_ctx *c)
 // cond = r = e NEWLINE "if" cmp ":" block ["else:" block]
 static const gen_var *core_cond(gen_ctx *c)
 {
-	const gen_var *v = decl_op(c, work_type(c));
+	const gen_var *v = decl_op(c, gen_work_type(c));
 	if (v)
 		gen_if(c, 0, rng_chance(&c->r, 0.85), v);
 	return v;
@@ -77,7 +78,7 @@ static const gen_var *core_cond(gen_ctx *c)
 // loop = acc = T(0) NEWLINE for_head ":" accum ...
 static const gen_var *core_loop(gen_ctx *c)
 {
-	const gen_var *acc = gen_decl_zero(c, rng_chance(&c->r, 0.5) ? "acc" : "total", work_type(c));
+	const gen_var *acc = gen_decl_zero(c, rng_chance(&c->r, 0.5) ? "acc" : "total", gen_work_type(c));
 	if (!acc)
 		return NULL;
 	gen_loop_nest(c, acc, 1);
@@ -87,7 +88,7 @@ static const gen_var *core_loop(gen_ctx *c)
 // math = name = wp.f(...) (one to three), math calls at the top
 static const gen_var *core_math(gen_ctx *c)
 {
-	wty t = work_type(c);
+	wty t = gen_work_type(c);
 	if (t == WT_I32)
 		t = WT_F32;
 	const gen_var *v = NULL;
@@ -142,7 +143,7 @@ static const gen_var *core_atomic(gen_ctx *c)
 // nested = acc = T(0) NEWLINE for ...: for ...: [for ...:] accum
 static const gen_var *core_nested(gen_ctx *c)
 {
-	const gen_var *acc = gen_decl_zero(c, rng_chance(&c->r, 0.5) ? "acc" : "total", work_type(c));
+	const gen_var *acc = gen_decl_zero(c, rng_chance(&c->r, 0.5) ? "acc" : "total", gen_work_type(c));
 	if (!acc)
 		return NULL;
 	gen_loop_nest(c, acc, rng_chance(&c->r, 0.2) ? 3 : 2);
@@ -152,7 +153,7 @@ static const gen_var *core_nested(gen_ctx *c)
 // multi_cond = r = e NEWLINE "if" c ":" b ("elif" c ":" b)+ ["else:" b]
 static const gen_var *core_multi_cond(gen_ctx *c)
 {
-	wty t = work_type(c);
+	wty t = gen_work_type(c);
 	const gen_var *v = rng_chance(&c->r, 0.5) ? decl_op(c, t) : gen_decl_zero(c, NULL, t);
 	if (v)
 		gen_if(c, rng_range(&c->r, 1, 4), rng_chance(&c->r, 0.85), v);
@@ -163,7 +164,7 @@ static const gen_var *core_multi_cond(gen_ctx *c)
  *            ["else:" accum] ...: a loop around a branch computing math. */
 static const gen_var *core_combined(gen_ctx *c)
 {
-	wty t = work_type(c);
+	wty t = gen_work_type(c);
 	const gen_var *acc = gen_decl_zero(c, rng_chance(&c->r, 0.5) ? "acc" : "total", t);
 	if (!acc)
 		return NULL;
@@ -204,7 +205,7 @@ static const gen_var *core_scalar(gen_ctx *c)
 	for (int i = 0; i < c->nscalar; i++) {
 		const gen_var *p = &c->scalar[i];
 		if (p->type == WT_I32 && rng_chance(&c->r, 0.5)) {
-			wty t = work_type(c);
+			wty t = gen_work_type(c);
 			const gen_var *acc = gen_decl_zero(c, "acc", t);
 			if (!acc)
 				continue;
@@ -236,7 +237,10 @@ static const gen_var *core_scalar(gen_ctx *c)
 static const gen_var *core_random_math(gen_ctx *c) { return core_math(c); }
 
 #define W(decl, assign, aug, store, atomic, if_, for_, while_) {decl, assign, aug, store, atomic, if_, for_, while_}
+#define W9(decl, assign, aug, store, atomic, if_, for_, while_, jump) \
+	{decl, assign, aug, store, atomic, if_, for_, while_, jump}
 #define FL (WT_BIT(WT_F32))
+#define V3 (WT_BIT(WT_V3))
 #define FLD (WT_BIT(WT_F32) | WT_BIT(WT_F64))
 #define FDI (WT_BIT(WT_F32) | WT_BIT(WT_F64) | WT_BIT(WT_I32))
 
@@ -264,6 +268,25 @@ static const gen_profile profiles[GEN_CATEGORY_COUNT] = {
 	                      W(4, 2, 2, 2, 0, 1, 1, 0), core_scalar},
 	[GEN_RANDOM_MATH] = {"random_math", "randmath", 1, 4, 0, 1, FLD, FE_MATH | FE_CAST, 3, 6, 0, 2, 0,
 	                     W(5, 2, 2, 2, 0, 0, 0, 0), core_random_math},
+	/* beyond the seed dataset */
+	[GEN_MATRIX] = {"matrix", "mat", 1, 4, 0, 1, FL | WT_VECS | WT_MATS, FE_VEC | FE_MAT | FE_MATX | FE_MATH | FE_STATIC,
+	                1, 3, 1, 4, 1, W(5, 2, 2, 2, 0, 1, 1, 0), gen_core_matrix, NULL},
+	[GEN_TRANSFORM] = {"transform", "xform", 1, 4, 0, 1,
+	                   FL | V3 | WT_BIT(WT_QUAT) | WT_BIT(WT_XFORM) | WT_BIT(WT_SPATIAL),
+	                   FE_VEC | FE_MAT | FE_XFORM | FE_MATX | FE_MATH, 1, 3, 1, 4, 1, W(5, 2, 2, 2, 0, 1, 1, 0),
+	                   gen_core_transform, NULL},
+	[GEN_STRUCT] = {"struct", "struct", 1, 4, 0, 1, FL | V3, FE_VEC | FE_MATH | FE_CAST, 1, 3, 1, 4, 1,
+	                W(4, 3, 3, 2, 0, 1, 1, 0), gen_core_struct, gen_setup_struct},
+	[GEN_FUNC] = {"func", "func", 1, 4, 0, 1, FDI | V3, FE_MATH | FE_CALL | FE_CAST | FE_SELECT | FE_VEC, 1, 3, 1, 4, 1,
+	              W(5, 2, 2, 2, 0, 1, 1, 0), gen_core_func, gen_setup_func},
+	[GEN_RANDOM] = {"random", "rand", 1, 4, 0, 2, FL | V3 | WT_BIT(WT_V2), FE_RAND | FE_MATH | FE_VEC, 1, 3, 1, 4, 1,
+	                W(5, 2, 2, 2, 1, 1, 1, 0), gen_core_random, gen_setup_random},
+	[GEN_BITWISE] = {"bitwise", "bits", 1, 4, 0, 1, WT_BIT(WT_I32), FE_BITS | FE_SHIFT | FE_NEIGHBOR | FE_STATIC, 1, 3, 1,
+	                 4, 1, W(5, 2, 2, 2, 2, 1, 1, 0), gen_core_bitwise, NULL},
+	[GEN_WHILE_BREAK] = {"while_break", "whilebrk", 1, 4, 0, 1, FDI, FE_CAST | FE_NEIGHBOR | FE_SELECT, 1, 2, 1, 3, 2,
+	                     W9(3, 2, 2, 1, 0, 1, 1, 1, 4), gen_core_while, NULL},
+	[GEN_MULTI_DIM] = {"multi_dim", "grid", 1, 4, 0, 1, FDI, FE_CAST | FE_NEIGHBOR | FE_MATH, 1, 3, 1, 4, 1,
+	                   W(5, 2, 2, 2, 1, 1, 1, 0), gen_core_grid, gen_setup_grid},
 };
 
 const gen_profile *gen_profile_get(gen_category cat)

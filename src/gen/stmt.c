@@ -23,6 +23,10 @@ static const char *gen_stem(gen_ctx *c, wty t)
 		return vs[rng_below(r, 6)];
 	if (wty_is_mat(t))
 		return ms[rng_below(r, 4)];
+	if (t == WT_XFORM)
+		return rng_chance(r, 0.5) ? "xf" : "tf";
+	if (t == WT_SPATIAL)
+		return rng_chance(r, 0.5) ? "twist" : "sv";
 	return rng_chance(r, 0.5) ? "q" : "quat";
 }
 
@@ -87,6 +91,8 @@ const gen_var *gen_decl_zero(gen_ctx *c, const char *base, wty t)
 		put(c, ")");
 	} else if (t == WT_QUAT) {
 		put(c, "wp.quat_identity()");
+	} else if (t == WT_XFORM) {
+		put(c, "wp.transform_identity()");
 	} else if (wty_is_mat(t) && rng_chance(r, 0.5)) {
 		buf_printf(c->b, "wp.identity(n=%d, dtype=float)", wty_dim(t));
 	} else {
@@ -226,20 +232,24 @@ static int unrolled_copies(const gen_ctx *c)
  * counter in the caller's scope: the caller restores it with gen_leave. */
 void gen_for_head(gen_ctx *c, int inner)
 {
-	static const char names[] = "ijkl";
+	static const char names[] = "ijklmnp";
 	rng *r = &c->r;
+	/* kernels indexed by i, j (, k) count their loops from the next letter */
+	int first = c->ntid > 1 && c->tid[0][1] == '\0' ? c->ntid : 0;
 	const gen_var *outer = inner ? gen_var_pick(c, WT_I32, VAR_INDEX | VAR_LOOP) : NULL;
 	const gen_var *n = NULL; /* an int parameter: a runtime bound */
 	for (int i = 0; i < c->nscalar; i++)
 		if (c->scalar[i].type == WT_I32 && (!n || rng_chance(r, 0.5)))
 			n = &c->scalar[i];
 	int small = c->loops > 0 ? 4 : 10;
-	char name[2] = {names[c->loops < 4 ? c->loops : 3], 0};
+	char name[2] = {names[first + (c->loops < 4 ? c->loops : 3)], 0};
 	int k = (int)rng_below(r, outer ? 9 : 6);
 	int a = rng_range(r, 0, 3), b = a + rng_range(r, 1, small), s = rng_range(r, 1, 3);
 	int K = rng_range(r, 2, 4 * small);
 	if (k == 4 && !n)
 		k = 0; /* no int parameter: a constant */
+	if (k == 5 && !c->narr)
+		k = 0; /* a helper function: no arrays */
 	int trips; /* iterations if Warp unrolls the loop, else 0 */
 	switch (k) {
 	case 0: trips = b - a + 1; break; /* range(1) would be no loop */
@@ -311,10 +321,13 @@ void gen_store_var(gen_ctx *c, const gen_arr *a, const gen_var *v)
 void gen_for(gen_ctx *c, int nbody)
 {
 	int mark = c->nvar; /* the counter belongs to the body's scope */
+	int cont = c->cont_ok;
 	gen_for_head(c, c->loops > 0);
 	gen_enter(c);
 	c->loops++;
+	c->cont_ok = 1;
 	gen_stmts(c, nbody < 1 ? 1 : nbody);
+	c->cont_ok = cont;
 	c->loops--;
 	gen_leave(c, mark);
 }
@@ -336,9 +349,9 @@ void gen_accum(gen_ctx *c, const gen_var *acc)
 		buf_printf(c->b, "%s %s ", acc->name, rng_chance(r, 0.8) ? "+=" : "-=");
 	}
 	int k = (int)rng_below(r, 3);
-	if (k == 0 && a && i) {
+	if (k == 0 && a && i && a->ndim == 1) {
 		if (rng_chance(r, 0.5))
-			buf_printf(c->b, "%s[(tid + %s) %% %s.shape[0]]", a->name, i->name, a->name);
+			buf_printf(c->b, "%s[(%s + %s) %% %s.shape[0]]", a->name, c->tid[0], i->name, a->name);
 		else
 			buf_printf(c->b, "%s[%s %% %s.shape[0]]", a->name, i->name, a->name);
 		if (rng_chance(r, 0.5)) {
@@ -378,10 +391,13 @@ void gen_while(gen_ctx *c, int nbody, const gen_var *acc)
 	}
 	put(c, ":\n");
 	int mark = gen_enter(c);
+	int cont = c->cont_ok;
 	c->loops++;
+	c->cont_ok = 0; /* the counter steps at the end: `continue` would skip it */
 	if (acc)
 		gen_accum(c, acc);
 	gen_stmts(c, acc ? nbody - 1 : nbody < 1 ? 1 : nbody);
+	c->cont_ok = cont;
 	c->loops--;
 	gen_line(c);
 	if (rng_chance(r, 0.7))
@@ -391,7 +407,7 @@ void gen_while(gen_ctx *c, int nbody, const gen_var *acc)
 	gen_leave(c, mark);
 }
 
-/* stmt = decl | assign | aug | store | atomic | if | for | while
+/* stmt = decl | assign | aug | store | atomic | if | for | while | jump
  * Drawn by the profile's weights among the kinds legal here: compound
  * statements only while nesting and budget allow, assignments only when a
  * mutable local exists. Always emits exactly one statement. */
@@ -399,8 +415,13 @@ void gen_stmt(gen_ctx *c)
 {
 	const gen_profile *p = c->p;
 	unsigned char w[ST_COUNT];
+	(void)p;
 	for (int i = 0; i < ST_COUNT; i++)
-		w[i] = p->w[i];
+		w[i] = c->w[i];
+	if (!c->loops)
+		w[ST_JUMP] = 0;
+	if (!c->narr)
+		w[ST_STORE] = w[ST_ATOMIC] = 0; /* a helper function */
 	int compound = c->nest < p->nest_max && c->budget > 1;
 	if (!compound)
 		w[ST_IF] = w[ST_FOR] = w[ST_WHILE] = 0;
@@ -413,18 +434,30 @@ void gen_stmt(gen_ctx *c)
 	if (c->nvar > GEN_MAX_VARS - 12)
 		w[ST_DECL] = w[ST_IF] = w[ST_FOR] = w[ST_WHILE] = 0;
 	c->budget--;
-	const gen_arr *out = &c->arr[c->narr - 1];
 	switch (gen_pick(&c->r, w, ST_COUNT)) {
 	case ST_ASSIGN: gen_assign(c, gen_var_pick(c, WT_ANY, VAR_MUT)); break;
-	case ST_AUG: gen_aug(c, gen_var_pick(c, WT_ANY, VAR_MUT)); break;
+	case ST_AUG: {
+		const gen_var *v = gen_var_pick(c, WT_ANY, VAR_MUT);
+		if (v->type == WT_XFORM)
+			gen_assign(c, v); /* transforms have no in-place arithmetic */
+		else
+			gen_aug(c, v);
+		break;
+	}
+	case ST_JUMP: gen_jump(c); break;
 	case ST_STORE: gen_store(c, gen_arr_pick(c, WT_ANY, 1)); break;
-	case ST_ATOMIC: gen_atomic(c, gen_arr_pick(c, WT_ANY, 1)); break;
+	case ST_ATOMIC:
+		if (c->feat & FE_SHIFT)
+			gen_atomic_bits(c, gen_arr_pick(c, WT_ANY, 1));
+		else
+			gen_atomic(c, gen_arr_pick(c, WT_ANY, 1));
+		break;
 	case ST_IF: gen_if(c, rng_chance(&c->r, 0.3) ? rng_range(&c->r, 1, 2) : 0, rng_chance(&c->r, 0.6), NULL); break;
 	case ST_FOR: gen_for(c, body_len(c)); break;
 	case ST_WHILE: gen_while(c, body_len(c), NULL); break;
 	default:
-		if (!gen_decl(c, NULL, gen_local_type(c)))
-			gen_store(c, out);
+		if (!gen_decl(c, NULL, gen_local_type(c)) && c->narr)
+			gen_store(c, &c->arr[c->narr - 1]);
 		break;
 	}
 }

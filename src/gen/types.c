@@ -13,6 +13,8 @@ int wty_dim(wty t)
 	case WT_V2: case WT_M22: return 2;
 	case WT_V3: case WT_M33: return 3;
 	case WT_V4: case WT_M44: case WT_QUAT: return 4;
+	case WT_SPATIAL: return 6;
+	case WT_XFORM: return 7;
 	default: return 1;
 	}
 }
@@ -36,6 +38,8 @@ const char *wty_spell(wty t, rng *r)
 	case WT_M33: return "wp.mat33";
 	case WT_M44: return "wp.mat44";
 	case WT_QUAT: return "wp.quat";
+	case WT_XFORM: return "wp.transform";
+	case WT_SPATIAL: return "wp.spatial_vector";
 	default: return "float";
 	}
 }

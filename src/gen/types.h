@@ -1,6 +1,6 @@
 /* types: the generator's small model of Warp's type system: float32/float64/
- * int32 scalars, bool (conditions only), vec2/3/4, mat22/33/44 and quat (all
- * float32), how each is spelled in Python, and which ops are legal on it. */
+ * int32 scalars, bool (conditions only), vec2/3/4, mat22/33/44, quat,
+ * transform and spatial_vector (all float32), their Python spelling. */
 #ifndef JS_GEN_TYPES_H
 #define JS_GEN_TYPES_H
 
@@ -18,6 +18,8 @@ typedef enum wty {
 	WT_M33,
 	WT_M44,
 	WT_QUAT,
+	WT_XFORM,   /* wp.transform (float32) */
+	WT_SPATIAL, /* wp.spatial_vector (float32) */
 	WT_COUNT
 } wty;
 

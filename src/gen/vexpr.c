@@ -43,6 +43,8 @@ void gen_const(gen_ctx *c, wty t)
 		buf_printf(c->b, "wp.identity(n=%d, dtype=float)", wty_dim(t));
 	else if (t == WT_QUAT)
 		put(c, "wp.quat_identity()");
+	else if (t == WT_XFORM || t == WT_SPATIAL)
+		gen_xleaf(c, t);
 	else
 		gen_lit(c, t);
 }
@@ -58,6 +60,12 @@ void gen_compound_leaf(gen_ctx *c, wty t)
 		put(c, v->name);
 		return;
 	}
+	if (t == WT_XFORM || t == WT_SPATIAL || (!wty_is_vec(t) && gen_arr_pick(c, t, 0) && rng_chance(r, 0.5))) {
+		gen_xleaf(c, t);
+		return;
+	}
+	if ((c->feat & FE_RAND) && rng_chance(r, 0.3) && gen_rand_leaf(c, t))
+		return;
 	if (wty_is_vec(t)) {
 		const gen_arr *a = gen_arr_pick(c, t, 0);
 		int k = (int)rng_below(r, 20);

@@ -18,10 +18,11 @@ json_t *run_options_json(const run_options *o)
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
 		if (!o->categories || (o->categories & (1u << c)))
 			json_array_append_new(cats, json_string(gen_category_name((gen_category)c)));
-	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:s, s:i, s:b, s:{s:b, s:s}}", "n", (json_int_t)o->n, "seed",
-			 (json_int_t)o->seed, "devices", devs, "categories", cats, "shard_size",
+	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:s, s:i, s:b, s:s, s:s, s:{s:b, s:s}}", "n", (json_int_t)o->n,
+			 "seed", (json_int_t)o->seed, "devices", devs, "categories", cats, "shard_size",
 			 (json_int_t)o->shard_size, "format", jsonl_format_name(o->format), "zstd_level",
-			 o->zstd_level, "dedup", o->dedup, "codegen", "enable_backward", 1, "mode", "release");
+			 o->zstd_level, "dedup", o->dedup, "validate", chk_tier_name(o->validate), "arch",
+			 o->arch ? o->arch : "sm_90", "codegen", "enable_backward", 1, "mode", "release");
 }
 
 /* Parses the journal's options into a scratch copy of run_options. */
@@ -29,13 +30,20 @@ static int from_json(const json_t *j, run_options *t)
 {
 	json_int_t n, seed, shard, level;
 	int dedup;
-	const char *fmt;
+	const char *fmt, *tier, *arch;
 	json_t *devs, *cats;
-	if (json_unpack((json_t *)j, "{s:I, s:I, s:o, s:o, s:I, s:s, s:i, s:b}", "n", &n, "seed", &seed, "devices", &devs,
-			"categories", &cats, "shard_size", &shard, "format", &fmt, "zstd_level", &level, "dedup",
-			&dedup) < 0 ||
-	    n < 1 || shard < 1 || jsonl_format_parse(fmt, &t->format) < 0)
+	if (json_unpack((json_t *)j, "{s:I, s:I, s:o, s:o, s:I, s:s, s:i, s:b, s:s, s:s}", "n", &n, "seed", &seed,
+			"devices", &devs, "categories", &cats, "shard_size", &shard, "format", &fmt, "zstd_level",
+			&level, "dedup", &dedup, "validate", &tier, "arch", &arch) < 0 ||
+	    n < 1 || shard < 1 || jsonl_format_parse(fmt, &t->format) < 0 || chk_tier_parse(tier, &t->validate) < 0)
 		return -1;
+	/* arch points into the journal's JSON, freed after this call: keep the
+	 * caller's string when it is the same, else a static copy */
+	static char arch_copy[32];
+	if (!t->arch || strcmp(t->arch, arch) != 0) {
+		snprintf(arch_copy, sizeof arch_copy, "%s", arch);
+		t->arch = arch_copy;
+	}
 	t->n = (uint64_t)n;
 	t->seed = (uint64_t)seed;
 	t->shard_size = (size_t)shard;
@@ -81,16 +89,20 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 		     {RUN_GIVEN_SHARD_SIZE, "--shard-size"},
 		     {RUN_GIVEN_FORMAT, "--format"},
 		     {RUN_GIVEN_ZSTD_LEVEL, "--zstd-level"},
-		     {RUN_GIVEN_DEDUP, "--no-dedup"}};
-	int differs[8] = {t.n != o->n,
+		     {RUN_GIVEN_DEDUP, "--no-dedup"},
+		     {RUN_GIVEN_VALIDATE, "--validate"},
+		     {RUN_GIVEN_ARCH, "--arch"}};
+	int differs[10] = {t.n != o->n,
 			  t.seed != o->seed,
 			  t.devices != o->devices,
 			  t.categories != o->categories,
 			  t.shard_size != o->shard_size,
 			  t.format != o->format,
 			  t.zstd_level != o->zstd_level,
-			  t.dedup != o->dedup};
-	for (int i = 0; i < 8; i++)
+			  t.dedup != o->dedup,
+			  t.validate != o->validate,
+			  strcmp(t.arch ? t.arch : "sm_90", o->arch ? o->arch : "sm_90") != 0};
+	for (int i = 0; i < 10; i++)
 		if ((given & flags[i].bit) && differs[i]) {
 			buf_printf(err,
 				   "cannot resume: %s differs from the run in '%s'; drop it to continue that run, or start a new one with --force",

@@ -21,6 +21,7 @@
 #include "common/util.h"
 #include "extract/extract.h"
 #include "store/card.h"
+#include "validate/chk.h"
 #include "store/dedup.h"
 #include "store/journal.h"
 #include "store/jsonl.h"
@@ -31,8 +32,10 @@
 
 typedef struct slot {
 	int ready;
+	buf text[DEV_COUNT]; /* module texts awaiting validation */
 	int is_reject;
 	gen_category category;
+	run_stage stage; /* of a reject */
 	uint64_t fp_exact, fp_structural; /* dedup fingerprints of a record */
 	buf line;
 } slot;
@@ -47,7 +50,9 @@ typedef struct run {
 	shard_set shards;
 	jsonl_file rejects;
 	int io_failed;
-	dedup *dd; /* NULL with --no-dedup */
+	uint64_t answered; /* kernels Warp (or the pool) has answered */
+	dedup *dd;       /* NULL with --no-dedup */
+	chk_engine *chk; /* NULL with --validate none */
 	int rejects_open;
 	buf *err;
 	run_progress_fn *progress;
@@ -97,6 +102,7 @@ static int journal_shard(run *r)
 			   .rejects_bytes = r->rejects.bytes};
 	memcpy(e.cat_records, r->s->cat_records, sizeof e.cat_records);
 	memcpy(e.cat_rejects, r->s->cat_rejects, sizeof e.cat_rejects);
+	memcpy(e.stage_rejects, r->s->stage_rejects, sizeof e.stage_rejects);
 	if (jsonl_sync(&r->rejects, r->err) < 0)
 		return -1;
 	return journal_append(r->o->out_dir, &e, r->err);
@@ -108,6 +114,7 @@ static int store_one(run *r, slot *sl)
 	if (sl->is_reject) {
 		r->s->rejects++;
 		r->s->cat_rejects[sl->category]++;
+		r->s->stage_rejects[sl->stage]++;
 		return jsonl_write(&r->rejects, sl->line.data, sl->line.len, r->err);
 	}
 	if (r->dd) {
@@ -143,7 +150,13 @@ static void store_ready(run *r)
 	}
 }
 
-static void put_reject(run *r, uint64_t index, const char *stage, const char *reason)
+const char *run_stage_name(run_stage st)
+{
+	static const char *const names[STAGE_COUNT] = {"warp", "worker", "extract", "validate"};
+	return names[st];
+}
+
+static void put_reject(run *r, uint64_t index, run_stage stage, const char *reason)
 {
 	slot *sl = slot_of(r, index);
 	run_make_kernel(r->o, index, &r->k);
@@ -151,13 +164,14 @@ static void put_reject(run *r, uint64_t index, const char *stage, const char *re
 			 .index = index,
 			 .kernel_name = r->k.name,
 			 .category = gen_category_name(r->k.category),
-			 .stage = stage,
+			 .stage = run_stage_name(stage),
 			 .reason = reason,
 			 .python_source = r->k.source.data,
 			 .python_len = r->k.source.len};
 	buf_reset(&sl->line);
 	rec_reject_line(&rj, &sl->line);
 	sl->is_reject = 1;
+	sl->stage = stage;
 	sl->category = r->k.category;
 	sl->ready = 1;
 }
@@ -169,27 +183,24 @@ static pool_next next_task(void *ctx, uint64_t *index, buf *frame)
 	run *r = ctx;
 	if (r->io_failed || r->s->dispatched >= r->o->n)
 		return POOL_DONE;
-	if (r->s->dispatched - r->next_write >= r->nwin)
+	if (r->s->dispatched - r->next_write >= r->nwin) {
+		if (r->chk && r->answered == r->s->dispatched)
+			chk_flush(r->chk); /* nothing else can fill the compilers' partial batch */
 		return POOL_WAIT;
+	}
 	*index = r->s->dispatched++;
 	run_make_kernel(r->o, *index, &r->k);
 	proto_put_request(frame, *index, r->o->devices, r->k.name, r->k.source.data, r->k.source.len);
 	return POOL_TASK;
 }
 
-static void task_done(void *ctx, const proto_reply *rep)
+/* Extracts a kernel's functions from Warp's module texts (one per requested
+ * device, cpu first) and fills its slot with the record line, or a reject. */
+static void emit_record(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated)
 {
-	run *r = ctx;
-	if (rep->kind == PROTO_ERROR) {
-		char reason[2048];
-		snprintf(reason, sizeof reason, "%.*s", (int)rep->text_len[0], rep->text[0]);
-		put_reject(r, rep->index, "warp", reason);
-		store_ready(r);
-		return;
-	}
-	run_make_kernel(r->o, rep->index, &r->k);
+	run_make_kernel(r->o, index, &r->k);
 	rec_pair p = {.seed = r->o->seed,
-		      .index = rep->index,
+		      .index = index,
 		      .kernel_name = r->k.name,
 		      .category = gen_category_name(r->k.category),
 		      .python_source = r->k.source.data,
@@ -201,40 +212,102 @@ static void task_done(void *ctx, const proto_reply *rep)
 		if (!(r->o->devices & (1u << d)))
 			continue;
 		ext_kernel ek;
-		if (ext_kernel_find(rep->text[t], rep->text_len[t], r->k.name, d == 0 ? EXT_CPU : EXT_CUDA, &ek, why,
-				    sizeof why) < 0) {
-			put_reject(r, rep->index, "extract", why);
-			store_ready(r);
+		if (ext_kernel_find(text[t], len[t], r->k.name, d == 0 ? EXT_CPU : EXT_CUDA, &ek, why, sizeof why) < 0) {
+			put_reject(r, index, STAGE_EXTRACT, why);
 			return;
 		}
-		if (!hash[0])
+		if (!hash[0]) {
 			snprintf(hash, sizeof hash, "%s", ek.hash);
-		else if (strcmp(hash, ek.hash) != 0) {
-			put_reject(r, rep->index, "extract", "cpu and cuda kernels carry different hashes");
-			store_ready(r);
+		} else if (strcmp(hash, ek.hash) != 0) {
+			put_reject(r, index, STAGE_EXTRACT, "cpu and cuda kernels carry different hashes");
 			return;
 		}
 		p.ir[d] = (rec_ir){.present = 1,
 				   .forward = ek.forward,
 				   .backward = ek.backward,
-				   .module = {rep->text[t], rep->text_len[t]},
-				   .validated = "none"};
+				   .module = {text[t], len[t]},
+				   .validated = validated};
 		t++;
 	}
-	slot *sl = slot_of(r, rep->index);
+	slot *sl = slot_of(r, index);
 	buf_reset(&sl->line);
 	if (rec_pair_line(&p, &sl->line) < 0) {
-		put_reject(r, rep->index, "extract", "Warp's output is not valid UTF-8");
+		put_reject(r, index, STAGE_EXTRACT, "Warp's output is not valid UTF-8");
+		return;
+	}
+	sl->is_reject = 0;
+	sl->category = r->k.category;
+	sl->ready = 1;
+	if (r->dd) {
+		const rec_ir *fwd = p.ir[0].present ? &p.ir[0] : &p.ir[1];
+		sl->fp_exact = dedup_exact_fp(r->dd, p.python_source, p.python_len);
+		sl->fp_structural =
+			dedup_structural_fp(r->dd, p.python_source, p.python_len, fwd->forward.start, fwd->forward.len);
+	}
+}
+
+static void task_done(void *ctx, const proto_reply *rep)
+{
+	run *r = ctx;
+	r->answered++;
+	if (rep->kind == PROTO_ERROR) {
+		char reason[2048];
+		snprintf(reason, sizeof reason, "%.*s", (int)rep->text_len[0], rep->text[0]);
+		put_reject(r, rep->index, STAGE_WARP, reason);
+	} else if (!r->chk) {
+		emit_record(r, rep->index, rep->text, rep->text_len, "none");
 	} else {
-		sl->is_reject = 0;
-		sl->category = r->k.category;
-		sl->ready = 1;
-		if (r->dd) {
-			const rec_ir *fwd = p.ir[0].present ? &p.ir[0] : &p.ir[1];
-			sl->fp_exact = dedup_exact_fp(r->dd, p.python_source, p.python_len);
-			sl->fp_structural = dedup_structural_fp(r->dd, p.python_source, p.python_len,
-								fwd->forward.start, fwd->forward.len);
+		/* keep the texts until the compilers have judged them */
+		slot *sl = slot_of(r, rep->index);
+		chk_item it = {.index = rep->index};
+		for (int d = 0, t = 0; d < DEV_COUNT; d++) {
+			if (!(r->o->devices & (1u << d)))
+				continue;
+			buf_reset(&sl->text[t]);
+			buf_append(&sl->text[t], rep->text[t], rep->text_len[t]);
+			if (d == 0)
+				it.cpu = sl->text[t].data, it.cpu_len = sl->text[t].len;
+			else
+				it.cuda = sl->text[t].data, it.cuda_len = sl->text[t].len;
+			t++;
 		}
+		chk_submit(r->chk, &it);
+	}
+	store_ready(r);
+}
+
+/* A device passed if its compiler accepted it, or was not asked (-1 with
+ * no diagnostic); -1 with a diagnostic means the compiler could not run. */
+static int dev_passed(int ok, const char *diag) { return ok == 1 || (ok == -1 && !diag); }
+
+/* A validation verdict: the record, or a reject with the compiler's words. */
+static void validated(run *r, chk_result *res)
+{
+	slot *sl = slot_of(r, res->index);
+	if (dev_passed(res->cpu_ok, res->cpu_diag) && dev_passed(res->cuda_ok, res->cuda_diag)) {
+		const char *text[2] = {sl->text[0].data, sl->text[1].data};
+		size_t len[2] = {sl->text[0].len, sl->text[1].len};
+		emit_record(r, res->index, text, len, chk_tier_name(r->o->validate));
+		return;
+	}
+	buf reason = BUF_INIT;
+	if (!dev_passed(res->cpu_ok, res->cpu_diag))
+		buf_printf(&reason, "cpu (%s): %s", res->cpu_ok == 0 ? "rejected" : "compiler failed",
+			   res->cpu_diag ? res->cpu_diag : "no diagnostic");
+	if (!dev_passed(res->cuda_ok, res->cuda_diag))
+		buf_printf(&reason, "%scuda (%s): %s", reason.len ? "\n" : "",
+			   res->cuda_ok == 0 ? "rejected" : "compiler failed", res->cuda_diag ? res->cuda_diag : "no diagnostic");
+	put_reject(r, res->index, STAGE_VALIDATE, reason.data);
+	buf_free(&reason);
+}
+
+static void on_validation(void *ctx)
+{
+	run *r = ctx;
+	chk_result res;
+	while (chk_poll(r->chk, &res)) {
+		validated(r, &res);
+		chk_result_free(&res);
 	}
 	store_ready(r);
 }
@@ -242,7 +315,8 @@ static void task_done(void *ctx, const proto_reply *rep)
 static void task_failed(void *ctx, uint64_t index, const char *reason)
 {
 	run *r = ctx;
-	put_reject(r, index, "worker", reason);
+	r->answered++;
+	put_reject(r, index, STAGE_WORKER, reason);
 	store_ready(r);
 }
 
@@ -406,7 +480,8 @@ static int resume_state(run *r)
 		s->dropped_structural = last->dropped_structural;
 		memcpy(s->cat_records, last->cat_records, sizeof s->cat_records);
 		memcpy(s->cat_rejects, last->cat_rejects, sizeof s->cat_rejects);
-		s->done = s->dispatched = s->resumed_from = r->next_write = last->next_index;
+		memcpy(s->stage_rejects, last->stage_rejects, sizeof s->stage_rejects);
+		s->done = s->dispatched = s->resumed_from = r->next_write = r->answered = last->next_index;
 	}
 	rc = r->dd ? resume_dedup(r) : 0;
 out:
@@ -426,6 +501,28 @@ static int start_fresh(run *r)
 		return -1;
 	r->rejects_open = 1;
 	return 0;
+}
+
+/* Starts the compilers before any work, so a missing NVRTC or g++ fails
+ * fast. The headers are those of the warp-lang the workers import. */
+static int start_validation(run *r)
+{
+	const run_options *o = r->o;
+	buf native = BUF_INIT;
+	int rc = -1;
+	if (chk_native_dir(o->python, &native, r->err) < 0)
+		goto out;
+	chk_options co = {.tier = o->validate,
+			  .devices = (o->devices & DEV_CPU ? CHK_DEV_CPU : 0) | (o->devices & DEV_CUDA ? CHK_DEV_CUDA : 0),
+			  .arch = o->arch,
+			  .cxx = o->cxx,
+			  .native_dir = native.data,
+			  .threads = o->jobs};
+	r->chk = chk_create(&co, r->err);
+	rc = r->chk ? 0 : -1;
+out:
+	buf_free(&native);
+	return rc;
 }
 
 static int already_complete(const run_options *o)
@@ -461,6 +558,8 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	int rc = -1;
 	if ((o->resume ? resume_state(&r) : start_fresh(&r)) < 0)
 		goto out;
+	if (o->validate != CHK_NONE && start_validation(&r) < 0)
+		goto out;
 
 	pool_options po;
 	pool_options_init(&po);
@@ -471,9 +570,23 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	po.batch = o->batch;
 	po.timeout = o->timeout;
 	po.stop = o->stop;
-	pool_callbacks cb = {.next_task = next_task, .task_done = task_done, .task_failed = task_failed, .tick = tick};
+	po.extra_fd = r.chk ? chk_fd(r.chk) : -1;
+	pool_callbacks cb = {.next_task = next_task,
+			     .task_done = task_done,
+			     .task_failed = task_failed,
+			     .on_extra = on_validation,
+			     .tick = tick};
 
 	int prc = s->done < o->n ? pool_run(&po, &cb, &r, &s->pool, err) : 0;
+	if (r.chk) { /* the last kernels are still with the compilers */
+		chk_result res;
+		while (chk_wait(r.chk, &res)) {
+			validated(&r, &res);
+			chk_result_free(&res);
+		}
+		store_ready(&r);
+		chk_stats_get(r.chk, &s->chk);
+	}
 	s->elapsed = now_seconds() - s->started;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
@@ -503,8 +616,13 @@ out:
 		fclose(r.rejects.f), r.rejects.f = NULL; /* keep the temporary for --resume */
 	jsonl_release(&r.rejects);
 	dedup_free(r.dd);
-	for (uint64_t i = 0; i < r.nwin; i++)
+	if (r.chk)
+		chk_free(r.chk);
+	for (uint64_t i = 0; i < r.nwin; i++) {
 		buf_free(&r.win[i].line);
+		buf_free(&r.win[i].text[0]);
+		buf_free(&r.win[i].text[1]);
+	}
 	free(r.win);
 	gen_kernel_free(&r.k);
 	free(s->timeline);

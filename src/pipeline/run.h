@@ -15,6 +15,7 @@
 #include "common/buf.h"
 #include "gen/gen.h"
 #include "store/jsonl.h"
+#include "validate/chk.h"
 #include "warp/pool.h"
 
 typedef struct run_options {
@@ -34,6 +35,9 @@ typedef struct run_options {
 	jsonl_format format;     /* shards: jsonl or jsonl.zst */
 	int zstd_level;          /* 0: default */
 	int dedup;               /* drop exact and structural duplicates */
+	chk_tier validate;       /* compile every module: none, syntax, compile */
+	const char *arch;        /* CUDA architecture for --validate compile */
+	const char *cxx;         /* host C++ compiler */
 	const volatile sig_atomic_t *stop;
 } run_options;
 
@@ -46,11 +50,16 @@ typedef struct run_point {
 	long worker_rss_kib;
 } run_point;
 
+/* Where a kernel that gave no record was stopped (rejects.jsonl "stage"). */
+typedef enum run_stage { STAGE_WARP, STAGE_WORKER, STAGE_EXTRACT, STAGE_VALIDATE, STAGE_COUNT } run_stage;
+const char *run_stage_name(run_stage st);
+
 typedef struct run_state {
 	uint64_t dispatched, done, records, rejects;
 	uint64_t cat_records[GEN_CATEGORY_COUNT];
 	uint64_t cat_rejects[GEN_CATEGORY_COUNT];
 	uint64_t dropped_exact, dropped_structural; /* by dedup */
+	uint64_t stage_rejects[STAGE_COUNT];
 	uint64_t resumed_from;   /* first index this process generated */
 	double started, elapsed;
 	int complete;            /* every kernel answered and stored */
@@ -58,6 +67,7 @@ typedef struct run_state {
 	run_point *timeline;     /* owned by run_generate; NULL after it returns */
 	size_t ntimeline;
 	pool_stats pool;
+	chk_stats chk;           /* validation counts and compiler time */
 } run_state;
 
 typedef void run_progress_fn(const run_options *o, const run_state *s, void *ctx);
@@ -81,6 +91,8 @@ enum {
 	RUN_GIVEN_FORMAT = 1 << 5,
 	RUN_GIVEN_ZSTD_LEVEL = 1 << 6,
 	RUN_GIVEN_DEDUP = 1 << 7,
+	RUN_GIVEN_VALIDATE = 1 << 8,
+	RUN_GIVEN_ARCH = 1 << 9,
 };
 
 /* Fills o's dataset options from the journal of the run in o->out_dir.

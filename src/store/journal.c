@@ -27,6 +27,22 @@ int journal_start(const char *dir, const json_t *options, buf *err)
 	return rc;
 }
 
+/* write(2) until done: a short write (file size limit, disk nearly full) is
+ * followed by the one that says why. */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static json_t *u64_array(const uint64_t *v, int n)
 {
 	json_t *a = json_array();
@@ -37,12 +53,13 @@ static json_t *u64_array(const uint64_t *v, int n)
 
 int journal_append(const char *dir, const journal_entry *e, buf *err)
 {
-	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I}", "shard", e->shard.name,
+	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I}", "shard", e->shard.name,
 			      "shard_records", (json_int_t)e->shard.records, "shard_bytes", (json_int_t)e->shard.bytes,
 			      "sha256", e->shard.sha256, "next_index", (json_int_t)e->next_index, "records",
 			      (json_int_t)e->records, "rejects", (json_int_t)e->rejects, "cat_records",
 			      u64_array(e->cat_records, GEN_CATEGORY_COUNT), "cat_rejects",
-			      u64_array(e->cat_rejects, GEN_CATEGORY_COUNT), "dropped_exact",
+			      u64_array(e->cat_rejects, GEN_CATEGORY_COUNT), "stage_rejects",
+			      u64_array(e->stage_rejects, 4), "dropped_exact",
 			      (json_int_t)e->dropped_exact, "dropped_structural", (json_int_t)e->dropped_structural,
 			      "rejects_bytes", (json_int_t)e->rejects_bytes);
 	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -53,7 +70,7 @@ int journal_append(const char *dir, const journal_entry *e, buf *err)
 	buf_putc(&line, '\n');
 	free(text);
 	int rc = -1, fd = open(path.data, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0 || write(fd, line.data, line.len) != (ssize_t)line.len || fsync(fd) != 0)
+	if (fd < 0 || write_all(fd, line.data, line.len) < 0 || fsync(fd) != 0)
 		buf_printf(err, "cannot write '%s': %s", path.data, strerror(errno));
 	else
 		rc = 0;
@@ -100,7 +117,8 @@ static int parse_entry(const json_t *o, journal_entry *e)
 	    get_u64(o, "dropped_structural", &e->dropped_structural) ||
 	    get_u64(o, "rejects_bytes", &e->rejects_bytes) ||
 	    get_u64_array(o, "cat_records", e->cat_records, GEN_CATEGORY_COUNT) ||
-	    get_u64_array(o, "cat_rejects", e->cat_rejects, GEN_CATEGORY_COUNT))
+	    get_u64_array(o, "cat_rejects", e->cat_rejects, GEN_CATEGORY_COUNT) ||
+	    get_u64_array(o, "stage_rejects", e->stage_rejects, 4))
 		return -1;
 	snprintf(e->shard.name, sizeof e->shard.name, "%s", name);
 	memcpy(e->shard.sha256, sha, 65);
@@ -112,6 +130,7 @@ static int parse_entry(const json_t *o, journal_entry *e)
 int journal_load(const char *dir, journal *j, buf *err)
 {
 	memset(j, 0, sizeof *j);
+	size_t err0 = err->len;
 	buf path = BUF_INIT;
 	buf_printf(&path, "%s/" JOURNAL, dir);
 	FILE *f = fopen(path.data, "rb");
@@ -123,11 +142,16 @@ int journal_load(const char *dir, journal *j, buf *err)
 	}
 	char *line = NULL;
 	size_t cap = 0, lineno = 0;
+	off_t good = 0; /* bytes of complete lines */
+	int torn = 0;
 	ssize_t n;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		lineno++;
-		if (line[n - 1] != '\n')
-			break; /* torn by a kill: the entry never completed */
+		if (line[n - 1] != '\n') {
+			torn = 1; /* torn by a kill: the entry never completed */
+			break;
+		}
+		good += n;
 		json_t *o = json_loadb(line, (size_t)n, 0, NULL);
 		journal_entry e;
 		if (lineno == 1) {
@@ -150,9 +174,14 @@ int journal_load(const char *dir, journal *j, buf *err)
 	}
 	free(line);
 	fclose(f);
-	if (!err->len && !j->options)
+	if (err->len == err0 && !j->options)
 		buf_printf(err, "'%s' is empty; start the run without --resume", path.data);
-	rc = err->len ? -1 : 0;
+	/* The run goes on appending to this file: cut the torn line off, or the
+	 * next entry would be glued to it and the journal unreadable. */
+	if (err->len == err0 && torn && truncate(path.data, good) != 0)
+		buf_printf(err, "cannot resume: cannot cut the torn last line of '%s': %s", path.data,
+			   strerror(errno));
+	rc = err->len > err0 ? -1 : 0;
 	if (rc < 0)
 		journal_release(j);
 out:

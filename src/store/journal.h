@@ -22,6 +22,7 @@ typedef struct journal_entry {
 	uint64_t cat_rejects[GEN_CATEGORY_COUNT];
 	uint64_t dropped_exact, dropped_structural; /* dedup */
 	uint64_t rejects_bytes;                     /* of .rejects.jsonl.tmp */
+	uint64_t stage_rejects[4];                  /* run_stage order */
 } journal_entry;
 
 /* Starts DIR/journal.jsonl with the options line (written atomically). */
@@ -35,7 +36,8 @@ typedef struct journal {
 	size_t n;
 } journal;
 
-/* Reads DIR/journal.jsonl. A torn last line (killed mid-write) is ignored.
+/* Reads DIR/journal.jsonl. A torn last line (killed mid-write) is ignored
+ * and cut off the file, so that the entries appended next stay readable.
  * Returns 0, or -1 with a one-line reason (no journal, malformed). */
 int journal_load(const char *dir, journal *j, buf *err);
 void journal_release(journal *j);

@@ -33,11 +33,28 @@ int manifest_write(const run_options *o, const run_state *s, const shard_set *sh
 		json_object_set_new(perdev, "cpu", json_integer((json_int_t)s->records));
 	if (o->devices & DEV_CUDA)
 		json_object_set_new(perdev, "cuda", json_integer((json_int_t)s->records));
+	json_t *stages = json_object();
+	for (int st = 0; st < STAGE_COUNT; st++)
+		json_object_set_new(stages, run_stage_name((run_stage)st), json_integer((json_int_t)s->stage_rejects[st]));
+	json_object_set_new(counts, "rejects_by_stage", stages);
 	json_object_set_new(counts, "dedup", json_pack("{s:I, s:I}", "exact", (json_int_t)s->dropped_exact,
 						      "structural", (json_int_t)s->dropped_structural));
 	json_object_set_new(counts, "per_category", percat);
 	json_object_set_new(counts, "per_device", perdev);
 	json_object_set_new(m, "counts", counts);
+
+	if (o->validate != CHK_NONE) {
+		/* every record passed; what failed is in rejects.jsonl (stage
+		 * "validate"). Compiler invocations depend on batching: timing. */
+		json_t *val = json_object();
+		json_object_set_new(val, "tier", json_string(chk_tier_name(o->validate)));
+		json_object_set_new(val, "records_passed", json_integer((json_int_t)s->records));
+		json_object_set_new(val, "rejected", json_integer((json_int_t)s->stage_rejects[STAGE_VALIDATE]));
+		json_object_set_new(val, "toolchain",
+				    json_pack("{s:s, s:s, s:s}", "cuda", "NVRTC (libnvrtc, --fdevice-syntax-only for syntax; PTX for compile)",
+					      "cxx", o->cxx ? o->cxx : "g++", "arch", o->arch ? o->arch : "sm_90"));
+		json_object_set_new(m, "validation", val);
+	}
 
 	json_t *sh = json_array();
 	for (size_t i = 0; i < shards->ndone; i++) {
@@ -61,6 +78,11 @@ int manifest_write(const run_options *o, const run_state *s, const shard_set *sh
 	json_object_set_new(timing, "resumed_from", json_integer((json_int_t)s->resumed_from));
 	json_object_set_new(timing, "worker_restarts", json_integer(s->pool.restarts));
 	json_object_set_new(timing, "peak_rss_kib", json_integer(s->peak_rss_kib));
+	if (o->validate != CHK_NONE)
+		json_object_set_new(timing, "validation",
+				    json_pack("{s:[I,I], s:[f,f], s:b}", "compilations", (json_int_t)s->chk.compiles[0],
+					      (json_int_t)s->chk.compiles[1], "compiler_seconds", s->chk.seconds[0],
+					      s->chk.seconds[1], "cxx_pch", s->chk.cxx_pch));
 	json_object_set_new(timing, "worker_peak_rss_kib", json_integer(s->pool.worker_peak_rss_kib));
 	json_t *tl = json_array();
 	for (size_t i = 0; i < s->ntimeline; i++)

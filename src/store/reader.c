@@ -27,6 +27,8 @@ struct reader {
 	char *dir;
 	json_t *manifest;
 	name_list files; /* jitsynth shards, or the one file */
+	const void *mem; /* reader_open_mem: the one file's bytes */
+	size_t mem_len;
 	size_t next_file;
 	char *pending; /* a message to hand out before the next record */
 
@@ -222,6 +224,16 @@ reader *reader_open_file(const char *path, buf *err)
 	return r;
 }
 
+reader *reader_open_mem(const void *data, size_t len, const char *name, buf *err)
+{
+	(void)err;
+	reader *r = reader_new(READER_FILE, ".");
+	r->mem = data ? data : ""; /* non-NULL: marks the reader as in-memory */
+	r->mem_len = len;
+	names_add(&r->files, name);
+	return r;
+}
+
 static void close_file(reader *r)
 {
 	if (r->f)
@@ -234,7 +246,7 @@ static int open_file(reader *r, const char *name, buf *msg)
 {
 	buf p = BUF_INIT;
 	buf_printf(&p, "%s/%s", r->dir, name);
-	r->f = fopen(p.data, "rb");
+	r->f = r->mem ? fmemopen((void *)r->mem, r->mem_len, "rb") : fopen(p.data, "rb");
 	buf_free(&p);
 	r->name = name;
 	r->lineno = 0;

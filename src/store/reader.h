@@ -49,6 +49,10 @@ reader *reader_open(const char *dir, buf *err);
 /* Opens one JSON-lines file (plain or .zst by its name), e.g. rejects.jsonl;
  * records are any JSON objects. NULL with err if it cannot be opened. */
 reader *reader_open_file(const char *path, buf *err);
+/* The same over bytes in memory (tests, fuzzing): `name` stands for the file
+ * (".zst" at its end means compressed; messages quote it). data must stay
+ * valid until reader_close. */
+reader *reader_open_mem(const void *data, size_t len, const char *name, buf *err);
 int reader_next(reader *r, reader_record *rec, buf *msg);
 reader_layout reader_get_layout(const reader *r);
 /* DIR/manifest.json parsed, or NULL (absent, unreadable, or seed layout).

@@ -188,8 +188,13 @@ static void rm_tree(const char *dir)
 
 int chk_native_dir(const char *python, buf *out, buf *err)
 {
-	static const char code[] =
-	    "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'native'))";
+	/* On failure the one line printed is the exception, as the pool reports it. */
+	static const char code[] = "import os, sys\n"
+				   "try:\n"
+				   "    import warp\n"
+				   "except Exception as e:\n"
+				   "    print(f'{type(e).__name__}: {e}'); sys.exit(1)\n"
+				   "print(os.path.join(os.path.dirname(warp.__file__), 'native'))\n";
 	int fd[2];
 	if (pipe2(fd, O_CLOEXEC) != 0) {
 		buf_printf(err, "pipe: %s", strerror(errno));
@@ -207,7 +212,8 @@ int chk_native_dir(const char *python, buf *out, buf *err)
 	close(fd[1]);
 	if (rc != 0) {
 		close(fd[0]);
-		buf_printf(err, "cannot run %s: %s", python, strerror(rc));
+		buf_printf(err, "cannot run Python '%s': %s (run `make setup`, or pass --python PATH)", python,
+			   strerror(rc));
 		return -1;
 	}
 	buf text = BUF_INIT;
@@ -223,9 +229,8 @@ int chk_native_dir(const char *python, buf *out, buf *err)
 	while (text.len && (text.data[text.len - 1] == '\n' || text.data[text.len - 1] == '\r'))
 		text.data[--text.len] = '\0';
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !text.len) {
-		buf_printf(err,
-			   "%s cannot import warp to find its headers: run `make setup` or pass --python",
-			   python);
+		buf_printf(err, "Warp cannot be used by '%s': %s (run `make setup`, or pass --python PATH)", python,
+			   text.len ? text.data : "it cannot import warp");
 		buf_free(&text);
 		return -1;
 	}

@@ -75,6 +75,7 @@ void pool_options_init(pool_options *opt)
 	opt->timeout = 60;
 	opt->startup_timeout = 120;
 	opt->max_startup_failures = 3;
+	opt->extra_fd = -1;
 }
 
 /* Records the first fatal error only: with N workers, N may report it. */
@@ -445,6 +446,10 @@ static int poll_once(pool *p, struct pollfd *fds, worker **owner)
 			owner[nfds++] = w;
 		}
 	}
+	if (p->opt->extra_fd >= 0) {
+		fds[nfds] = (struct pollfd){.fd = p->opt->extra_fd, .events = POLLIN};
+		owner[nfds++] = NULL;
+	}
 	int ms = wake > now ? (int)((wake - now) * 1000) + 1 : 0;
 	int n = poll(fds, (nfds_t)nfds, ms);
 	return n < 0 ? 0 : nfds;
@@ -454,8 +459,8 @@ int pool_run(const pool_options *opt, const pool_callbacks *cb, void *ctx, pool_
 {
 	pool p = {.opt = opt, .cb = cb, .ctx = ctx, .stats = stats, .err = err};
 	p.w = xcalloc((size_t)opt->jobs, sizeof *p.w);
-	struct pollfd *fds = xcalloc((size_t)opt->jobs * 3, sizeof *fds);
-	worker **owner = xcalloc((size_t)opt->jobs * 3, sizeof *owner);
+	struct pollfd *fds = xcalloc((size_t)opt->jobs * 3 + 1, sizeof *fds);
+	worker **owner = xcalloc((size_t)opt->jobs * 3 + 1, sizeof *owner);
 	double next_tick = 0, next_rss = 0;
 	signal(SIGPIPE, SIG_IGN);
 
@@ -481,6 +486,11 @@ int pool_run(const pool_options *opt, const pool_callbacks *cb, void *ctx, pool_
 		int nfds = poll_once(&p, fds, owner);
 		for (int i = 0; i < nfds; i++) {
 			worker *w = owner[i];
+			if (!w) {
+				if (fds[i].revents && cb->on_extra)
+					cb->on_extra(ctx);
+				continue;
+			}
 			if (w->state == W_DEAD || !fds[i].revents)
 				continue;
 			if (fds[i].fd == w->err_fd)

@@ -22,6 +22,7 @@ typedef struct pool_options {
 	double startup_timeout;    /* seconds a worker may take to import Warp */
 	int max_startup_failures;  /* consecutive start-up failures before giving up */
 	const volatile sig_atomic_t *stop; /* when set: finish nothing new, return */
+	int extra_fd;              /* another fd to watch (e.g. validation results), or -1 */
 } pool_options;
 
 /* Fills *opt with the defaults above (jobs = 1, batch = 4, timeout = 60 s). */
@@ -38,6 +39,8 @@ typedef struct pool_callbacks {
 	void (*task_done)(void *ctx, const proto_reply *reply);
 	/* The pool gave up on a kernel (its worker crashed or hung on it twice). */
 	void (*task_failed)(void *ctx, uint64_t index, const char *reason);
+	/* extra_fd became readable; may be NULL when there is no extra fd. */
+	void (*on_extra)(void *ctx);
 	/* Called at most ~10 times a second while the pool runs; may be NULL. */
 	void (*tick)(void *ctx);
 } pool_callbacks;

@@ -164,5 +164,37 @@ def main():
         send(out, b"O" + _U64.pack(index) + b"".join(pack_str(t) for t in texts))
 
 
+def dump_builtins():
+    """--dump-builtins: Warp's builtin table as JSON on stdout (name, group,
+    overload argument and return types), the source of src/gen/catalog.tsv.
+    A separate mode: the frame protocol above is not involved."""
+    import json
+
+    import warp as wp
+    import warp._src.context as ctx
+
+    def spell(t):
+        try:
+            return getattr(t, "__name__", None) or str(t)
+        except Exception:  # some type objects cannot print themselves
+            return type(t).__name__
+
+    out = []
+    for name, f in sorted(ctx.builtin_functions.items()):
+        ovs = []
+        for o in getattr(f, "overloads", None) or [f]:
+            ret = o.value_type
+            ret = [spell(x) for x in ret] if isinstance(ret, tuple) else spell(ret)
+            args = getattr(o, "input_types", None) or {}
+            ovs.append({"args": [[k, spell(v)] for k, v in args.items()], "ret": ret})
+        out.append({"name": name, "group": f.group, "overloads": ovs})
+    json.dump({"warp_version": wp.__version__, "builtins": out}, sys.stdout, indent=0)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__" and "--dump-builtins" in sys.argv:
+    dump_builtins()
+    sys.exit(0)
+
 if __name__ == "__main__":
     main()

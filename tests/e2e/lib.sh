@@ -2,6 +2,7 @@
 # (fresh), uses $JITSYNTH_BIN, and exits non-zero on the first failed check.
 set -euo pipefail
 JS=${JITSYNTH_BIN:?run through tests/run.sh}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$WORK" && mkdir -p "$WORK"
 cd "$WORK"
 

@@ -43,9 +43,13 @@ check "one line" test "$(wc -l < err.txt)" = 1
 
 # workers that die at start-up without a word: give up after 3 tries, not spin
 start=$SECONDS
-js generate -n 5 -o dying --python /bin/false --quiet; expect_rc 1
+js generate -n 5 -o dying --python /bin/false --quiet --validate none; expect_rc 1
 expect_err "Warp workers keep failing at start-up (exited, exited with status 1)"
 check "gives up within 10 s" test $((SECONDS - start)) -lt 10
+check "one line" test "$(wc -l < err.txt)" = 1
+# the same Python with validation on: its header probe fails first, as clearly
+js generate -n 5 -o dying2 --python /bin/false --quiet; expect_rc 1
+expect_err "Warp cannot be used by '/bin/false'.*make setup"
 check "one line" test "$(wc -l < err.txt)" = 1
 
 # an existing dataset is not overwritten without --force

@@ -7,10 +7,12 @@ PY=${JITSYNTH_TEST_PYTHON:-$ROOT/.venv/bin/python}
 "$PY" -c "import datasets" 2>/dev/null || fail "no datasets in $PY: run scripts/setup-test.sh"
 js generate -n 44 -o ds --seed 9 --quiet; expect_rc 0
 n=$(records ds | wc -l)
-js merge ds -o dz --format jsonl.zst --shard-size 20; expect_rc 0
+js generate -n 44 -o dz --seed 9 --format jsonl.zst --shard-size 20 --quiet; expect_rc 0
+check "zst shards written" test "$(ls dz/train-*.jsonl.zst | wc -l)" = 3
+js merge ds -o dm --format jsonl.zst --shard-size 20; expect_rc 0
 
-for d in ds dz; do
-	[ -f $d/README.md ] || { [ $d = ds ] && echo "skip: generate writes no card yet" && continue; fail "$d/README.md missing"; }
+for d in ds dz dm; do
+	[ -f $d/README.md ] || fail "$d/README.md missing"
 	check "$d card has configs/data_files" grep -q "^configs:" $d/README.md
 	check "$d card license" grep -q "^license: apache-2.0" $d/README.md
 	rows=$(jq '.counts.records' $d/manifest.json)

@@ -11,7 +11,7 @@ check "records line counts the shards ($n)" grep -q "^records    $n " out.txt
 check "all 11 categories listed, 10 each" test "$(grep -cE '^  (arithmetic|conditional|loop|math|vector|atomic|nested|multi_cond|combined|scalar_param|random_math) +10 +9\.1%$' out.txt)" = 11
 check "length table" grep -q "^  Python chars" out.txt
 check "builtins table with wp.tid" grep -qE "wp\.tid +$n " out.txt
-check "validation outcomes" grep -q "cpu: none" out.txt
+check "validation outcomes" grep -q "cpu: syntax" out.txt
 check "uniqueness line" grep -q "^uniqueness" out.txt
 
 js merge ds -o dz --format jsonl.zst --no-dedup; expect_rc 0

@@ -7,6 +7,7 @@ if [ "${FLAVOUR:-}" = asan ]; then echo "skip: sanitizer build"; exit 0; fi
 command -v valgrind >/dev/null || fail "valgrind missing: run make setup"
 set +e
 valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
+	--suppressions="$ROOT/tests/valgrind.supp" \
 	--trace-children=no --log-file=vg.log "$JS" generate -n 200 -o ds --jobs 2 --quiet
 rc=$?
 set -e

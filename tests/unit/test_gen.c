@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen/catalog.h"
 #include "gen/gen.h"
 
 static gen_kernel make(uint64_t seed, uint32_t cats, uint64_t index)
@@ -60,7 +61,7 @@ static void check_balance(uint64_t seed, uint32_t cats, int blocks)
 {
 	int k = 0, enabled[GEN_CATEGORY_COUNT] = {0};
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
-		if (!cats || (cats >> c) & 1)
+		if (cats ? (cats >> c) & 1 : c < GEN_SEED_COUNT)
 			enabled[c] = 1, k++;
 	for (int b = 0; b < blocks; b++) {
 		int seen[GEN_CATEGORY_COUNT] = {0};
@@ -82,6 +83,8 @@ static void test_balance(void **state)
 	check_balance(7, 0, 100); /* 1100 kernels, every category per block of 11 */
 	check_balance(8, (1u << GEN_LOOP) | (1u << GEN_ATOMIC) | (1u << GEN_VECTOR), 50);
 	check_balance(9, 1u << GEN_MATH, 20);
+	check_balance(10, GEN_ALL_MASK, 40); /* every profile, seed and beyond */
+	check_balance(11, (1u << GEN_FUNC) | (1u << GEN_ARITHMETIC), 30);
 }
 
 static void test_block_order_varies(void **state)
@@ -129,10 +132,11 @@ static void test_name_format(void **state)
 	static const char *const prefix[GEN_CATEGORY_COUNT] = {
 		"arith_", "cond_", "loop_", "math_", "vec_", "atomic_",
 		"nested_", "multicond_", "combined_", "scalar_", "randmath_",
+		"mat_", "xform_", "struct_", "func_", "rand_", "bits_", "whilebrk_", "grid_",
 	};
 	uint64_t idx[] = {0, 35, 36, 1295, 1296, 123456789, UINT64_MAX};
 	for (size_t i = 0; i < sizeof idx / sizeof *idx; i++) {
-		gen_kernel k = make(5, 0, idx[i]);
+		gen_kernel k = make(5, GEN_ALL_MASK, idx[i]);
 		const char *p = prefix[k.category];
 		assert_memory_equal(k.name, p, strlen(p));
 		const char *tail = k.name + strlen(p) + 4; /* skip the 4-char tag */
@@ -148,6 +152,7 @@ static void test_category_names(void **state)
 	static const char *const want[GEN_CATEGORY_COUNT] = {
 		"arithmetic", "conditional", "loop", "math", "vector", "atomic",
 		"nested", "multi_cond", "combined", "scalar_param", "random_math",
+		"matrix", "transform", "struct", "func", "random", "bitwise", "while_break", "multi_dim",
 	};
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) {
 		assert_string_equal(gen_category_name((gen_category)c), want[c]);
@@ -231,12 +236,19 @@ static void check_shape(const gen_kernel *k)
 {
 	const char *s = buf_cstr(&k->source);
 	char head[96];
-	snprintf(head, sizeof head, "import warp as wp\n\n@wp.kernel\ndef %s(", k->name);
-	assert_memory_equal(s, head, strlen(head));
-	assert_non_null(strstr(s, "):\n    tid = wp.tid()\n"));
+	assert_memory_equal(s, "import warp as wp\n\n", 19);
+	snprintf(head, sizeof head, "\n@wp.kernel\ndef %s(", k->name);
+	const char *kern = strstr(s, head);
+	assert_non_null(kern);
+	if (k->category < GEN_SEED_COUNT) /* nothing above the kernel */
+		assert_ptr_equal(kern, s + 18);
+	if (k->category == GEN_MULTI_DIM)
+		assert_non_null(strstr(kern, " = wp.tid()\n"));
+	else
+		assert_non_null(strstr(kern, "):\n    tid = wp.tid()\n"));
 	assert_int_equal(s[k->source.len - 1], '\n');
 	int prev_colon = 0, prev_ind = 0;
-	for (const char *l = strstr(s, "\ndef ") + 1; *l;) {
+	for (const char *l = kern + 12; *l;) {
 		const char *e = strchr(l, '\n');
 		assert_non_null(e);
 		int ind = indent_of(l);
@@ -266,7 +278,7 @@ static void check_category(gen_category cat, int n)
 		assert_int_equal(k.category, cat);
 		check_shape(&k);
 		int scalars, params = count_params(s, &scalars);
-		assert_true(params >= 1 && params <= 5);
+		assert_true(params >= 1 && params <= (cat == GEN_STRUCT ? 6 : 5));
 		switch (cat) {
 		case GEN_ARITHMETIC: {
 			static const char *const ops[] = {" + ", " - ", " * ", " / ", " // ", " % ", NULL};
@@ -296,6 +308,49 @@ static void check_category(gen_category cat, int n)
 			assert_true(has_any(s, math_fns));
 			break;
 		case GEN_SCALAR_PARAM: assert_true(scalars >= 1); break;
+		case GEN_MATRIX: {
+			static const char *const mops[] = {"wp.identity(", "wp.outer(", "wp.diag(", "wp.transpose(",
+			                                   "wp.inverse(", "wp.skew(", "wp.matrix_from_", "wp.quat_to_matrix(",
+			                                   "wp.mat22(", "wp.transform_to_matrix(", NULL};
+			assert_true(has_any(s, mops));
+			break;
+		}
+		case GEN_TRANSFORM: {
+			static const char *const xops[] = {"wp.transform_point(", "wp.transform_vector(", NULL};
+			assert_true(has_any(s, xops));
+			break;
+		}
+		case GEN_STRUCT: assert_non_null(strstr(s, "\n@wp.struct\nclass ")); break;
+		case GEN_FUNC: {
+			assert_non_null(strstr(s, "\n@wp.func\ndef "));
+			/* the kernel calls a helper: "name(" after the kernel's def */
+			const char *kern = strstr(s, "@wp.kernel");
+			const char *f = strstr(s, "@wp.func\ndef ") + 13;
+			char call[40];
+			snprintf(call, sizeof call, " %.*s(", (int)(strchr(f, '(') - f), f);
+			assert_non_null(strstr(kern, call));
+			break;
+		}
+		case GEN_RANDOM:
+			assert_non_null(strstr(s, " = wp.rand_init("));
+			assert_true(strstr(s, "wp.randf(") || strstr(s, "wp.randn("));
+			break;
+		case GEN_BITWISE: {
+			static const char *const bops[] = {" << ", " >> ", "~", "wp.bit_count(", NULL};
+			assert_true(has_any(s, bops));
+			break;
+		}
+		case GEN_WHILE_BREAK: {
+			static const char *const jumps[] = {"break\n", "continue\n", NULL};
+			assert_true(has_any(s, jumps));
+			break;
+		}
+		case GEN_MULTI_DIM: {
+			static const char *const two[] = {"i, j = wp.tid()", "row, col = wp.tid()", "i, j, k = wp.tid()", NULL};
+			assert_true(has_any(s, two));
+			assert_null(strstr(s, "dtype=float)\n")); /* no 1D array among 2D ones */
+			break;
+		}
 		default: break;
 		}
 		gen_kernel_free(&k);
@@ -322,7 +377,7 @@ static int range_bounded(const char *a)
 		while ((*a >= 'a' && *a <= 'z') || (*a >= '0' && *a <= '9') || *a == '_')
 			a++;
 		size_t n = (size_t)(a - id);
-		int ok = (n == 1 && strchr("ijkl", *id)) || (n > 2 && !strncmp(id, "it", 2) && id[2] >= '0' && id[2] <= '9') ||
+		int ok = (n == 1 && strchr("ijklmnp", *id)) || (n > 2 && !strncmp(id, "it", 2) && id[2] >= '0' && id[2] <= '9') ||
 		         (n > 4 && !strncmp(id, "step", 4) && id[4] >= '0' && id[4] <= '9');
 		if (!ok)
 			return 0;
@@ -337,10 +392,12 @@ static void test_typing_rules(void **state)
 {
 	(void)state;
 	for (uint64_t i = 0; i < 3000; i++) {
-		gen_kernel k = make(77, 0, i);
+		gen_kernel k = make(77, i % 2 ? GEN_ALL_MASK : 0, i);
 		const char *s = buf_cstr(&k.source);
-		assert_null(strstr(s, "wp.float64(i)"));
-		assert_null(strstr(s, "wp.float64(j)"));
+		if (k.category != GEN_MULTI_DIM) { /* there i, j may be tid's components */
+			assert_null(strstr(s, "wp.float64(i)"));
+			assert_null(strstr(s, "wp.float64(j)"));
+		}
 		assert_null(strstr(s, "wp.select("));
 		for (const char *p = strstr(s, "range("); p; p = strstr(p + 1, "range("))
 			assert_true(range_bounded(p + 6));
@@ -352,18 +409,67 @@ static void test_all_categories_appear_with_zero_mask(void **state)
 {
 	(void)state;
 	int seen[GEN_CATEGORY_COUNT] = {0};
-	for (uint64_t i = 0; i < GEN_CATEGORY_COUNT; i++) {
+	for (uint64_t i = 0; i < GEN_SEED_COUNT; i++) {
 		gen_kernel k = make(1, 0, i);
 		seen[k.category]++;
 		gen_kernel_free(&k);
 	}
-	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
-		assert_int_equal(seen[c], 1);
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) /* 0: the seed 11 */
+		assert_int_equal(seen[c], c < GEN_SEED_COUNT);
+	gen_kernel z = make(1, 0, 3), sd = make(1, GEN_SEED_MASK, 3);
+	assert_string_equal(buf_cstr(&z.source), buf_cstr(&sd.source));
+	gen_kernel_free(&z);
+	gen_kernel_free(&sd);
 	/* bits beyond the last category are ignored */
-	gen_kernel a = make(1, 0, 3), b = make(1, ~0u, 3);
+	gen_kernel a = make(1, GEN_ALL_MASK, 3), b = make(1, ~0u, 3);
 	assert_string_equal(buf_cstr(&a.source), buf_cstr(&b.source));
 	gen_kernel_free(&a);
 	gen_kernel_free(&b);
+}
+
+/* Type constructors and array annotations: Warp types, not builtins. */
+static int is_type_name(const char *id, size_t n)
+{
+	static const char *const types[] = {"array", "array1d", "array2d", "array3d", "array4d", "vec2", "vec3",
+	                                    "vec4", "mat22", "mat33", "mat44", "quat", "transform",
+	                                    "spatial_vector", NULL};
+	for (const char *const *t = types; *t; t++)
+		if (strlen(*t) == n && !strncmp(*t, id, n))
+			return 1;
+	return 0;
+}
+
+/* Every `wp.name(` the generator writes, over every profile, is a builtin
+ * of the catalog (itself checked against the pinned Warp by the e2e test
+ * test_gen_catalog) or a type; and the catalog is sorted for lookups. */
+static void test_catalog(void **state)
+{
+	(void)state;
+	for (int i = 1; i < gen_catalog_size; i++)
+		assert_true(strcmp(gen_catalog[i - 1].name, gen_catalog[i].name) < 0);
+	assert_non_null(gen_catalog_find("sin", 3));
+	assert_null(gen_catalog_find("si", 2));
+	assert_null(gen_catalog_find("sinx", 4));
+	int used = 0;
+	char *seen = calloc((size_t)gen_catalog_size, 1);
+	for (uint64_t i = 0; i < 6000; i++) {
+		gen_kernel k = make(31, GEN_ALL_MASK, i);
+		for (const char *p = strstr(buf_cstr(&k.source), "wp."); p; p = strstr(p + 1, "wp.")) {
+			const char *id = p + 3, *e = id;
+			while ((*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9') || *e == '_')
+				e++;
+			if (*e != '(')
+				continue;
+			const gen_builtin *b = gen_catalog_find(id, (size_t)(e - id));
+			if (!b && !is_type_name(id, (size_t)(e - id)))
+				fail_msg("kernel %llu calls wp.%.*s, not in the catalog", (unsigned long long)i, (int)(e - id), id);
+			if (b && !seen[b - gen_catalog])
+				seen[b - gen_catalog] = 1, used++;
+		}
+		gen_kernel_free(&k);
+	}
+	free(seen);
+	assert_true(used >= 100);
 }
 
 int main(void)
@@ -379,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_constructs),
 		cmocka_unit_test(test_typing_rules),
 		cmocka_unit_test(test_all_categories_appear_with_zero_mask),
+		cmocka_unit_test(test_catalog),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,127 @@
+/* func: definitions written above the kernel: @wp.func helpers (typed
+ * parameters, statements, early returns, tuple returns, calls of earlier
+ * helpers only: no recursion) and @wp.struct types (nested, several fields). */
+#include "gen/ctx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
+
+/* Parameter names by type; helpers never use i..p (loop counters). */
+static const char *arg_name(gen_ctx *c, wty t, int k)
+{
+	static const char *const fs[] = {"x", "y", "z", "s", "h", "r"};
+	static const char *const vs[] = {"v", "d", "u", "dir"};
+	static const char *const ms[] = {"A", "B", "M"};
+	(void)c;
+	if (wty_is_scalar(t) && t != WT_I32)
+		return fs[k % 6];
+	if (t == WT_I32)
+		return k == 0 ? "idx" : "cnt";
+	if (wty_is_vec(t))
+		return vs[k % 4];
+	if (wty_is_mat(t))
+		return ms[k % 3];
+	return t == WT_QUAT ? (k ? "q2" : "q") : t == WT_XFORM ? "xf" : "sv";
+}
+
+/* helper = "@wp.func" NEWLINE "def" name "(" (arg ":" type)+ ")" ["->" type] ":"
+ *          stmt* ["if" cond ":" "return" e] "return" e ("," e)?
+ * One int parameter always comes first: it stands in for tid in
+ * conditions. The body sees only its parameters and the helpers before it. */
+void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret)
+{
+	static const char *const names[] = {"helper", "compute", "evaluate", "blend", "energy", "falloff",
+	                                    "shade", "smooth", "potential", "response", "weight", "kernel_fn"};
+	rng *r = &c->r;
+	int self = (int)(f - c->fn);
+	for (;;) {
+		snprintf(f->name, sizeof f->name, "%s", names[rng_below(r, 12)]);
+		int dup = 0;
+		for (int i = 0; i < self; i++)
+			dup |= strcmp(c->fn[i].name, f->name) == 0;
+		if (!dup)
+			break;
+	}
+	f->nargs = rng_range(r, 2, GEN_FN_ARGS);
+	f->arg[0] = WT_I32;
+	for (int i = 1; i < f->nargs; i++)
+		f->arg[i] = rng_chance(r, 0.5) ? WT_F32 : wty_pick(r, argtypes);
+	f->ret[0] = ret;
+	f->ret[1] = WT_F32;
+	f->nret = nret;
+
+	/* the kernel's state, set aside: a helper has no arrays and no tid */
+	int narr = c->narr, nfn = c->nfn, indent = c->indent, nest = c->nest, loops = c->loops;
+	wtyset types = c->types;
+	unsigned feat = c->feat;
+	const char *tid0 = c->tid[0], *rstate = c->rstate;
+	int mark = c->nvar;
+	c->narr = 0;
+	c->nfn = self;
+	c->feat &= ~(unsigned)(FE_NEIGHBOR | FE_RAND);
+	c->rstate = NULL;
+	c->types = WT_BIT(WT_F32) | WT_BIT(ret);
+
+	buf_printf(c->b, "@wp.func\ndef %s(", f->name);
+	int nf = 0, nv = 0;
+	for (int i = 0; i < f->nargs; i++) {
+		wty t = f->arg[i];
+		const char *nm = arg_name(c, t, t == WT_I32 ? i : wty_is_scalar(t) ? nf++ : nv++);
+		char nmb[GEN_NAME];
+		snprintf(nmb, sizeof nmb, "%s", nm);
+		for (int j = mark; j < c->nvar; j++)
+			if (strcmp(c->var[j].name, nmb) == 0)
+				snprintf(nmb, sizeof nmb, "%s%c", nm, "abcd"[i]);
+		buf_printf(c->b, "%s%s: %s", i ? ", " : "", nmb, wty_spell(t, r));
+		gen_var *v = gen_var_add(c, nmb, t, 0);
+		if (i == 0)
+			c->tid[0] = v->name;
+		c->types |= WT_BIT(t);
+	}
+	if (nret == 1 && rng_chance(r, 0.7))
+		buf_printf(c->b, ") -> %s:\n", wty_spell(ret, r));
+	else
+		put(c, "):\n");
+	c->indent = 4;
+	c->nest = 0;
+	c->loops = 0;
+	c->budget = rng_range(r, 1, 4);
+	while (c->budget > 0)
+		gen_stmt(c);
+	int early = rng_chance(r, 0.35);
+	for (int k = early ? 0 : 1; k < 2; k++) {
+		if (k == 0) {
+			gen_line(c);
+			put(c, "if ");
+			gen_cond(c, rng_range(r, 1, 2));
+			put(c, ":\n");
+			c->indent += 4;
+		}
+		for (int i = 0; i < nret; i++) {
+			if (i == 0) {
+				gen_line(c);
+				put(c, "return ");
+			} else {
+				put(c, ", ");
+			}
+			gen_top(c, f->ret[i], gen_depth(c));
+		}
+		put(c, "\n");
+		if (k == 0)
+			c->indent -= 4;
+	}
+	put(c, "\n\n");
+
+	c->nvar = mark;
+	c->narr = narr;
+	c->nfn = nfn;
+	c->indent = indent;
+	c->nest = nest;
+	c->loops = loops;
+	c->types = types;
+	c->feat = feat;
+	c->tid[0] = tid0;
+	c->rstate = rstate;
+}
