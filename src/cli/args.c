@@ -74,6 +74,10 @@ typedef struct cat_ctx {
 static int add_category(const char *item, void *p)
 {
 	cat_ctx *c = p;
+	if (strcmp(item, "all") == 0) { /* every profile, seed and beyond */
+		c->mask |= GEN_ALL_MASK;
+		return 0;
+	}
 	int k = gen_category_from_name(item);
 	if (k < 0) {
 		snprintf(c->bad, c->badlen, "%s", item);

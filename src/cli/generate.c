@@ -1,6 +1,7 @@
 /* generate: `jitsynth generate` parses its flags into a const run_options,
  * runs the pipeline, and turns the outcome into messages and exit codes. */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,9 +23,16 @@ static const char usage[] =
 	"      --seed S          random seed (default 42); same seed, same dataset\n"
 	"  -j, --jobs N          Warp worker processes (default: number of cores)\n"
 	"      --devices LIST    cpu,cuda (default both)\n"
-	"      --categories LIST kernel categories (default all): arithmetic,\n"
+	"      --categories LIST kernel categories, comma-separated, or 'all'.\n"
+	"                        Default: the 11 seed categories arithmetic,\n"
 	"                        conditional, loop, math, vector, atomic, nested,\n"
-	"                        multi_cond, combined, scalar_param, random_math\n"
+	"                        multi_cond, combined, scalar_param, random_math.\n"
+	"                        Opt-in: matrix, transform, quaternion, struct, func,\n"
+	"                        random, bitwise, while_break, multi_dim, geometry, tile\n"
+	"      --max-stmts N     at most N random statements per kernel body, nested\n"
+	"                        ones included (default: each profile's own range)\n"
+	"      --max-depth N     random expression trees at most N deep (default:\n"
+	"                        each profile's own range)\n"
 	"      --shard-size N    records per shard (default 10000)\n"
 	"      --validate T      compile every pair: none, syntax (default: NVRTC and\n"
 	"                        g++ front ends) or compile (PTX and object code)\n"
@@ -66,6 +74,8 @@ enum {
 	OPT_VALIDATE,
 	OPT_ARCH,
 	OPT_CXX,
+	OPT_MAX_STMTS,
+	OPT_MAX_DEPTH,
 };
 
 int cmd_generate(int argc, char **argv)
@@ -77,6 +87,8 @@ int cmd_generate(int argc, char **argv)
 		{"jobs", required_argument, NULL, 'j'},
 		{"devices", required_argument, NULL, OPT_DEVICES},
 		{"categories", required_argument, NULL, OPT_CATEGORIES},
+		{"max-stmts", required_argument, NULL, OPT_MAX_STMTS},
+		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 		{"shard-size", required_argument, NULL, OPT_SHARD},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"format", required_argument, NULL, OPT_FORMAT},
@@ -149,6 +161,18 @@ int cmd_generate(int argc, char **argv)
 			given |= RUN_GIVEN_CATEGORIES;
 			if (parse_categories(optarg, &o.categories, bad, sizeof bad) < 0)
 				return usage_error("generate", "unknown category '%s' (see --help)", bad);
+			break;
+		case OPT_MAX_STMTS:
+			given |= RUN_GIVEN_MAX_STMTS;
+			if (parse_u64(optarg, 1, INT_MAX, &v) < 0)
+				return usage_error("generate", "--max-stmts wants a positive integer, not '%s'", optarg);
+			o.max_stmts = (int)v;
+			break;
+		case OPT_MAX_DEPTH:
+			given |= RUN_GIVEN_MAX_DEPTH;
+			if (parse_u64(optarg, 1, INT_MAX, &v) < 0)
+				return usage_error("generate", "--max-depth wants a positive integer, not '%s'", optarg);
+			o.max_depth = (int)v;
 			break;
 		case OPT_SHARD:
 			given |= RUN_GIVEN_SHARD_SIZE;

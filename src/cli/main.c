@@ -1,4 +1,5 @@
 /* main: `jitsynth COMMAND ...` dispatches to the commands in src/cli/. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,11 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+	/* Records are large (modules of up to megabytes) and heavy-tailed. A fixed
+	 * mmap threshold keeps glibc from raising it after each big free, which
+	 * would move big buffers into the heap, where freed ones are never given
+	 * back: peak RSS would then creep with -n. */
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	if (argc < 2)
 		return fputs(usage, stderr), EXIT_USAGE;
 	const char *cmd = argv[1];

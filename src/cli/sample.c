@@ -1,6 +1,7 @@
 /* sample: `jitsynth sample` prints generated kernels without Warp, for
  * looking at what the generator makes and for timing it alone. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -11,13 +12,22 @@ static const char usage[] =
 	"\n"
 	"Prints K generated kernels (Python source) without running Warp.\n"
 	"\n"
-	"  -c, --category LIST  categories to draw from (default all)\n"
+	"  -c, --category LIST  categories to draw from, comma-separated, or 'all'.\n"
+	"                       Default: the 11 seed categories arithmetic,\n"
+	"                       conditional, loop, math, vector, atomic, nested,\n"
+	"                       multi_cond, combined, scalar_param, random_math.\n"
+	"                       Opt-in: matrix, transform, quaternion, struct, func,\n"
+	"                       random, bitwise, while_break, multi_dim, geometry, tile\n"
 	"  -n, --count K        kernels to print (default 1)\n"
 	"      --seed S         random seed (default 42)\n"
 	"      --start I        index of the first kernel (default 0)\n"
+	"      --max-stmts N    at most N random statements per kernel body, nested\n"
+	"                       ones included (default: each profile's own range)\n"
+	"      --max-depth N    random expression trees at most N deep (default:\n"
+	"                       each profile's own range)\n"
 	"  -h, --help           this help\n";
 
-enum { OPT_SEED = 256, OPT_START };
+enum { OPT_SEED = 256, OPT_START, OPT_MAX_STMTS, OPT_MAX_DEPTH };
 
 int cmd_sample(int argc, char **argv)
 {
@@ -27,11 +37,13 @@ int cmd_sample(int argc, char **argv)
 		{"count", required_argument, NULL, 'n'},
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"start", required_argument, NULL, OPT_START},
+		{"max-stmts", required_argument, NULL, OPT_MAX_STMTS},
+		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	gen_options g = {.seed = 42};
-	uint64_t n = 1, start = 0;
+	uint64_t n = 1, start = 0, v;
 	char bad[64];
 	int c;
 	opterr = 0;
@@ -53,6 +65,16 @@ int cmd_sample(int argc, char **argv)
 		case OPT_START:
 			if (parse_u64(optarg, 0, UINT64_MAX / 2, &start) < 0)
 				return usage_error("sample", "--start wants a non-negative integer, not '%s'", optarg);
+			break;
+		case OPT_MAX_STMTS:
+			if (parse_u64(optarg, 1, INT_MAX, &v) < 0)
+				return usage_error("sample", "--max-stmts wants a positive integer, not '%s'", optarg);
+			g.max_stmts = (int)v;
+			break;
+		case OPT_MAX_DEPTH:
+			if (parse_u64(optarg, 1, INT_MAX, &v) < 0)
+				return usage_error("sample", "--max-depth wants a positive integer, not '%s'", optarg);
+			g.max_depth = (int)v;
 			break;
 		case 'h':
 			fputs(usage, stdout);

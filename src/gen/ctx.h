@@ -118,6 +118,8 @@ struct gen_ctx {
 	int loops;        /* enclosing loops */
 	int fresh;        /* suffix counter: local names never repeat */
 	int budget;       /* random statements still allowed */
+	int reserve;      /* of which kept for bodies still to come (max_stmts) */
+	int nstmt;        /* gen_stmt calls so far */
 	int post;         /* after the core: only update values, the end stores them */
 	int top;          /* next expression is a whole statement operand: no parens */
 	int noconst;      /* next leaf must not be a compile-time constant (a loop
@@ -155,6 +157,13 @@ void gen_setup_struct(gen_ctx *c, int phase);
 void gen_setup_func(gen_ctx *c, int phase);
 void gen_setup_random(gen_ctx *c, int phase);
 void gen_setup_grid(gen_ctx *c, int phase);
+
+/* quat.c, geom.c, tile.c: the quaternion, geometry and tile profiles. */
+const gen_var *gen_core_quat(gen_ctx *c);
+const gen_var *gen_core_geom(gen_ctx *c);
+const gen_var *gen_core_tile(gen_ctx *c);
+void gen_setup_geom(gen_ctx *c, int phase);
+void gen_setup_tile(gen_ctx *c, int phase);
 
 /* xexpr.c: transforms, spatial vectors, extra matrix ops, random draws,
  * shifts, helper calls and wp.static. Each returns 0 when it has nothing

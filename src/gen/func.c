@@ -88,6 +88,8 @@ void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret)
 	c->nest = 0;
 	c->loops = 0;
 	c->budget = rng_range(r, 1, 4);
+	if (c->max_stmts > 0 && c->budget > c->max_stmts)
+		c->budget = c->max_stmts;
 	while (c->budget > 0)
 		gen_stmt(c);
 	int early = rng_chance(r, 0.35);

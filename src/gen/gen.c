@@ -236,8 +236,9 @@ static void gen_final_stores(gen_ctx *c)
 	}
 }
 
-// kernel = signature NEWLINE INDENT "tid = wp.tid()" stmt* core stmt* final_store* DEDENT
-static void gen_kernel_body(gen_ctx *c)
+/* kernel = signature NEWLINE INDENT "tid = wp.tid()" stmt* core stmt* final_store* DEDENT
+ * Returns the random statements written (those of the core aside). */
+static int gen_kernel_body(gen_ctx *c)
 {
 	const gen_profile *p = c->p;
 	c->indent = 4;
@@ -256,9 +257,12 @@ static void gen_kernel_body(gen_ctx *c)
 		n = c->max_stmts;
 	int before = (int)rng_below(&c->r, (uint32_t)n + 1);
 	c->budget = before;
+	int first = c->nstmt; /* helpers' statements aside too */
 	while (c->budget > 0)
 		gen_stmt(c);
+	int core = c->nstmt;
 	const gen_var *res = p->core(c);
+	first += c->nstmt - core;
 	c->post = res != NULL;
 	c->budget = n - before;
 	while (c->budget > 0)
@@ -268,6 +272,7 @@ static void gen_kernel_body(gen_ctx *c)
 		gen_store_var(c, a ? a : gen_arr_pick(c, WT_ANY, 1), res);
 	}
 	gen_final_stores(c);
+	return c->nstmt - first;
 }
 
 void gen_kernel_make(const gen_options *opt, uint64_t index, gen_kernel *k)
@@ -298,7 +303,7 @@ void gen_kernel_make(const gen_options *opt, uint64_t index, gen_kernel *k)
 	if (p->setup)
 		p->setup(&c, 0);
 	gen_signature(&c, k->name);
-	gen_kernel_body(&c);
+	k->stmts = gen_kernel_body(&c);
 }
 
 void gen_kernel_free(gen_kernel *k)

@@ -33,6 +33,9 @@ typedef enum gen_category {
 	GEN_BITWISE,
 	GEN_WHILE_BREAK,
 	GEN_MULTI_DIM,
+	GEN_QUATERNION,
+	GEN_GEOMETRY,
+	GEN_TILE,
 	GEN_CATEGORY_COUNT
 } gen_category;
 
@@ -46,8 +49,11 @@ typedef struct gen_options {
 	/* Bit c set: category c may be drawn. 0 means the 11 seed categories
 	 * (GEN_SEED_MASK); GEN_ALL_MASK every profile. */
 	uint32_t categories;
-	int max_stmts; /* > 0: at most this many random statements per kernel */
-	int max_depth; /* > 0: expression trees at most this deep */
+	/* > 0: at most this many random statements in the kernel body, nested
+	 * ones included (the category's defining construct comes on top), and in
+	 * each @wp.func helper */
+	int max_stmts;
+	int max_depth; /* > 0: random expression trees at most this deep */
 	/* NULL, or per category statement weights overriding the profile's
 	 * (weights[c][k] < 0: keep the profile's weight for kind k); see
 	 * gen_config_parse. */
@@ -58,6 +64,7 @@ typedef struct gen_kernel {
 	gen_category category;
 	char name[48];     /* unique within a run: "<prefix>_<tag><index base36>" */
 	buf source;        /* whole Python module: "import warp as wp\n\n@wp.kernel\ndef name(...):\n..." */
+	int stmts;         /* random statements of the kernel body, the core's aside */
 } gen_kernel;
 
 const char *gen_category_name(gen_category c);

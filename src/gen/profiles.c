@@ -1,5 +1,6 @@
 /* profiles: the 11 categories of the seed dataset and those beyond (matrix,
- * transform, struct, func, random, bitwise, while_break, multi_dim). Each sets the
+ * transform, struct, func, random, bitwise, while_break, multi_dim,
+ * quaternion, geometry, tile). Each sets the
  * parameter shapes, expression features and statement mix of its kernels,
  * and its core emits the category's defining construct exactly once. */
 #include "gen/ctx.h"
@@ -287,6 +288,13 @@ static const gen_profile profiles[GEN_CATEGORY_COUNT] = {
 	                     W9(3, 2, 2, 1, 0, 1, 1, 1, 4), gen_core_while, NULL},
 	[GEN_MULTI_DIM] = {"multi_dim", "grid", 1, 4, 0, 1, FDI, FE_CAST | FE_NEIGHBOR | FE_MATH, 1, 3, 1, 4, 1,
 	                   W(5, 2, 2, 2, 1, 1, 1, 0), gen_core_grid, gen_setup_grid},
+	[GEN_QUATERNION] = {"quaternion", "quat", 1, 4, 0, 1, FL | V3 | WT_BIT(WT_QUAT), FE_VEC | FE_MAT | FE_MATX | FE_MATH,
+	                    1, 3, 1, 4, 1, W(5, 2, 2, 2, 0, 1, 1, 0), gen_core_quat, NULL},
+	[GEN_GEOMETRY] = {"geometry", "geom", 1, 4, 0, 1, FL | V3, FE_VEC | FE_MATH, 1, 2, 1, 3, 1,
+	                  W(4, 2, 2, 2, 0, 1, 1, 0), gen_core_geom, gen_setup_geom},
+	/* no stores or atomics: the core's tile_store writes the outputs */
+	[GEN_TILE] = {"tile", "tile", 1, 4, 0, 1, FL, FE_MATH | FE_SELECT, 1, 2, 0, 3, 1, W(4, 2, 2, 0, 0, 1, 1, 0),
+	              gen_core_tile, gen_setup_tile},
 };
 
 const gen_profile *gen_profile_get(gen_category cat)

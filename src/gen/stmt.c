@@ -169,7 +169,28 @@ void gen_body(gen_ctx *c, int n)
 	gen_leave(c, mark);
 }
 
-static int body_len(gen_ctx *c) { return rng_range(&c->r, 1, c->budget > 3 ? 3 : 2); }
+/* Statements still free here: the budget less those kept for the bodies
+ * and siblings still to come. Only --max-stmts keeps any (reserve > 0), so
+ * without it this is the budget and kernels stay as they were. */
+static int avail(const gen_ctx *c) { return c->budget - c->reserve; }
+
+/* With --max-stmts a body takes no more than is free, and at least one. */
+static int body_len(gen_ctx *c)
+{
+	int n = rng_range(&c->r, 1, avail(c) > 3 ? 3 : 2);
+	if (c->max_stmts > 0 && n > avail(c))
+		n = avail(c) > 1 ? avail(c) : 1;
+	return n;
+}
+
+/* Sets aside `keep` statements (negative: gives them back) for what follows
+ * a body: one per later branch or sibling, each of which needs at least one,
+ * so that nested bodies cannot overrun --max-stmts. */
+static void keep_for_later(gen_ctx *c, int keep)
+{
+	if (c->max_stmts > 0)
+		c->reserve += keep;
+}
 
 /* A branch body: when there is a target, it starts by updating it, so
  * every arm of the chain computes the value the kernel goes on to use. */
@@ -196,13 +217,17 @@ void gen_if(gen_ctx *c, int nelif, int has_else, const gen_var *target)
 	put(c, "if ");
 	gen_cond(c, d);
 	put(c, ":\n");
+	keep_for_later(c, nelif + has_else);
 	gen_branch(c, target);
+	keep_for_later(c, -(nelif + has_else));
 	for (int i = 0; i < nelif; i++) {
 		gen_line(c);
 		put(c, "elif ");
 		gen_cond(c, d);
 		put(c, ":\n");
+		keep_for_later(c, nelif - 1 - i + has_else);
 		gen_branch(c, target);
+		keep_for_later(c, -(nelif - 1 - i + has_else));
 	}
 	if (has_else) {
 		gen_line(c);
@@ -235,7 +260,7 @@ void gen_for_head(gen_ctx *c, int inner)
 	static const char names[] = "ijklmnp";
 	rng *r = &c->r;
 	/* kernels indexed by i, j (, k) count their loops from the next letter */
-	int first = c->ntid > 1 && c->tid[0][1] == '\0' ? c->ntid : 0;
+	int first = c->tid[0][1] == '\0' ? c->ntid : 0;
 	const gen_var *outer = inner ? gen_var_pick(c, WT_I32, VAR_INDEX | VAR_LOOP) : NULL;
 	const gen_var *n = NULL; /* an int parameter: a runtime bound */
 	for (int i = 0; i < c->nscalar; i++)
@@ -407,6 +432,21 @@ void gen_while(gen_ctx *c, int nbody, const gen_var *acc)
 	gen_leave(c, mark);
 }
 
+/* An if statement under --max-stmts: no more branches than free
+ * statements, since each branch holds at least one. */
+static void gen_if_within(gen_ctx *c)
+{
+	int nelif = rng_chance(&c->r, 0.3) ? rng_range(&c->r, 1, 2) : 0;
+	int has_else = rng_chance(&c->r, 0.6);
+	int room = avail(c) - 1; /* branches after the first */
+	if (has_else && room < 1)
+		has_else = 0;
+	room -= has_else;
+	if (nelif > room)
+		nelif = room > 0 ? room : 0;
+	gen_if(c, nelif, has_else, NULL);
+}
+
 /* stmt = decl | assign | aug | store | atomic | if | for | while | jump
  * Drawn by the profile's weights among the kinds legal here: compound
  * statements only while nesting and budget allow, assignments only when a
@@ -422,7 +462,7 @@ void gen_stmt(gen_ctx *c)
 		w[ST_JUMP] = 0;
 	if (!c->narr)
 		w[ST_STORE] = w[ST_ATOMIC] = 0; /* a helper function */
-	int compound = c->nest < p->nest_max && c->budget > 1;
+	int compound = c->nest < p->nest_max && avail(c) > 1;
 	if (!compound)
 		w[ST_IF] = w[ST_FOR] = w[ST_WHILE] = 0;
 	if (!gen_var_count(c, WT_ANY, VAR_MUT))
@@ -434,6 +474,7 @@ void gen_stmt(gen_ctx *c)
 	if (c->nvar > GEN_MAX_VARS - 12)
 		w[ST_DECL] = w[ST_IF] = w[ST_FOR] = w[ST_WHILE] = 0;
 	c->budget--;
+	c->nstmt++;
 	switch (gen_pick(&c->r, w, ST_COUNT)) {
 	case ST_ASSIGN: gen_assign(c, gen_var_pick(c, WT_ANY, VAR_MUT)); break;
 	case ST_AUG: {
@@ -452,7 +493,12 @@ void gen_stmt(gen_ctx *c)
 		else
 			gen_atomic(c, gen_arr_pick(c, WT_ANY, 1));
 		break;
-	case ST_IF: gen_if(c, rng_chance(&c->r, 0.3) ? rng_range(&c->r, 1, 2) : 0, rng_chance(&c->r, 0.6), NULL); break;
+	case ST_IF:
+		if (c->max_stmts > 0)
+			gen_if_within(c);
+		else
+			gen_if(c, rng_chance(&c->r, 0.3) ? rng_range(&c->r, 1, 2) : 0, rng_chance(&c->r, 0.6), NULL);
+		break;
 	case ST_FOR: gen_for(c, body_len(c)); break;
 	case ST_WHILE: gen_while(c, body_len(c), NULL); break;
 	default:
@@ -464,6 +510,9 @@ void gen_stmt(gen_ctx *c)
 
 void gen_stmts(gen_ctx *c, int n)
 {
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		keep_for_later(c, n - 1 - i);
 		gen_stmt(c);
+		keep_for_later(c, -(n - 1 - i));
+	}
 }

@@ -8,6 +8,16 @@
 #include "store/journal.h"
 #include "warp/proto.h"
 
+/* The categories a run draws from: 0 means the 11 seed categories. */
+static uint32_t category_mask(uint32_t categories)
+{
+	return categories ? categories & GEN_ALL_MASK : GEN_SEED_MASK;
+}
+
+/* Journals written before `--categories all` existed listed the first 19
+ * profiles for a default run (and read that list back as the default). */
+#define LEGACY_DEFAULT_MASK ((1u << 19) - 1)
+
 json_t *run_options_json(const run_options *o)
 {
 	json_t *devs = json_array(), *cats = json_array();
@@ -15,11 +25,13 @@ json_t *run_options_json(const run_options *o)
 		json_array_append_new(devs, json_string("cpu"));
 	if (o->devices & DEV_CUDA)
 		json_array_append_new(devs, json_string("cuda"));
+	uint32_t mask = category_mask(o->categories);
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
-		if (!o->categories || (o->categories & (1u << c)))
+		if (mask & (1u << c))
 			json_array_append_new(cats, json_string(gen_category_name((gen_category)c)));
-	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:s, s:i, s:b, s:s, s:s, s:{s:b, s:s}}", "n", (json_int_t)o->n,
-			 "seed", (json_int_t)o->seed, "devices", devs, "categories", cats, "shard_size",
+	return json_pack("{s:I, s:I, s:o, s:o, s:i, s:i, s:I, s:s, s:i, s:b, s:s, s:s, s:{s:b, s:s}}", "n",
+			 (json_int_t)o->n, "seed", (json_int_t)o->seed, "devices", devs, "categories", cats,
+			 "max_stmts", o->max_stmts, "max_depth", o->max_depth, "shard_size",
 			 (json_int_t)o->shard_size, "format", jsonl_format_name(o->format), "zstd_level",
 			 o->zstd_level, "dedup", o->dedup, "validate", chk_tier_name(o->validate), "arch",
 			 o->arch ? o->arch : "sm_90", "codegen", "enable_backward", 1, "mode", "release");
@@ -29,14 +41,18 @@ json_t *run_options_json(const run_options *o)
 static int from_json(const json_t *j, run_options *t)
 {
 	json_int_t n, seed, shard, level;
-	int dedup;
+	int dedup, max_stmts = 0, max_depth = 0; /* absent from older journals */
 	const char *fmt, *tier, *arch;
 	json_t *devs, *cats;
-	if (json_unpack((json_t *)j, "{s:I, s:I, s:o, s:o, s:I, s:s, s:i, s:b, s:s, s:s}", "n", &n, "seed", &seed,
-			"devices", &devs, "categories", &cats, "shard_size", &shard, "format", &fmt, "zstd_level",
-			&level, "dedup", &dedup, "validate", &tier, "arch", &arch) < 0 ||
-	    n < 1 || shard < 1 || jsonl_format_parse(fmt, &t->format) < 0 || chk_tier_parse(tier, &t->validate) < 0)
+	if (json_unpack((json_t *)j, "{s:I, s:I, s:o, s:o, s?i, s?i, s:I, s:s, s:i, s:b, s:s, s:s}", "n", &n, "seed",
+			&seed, "devices", &devs, "categories", &cats, "max_stmts", &max_stmts, "max_depth", &max_depth,
+			"shard_size", &shard, "format", &fmt, "zstd_level", &level, "dedup", &dedup, "validate", &tier,
+			"arch", &arch) < 0 ||
+	    n < 1 || shard < 1 || max_stmts < 0 || max_depth < 0 || jsonl_format_parse(fmt, &t->format) < 0 ||
+	    chk_tier_parse(tier, &t->validate) < 0)
 		return -1;
+	t->max_stmts = max_stmts;
+	t->max_depth = max_depth;
 	/* arch points into the journal's JSON, freed after this call: keep the
 	 * caller's string when it is the same, else a static copy */
 	static char arch_copy[32];
@@ -63,8 +79,8 @@ static int from_json(const json_t *j, run_options *t)
 			return -1;
 		t->categories |= 1u << c;
 	}
-	if (t->categories == (1u << GEN_CATEGORY_COUNT) - 1)
-		t->categories = 0; /* all: the generator's default */
+	if (t->categories == GEN_SEED_MASK || t->categories == LEGACY_DEFAULT_MASK)
+		t->categories = 0; /* the generator's default */
 	return t->devices ? 0 : -1;
 }
 
@@ -91,18 +107,22 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 		     {RUN_GIVEN_ZSTD_LEVEL, "--zstd-level"},
 		     {RUN_GIVEN_DEDUP, "--no-dedup"},
 		     {RUN_GIVEN_VALIDATE, "--validate"},
-		     {RUN_GIVEN_ARCH, "--arch"}};
-	int differs[10] = {t.n != o->n,
+		     {RUN_GIVEN_ARCH, "--arch"},
+		     {RUN_GIVEN_MAX_STMTS, "--max-stmts"},
+		     {RUN_GIVEN_MAX_DEPTH, "--max-depth"}};
+	int differs[12] = {t.n != o->n,
 			  t.seed != o->seed,
 			  t.devices != o->devices,
-			  t.categories != o->categories,
+			  category_mask(t.categories) != category_mask(o->categories),
 			  t.shard_size != o->shard_size,
 			  t.format != o->format,
 			  t.zstd_level != o->zstd_level,
 			  t.dedup != o->dedup,
 			  t.validate != o->validate,
-			  strcmp(t.arch ? t.arch : "sm_90", o->arch ? o->arch : "sm_90") != 0};
-	for (int i = 0; i < 10; i++)
+			  strcmp(t.arch ? t.arch : "sm_90", o->arch ? o->arch : "sm_90") != 0,
+			  t.max_stmts != o->max_stmts,
+			  t.max_depth != o->max_depth};
+	for (int i = 0; i < 12; i++)
 		if ((given & flags[i].bit) && differs[i]) {
 			buf_printf(err,
 				   "cannot resume: %s differs from the run in '%s'; drop it to continue that run, or start a new one with --force",

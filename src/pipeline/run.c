@@ -79,7 +79,7 @@ static int hook_lists(const char *var, uint64_t index)
 
 void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k)
 {
-	gen_options g = {.seed = o->seed, .categories = o->categories};
+	gen_options g = {.seed = o->seed, .categories = o->categories, .max_stmts = o->max_stmts, .max_depth = o->max_depth};
 	gen_kernel_make(&g, index, k);
 	if (hook_lists("JITSYNTH_TEST_REJECT", index)) /* a type error Warp must refuse */
 		buf_puts(&k->source, "    jitsynth_planted = wp.vec3(1.0, 2.0, 3.0) + 1\n");
@@ -88,6 +88,21 @@ void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k)
 /* ---- output order ---- */
 
 static slot *slot_of(run *r, uint64_t index) { return &r->win[index % r->nwin]; }
+
+/* Empties a stored slot. Buffers that grew past SLOT_KEEP_BYTES are given
+ * back: a slot sees every nwin-th kernel, and record sizes are heavy-tailed,
+ * so kept capacity would creep towards nwin times the largest record. */
+#define SLOT_KEEP_BYTES (64u << 10)
+static void slot_trim(slot *sl)
+{
+	buf *b[] = {&sl->line, &sl->text[0], &sl->text[1]};
+	for (size_t i = 0; i < sizeof b / sizeof *b; i++) {
+		if (b[i]->cap > SLOT_KEEP_BYTES)
+			buf_free(b[i]);
+		else
+			buf_reset(b[i]);
+	}
+}
 
 /* After a shard completes: make the rejects before it durable, then say so
  * in the journal, so that a crash from here on resumes after this shard. */
@@ -146,7 +161,7 @@ static void store_ready(run *r)
 				r->s->done, now_seconds() - r->s->started, r->s->pool.worker_rss_kib};
 		}
 		sl->ready = 0;
-		buf_reset(&sl->line);
+		slot_trim(sl);
 	}
 }
 

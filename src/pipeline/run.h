@@ -25,6 +25,7 @@ typedef struct run_options {
 	int jobs;
 	unsigned devices;        /* DEV_CPU | DEV_CUDA */
 	uint32_t categories;     /* gen_options.categories */
+	int max_stmts, max_depth; /* gen_options' size budget; 0: the profiles' */
 	size_t shard_size;
 	const char *python;
 	const char *worker_script;
@@ -93,6 +94,8 @@ enum {
 	RUN_GIVEN_DEDUP = 1 << 7,
 	RUN_GIVEN_VALIDATE = 1 << 8,
 	RUN_GIVEN_ARCH = 1 << 9,
+	RUN_GIVEN_MAX_STMTS = 1 << 10,
+	RUN_GIVEN_MAX_DEPTH = 1 << 11,
 };
 
 /* Fills o's dataset options from the journal of the run in o->out_dir.

@@ -133,6 +133,7 @@ static void test_name_format(void **state)
 		"arith_", "cond_", "loop_", "math_", "vec_", "atomic_",
 		"nested_", "multicond_", "combined_", "scalar_", "randmath_",
 		"mat_", "xform_", "struct_", "func_", "rand_", "bits_", "whilebrk_", "grid_",
+		"quat_", "geom_", "tile_",
 	};
 	uint64_t idx[] = {0, 35, 36, 1295, 1296, 123456789, UINT64_MAX};
 	for (size_t i = 0; i < sizeof idx / sizeof *idx; i++) {
@@ -153,6 +154,7 @@ static void test_category_names(void **state)
 		"arithmetic", "conditional", "loop", "math", "vector", "atomic",
 		"nested", "multi_cond", "combined", "scalar_param", "random_math",
 		"matrix", "transform", "struct", "func", "random", "bitwise", "while_break", "multi_dim",
+		"quaternion", "geometry", "tile",
 	};
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) {
 		assert_string_equal(gen_category_name((gen_category)c), want[c]);
@@ -213,6 +215,14 @@ static int indent_of(const char *line)
 	return n;
 }
 
+/* The start of the line holding p. */
+static const char *line_start(const char *s, const char *p)
+{
+	while (p > s && p[-1] != '\n')
+		p--;
+	return p;
+}
+
 /* A `for` (or while) line inside the body of another one. */
 static int has_nested_loop(const char *src)
 {
@@ -242,7 +252,7 @@ static void check_shape(const gen_kernel *k)
 	assert_non_null(kern);
 	if (k->category < GEN_SEED_COUNT) /* nothing above the kernel */
 		assert_ptr_equal(kern, s + 18);
-	if (k->category == GEN_MULTI_DIM)
+	if (k->category == GEN_MULTI_DIM || k->category == GEN_TILE)
 		assert_non_null(strstr(kern, " = wp.tid()\n"));
 	else
 		assert_non_null(strstr(kern, "):\n    tid = wp.tid()\n"));
@@ -278,7 +288,8 @@ static void check_category(gen_category cat, int n)
 		assert_int_equal(k.category, cat);
 		check_shape(&k);
 		int scalars, params = count_params(s, &scalars);
-		assert_true(params >= 1 && params <= (cat == GEN_STRUCT ? 6 : 5));
+		/* struct and geometry kernels may add a struct or id parameter */
+		assert_true(params >= 1 && params <= (cat == GEN_STRUCT || cat == GEN_GEOMETRY ? 6 : 5));
 		switch (cat) {
 		case GEN_ARITHMETIC: {
 			static const char *const ops[] = {" + ", " - ", " * ", " / ", " // ", " % ", NULL};
@@ -351,6 +362,49 @@ static void check_category(gen_category cat, int n)
 			assert_null(strstr(s, "dtype=float)\n")); /* no 1D array among 2D ones */
 			break;
 		}
+		case GEN_QUATERNION: {
+			static const char *const rot[] = {"wp.quat_rotate(", "wp.quat_rotate_inv(", NULL};
+			assert_non_null(strstr(s, " = wp.quat_from_axis_angle("));
+			assert_true(has_any(s, rot));
+			break;
+		}
+		case GEN_GEOMETRY: {
+			static const char *const queries[] = {"wp.mesh_query_point(", "wp.mesh_query_point_no_sign(",
+			                                      "wp.mesh_query_ray(", "wp.mesh_query_aabb(", "wp.bvh_query_aabb(",
+			                                      "wp.bvh_query_ray(", "wp.hash_grid_query(", "wp.volume_", NULL};
+			static const char *const ids[] = {"mesh: wp.uint64", "mesh_id: wp.uint64", "bvh: wp.uint64",
+			                                  "bvh_id: wp.uint64", "hash_grid: wp.uint64", "grid_id: wp.uint64",
+			                                  "volume: wp.uint64", "vol: wp.uint64", NULL};
+			assert_true(has_any(s, ids));
+			assert_true(has_any(s, queries));
+			/* a query loop advances with its _next builtin */
+			if (strstr(s, "_query_aabb(") || strstr(s, "bvh_query_ray(") || strstr(s, "hash_grid_query("))
+				assert_non_null(strstr(s, "_next(query"));
+			break;
+		}
+		case GEN_TILE: {
+			static const char *const tids[] = {"    i = wp.tid()\n", "    i, j = wp.tid()\n", NULL};
+			assert_true(has_any(s, tids));
+			assert_non_null(strstr(s, " = wp.tile_load("));
+			assert_non_null(strstr(s, "    wp.tile_store("));
+			/* shapes are module-level constants, defined above the kernel */
+			const char *shape = strstr(s, "shape="), *kdef = strstr(s, "@wp.kernel");
+			assert_non_null(shape);
+			assert_true(shape[6] == 'T' || shape[6] == 'B' || (shape[6] == '(' && (shape[7] == 'T' || shape[7] == 'B')));
+			const char *def = strstr(s, "\nTILE") ? strstr(s, "\nTILE") : strstr(s, "\nBLOCK");
+			assert_true(def && def < kdef);
+			/* tile calls sit at the body's top level, where every thread of
+			 * the block reaches them, or in the matmul's depth loop */
+			for (const char *p = strstr(kdef, "wp.tile_"); p; p = strstr(p + 1, "wp.tile_")) {
+				const char *l = line_start(s, p);
+				if (indent_of(l) > 4) {
+					while (indent_of(l) != 4)
+						l = line_start(s, l - 1);
+					assert_memory_equal(l, "    for k in range(", 19);
+				}
+			}
+			break;
+		}
 		default: break;
 		}
 		gen_kernel_free(&k);
@@ -394,7 +448,7 @@ static void test_typing_rules(void **state)
 	for (uint64_t i = 0; i < 3000; i++) {
 		gen_kernel k = make(77, i % 2 ? GEN_ALL_MASK : 0, i);
 		const char *s = buf_cstr(&k.source);
-		if (k.category != GEN_MULTI_DIM) { /* there i, j may be tid's components */
+		if (k.category != GEN_MULTI_DIM && k.category != GEN_TILE) { /* there i, j may be tid's components */
 			assert_null(strstr(s, "wp.float64(i)"));
 			assert_null(strstr(s, "wp.float64(j)"));
 		}
@@ -403,6 +457,68 @@ static void test_typing_rules(void **state)
 			assert_true(range_bounded(p + 6));
 		gen_kernel_free(&k);
 	}
+}
+
+/* The deepest bracket nesting on any line of s. */
+static int max_brackets(const char *s)
+{
+	int depth = 0, most = 0;
+	for (; *s; s++) {
+		depth += (*s == '(' || *s == '[') - (*s == ')' || *s == ']');
+		most = depth > most ? depth : most;
+	}
+	return most;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* --max-stmts bounds the random statements of every profile, nested ones
+ * included, and so the kernels' length; --max-depth flattens expressions.
+ * Unbounded, the same kernels are longer and deeper. */
+static void test_size_budget(void **state)
+{
+	(void)state;
+	enum { N = GEN_CATEGORY_COUNT * 100 };
+	long lines[3] = {0}, most_stmts = 0;
+	for (int m = 0; m < 3; m++) {
+		static const int caps[] = {0, 1, 3};
+		gen_options o = {.seed = 21, .categories = GEN_ALL_MASK, .max_stmts = caps[m]};
+		for (uint64_t i = 0; i < N; i++) {
+			gen_kernel k;
+			memset(&k, 0, sizeof k);
+			gen_kernel_make(&o, i, &k);
+			check_shape(&k);
+			if (caps[m])
+				assert_true(k.stmts >= 0 && k.stmts <= caps[m]);
+			else if (k.stmts > most_stmts)
+				most_stmts = k.stmts;
+			lines[m] += count_lines(buf_cstr(&k.source));
+			gen_kernel_free(&k);
+		}
+	}
+	assert_true(most_stmts > 3);
+	assert_true(lines[1] < lines[2] && lines[2] < lines[0]);
+	int deep[2] = {0};
+	for (int m = 0; m < 2; m++) {
+		gen_options o = {.seed = 22, .categories = 1u << GEN_RANDOM_MATH, .max_depth = m};
+		for (uint64_t i = 0; i < 500; i++) {
+			gen_kernel k;
+			memset(&k, 0, sizeof k);
+			gen_kernel_make(&o, i, &k);
+			int b = max_brackets(buf_cstr(&k.source));
+			deep[m] = b > deep[m] ? b : deep[m];
+			gen_kernel_free(&k);
+		}
+	}
+	/* a depth-1 tree still nests inside its leaves and statement, as in
+	 * wp.sin(wp.float64(a[wp.min(i + 1, a.shape[0] - 1)])) */
+	assert_true(deep[1] <= 6 && deep[0] >= 10);
 }
 
 static void test_all_categories_appear_with_zero_mask(void **state)
@@ -427,12 +543,13 @@ static void test_all_categories_appear_with_zero_mask(void **state)
 	gen_kernel_free(&b);
 }
 
-/* Type constructors and array annotations: Warp types, not builtins. */
+/* Type constructors, array annotations and wp.constant: Warp's Python
+ * surface, not builtins. */
 static int is_type_name(const char *id, size_t n)
 {
 	static const char *const types[] = {"array", "array1d", "array2d", "array3d", "array4d", "vec2", "vec3",
 	                                    "vec4", "mat22", "mat33", "mat44", "quat", "transform",
-	                                    "spatial_vector", NULL};
+	                                    "spatial_vector", "constant", NULL};
 	for (const char *const *t = types; *t; t++)
 		if (strlen(*t) == n && !strncmp(*t, id, n))
 			return 1;
@@ -484,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_category_names),
 		cmocka_unit_test(test_constructs),
 		cmocka_unit_test(test_typing_rules),
+		cmocka_unit_test(test_size_budget),
 		cmocka_unit_test(test_all_categories_appear_with_zero_mask),
 		cmocka_unit_test(test_catalog),
 	};
