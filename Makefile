@@ -115,7 +115,7 @@ asan:
 # The long form of the kill/resume test (issue 6): 20 runs of 5000 kernels.
 soak: setup
 	@$(MAKE) --no-print-directory all
-	KILL_RUNS=20 N=5000 E2E_ONLY=test_resume bash tests/run.sh $(FLAVOUR) $(BIN)
+	TEST_TMP=$(CURDIR)/tests/tmp/soak KILL_RUNS=20 N=5000 E2E_ONLY=test_resume bash tests/run.sh $(FLAVOUR) $(BIN)
 
 bench: setup
 	@$(MAKE) --no-print-directory all

@@ -35,7 +35,9 @@ def build(name, source):
         exec(compile(source, filename, "exec"), module.__dict__)
         kernel = getattr(module, name)
         options = kernel.module.resolve_options(wp.config)
-        builder = ctx.ModuleBuilder(kernel.module, options, ctx.ModuleHasher([kernel], options))
+        builder = ctx.ModuleBuilder(
+            kernel.module, options | {"output_arch": None}, ctx.ModuleHasher([kernel], options)
+        )
         return builder.codegen("cpu"), builder.codegen("cuda")
     finally:
         ctx.user_modules.pop(modname, None)

@@ -8,7 +8,7 @@
 #include "gen/gen.h"
 
 static const char usage[] =
-	"usage: jitsynth sample [--category C] [-n K] [--seed S] [--start I]\n"
+	"usage: jitsynth sample [--category C] [-n K] [--seed S] [--start I] [--max-stmts N] [--max-depth N]\n"
 	"\n"
 	"Prints K generated kernels (Python source) without running Warp.\n"
 	"\n"

@@ -24,4 +24,19 @@ int gen_catalog_groups(const char **groups, int max);
 /* Catalog entries in group g. */
 int gen_catalog_group_size(const char *g);
 
+/* Marks seen[i] = 1 for every catalog entry i that src[0..n) calls as
+ * `wp.<name>(` or passes as a function (`wp.tile_map(wp.add, t, u)`); seen
+ * has gen_catalog_size bytes. Returns the uses found. */
+int gen_catalog_mark(const char *src, size_t n, unsigned char *seen);
+
+/* Builtin coverage of one catalog group: distinct builtins used / size. */
+typedef struct gen_coverage {
+	const char *group;
+	int used, size;
+} gen_coverage;
+
+/* One row per group (gen_catalog_groups order) from a seen[] array filled
+ * by gen_catalog_mark; returns the number of rows (at most max). */
+int gen_catalog_coverage(const unsigned char *seen, gen_coverage *rows, int max);
+
 #endif

@@ -67,7 +67,7 @@ static void quat_mix(gen_ctx *c, const gen_var *q, const gen_var *axis)
  *   [NEWLINE q2 = qmix] NEWLINE p = (wp.quat_rotate | wp.quat_rotate_inv)(q, v3)
  *   [NEWLINE R = wp.quat_to_matrix(q) NEWLINE p2 = R * p]
  *   [NEWLINE ax, ang = wp.quat_to_axis_angle(q) | e = wp.quat_to_rpy(q)
- *    | a = wp.quat_twist_angle(axis, q) | e = wp.quat_to_euler(q, 2, 1, 0)] */
+ *    | a = wp.quat_twist_angle[_signed](axis, q) | e = wp.quat_to_euler(q, 2, 1, 0)] */
 const gen_var *gen_core_quat(gen_ctx *c)
 {
 	rng *r = &c->r;
@@ -136,7 +136,8 @@ const gen_var *gen_core_quat(gen_ctx *c)
 			break;
 		case 2:
 			if ((e = gen_decl_start(c, "ang", WT_F32)))
-				buf_printf(c->b, "wp.quat_twist_angle(%s, %s)\n", axis->name, q->name);
+				buf_printf(c->b, "wp.%s(%s, %s)\n", rng_chance(r, 0.5) ? "quat_twist_angle" : "quat_twist_angle_signed",
+				           axis->name, q->name);
 			break;
 		default:
 			if ((e = gen_decl_start(c, "euler", WT_V3)))

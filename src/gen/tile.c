@@ -20,11 +20,9 @@ typedef struct tdef {
 
 static _Thread_local tdef T;
 
-/* Warp's tile_matmul reads the builder option output_arch while it generates
- * code, and the worker (src/warp/worker.py) does not set it: until it gives
- * ModuleBuilder options | {"output_arch": None}, as Warp itself does for
- * codegen without a device, every matmul would be rejected, so none is made. */
-enum { TILE_MATMUL = 0 };
+/* tile_matmul needs the worker to give ModuleBuilder the option
+ * output_arch (None, as Warp does for codegen without a device): it does. */
+enum { TILE_MATMUL = 1 };
 
 /* phase 0: the shape constants above the kernel; arrays 1D or 2D like the
  * launch grid, whose coordinates are named i (, j). */
@@ -101,18 +99,33 @@ static void scalar_arg(gen_ctx *c)
 		gen_lit(c, WT_F32);
 }
 
+/* "shape=M" or "shape=(M, N)": the kernel's tile shape. */
+static void put_shape(gen_ctx *c)
+{
+	if (T.dims == 1)
+		buf_printf(c->b, "shape=%s", T.m);
+	else
+		buf_printf(c->b, "shape=(%s, %s)", T.m, T.n);
+}
+
 /* top = wp.tile_map(unary, t) | wp.tile_map(binary, t, u) | wp.tile_map(binary, t, s)
- *     | t ("+" | "-") u | t "*" s | s "*" t | wp.tile_transpose(t)  (square 2D only)
+ *     | t ("+" | "-") u | t "*" s | s "*" t
+ *     | wp.tile_scan_(inclusive | exclusive | max_inclusive | min_inclusive)(t)
+ *     | wp.tile_astype(wp.tile_astype(t, dtype=wp.float64), dtype=float)
+ *     | t "+" wp.tile_full(shape, value, dtype=float) | wp.tile_zeros(shape, dtype=float) "-" t
  *     | wp.tile_broadcast(row, shape=(M, N)) "+" t  (2D: row a 1 x N tile)
+ *     | t "*" wp.tile_arange(M, dtype=float) | wp.tile_map(wp.add, t, wp.tile_ones(...))  (1D)
+ *     | wp.tile_transpose(t)  (square 2D only)
  * t, u tiles of the common shape; writes `name = top`. */
 static void gen_tile_op(gen_ctx *c, const char *t, const char *u, char *name)
 {
 	static const char *const un[] = {"wp.sin", "wp.cos", "wp.tanh", "wp.abs", "wp.floor", "wp.ceil", "wp.neg"};
 	static const char *const bin[] = {"wp.add", "wp.sub", "wp.mul", "wp.min", "wp.max"};
+	static const char *const scan[] = {"inclusive", "exclusive", "max_inclusive", "min_inclusive"};
 	rng *r = &c->r;
 	gen_line(c);
 	buf_printf(c->b, "%s = ", tile_name(c, name, "t"));
-	switch (rng_below(r, T.square ? 8 : 7)) {
+	switch (rng_below(r, T.square ? 11 : 10)) {
 	case 0: buf_printf(c->b, "wp.tile_map(%s, %s)\n", un[rng_below(r, 7)], t); break;
 	case 1: buf_printf(c->b, "wp.tile_map(%s, %s, %s)\n", bin[rng_below(r, 5)], t, u); break;
 	case 2:
@@ -122,21 +135,39 @@ static void gen_tile_op(gen_ctx *c, const char *t, const char *u, char *name)
 		break;
 	case 3: buf_printf(c->b, "%s %s %s\n", t, rng_chance(r, 0.6) ? "+" : "-", u); break;
 	case 4:
-		buf_printf(c->b, "%s * ", t);
-		scalar_arg(c);
+		if (rng_chance(r, 0.5)) {
+			buf_printf(c->b, "%s * ", t);
+			scalar_arg(c);
+		} else {
+			scalar_arg(c);
+			buf_printf(c->b, " * %s", t);
+		}
 		put(c, "\n");
 		break;
-	case 5:
-		scalar_arg(c);
-		buf_printf(c->b, " * %s\n", t);
+	case 5: buf_printf(c->b, "wp.tile_scan_%s(%s)\n", scan[rng_below(r, 4)], t); break;
+	case 6: buf_printf(c->b, "wp.tile_astype(wp.tile_astype(%s, dtype=wp.float64), dtype=float)\n", t); break;
+	case 7:
+		if (rng_chance(r, 0.5)) {
+			buf_printf(c->b, "%s + wp.tile_full(", t);
+			put_shape(c);
+			put(c, ", value=");
+			gen_lit(c, WT_F32);
+			put(c, ", dtype=float)\n");
+		} else {
+			put(c, "wp.tile_zeros(");
+			put_shape(c);
+			buf_printf(c->b, ", dtype=float) - %s\n", t);
+		}
 		break;
-	case 6:
+	case 8: case 9:
 		if (T.dims == 2) {
 			buf_printf(c->b, "wp.tile_broadcast(wp.tile_load(%s, shape=(1, %s), offset=(0, %s * %s)), shape=(%s, %s)) + %s\n",
 			           c->arr[rng_below(r, (uint32_t)c->narr)].name, T.n, c->tid[1], T.n, T.m, T.n, t);
-			break;
+		} else if (rng_chance(r, 0.5)) {
+			buf_printf(c->b, "%s * wp.tile_arange(%s, dtype=float)\n", t, T.m);
+		} else {
+			buf_printf(c->b, "wp.tile_map(wp.add, %s, wp.tile_ones(shape=%s, dtype=float))\n", t, T.m);
 		}
-		buf_printf(c->b, "wp.tile_map(wp.add, %s, wp.tile_ones(shape=%s, dtype=float))\n", t, T.m);
 		break;
 	default: buf_printf(c->b, "wp.tile_transpose(%s)\n", t); break;
 	}
@@ -181,19 +212,30 @@ static void gen_tile_matmul(gen_ctx *c, char *name)
 	c->indent -= 4;
 }
 
-/* red = s "=" (wp.tile_sum | wp.tile_max | wp.tile_min)(t) | wp.tile_reduce(wp.add | wp.max | wp.min, t)
+/* red = s "=" (wp.tile_sum | wp.tile_max | wp.tile_min)(t) | wp.tile_reduce(wp.add | wp.max, t)
+ *     | wp.tile_dot(t, u) | wp.tile_sum(wp.tile(x))
  * then either stored (1D, into a second output at i) or read back as
- * x = s[0] and broadcast over t. */
-static void gen_tile_reduce(gen_ctx *c, char *t, const gen_arr *out2)
+ * x = s[0] and broadcast over t; or x = float(wp.tile_argmax(t)[0])
+ * | wp.tile_extract(t, 0 [, 0]), read straight from t. */
+static void gen_tile_reduce(gen_ctx *c, char *t, const char *u, const gen_arr *out2)
 {
 	static const char *const red[] = {"wp.tile_sum(%s)", "wp.tile_max(%s)", "wp.tile_min(%s)",
 	                                  "wp.tile_reduce(wp.add, %s)", "wp.tile_reduce(wp.max, %s)"};
 	rng *r = &c->r;
 	char s[GEN_NAME];
-	gen_line(c);
-	buf_printf(c->b, "%s = ", tile_name(c, s, "red"));
-	buf_printf(c->b, red[rng_below(r, 5)], t);
-	put(c, "\n");
+	const gen_var *v = gen_var_pick(c, WT_F32, VAR_MUT);
+	int k = (int)rng_below(r, out2 ? 7 : 10);
+	if (k < 7) {
+		gen_line(c);
+		buf_printf(c->b, "%s = ", tile_name(c, s, "red"));
+		if (k < 5)
+			buf_printf(c->b, red[k], t);
+		else if (k == 5 || !v)
+			buf_printf(c->b, "wp.tile_dot(%s, %s)", t, u);
+		else
+			buf_printf(c->b, "wp.tile_sum(wp.tile(%s))", v->name);
+		put(c, "\n");
+	}
 	if (out2) {
 		gen_line(c);
 		buf_printf(c->b, "wp.tile_store(%s, %s, offset=%s)\n", out2->name, s, c->tid[0]);
@@ -203,19 +245,24 @@ static void gen_tile_reduce(gen_ctx *c, char *t, const gen_arr *out2)
 	gen_var *x = gen_decl_start(c, "m", WT_F32);
 	if (!x)
 		return;
-	buf_printf(c->b, "%s[0]\n", s);
+	if (k < 7)
+		buf_printf(c->b, "%s[0]\n", s);
+	else if (k == 7)
+		buf_printf(c->b, "float(wp.%s(%s)[0])\n", rng_chance(r, 0.5) ? "tile_argmax" : "tile_argmin", t);
+	else
+		buf_printf(c->b, T.dims == 1 ? "wp.tile_extract(%s, 0)\n" : "wp.tile_extract(%s, 0, 0)\n", t);
 	gen_decl_finish(x, WT_F32);
-	char u[GEN_NAME];
+	char w[GEN_NAME];
 	gen_line(c);
-	buf_printf(c->b, "%s = wp.tile_map(wp.sub, %s, %s)\n", tile_name(c, u, "t"), t, x->name);
-	snprintf(t, GEN_NAME, "%s", u);
+	buf_printf(c->b, "%s = wp.tile_map(wp.sub, %s, %s)\n", tile_name(c, w, "t"), t, x->name);
+	snprintf(t, GEN_NAME, "%s", w);
 }
 
-/* store = wp.tile_store(out, t, offset=i * M | (i * M, j * N)) */
+/* store = (wp.tile_store | wp.tile_atomic_add)(out, t, offset=i * M | (i * M, j * N)) */
 static void gen_tile_store(gen_ctx *c, const gen_arr *out, const char *t)
 {
 	gen_line(c);
-	buf_printf(c->b, "wp.tile_store(%s, %s, offset=", out->name, t);
+	buf_printf(c->b, "wp.%s(%s, %s, offset=", rng_chance(&c->r, 0.25) ? "tile_atomic_add" : "tile_store", out->name, t);
 	if (T.dims == 1)
 		buf_printf(c->b, "%s * %s)\n", c->tid[0], T.m);
 	else
@@ -249,7 +296,7 @@ const gen_var *gen_core_tile(gen_ctx *c)
 		if (c->arr[i].out && &c->arr[i] != out)
 			out2 = &c->arr[i];
 	if (rng_chance(r, 0.5) || (out2 && T.dims == 1))
-		gen_tile_reduce(c, t, T.dims == 1 ? out2 : NULL);
+		gen_tile_reduce(c, t, u, T.dims == 1 ? out2 : NULL);
 	gen_tile_store(c, out, t);
 	for (int i = 0; i < c->narr; i++)
 		if (c->arr[i].out && !((c->written >> i) & 1))

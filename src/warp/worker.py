@@ -89,6 +89,10 @@ class Bridge:
         self.wp = wp
         self.ctx = ctx
         self.options = None
+        # Warp numbers @wp.func helpers with a global per-name counter, so a
+        # helper would be called falloff_0 or falloff_1 depending on what this
+        # worker compiled before: restored after each kernel (see release()).
+        self.function_keys = dict(ctx.function_key_counts)
 
     def build_module(self, name, source, devices):
         wp, ctx = self.wp, self.ctx
@@ -105,7 +109,9 @@ class Bridge:
                 raise ValueError("source defines no @wp.kernel named %r" % name)
             wmod = kernel.module
             options = wmod.resolve_options(wp.config)
-            builder = ctx.ModuleBuilder(wmod, options, ctx.ModuleHasher([kernel], options))
+            # output_arch=None as Warp's own device-less codegen passes it: the
+            # tile builtins (tile_matmul) read it; the hash keeps `options`.
+            builder = ctx.ModuleBuilder(wmod, options | {"output_arch": None}, ctx.ModuleHasher([kernel], options))
             texts = []
             if devices & DEV_CPU:
                 texts.append(builder.codegen("cpu"))
@@ -117,8 +123,10 @@ class Bridge:
 
     def release(self, modname, filename):
         # Warp keeps every module it has seen; without this a worker slows
-        # down run after run (see tests/e2e/test_long_run.sh).
+        # down run after run (bench/run.sh measures it over 50,000 kernels).
         self.ctx.user_modules.pop(modname, None)
+        self.ctx.function_key_counts.clear()
+        self.ctx.function_key_counts.update(self.function_keys)
         sys.modules.pop(modname, None)
         linecache.cache.pop(filename, None)
 

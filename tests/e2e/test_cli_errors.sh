@@ -60,3 +60,16 @@ expect_err "already holds a dataset"
 check "dataset untouched" test "$(cat ds/train-00000.jsonl | md5sum)" = "$before"
 js generate -n 4 -o ds --force --quiet; expect_rc 0
 check "--force replaced it" test "$(wc -l < ds/train-00000.jsonl)" = 4
+
+# no libnvrtc (issue 4, acceptance 5): CUDA validation fails fast with one
+# line; --devices cpu and --validate none still work
+start=$SECONDS
+JITSYNTH_NVRTC=/nonexistent/libnvrtc.so js generate -n 4 -o nonvrtc --quiet; expect_rc 1
+expect_err "NVRTC not found (/nonexistent/libnvrtc.so): install the CUDA toolkit or use --validate none / --devices cpu"
+check "one line" test "$(wc -l < err.txt)" = 1
+check "fails fast (< 10 s)" test $((SECONDS - start)) -lt 10
+check "no dataset claimed" test ! -e nonvrtc/manifest.json -o "$(jq .complete nonvrtc/manifest.json 2>/dev/null)" != true
+JITSYNTH_NVRTC=/nonexistent/libnvrtc.so js generate -n 4 -o nonvrtc-cpu --devices cpu --quiet; expect_rc 0
+check "--devices cpu: 4 records, validated by g++" test "$(jq -r .meta.validated.cpu nonvrtc-cpu/train-00000.jsonl | grep -c syntax)" = 4
+JITSYNTH_NVRTC=/nonexistent/libnvrtc.so js generate -n 4 -o nonvrtc-none --validate none --quiet; expect_rc 0
+check "--validate none: 4 records, both devices" test "$(jq -r '.ir | keys | join(",")' nonvrtc-none/train-00000.jsonl | grep -c '^cpu,cuda$')" = 4

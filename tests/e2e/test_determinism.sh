@@ -14,3 +14,14 @@ done
 check "manifests equal but for timing" diff <(jq 'del(.timing)' one/manifest.json) <(jq 'del(.timing)' two/manifest.json)
 js generate -n 50 -o other --seed 12 --jobs 2 --quiet
 check "another seed gives other kernels" test -z "$(comm -12 <(jq -r .python_source other/train-00000.jsonl | sort) <(head -50 one/train-00000.jsonl | jq -r .python_source | sort) | grep def || true)"
+
+# every profile, including @wp.func helpers (Warp numbers helpers with a
+# global counter, which the worker must reset per kernel) and tiles: the same
+# with --jobs 1 and 2, whatever each worker compiled before
+js generate -n 220 -o all1 --seed 5 --jobs 1 --categories all --validate none --quiet
+expect_rc 0
+js generate -n 220 -o all2 --seed 5 --jobs 2 --batch 1 --categories all --validate none --quiet
+expect_rc 0
+check "every profile: identical with --jobs 1 and 2" cmp all1/train-00000.jsonl all2/train-00000.jsonl
+check "func helpers numbered from 0 in every record" test \
+	"$(jq -r 'select(.category == "func") | .ir.cpu.module' all1/train-00000.jsonl | grep -o '_[0-9]*_1(' | wc -l)" = 0
