@@ -52,13 +52,15 @@ void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret)
 	f->ret[1] = WT_F32;
 	f->nret = nret;
 
-	/* the kernel's state, set aside: a helper has no arrays and no tid */
-	int narr = c->narr, nfn = c->nfn, indent = c->indent, nest = c->nest, loops = c->loops;
+	/* the kernel's state, set aside: a helper has no arrays, no tid and none
+	 * of the kernel's scalar parameters (a loop bound must not name one) */
+	int narr = c->narr, nscalar = c->nscalar, nfn = c->nfn, indent = c->indent, nest = c->nest, loops = c->loops;
 	wtyset types = c->types;
 	unsigned feat = c->feat;
 	const char *tid0 = c->tid[0], *rstate = c->rstate;
 	int mark = c->nvar;
 	c->narr = 0;
+	c->nscalar = 0;
 	c->nfn = self;
 	c->feat &= ~(unsigned)(FE_NEIGHBOR | FE_RAND);
 	c->rstate = NULL;
@@ -118,6 +120,7 @@ void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret)
 
 	c->nvar = mark;
 	c->narr = narr;
+	c->nscalar = nscalar;
 	c->nfn = nfn;
 	c->indent = indent;
 	c->nest = nest;
