@@ -295,10 +295,31 @@ static void task_done(void *ctx, const proto_reply *rep)
  * no diagnostic); -1 with a diagnostic means the compiler could not run. */
 static int dev_passed(int ok, const char *diag) { return ok == 1 || (ok == -1 && !diag); }
 
+/* A compiler that could not be run on a module at all (killed, out of
+ * memory, a file size limit, a broken toolkit) says nothing about the
+ * kernel: rejecting it would lose a good kernel. The run stops instead, as
+ * on a write error, and `--resume` redoes it. Returns 1 when that happened. */
+static int compiler_broke(run *r, const chk_result *res)
+{
+	int cpu = res->cpu_ok == -1 && res->cpu_diag;
+	const char *why = cpu ? res->cpu_diag : res->cuda_ok == -1 ? res->cuda_diag : NULL;
+	if (!why)
+		return 0;
+	if (!r->io_failed) {
+		r->io_failed = 1;
+		buf_reset(r->err);
+		buf_printf(r->err, "the %s compiler could not be run on kernel %llu: %.*s", cpu ? "C++" : "CUDA",
+			   (unsigned long long)res->index, (int)strcspn(why, "\n"), why);
+	}
+	return 1;
+}
+
 /* A validation verdict: the record, or a reject with the compiler's words. */
 static void validated(run *r, chk_result *res)
 {
 	slot *sl = slot_of(r, res->index);
+	if (compiler_broke(r, res))
+		return;
 	if (dev_passed(res->cpu_ok, res->cpu_diag) && dev_passed(res->cuda_ok, res->cuda_diag)) {
 		const char *text[2] = {sl->text[0].data, sl->text[1].data};
 		size_t len[2] = {sl->text[0].len, sl->text[1].len};
