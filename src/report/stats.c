@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "gen/catalog.h"
 #include "store/reader.h"
 
 static const char *const dev_names[2] = {"cpu", "cuda"};
@@ -74,6 +75,7 @@ stats *stats_new(void)
 	st->validation.cap = 32;
 	st->rejects.cap = 48;
 	st->dd = dedup_new();
+	st->catalog_seen = xcalloc((size_t)gen_catalog_size, 1);
 	return st;
 }
 
@@ -89,6 +91,7 @@ void stats_free(stats *st)
 	table_free(&st->builtins);
 	table_free(&st->validation);
 	table_free(&st->rejects);
+	free(st->catalog_seen);
 	dedup_free(st->dd);
 	dedup_set_free(&st->structural);
 	for (size_t i = 0; i < st->nex; i++) {
@@ -255,6 +258,7 @@ void stats_add(stats *st, const json_t *rec)
 			fwd0 = f, fwd0len = len;
 	}
 	count_builtins(st, py ? py : "", pylen);
+	gen_catalog_mark(py ? py : "", pylen, st->catalog_seen);
 	count_validation(st, rec, has);
 	dedup_set_add(&st->structural, dedup_structural_fp(st->dd, py ? py : "", pylen, fwd0, fwd0len));
 	keep_example(st, rec, cat, py ? py : "", pylen);
@@ -411,6 +415,18 @@ static void render_builtins(const stats *st, buf *out)
 		}
 	}
 	free(s.v);
+
+	/* Coverage by the groups of Warp's own builtin table: what the generator
+	 * reaches of the language, not only of the calls it happened to make. */
+	gen_coverage rows[32];
+	int nrows = gen_catalog_coverage(st->catalog_seen, rows, 32), used = 0;
+	for (int i = 0; i < nrows; i++)
+		used += rows[i].used;
+	buf_printf(out, "\ncatalog coverage (Warp %s builtins): %d of %d distinct used\n", gen_catalog_warp, used,
+		   gen_catalog_size);
+	for (int i = 0; i < nrows; i++)
+		buf_printf(out, "  %-40s %5d / %-5d %6.1f%%\n", rows[i].group, rows[i].used, rows[i].size,
+			   pct((uint64_t)rows[i].used, (uint64_t)rows[i].size));
 }
 
 void stats_render_table(const stats *st, buf *out)

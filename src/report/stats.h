@@ -48,6 +48,7 @@ typedef struct stats {
 	uint64_t records, malformed, per_device[2];
 	stats_hist hist[STATS_NHIST];
 	stats_table categories, builtins, validation, rejects;
+	unsigned char *catalog_seen; /* per entry of Warp's builtin catalog (gen/catalog.h) */
 	uint64_t nrejects;
 	int have_dedup;
 	uint64_t dedup_exact, dedup_structural;

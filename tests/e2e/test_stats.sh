@@ -13,6 +13,9 @@ check "length table" grep -q "^  Python chars" out.txt
 check "builtins table with wp.tid" grep -qE "wp\.tid +$n " out.txt
 check "validation outcomes" grep -q "cpu: syntax" out.txt
 check "uniqueness line" grep -q "^uniqueness" out.txt
+check "catalog coverage against Warp's own table" grep -qE "^catalog coverage \(Warp 1\.19\.0 builtins\): [0-9]+ of 3[0-9][0-9] distinct used" out.txt
+used=$(sed -n 's/^  Scalar Math  *\([0-9]*\) \/ .*/\1/p' out.txt)
+check "Scalar Math builtins reached (${used:-none} >= 10)" test "${used:-0}" -ge 10
 
 js merge ds -o dz --format jsonl.zst --no-dedup; expect_rc 0
 check "zst shard written" test -f dz/train-00000.jsonl.zst
