@@ -169,3 +169,26 @@ const char *default_python(void)
 	}
 	return "python3";
 }
+
+int read_weights(const char *path, gen_weights w, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot read weights file '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	char text[1 << 16];
+	size_t n = fread(text, 1, sizeof text, f);
+	int big = n == sizeof text, bad = ferror(f);
+	fclose(f);
+	if (bad || big) {
+		snprintf(err, errlen, "weights file '%s': %s", path, bad ? "read error" : "larger than 64 KiB");
+		return -1;
+	}
+	char why[160];
+	if (gen_config_parse(text, n, w, why, sizeof why) < 0) {
+		snprintf(err, errlen, "weights file '%s', %s", path, why);
+		return -1;
+	}
+	return 0;
+}

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gen/gen.h"
+
 enum { EXIT_USAGE = 2 };
 
 int cmd_generate(int argc, char **argv);
@@ -35,6 +37,9 @@ int parse_seconds(const char *s, double *out);
 int parse_categories(const char *s, uint32_t *mask, char *bad, size_t badlen);
 /* "cpu,cuda" -> DEV_* mask; -1 if unknown or empty. */
 int parse_devices(const char *s, unsigned *mask);
+/* Reads and parses a --weights file (gen_config_parse) into w: 0, or -1
+ * with "PATH: what" in err. */
+int read_weights(const char *path, gen_weights w, char *err, size_t errlen);
 
 /* Where jitsynth's files are: the worker script and the venv Python. */
 const char *default_worker_script(void);

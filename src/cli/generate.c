@@ -33,6 +33,8 @@ static const char usage[] =
 	"                        ones included (default: each profile's own range)\n"
 	"      --max-depth N     random expression trees at most N deep (default:\n"
 	"                        each profile's own range)\n"
+	"      --weights FILE    statement weights per profile, lines such as\n"
+	"                        'loop.while = 0' or '*.atomic = 5' (0..100)\n"
 	"      --shard-size N    records per shard (default 10000)\n"
 	"      --validate T      compile every pair: none, syntax (default: NVRTC and\n"
 	"                        g++ front ends) or compile (PTX and object code)\n"
@@ -76,6 +78,7 @@ enum {
 	OPT_CXX,
 	OPT_MAX_STMTS,
 	OPT_MAX_DEPTH,
+	OPT_WEIGHTS,
 };
 
 int cmd_generate(int argc, char **argv)
@@ -89,6 +92,7 @@ int cmd_generate(int argc, char **argv)
 		{"categories", required_argument, NULL, OPT_CATEGORIES},
 		{"max-stmts", required_argument, NULL, OPT_MAX_STMTS},
 		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+		{"weights", required_argument, NULL, OPT_WEIGHTS},
 		{"shard-size", required_argument, NULL, OPT_SHARD},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"format", required_argument, NULL, OPT_FORMAT},
@@ -174,6 +178,14 @@ int cmd_generate(int argc, char **argv)
 				return usage_error("generate", "--max-depth wants a positive integer, not '%s'", optarg);
 			o.max_depth = (int)v;
 			break;
+		case OPT_WEIGHTS: {
+			char why[512];
+			given |= RUN_GIVEN_WEIGHTS;
+			if (read_weights(optarg, o.weights, why, sizeof why) < 0)
+				return usage_error("generate", "%s", why);
+			o.has_weights = 1;
+			break;
+		}
 		case OPT_SHARD:
 			given |= RUN_GIVEN_SHARD_SIZE;
 			if (parse_u64(optarg, 1, UINT64_C(1) << 32, &v) < 0)

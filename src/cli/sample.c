@@ -25,9 +25,11 @@ static const char usage[] =
 	"                       ones included (default: each profile's own range)\n"
 	"      --max-depth N    random expression trees at most N deep (default:\n"
 	"                       each profile's own range)\n"
+	"      --weights FILE   statement weights per profile, lines such as\n"
+	"                       'loop.while = 0' or '*.atomic = 5' (0..100)\n"
 	"  -h, --help           this help\n";
 
-enum { OPT_SEED = 256, OPT_START, OPT_MAX_STMTS, OPT_MAX_DEPTH };
+enum { OPT_SEED = 256, OPT_START, OPT_MAX_STMTS, OPT_MAX_DEPTH, OPT_WEIGHTS };
 
 int cmd_sample(int argc, char **argv)
 {
@@ -39,10 +41,12 @@ int cmd_sample(int argc, char **argv)
 		{"start", required_argument, NULL, OPT_START},
 		{"max-stmts", required_argument, NULL, OPT_MAX_STMTS},
 		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+		{"weights", required_argument, NULL, OPT_WEIGHTS},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	gen_options g = {.seed = 42};
+	static gen_weights weights;
 	uint64_t n = 1, start = 0, v;
 	char bad[64];
 	int c;
@@ -76,6 +80,13 @@ int cmd_sample(int argc, char **argv)
 				return usage_error("sample", "--max-depth wants a positive integer, not '%s'", optarg);
 			g.max_depth = (int)v;
 			break;
+		case OPT_WEIGHTS: {
+			char why[512];
+			if (read_weights(optarg, weights, why, sizeof why) < 0)
+				return usage_error("sample", "%s", why);
+			g.weights = (const signed char (*)[GEN_STMT_KINDS])weights;
+			break;
+		}
 		case 'h':
 			fputs(usage, stdout);
 			return 0;

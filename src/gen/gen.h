@@ -77,6 +77,16 @@ int gen_category_from_name(const char *name);
 void gen_kernel_make(const gen_options *opt, uint64_t index, gen_kernel *k);
 void gen_kernel_free(gen_kernel *k);
 
+/* Statement weights per category; -1 keeps the profile's weight. */
+typedef signed char gen_weights[GEN_CATEGORY_COUNT][GEN_STMT_KINDS];
+
+/* Parses a weights file (`--weights FILE`): lines "CATEGORY.KIND = W", where
+ * CATEGORY is a profile name or "*" (every profile), KIND one of
+ * gen_stmt_names and W 0..100; '#' starts a comment. Later lines win. Fills
+ * every entry of w (-1 where the file says nothing). 0, or -1 with
+ * "line N: what" in err. */
+int gen_config_parse(const char *text, size_t len, gen_weights w, char *err, size_t errlen);
+
 /* "decl", "assign", ...: the names of the GEN_STMT_KINDS statement kinds. */
 extern const char *const gen_stmt_names[GEN_STMT_KINDS];
 

@@ -18,6 +18,49 @@ static uint32_t category_mask(uint32_t categories)
  * profiles for a default run (and read that list back as the default). */
 #define LEGACY_DEFAULT_MASK ((1u << 19) - 1)
 
+/* {"loop": {"if": 0, ...}, ...}: the entries a weights file set. */
+static json_t *weights_json(const run_options *o)
+{
+	json_t *w = json_object();
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) {
+		json_t *kinds = NULL;
+		for (int k = 0; k < GEN_STMT_KINDS; k++)
+			if (o->weights[c][k] >= 0) {
+				kinds = kinds ? kinds : json_object();
+				json_object_set_new(kinds, gen_stmt_names[k], json_integer(o->weights[c][k]));
+			}
+		if (kinds)
+			json_object_set_new(w, gen_category_name((gen_category)c), kinds);
+	}
+	return w;
+}
+
+static int weights_from_json(const json_t *w, run_options *t)
+{
+	memset(t->weights, -1, sizeof t->weights);
+	t->has_weights = w != NULL;
+	if (!w)
+		return 0;
+	const char *cat, *kind;
+	json_t *kinds, *v;
+	if (!json_is_object(w))
+		return -1;
+	json_object_foreach((json_t *)w, cat, kinds) {
+		int c = gen_category_from_name(cat), k = -1;
+		if (c < 0 || !json_is_object(kinds))
+			return -1;
+		json_object_foreach(kinds, kind, v) {
+			for (k = 0; k < GEN_STMT_KINDS && strcmp(gen_stmt_names[k], kind); k++)
+				;
+			if (k == GEN_STMT_KINDS || !json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) > 100)
+				return -1;
+			t->weights[c][k] = (signed char)json_integer_value(v);
+		}
+	}
+	return 0;
+}
+
 json_t *run_options_json(const run_options *o)
 {
 	json_t *devs = json_array(), *cats = json_array();
@@ -29,12 +72,15 @@ json_t *run_options_json(const run_options *o)
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
 		if (mask & (1u << c))
 			json_array_append_new(cats, json_string(gen_category_name((gen_category)c)));
-	return json_pack("{s:I, s:I, s:o, s:o, s:i, s:i, s:I, s:s, s:i, s:b, s:s, s:s, s:{s:b, s:s}}", "n",
+	json_t *j = json_pack("{s:I, s:I, s:o, s:o, s:i, s:i, s:I, s:s, s:i, s:b, s:s, s:s, s:{s:b, s:s}}", "n",
 			 (json_int_t)o->n, "seed", (json_int_t)o->seed, "devices", devs, "categories", cats,
 			 "max_stmts", o->max_stmts, "max_depth", o->max_depth, "shard_size",
 			 (json_int_t)o->shard_size, "format", jsonl_format_name(o->format), "zstd_level",
 			 o->zstd_level, "dedup", o->dedup, "validate", chk_tier_name(o->validate), "arch",
 			 o->arch ? o->arch : "sm_90", "codegen", "enable_backward", 1, "mode", "release");
+	if (o->has_weights)
+		json_object_set_new(j, "weights", weights_json(o));
+	return j;
 }
 
 /* Parses the journal's options into a scratch copy of run_options. */
@@ -53,6 +99,8 @@ static int from_json(const json_t *j, run_options *t)
 		return -1;
 	t->max_stmts = max_stmts;
 	t->max_depth = max_depth;
+	if (weights_from_json(json_object_get(j, "weights"), t) < 0)
+		return -1;
 	/* arch points into the journal's JSON, freed after this call: keep the
 	 * caller's string when it is the same, else a static copy */
 	static char arch_copy[32];
@@ -109,8 +157,9 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 		     {RUN_GIVEN_VALIDATE, "--validate"},
 		     {RUN_GIVEN_ARCH, "--arch"},
 		     {RUN_GIVEN_MAX_STMTS, "--max-stmts"},
-		     {RUN_GIVEN_MAX_DEPTH, "--max-depth"}};
-	int differs[12] = {t.n != o->n,
+		     {RUN_GIVEN_MAX_DEPTH, "--max-depth"},
+		     {RUN_GIVEN_WEIGHTS, "--weights"}};
+	int differs[13] = {t.n != o->n,
 			  t.seed != o->seed,
 			  t.devices != o->devices,
 			  category_mask(t.categories) != category_mask(o->categories),
@@ -121,8 +170,10 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 			  t.validate != o->validate,
 			  strcmp(t.arch ? t.arch : "sm_90", o->arch ? o->arch : "sm_90") != 0,
 			  t.max_stmts != o->max_stmts,
-			  t.max_depth != o->max_depth};
-	for (int i = 0; i < 12; i++)
+			  t.max_depth != o->max_depth,
+			  t.has_weights != o->has_weights ||
+			      (t.has_weights && memcmp(t.weights, o->weights, sizeof t.weights) != 0)};
+	for (int i = 0; i < 13; i++)
 		if ((given & flags[i].bit) && differs[i]) {
 			buf_printf(err,
 				   "cannot resume: %s differs from the run in '%s'; drop it to continue that run, or start a new one with --force",

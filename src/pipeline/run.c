@@ -79,7 +79,11 @@ static int hook_lists(const char *var, uint64_t index)
 
 void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k)
 {
-	gen_options g = {.seed = o->seed, .categories = o->categories, .max_stmts = o->max_stmts, .max_depth = o->max_depth};
+	gen_options g = {.seed = o->seed,
+			 .categories = o->categories,
+			 .max_stmts = o->max_stmts,
+			 .max_depth = o->max_depth,
+			 .weights = o->has_weights ? (const signed char (*)[GEN_STMT_KINDS])o->weights : NULL};
 	gen_kernel_make(&g, index, k);
 	if (hook_lists("JITSYNTH_TEST_REJECT", index)) /* a type error Warp must refuse */
 		buf_puts(&k->source, "    jitsynth_planted = wp.vec3(1.0, 2.0, 3.0) + 1\n");

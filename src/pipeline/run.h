@@ -26,6 +26,8 @@ typedef struct run_options {
 	unsigned devices;        /* DEV_CPU | DEV_CUDA */
 	uint32_t categories;     /* gen_options.categories */
 	int max_stmts, max_depth; /* gen_options' size budget; 0: the profiles' */
+	int has_weights;          /* weights holds --weights FILE's table */
+	gen_weights weights;
 	size_t shard_size;
 	const char *python;
 	const char *worker_script;
@@ -96,6 +98,7 @@ enum {
 	RUN_GIVEN_ARCH = 1 << 9,
 	RUN_GIVEN_MAX_STMTS = 1 << 10,
 	RUN_GIVEN_MAX_DEPTH = 1 << 11,
+	RUN_GIVEN_WEIGHTS = 1 << 12,
 };
 
 /* Fills o's dataset options from the journal of the run in o->out_dir.

@@ -31,3 +31,28 @@ for bad in 0 -1 x; do
 	js generate -n 5 -o x --max-stmts "$bad"; expect_rc 2
 	js sample --max-depth "$bad"; expect_rc 2
 done
+
+# --weights FILE: recorded in the manifest and the journal, read back by
+# --resume (a run whose last shard is undone resumes to the same shards),
+# a different file refused on resume, a bad file a usage error
+printf '# more branches, no atomics\n*.if = 100\n*.atomic = 0\n' > more-if.cfg
+printf '*.if = 0\n' > no-if.cfg
+js generate -n 40 -o wr --seed 8 --shard-size 10 --validate none --quiet --weights more-if.cfg; expect_rc 0
+check "manifest records the weights" test "$(jq -c '.options.weights.loop' wr/manifest.json)" = '{"atomic":0,"if":100}'
+js generate -n 40 -o plain --seed 8 --shard-size 10 --validate none --quiet; expect_rc 0
+check "weights change the kernels" test "$(cat wr/train-*.jsonl | md5sum)" != "$(cat plain/train-*.jsonl | md5sum)"
+cp -r wr wr.ref
+rm wr/manifest.json wr/train-00003.jsonl
+head -n -1 wr/journal.jsonl > j && mv j wr/journal.jsonl
+mv wr/rejects.jsonl wr/.rejects.jsonl.tmp
+js generate --resume -o wr --quiet --weights no-if.cfg; expect_rc 1
+expect_err "cannot resume: --weights differs from the run in 'wr'"
+js generate --resume -o wr --quiet; expect_rc 0
+for f in wr.ref/train-*.jsonl; do
+	check "resumed with the journal's weights: $(basename $f) identical" cmp "$f" "wr/$(basename $f)"
+done
+printf 'loop.if = 1\nloop.bogus = 3\n' > bad.cfg
+js generate -n 5 -o x --weights bad.cfg; expect_rc 2
+expect_err "weights file 'bad.cfg', line 2: unknown statement kind 'bogus'"
+js sample --weights "$WORK/nonexistent.cfg"; expect_rc 2
+expect_err "cannot read weights file"

@@ -614,6 +614,59 @@ static void test_catalog(void **state)
 	free(mark);
 }
 
+/* --weights FILE: the parser (comments, '*', later lines win, errors with
+ * their line) and its effect: scalar_param kernels draw random `if`s by
+ * default and none once the file sets their weight to 0. */
+static int count_ifs(const gen_weights *w)
+{
+	int n = 0;
+	for (uint64_t i = 0; i < 500; i++) {
+		gen_options o = {.seed = 4, .categories = 1u << GEN_SCALAR_PARAM,
+				 .weights = w ? (const signed char (*)[GEN_STMT_KINDS]) * w : NULL};
+		gen_kernel k;
+		memset(&k, 0, sizeof k);
+		gen_kernel_make(&o, i, &k);
+		for (const char *p = strstr(buf_cstr(&k.source), "\n"); p; p = strstr(p + 1, "\n")) {
+			const char *q = p + 1;
+			while (*q == ' ')
+				q++;
+			n += !strncmp(q, "if ", 3);
+		}
+		gen_kernel_free(&k);
+	}
+	return n;
+}
+
+static void test_weights_file(void **state)
+{
+	(void)state;
+	gen_weights w;
+	char err[160];
+	const char *ok = "# a comment\n\n*.atomic = 7\nloop.atomic = 2  # later lines win\r\nscalar_param.if=0\n";
+	assert_int_equal(gen_config_parse(ok, strlen(ok), w, err, sizeof err), 0);
+	assert_int_equal(w[GEN_LOOP][4], 2);     /* atomic: gen_stmt_names[4] */
+	assert_int_equal(w[GEN_VECTOR][4], 7);
+	assert_int_equal(w[GEN_SCALAR_PARAM][5], 0); /* if */
+	assert_int_equal(w[GEN_VECTOR][5], -1);      /* not set: the profile's */
+	assert_string_equal(gen_stmt_names[4], "atomic");
+	assert_string_equal(gen_stmt_names[5], "if");
+	static const struct { const char *text, *err; } bad[] = {
+		{"loop.if = 1\nloop.bogus = 3\n", "line 2: unknown statement kind 'bogus'"},
+		{"bogus.if = 3", "line 1: unknown category 'bogus'"},
+		{"loop.if = 101", "line 1: a weight is an integer 0..100"},
+		{"loop.if = -1", "line 1: a weight is an integer 0..100"},
+		{"loop.if = 3x", "line 1: a weight is an integer 0..100"},
+		{"loop if 3", "line 1: expected CATEGORY.KIND = WEIGHT"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(gen_config_parse(bad[i].text, strlen(bad[i].text), w, err, sizeof err), -1);
+		assert_non_null(strstr(err, bad[i].err));
+	}
+	assert_int_equal(gen_config_parse(ok, strlen(ok), w, err, sizeof err), 0);
+	assert_true(count_ifs(NULL) > 10);
+	assert_int_equal(count_ifs((const gen_weights *)&w), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_constructs),
 		cmocka_unit_test(test_typing_rules),
 		cmocka_unit_test(test_size_budget),
+		cmocka_unit_test(test_weights_file),
 		cmocka_unit_test(test_all_categories_appear_with_zero_mask),
 		cmocka_unit_test(test_catalog),
 	};
