@@ -207,6 +207,15 @@ void gen_expr(gen_ctx *c, wty t, int depth);
 void gen_top(gen_ctx *c, wty t, int depth);
 void gen_sub(gen_ctx *c, wty t, int depth, int allow_lit);
 void gen_sub_other(gen_ctx *c, wty t, int depth, int allow_lit, size_t at, size_t n);
+
+/* Appends literal text to the kernel source. */
+static inline void gen_put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
+/* A call argument: a whole expression of type t, literals allowed. */
+static inline void gen_arg(gen_ctx *c, wty t, int depth)
+{
+	c->top = 1;
+	gen_sub(c, t, depth, 1);
+}
 void gen_bin(gen_ctx *c, wty lt, const char *op, wty rt, int depth, int top);
 void gen_dup_square(gen_ctx *c, wty t);
 void gen_div(gen_ctx *c, wty t, int depth, int top);

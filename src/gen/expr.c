@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
 /* lit = digits "." digits | "wp.float64(" float ")" | int
  * mant / 10^dec is the value; floats always carry a decimal point so Warp
  * types them float32, never int32. */
@@ -25,10 +23,10 @@ void gen_lit_fix(gen_ctx *c, wty t, long mant, int dec)
 		p *= 10;
 	long a = mant < 0 ? -mant : mant;
 	if (t == WT_F64)
-		put(c, "wp.float64(");
+		gen_put(c, "wp.float64(");
 	buf_printf(c->b, "%s%ld.%0*ld", mant < 0 ? "-" : "", a / p, dec, a % p);
 	if (t == WT_F64)
-		put(c, ")");
+		gen_put(c, ")");
 }
 
 /* A random positive literal: mostly small round numbers, as people write. */
@@ -70,13 +68,13 @@ static void gen_index1(gen_ctx *c, const gen_arr *a, int mode, int d)
 	const char *tid = c->tid[d];
 	if (mode == 1) {
 		if (rng_chance(r, 0.85))
-			put(c, tid);
+			gen_put(c, tid);
 		else
 			buf_printf(c->b, "%s.shape[%d] - 1 - %s", a->name, d, tid);
 		return;
 	}
 	if (mode == 0 && (!(c->feat & FE_NEIGHBOR) || rng_chance(r, 0.6))) {
-		put(c, tid);
+		gen_put(c, tid);
 		return;
 	}
 	const gen_var *v = gen_var_pick(c, WT_I32, VAR_INDEX);
@@ -89,7 +87,7 @@ static void gen_index1(gen_ctx *c, const gen_arr *a, int mode, int d)
 	case 3: buf_printf(c->b, "%s.shape[%d] - 1 - %s", a->name, d, tid); break;
 	case 4: buf_printf(c->b, "%s %% %s.shape[%d]", vn, a->name, d); break;
 	case 5: buf_printf(c->b, "%s // %d", tid, k + 1); break;
-	default: put(c, "0"); break;
+	default: gen_put(c, "0"); break;
 	}
 }
 
@@ -99,7 +97,7 @@ void gen_index(gen_ctx *c, const gen_arr *a, int mode)
 {
 	for (int d = 0; d < a->ndim; d++) {
 		if (d)
-			put(c, ", ");
+			gen_put(c, ", ");
 		gen_index1(c, a, mode, d);
 	}
 }
@@ -109,7 +107,7 @@ void gen_read(gen_ctx *c, const gen_arr *a)
 {
 	buf_printf(c->b, "%s[", a->name);
 	gen_index(c, a, 0);
-	put(c, "]");
+	gen_put(c, "]");
 }
 
 /* leaf = lit | var | read | ctor "(" read ")" | float(counter) | a.shape[0]
@@ -155,20 +153,20 @@ void gen_leaf(gen_ctx *c, wty t, int allow_lit)
 	switch (gen_pick(&c->r, w, L_N)) {
 	case L_VAR: {
 		const gen_var *v = gen_var_pick(c, t, 0);
-		put(c, noconst && (v->flags & VAR_LOOP) ? c->tid[0] : v->name);
+		gen_put(c, noconst && (v->flags & VAR_LOOP) ? c->tid[0] : v->name);
 		break;
 	}
 	case L_READ: gen_read(c, a); break;
 	case L_XREAD:
 		buf_printf(c->b, "%s(", wty_spell(t, &c->r));
 		gen_read(c, x);
-		put(c, ")");
+		gen_put(c, ")");
 		break;
 	case L_CAST: gen_cast_var(c, t, gen_var_pick(c, WT_I32, 0)); break;
 	case L_SHAPE: buf_printf(c->b, "%s.shape[0]", c->arr[rng_below(&c->r, (uint32_t)c->narr)].name); break;
 	case L_COMP:
 		if (nvv && (!va || rng_chance(&c->r, 0.5)))
-			put(c, gen_var_pick(c, vt, 0)->name);
+			gen_put(c, gen_var_pick(c, vt, 0)->name);
 		else
 			gen_read(c, va);
 		gen_comp_suffix(c, vt);
@@ -177,7 +175,7 @@ void gen_leaf(gen_ctx *c, wty t, int allow_lit)
 		if (noconst && t != WT_F64) { /* nothing else fits: a call is no constant */
 			buf_printf(c->b, "%s(", wty_spell(t, &c->r));
 			gen_lit(c, t);
-			put(c, ")");
+			gen_put(c, ")");
 		} else {
 			gen_lit(c, t);
 		}
@@ -242,7 +240,7 @@ void gen_top(gen_ctx *c, wty t, int depth)
 void gen_bin(gen_ctx *c, wty lt, const char *op, wty rt, int depth, int top)
 {
 	if (!top)
-		put(c, "(");
+		gen_put(c, "(");
 	size_t at = c->b->len;
 	gen_sub(c, lt, depth - 1, 0);
 	size_t n = c->b->len - at;
@@ -252,7 +250,7 @@ void gen_bin(gen_ctx *c, wty lt, const char *op, wty rt, int depth, int top)
 	else
 		gen_sub(c, rt, depth - 1, 1);
 	if (!top)
-		put(c, ")");
+		gen_put(c, ")");
 }
 
 /* "y * y" for a leaf y: a square is >= 0, so `y * y + 1` is a safe divisor
@@ -265,7 +263,7 @@ void gen_dup_square(gen_ctx *c, wty t)
 	gen_leaf(c, t, 0);
 	c->feat = feat;
 	size_t n = c->b->len - at;
-	put(c, " * ");
+	gen_put(c, " * ");
 	buf_grow(c->b, n); /* the copy below then cannot move the bytes it reads */
 	buf_append(c->b, c->b->data + at, n);
 }
@@ -278,9 +276,9 @@ void gen_div(gen_ctx *c, wty t, int depth, int top)
 	rng *r = &c->r;
 	int isint = t == WT_I32;
 	if (!top)
-		put(c, "(");
+		gen_put(c, "(");
 	gen_sub(c, t, depth - 1, 0);
-	put(c, isint ? (rng_chance(r, 0.5) ? " // " : " % ") : " / ");
+	gen_put(c, isint ? (rng_chance(r, 0.5) ? " // " : " % ") : " / ");
 	switch (rng_below(r, 3)) {
 	case 0:
 		if (isint)
@@ -289,26 +287,26 @@ void gen_div(gen_ctx *c, wty t, int depth, int top)
 			gen_lit(c, t);
 		break;
 	case 1:
-		put(c, "(wp.abs(");
+		gen_put(c, "(wp.abs(");
 		c->top = 1;
 		gen_sub(c, t, depth - 1, 0);
-		put(c, ") + ");
+		gen_put(c, ") + ");
 		gen_lit_fix(c, t, 1, 0);
-		put(c, ")");
+		gen_put(c, ")");
 		break;
 	default:
-		put(c, "(");
+		gen_put(c, "(");
 		gen_dup_square(c, t);
-		put(c, " + ");
+		gen_put(c, " + ");
 		if (isint)
-			put(c, "1");
+			gen_put(c, "1");
 		else
 			gen_lit(c, t);
-		put(c, ")");
+		gen_put(c, ")");
 		break;
 	}
 	if (!top)
-		put(c, ")");
+		gen_put(c, ")");
 }
 
 /* A template expands to an expression: '#' an operand of type t, '$' a
@@ -351,12 +349,12 @@ void gen_tpl(gen_ctx *c, const char *tpl, wty t, int depth)
 		case 'C': {
 			int dec = lt == WT_I32 ? 0 : 1;
 			gen_lit_fix(c, lt, -rng_range(r, 1, lt == WT_I32 ? 50 : 100), dec);
-			put(c, ", ");
+			gen_put(c, ", ");
 			gen_lit_fix(c, lt, rng_range(r, 1, lt == WT_I32 ? 50 : 100), dec);
 			break;
 		}
-		case 'U': gen_lit_fix(c, lt, -1, 0); put(c, ", "); gen_lit_fix(c, lt, 1, 0); break;
-		case 'T': gen_lit_fix(c, lt, -15, 1); put(c, ", "); gen_lit_fix(c, lt, 15, 1); break;
+		case 'U': gen_lit_fix(c, lt, -1, 0); gen_put(c, ", "); gen_lit_fix(c, lt, 1, 0); break;
+		case 'T': gen_lit_fix(c, lt, -15, 1); gen_put(c, ", "); gen_lit_fix(c, lt, 15, 1); break;
 		case 'K': buf_printf(c->b, "%d", (int)rng_below(r, (uint32_t)wty_dim(t))); break;
 		default: buf_putc(c->b, *p); break;
 		}
@@ -408,7 +406,7 @@ static void gen_cast(gen_ctx *c, wty t, int depth)
 		gen_sub(c, s, depth - 1, 0);
 		c->noconst = 0;
 	}
-	put(c, ")");
+	gen_put(c, ")");
 }
 
 // select = "(" e "if" cond "else" e ")" | "wp.where(" cond "," e "," e ")"
@@ -416,27 +414,27 @@ void gen_select(gen_ctx *c, wty t, int depth)
 {
 	int d = depth - 1;
 	if (rng_chance(&c->r, 0.5)) {
-		put(c, "(");
+		gen_put(c, "(");
 		size_t at = c->b->len;
 		gen_sub(c, t, d, 1);
 		size_t n = c->b->len - at;
-		put(c, " if ");
+		gen_put(c, " if ");
 		gen_cond(c, d);
-		put(c, " else ");
+		gen_put(c, " else ");
 		gen_sub_other(c, t, d, 1, at, n);
-		put(c, ")");
+		gen_put(c, ")");
 	} else {
-		put(c, "wp.where(");
+		gen_put(c, "wp.where(");
 		gen_cond(c, d);
-		put(c, ", ");
+		gen_put(c, ", ");
 		c->top = 1;
 		size_t at = c->b->len;
 		gen_sub(c, t, d, 1);
 		size_t n = c->b->len - at;
-		put(c, ", ");
+		gen_put(c, ", ");
 		c->top = 1;
 		gen_sub_other(c, t, d, 1, at, n);
-		put(c, ")");
+		gen_put(c, ")");
 	}
 }
 
@@ -466,7 +464,7 @@ static void gen_scalar_op(gen_ctx *c, wty t, int depth, int top)
 		/* Warp folds `-x` of a constant x (a literal, an unrolled loop's
 		 * counter) into a constant, and a name bound to a constant may not
 		 * change in a dynamic loop: negate only non-constant leaves. */
-		put(c, "-");
+		gen_put(c, "-");
 		c->noconst = 1;
 		gen_sub(c, t, depth - 1, 0);
 		c->noconst = 0;
@@ -520,14 +518,14 @@ void gen_cond(gen_ctx *c, int depth)
 	int k = (int)rng_below(r, 12);
 	if (depth >= 2 && k < 2) {
 		gen_cond(c, depth - 1);
-		put(c, k == 0 ? " and " : " or ");
+		gen_put(c, k == 0 ? " and " : " or ");
 		gen_cond(c, depth - 1);
 		return;
 	}
 	if (depth >= 1 && k == 2) {
-		put(c, "not (");
+		gen_put(c, "not (");
 		gen_cond(c, depth - 1);
-		put(c, ")");
+		gen_put(c, ")");
 		return;
 	}
 	if (k == 3) {

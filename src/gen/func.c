@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
 /* Parameter names by type; helpers never use i..p (loop counters). */
 static const char *arg_name(gen_ctx *c, wty t, int k)
 {
@@ -85,7 +83,7 @@ void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret)
 	if (nret == 1 && rng_chance(r, 0.7))
 		buf_printf(c->b, ") -> %s:\n", wty_spell(ret, r));
 	else
-		put(c, "):\n");
+		gen_put(c, "):\n");
 	c->indent = 4;
 	c->nest = 0;
 	c->loops = 0;
@@ -98,25 +96,25 @@ void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret)
 	for (int k = early ? 0 : 1; k < 2; k++) {
 		if (k == 0) {
 			gen_line(c);
-			put(c, "if ");
+			gen_put(c, "if ");
 			gen_cond(c, rng_range(r, 1, 2));
-			put(c, ":\n");
+			gen_put(c, ":\n");
 			c->indent += 4;
 		}
 		for (int i = 0; i < nret; i++) {
 			if (i == 0) {
 				gen_line(c);
-				put(c, "return ");
+				gen_put(c, "return ");
 			} else {
-				put(c, ", ");
+				gen_put(c, ", ");
 			}
 			gen_top(c, f->ret[i], gen_depth(c));
 		}
-		put(c, "\n");
+		gen_put(c, "\n");
 		if (k == 0)
 			c->indent -= 4;
 	}
-	put(c, "\n\n");
+	gen_put(c, "\n\n");
 
 	c->nvar = mark;
 	c->narr = narr;

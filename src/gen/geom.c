@@ -6,14 +6,6 @@
 
 #include <stdio.h>
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
-static void arg(gen_ctx *c, wty t, int depth)
-{
-	c->top = 1;
-	gen_sub(c, t, depth, 1);
-}
-
 enum { G_MESH_POINT, G_MESH_RAY, G_MESH_AABB, G_BVH, G_HASH_GRID, G_VOLUME, G_KINDS };
 
 /* The kind of object a kernel queries, drawn by the setup; set per kernel
@@ -52,14 +44,14 @@ static void gen_box(gen_ctx *c, const gen_var *p, const gen_var **lo, const gen_
 		return;
 	buf_printf(c->b, "%s - wp.vec3(", p->name);
 	gen_lit_fix(c, WT_F32, r, 1);
-	put(c, ")\n");
+	gen_put(c, ")\n");
 	gen_decl_finish(l, WT_V3);
 	gen_var *h = start(c, "upper", WT_V3);
 	if (!h)
 		return;
 	buf_printf(c->b, "%s + wp.vec3(", p->name);
 	gen_lit_fix(c, WT_F32, r, 1);
-	put(c, ")\n");
+	gen_put(c, ")\n");
 	gen_decl_finish(h, WT_V3);
 	*lo = l;
 	*hi = h;
@@ -99,7 +91,7 @@ static void mesh_hit_terms(gen_ctx *c, const char *id, const char *q, const gen_
 	           p->name);
 	if (rng_chance(r, 0.5))
 		buf_printf(c->b, " * %s.sign", q);
-	put(c, "\n");
+	gen_put(c, "\n");
 	if (rng_chance(r, 0.5)) {
 		gen_line(c);
 		switch (rng_below(r, 4)) {
@@ -125,7 +117,7 @@ static void gen_mesh_point(gen_ctx *c, const char *id, const char *q, const gen_
 	gen_line(c);
 	buf_printf(c->b, "%s = wp.%s(%s, %s, ", q, fns[k], id, p->name);
 	dist_lit(c, 10, 1000);
-	put(c, ")\n");
+	gen_put(c, ")\n");
 	gen_line(c);
 	buf_printf(c->b, "if %s.result:\n", q);
 	gen_enter(c);
@@ -144,16 +136,16 @@ static void gen_mesh_ray(gen_ctx *c, const char *id, const char *q, const gen_va
 	gen_var *dir = start(c, "dir", WT_V3);
 	if (!dir)
 		return;
-	put(c, "wp.normalize(");
-	arg(c, WT_V3, gen_depth(c));
-	put(c, ")\n");
+	gen_put(c, "wp.normalize(");
+	gen_arg(c, WT_V3, gen_depth(c));
+	gen_put(c, ")\n");
 	gen_decl_finish(dir, WT_V3);
 	gen_line(c);
 	switch (rng_below(r, 5)) {
 	case 0:
 		buf_printf(c->b, "if wp.mesh_query_ray_anyhit(%s, %s, %s, ", id, p->name, dir->name);
 		dist_lit(c, 100, 100000);
-		put(c, "):\n");
+		gen_put(c, "):\n");
 		gen_line(c);
 		buf_printf(c->b, "    %s += 1.0\n", acc->name);
 		return;
@@ -165,7 +157,7 @@ static void gen_mesh_ray(gen_ctx *c, const char *id, const char *q, const gen_va
 	}
 	buf_printf(c->b, "%s = wp.mesh_query_ray(%s, %s, %s, ", q, id, p->name, dir->name);
 	dist_lit(c, 100, 100000);
-	put(c, ")\n");
+	gen_put(c, ")\n");
 	gen_line(c);
 	buf_printf(c->b, "if %s.result:\n", q);
 	gen_enter(c);
@@ -192,13 +184,13 @@ static void gen_walk(gen_ctx *c, int mesh, const char *id, const char *q, const 
 	if (k == 3) {
 		gen_line(c);
 		buf_printf(c->b, "%s = wp.bvh_query_ray(%s, %s, wp.normalize(", q, id, p->name);
-		arg(c, WT_V3, gen_depth(c));
-		put(c, "))\n");
+		gen_arg(c, WT_V3, gen_depth(c));
+		gen_put(c, "))\n");
 	} else if (k == 2) {
 		gen_line(c);
 		buf_printf(c->b, "%s = wp.%s(%s, %s, ", q, mesh ? "mesh_query_sphere" : "bvh_query_sphere", id, p->name);
 		dist_lit(c, 1, 50);
-		put(c, ")\n");
+		gen_put(c, ")\n");
 	} else {
 		const gen_var *lo = NULL, *hi = NULL;
 		gen_box(c, p, &lo, &hi);
@@ -217,7 +209,7 @@ static void gen_walk(gen_ctx *c, int mesh, const char *id, const char *q, const 
 		buf_printf(c->b, "wp.length(wp.mesh_eval_position(%s, %s, 0.25, 0.5) - %s)", id, idx, p->name);
 	else
 		index_term(c, idx);
-	put(c, "\n");
+	gen_put(c, "\n");
 	c->loops--;
 	gen_leave(c, mark);
 }
@@ -231,7 +223,7 @@ static void gen_grid(gen_ctx *c, const char *id, const char *q, const gen_var *a
 	gen_line(c);
 	buf_printf(c->b, "%s = wp.hash_grid_query(%s, %s, ", q, id, p->name);
 	dist_lit(c, 1, 40);
-	put(c, ")\n");
+	gen_put(c, ")\n");
 	query_loop(c, "hash_grid_query_next", q, "index", idx, sizeof idx);
 	gen_enter(c);
 	c->loops++;
@@ -242,7 +234,7 @@ static void gen_grid(gen_ctx *c, const char *id, const char *q, const gen_var *a
 	} else {
 		buf_printf(c->b, "%s += ", acc->name);
 		index_term(c, idx);
-		put(c, "\n");
+		gen_put(c, "\n");
 	}
 	c->loops--;
 	gen_leave(c, mark);
@@ -312,8 +304,8 @@ const gen_var *gen_core_geom(gen_ctx *c)
 	gen_var *p = start(c, rng_chance(r, 0.5) ? "p" : "x", WT_V3);
 	if (!acc || !p)
 		return acc;
-	arg(c, WT_V3, gen_depth(c));
-	put(c, "\n");
+	gen_arg(c, WT_V3, gen_depth(c));
+	gen_put(c, "\n");
 	gen_decl_finish(p, WT_V3);
 	char q[GEN_NAME];
 	snprintf(q, sizeof q, "query%d", c->fresh++);

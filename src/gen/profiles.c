@@ -5,8 +5,6 @@
  * and its core emits the category's defining construct exactly once. */
 #include "gen/ctx.h"
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
 /* The element type of the first output array when scalar, else float32:
  * cores compute in it so the final store needs no conversion. */
 wty gen_work_type(gen_ctx *c)
@@ -60,7 +58,7 @@ static const gen_var *core_arith(gen_ctx *c)
 			gen_div(c, t, gen_depth(c) + 1, 1);
 		else
 			gen_bin(c, t, ops[rng_below(&c->r, 6)], t, gen_depth(c) + 1, 1);
-		put(c, "\n");
+		gen_put(c, "\n");
 		gen_decl_finish(d, t);
 		v = d;
 	}
@@ -98,7 +96,7 @@ static const gen_var *core_math(gen_ctx *c)
 		if (!d)
 			break;
 		gen_math(c, t, gen_depth(c) + 1);
-		put(c, "\n");
+		gen_put(c, "\n");
 		gen_decl_finish(d, t);
 		v = d;
 	}
@@ -116,7 +114,7 @@ static const gen_var *core_vector(gen_ctx *c)
 	gen_var *s = gen_decl_start(c, NULL, WT_F32);
 	if (s) {
 		gen_from_vec(c, gen_depth(c) + 1);
-		put(c, "\n");
+		gen_put(c, "\n");
 		gen_decl_finish(s, WT_F32);
 	}
 	return rng_chance(&c->r, 0.5) && s ? s : v;
@@ -176,18 +174,18 @@ static const gen_var *core_combined(gen_ctx *c)
 	if (rng_chance(&c->r, 0.3))
 		gen_stmt(c);
 	gen_line(c);
-	put(c, "if ");
+	gen_put(c, "if ");
 	gen_cond(c, rng_range(&c->r, 1, 2));
-	put(c, ":\n");
+	gen_put(c, ":\n");
 	int inner = gen_enter(c);
 	gen_line(c);
 	buf_printf(c->b, "%s = %s + ", acc->name, acc->name);
 	gen_math(c, t, gen_depth(c));
-	put(c, "\n");
+	gen_put(c, "\n");
 	gen_leave(c, inner);
 	if (rng_chance(&c->r, 0.7)) {
 		gen_line(c);
-		put(c, "else:\n");
+		gen_put(c, "else:\n");
 		inner = gen_enter(c);
 		gen_accum(c, acc);
 		gen_leave(c, inner);
@@ -227,7 +225,7 @@ static const gen_var *core_scalar(gen_ctx *c)
 			break;
 		buf_printf(c->b, "%s %s ", p->name, ops[rng_below(&c->r, 4)]);
 		gen_sub(c, p->type, gen_depth(c), 1);
-		put(c, "\n");
+		gen_put(c, "\n");
 		gen_decl_finish(d, p->type);
 		last = d;
 	}

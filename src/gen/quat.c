@@ -4,15 +4,7 @@
  * around it come from vexpr.c and xexpr.c. */
 #include "gen/ctx.h"
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
 /* A whole operand of type t: a statement's right-hand side or an argument. */
-static void arg(gen_ctx *c, wty t, int depth)
-{
-	c->top = 1;
-	gen_sub(c, t, depth, 1);
-}
-
 /* qmix = wp.quat_inverse(q) | q "*" qop | qop "*" q | wp.quat_slerp(q, qop, w01)
  *      | wp.normalize(q "*" q) | wp.quat_rpy(f, f, f) | wp.quaternion(v3, f)
  *      | wp.quat_twist(axis, q) | wp.quat_from_euler(v3, 0, 1, 2) */
@@ -32,32 +24,32 @@ static void quat_mix(gen_ctx *c, const gen_var *q, const gen_var *axis)
 		break;
 	case 3:
 		buf_printf(c->b, "wp.quat_slerp(%s, ", q->name);
-		arg(c, WT_QUAT, d);
-		put(c, ", wp.clamp(");
-		arg(c, WT_F32, d);
-		put(c, ", 0.0, 1.0))");
+		gen_arg(c, WT_QUAT, d);
+		gen_put(c, ", wp.clamp(");
+		gen_arg(c, WT_F32, d);
+		gen_put(c, ", 0.0, 1.0))");
 		break;
 	case 4: buf_printf(c->b, "wp.normalize(%s * %s)", q->name, q->name); break;
 	case 5:
-		put(c, "wp.quat_rpy(");
+		gen_put(c, "wp.quat_rpy(");
 		for (int i = 0; i < 3; i++) {
 			if (i)
-				put(c, ", ");
-			arg(c, WT_F32, d > 1 ? 1 : d);
+				gen_put(c, ", ");
+			gen_arg(c, WT_F32, d > 1 ? 1 : d);
 		}
-		put(c, ")");
+		gen_put(c, ")");
 		break;
 	case 6:
-		put(c, "wp.quaternion(");
-		arg(c, WT_V3, d);
-		put(c, ", ");
-		arg(c, WT_F32, d);
-		put(c, ")");
+		gen_put(c, "wp.quaternion(");
+		gen_arg(c, WT_V3, d);
+		gen_put(c, ", ");
+		gen_arg(c, WT_F32, d);
+		gen_put(c, ")");
 		break;
 	case 7: buf_printf(c->b, "wp.quat_twist(%s, %s)", axis->name, q->name); break;
 	default:
-		put(c, "wp.quat_from_euler(");
-		arg(c, WT_V3, d);
+		gen_put(c, "wp.quat_from_euler(");
+		gen_arg(c, WT_V3, d);
 		buf_printf(c->b, ", %d, %d, %d)", 0, 1, 2);
 		break;
 	}
@@ -75,23 +67,23 @@ const gen_var *gen_core_quat(gen_ctx *c)
 	gen_var *axis = gen_decl_start(c, "axis", WT_V3);
 	if (!axis)
 		return NULL;
-	put(c, "wp.normalize(");
-	arg(c, WT_V3, gen_depth(c));
-	put(c, ")\n");
+	gen_put(c, "wp.normalize(");
+	gen_arg(c, WT_V3, gen_depth(c));
+	gen_put(c, ")\n");
 	gen_decl_finish(axis, WT_V3);
 	gen_var *q = gen_decl_start(c, "q", WT_QUAT);
 	if (!q)
 		return NULL;
 	buf_printf(c->b, "wp.quat_from_axis_angle(%s, ", axis->name);
-	arg(c, WT_F32, gen_depth(c));
-	put(c, ")\n");
+	gen_arg(c, WT_F32, gen_depth(c));
+	gen_put(c, ")\n");
 	gen_decl_finish(q, WT_QUAT);
 	if (rng_chance(r, 0.7)) {
 		gen_var *q2 = gen_decl_start(c, "rot", WT_QUAT);
 		if (!q2)
 			return NULL;
 		quat_mix(c, q, axis);
-		put(c, "\n");
+		gen_put(c, "\n");
 		gen_decl_finish(q2, WT_QUAT);
 		q = q2;
 	}
@@ -99,8 +91,8 @@ const gen_var *gen_core_quat(gen_ctx *c)
 	if (!p)
 		return NULL;
 	buf_printf(c->b, "%s(%s, ", rng_chance(r, 0.7) ? "wp.quat_rotate" : "wp.quat_rotate_inv", q->name);
-	arg(c, WT_V3, gen_depth(c));
-	put(c, ")\n");
+	gen_arg(c, WT_V3, gen_depth(c));
+	gen_put(c, ")\n");
 	gen_decl_finish(p, WT_V3);
 	const gen_var *res = p;
 	if (rng_chance(r, 0.4)) {

@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
 /* Local name stems by type; gen_var_add appends a unique number. */
 static const char *gen_stem(gen_ctx *c, wty t)
 {
@@ -68,7 +66,7 @@ const gen_var *gen_decl(gen_ctx *c, const char *base, wty t)
 		return NULL;
 	c->top = 1;
 	gen_op(c, t, gen_depth(c));
-	put(c, "\n");
+	gen_put(c, "\n");
 	gen_decl_finish(v, t);
 	return v;
 }
@@ -87,18 +85,18 @@ const gen_var *gen_decl_zero(gen_ctx *c, const char *base, wty t)
 		if (t == WT_I32)
 			buf_printf(c->b, "%d", one);
 		else
-			put(c, one ? "1.0" : "0.0");
-		put(c, ")");
+			gen_put(c, one ? "1.0" : "0.0");
+		gen_put(c, ")");
 	} else if (t == WT_QUAT) {
-		put(c, "wp.quat_identity()");
+		gen_put(c, "wp.quat_identity()");
 	} else if (t == WT_XFORM) {
-		put(c, "wp.transform_identity()");
+		gen_put(c, "wp.transform_identity()");
 	} else if (wty_is_mat(t) && rng_chance(r, 0.5)) {
 		buf_printf(c->b, "wp.identity(n=%d, dtype=float)", wty_dim(t));
 	} else {
 		buf_printf(c->b, "%s()", wty_spell(t, NULL));
 	}
-	put(c, "\n");
+	gen_put(c, "\n");
 	gen_decl_finish(v, t);
 	return v;
 }
@@ -110,7 +108,7 @@ void gen_assign(gen_ctx *c, const gen_var *v)
 	buf_printf(c->b, "%s = ", v->name);
 	c->top = 1;
 	gen_op(c, v->type, gen_depth(c));
-	put(c, "\n");
+	gen_put(c, "\n");
 }
 
 // aug = name ("+=" | "-=" | "*=") expr     ("*=" on scalars outside loops)
@@ -124,7 +122,7 @@ void gen_aug(gen_ctx *c, const gen_var *v)
 	buf_printf(c->b, "%s %s ", v->name, k < 5 ? "+=" : k < 8 ? "-=" : "*=");
 	c->top = 1;
 	gen_sub_other(c, v->type, gen_depth(c), 1, at, n); /* not `x -= x` */
-	put(c, "\n");
+	gen_put(c, "\n");
 }
 
 // store = arr "[" index "]" ("=" | "+=") expr
@@ -135,7 +133,7 @@ void gen_store(gen_ctx *c, const gen_arr *a)
 	gen_index(c, a, 1);
 	buf_printf(c->b, "] %s ", rng_chance(&c->r, 0.1) ? "+=" : "=");
 	gen_top(c, a->dtype, gen_depth(c));
-	put(c, "\n");
+	gen_put(c, "\n");
 	c->written |= 1u << (a - c->arr);
 }
 
@@ -153,9 +151,9 @@ void gen_atomic(gen_ctx *c, const gen_arr *a)
 		gen_line(c);
 	buf_printf(c->b, "wp.atomic_%s(%s, ", op, a->name);
 	gen_index(c, a, 2);
-	put(c, ", ");
+	gen_put(c, ", ");
 	gen_top(c, a->dtype, gen_depth(c));
-	put(c, ")\n");
+	gen_put(c, ")\n");
 	if (v)
 		gen_decl_finish(v, a->dtype);
 	c->written |= 1u << (a - c->arr);
@@ -214,24 +212,24 @@ void gen_if(gen_ctx *c, int nelif, int has_else, const gen_var *target)
 {
 	int d = rng_range(&c->r, 1, 3);
 	gen_line(c);
-	put(c, "if ");
+	gen_put(c, "if ");
 	gen_cond(c, d);
-	put(c, ":\n");
+	gen_put(c, ":\n");
 	keep_for_later(c, nelif + has_else);
 	gen_branch(c, target);
 	keep_for_later(c, -(nelif + has_else));
 	for (int i = 0; i < nelif; i++) {
 		gen_line(c);
-		put(c, "elif ");
+		gen_put(c, "elif ");
 		gen_cond(c, d);
-		put(c, ":\n");
+		gen_put(c, ":\n");
 		keep_for_later(c, nelif - 1 - i + has_else);
 		gen_branch(c, target);
 		keep_for_later(c, -(nelif - 1 - i + has_else));
 	}
 	if (has_else) {
 		gen_line(c);
-		put(c, "else:\n");
+		gen_put(c, "else:\n");
 		gen_branch(c, target);
 	}
 }
@@ -301,7 +299,7 @@ void gen_for_head(gen_ctx *c, int inner)
 	case 7: buf_printf(c->b, "%s, %d", outer->name, rng_range(r, 2, 2 * small)); break;
 	default: buf_printf(c->b, "%s + 1", outer->name); break;
 	}
-	put(c, "):\n");
+	gen_put(c, "):\n");
 	gen_var *v = gen_var_add(c, name, WT_I32, VAR_INDEX | VAR_LOOP | (trips > 0 ? VAR_CONST : 0));
 	if (v)
 		v->trips = (unsigned char)(trips > 0 ? trips : 1);
@@ -320,9 +318,9 @@ void gen_store_var(gen_ctx *c, const gen_arr *a, const gen_var *v)
 	gen_line(c);
 	buf_printf(c->b, "%s[", a->name);
 	gen_index(c, a, 1);
-	put(c, "] = ");
+	gen_put(c, "] = ");
 	if (vt == t) {
-		put(c, v->name);
+		gen_put(c, v->name);
 		if (rng_chance(r, 0.4) && (wty_is_scalar(t) || wty_is_vec(t))) {
 			int k = (int)rng_below(r, 3);
 			buf_printf(c->b, " %s ", ops[k]);
@@ -338,7 +336,7 @@ void gen_store_var(gen_ctx *c, const gen_arr *a, const gen_var *v)
 		c->top = 1;
 		gen_op(c, t, d);
 	}
-	put(c, "\n");
+	gen_put(c, "\n");
 	c->written |= 1u << (a - c->arr);
 }
 
@@ -369,7 +367,7 @@ void gen_accum(gen_ctx *c, const gen_var *acc)
 	if (rng_chance(r, 0.2) && t != WT_I32) {
 		buf_printf(c->b, "%s = %s * ", acc->name, acc->name);
 		gen_lit_fix(c, t, rng_range(r, 5, 99), 2);
-		put(c, " + ");
+		gen_put(c, " + ");
 	} else {
 		buf_printf(c->b, "%s %s ", acc->name, rng_chance(r, 0.8) ? "+=" : "-=");
 	}
@@ -380,20 +378,20 @@ void gen_accum(gen_ctx *c, const gen_var *acc)
 		else
 			buf_printf(c->b, "%s[%s %% %s.shape[0]]", a->name, i->name, a->name);
 		if (rng_chance(r, 0.5)) {
-			put(c, " * ");
+			gen_put(c, " * ");
 			gen_sub(c, t, 1, 1);
 		}
 	} else if (k == 1 && i) {
 		if (t == WT_I32)
-			put(c, i->name);
+			gen_put(c, i->name);
 		else
 			gen_cast_var(c, t, i);
-		put(c, " * ");
+		gen_put(c, " * ");
 		gen_sub(c, t, gen_depth(c), 1);
 	} else {
 		gen_top(c, t, gen_depth(c));
 	}
-	put(c, "\n");
+	gen_put(c, "\n");
 }
 
 /* while = cnt "=" int(0) NEWLINE "while" cnt "<" K ["and" cond] ":" block
@@ -411,10 +409,10 @@ void gen_while(gen_ctx *c, int nbody, const gen_var *acc)
 	gen_line(c);
 	buf_printf(c->b, "while %s < %d", cnt->name, rng_range(r, 2, c->loops ? 4 : 10));
 	if (rng_chance(r, 0.3)) {
-		put(c, " and ");
+		gen_put(c, " and ");
 		gen_cond(c, 1);
 	}
-	put(c, ":\n");
+	gen_put(c, ":\n");
 	int mark = gen_enter(c);
 	int cont = c->cont_ok;
 	c->loops++;

@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
 /* The tile shape of the kernel being generated, set by the setup. */
 typedef struct tdef {
 	int dims;     /* 1 or 2 */
@@ -51,7 +49,7 @@ void gen_setup_tile(gen_ctx *c, int phase)
 		                      : "%s = %d\n%s = %d\n%s = %d\n",
 		           T.m, m, T.n, n, T.k, sizes[rng_below(r, 3)]);
 	}
-	put(c, "\n\n");
+	gen_put(c, "\n\n");
 	c->ntid = T.dims;
 	c->tid[0] = "i";
 	c->tid[1] = "j";
@@ -84,8 +82,8 @@ static void gen_tile_load(gen_ctx *c, const gen_arr *a, char *name)
 	buf_printf(c->b, "%s = wp.tile_load(%s, ", tile_name(c, name, "t"), a->name);
 	shape_args(c, T.m, T.n, c->tid[0], c->tid[1]);
 	if (rng_chance(&c->r, 0.25))
-		put(c, ", storage=\"shared\"");
-	put(c, ")\n");
+		gen_put(c, ", storage=\"shared\"");
+	gen_put(c, ")\n");
 }
 
 /* A float32 scalar operand for broadcasting over a tile: a variable when
@@ -94,7 +92,7 @@ static void scalar_arg(gen_ctx *c)
 {
 	const gen_var *v = gen_var_pick(c, WT_F32, 0);
 	if (v && rng_chance(&c->r, 0.6))
-		put(c, v->name);
+		gen_put(c, v->name);
 	else
 		gen_lit(c, WT_F32);
 }
@@ -131,7 +129,7 @@ static void gen_tile_op(gen_ctx *c, const char *t, const char *u, char *name)
 	case 2:
 		buf_printf(c->b, "wp.tile_map(%s, %s, ", bin[rng_below(r, 5)], t);
 		scalar_arg(c);
-		put(c, ")\n");
+		gen_put(c, ")\n");
 		break;
 	case 3: buf_printf(c->b, "%s %s %s\n", t, rng_chance(r, 0.6) ? "+" : "-", u); break;
 	case 4:
@@ -142,7 +140,7 @@ static void gen_tile_op(gen_ctx *c, const char *t, const char *u, char *name)
 			scalar_arg(c);
 			buf_printf(c->b, " * %s", t);
 		}
-		put(c, "\n");
+		gen_put(c, "\n");
 		break;
 	case 5: buf_printf(c->b, "wp.tile_scan_%s(%s)\n", scan[rng_below(r, 4)], t); break;
 	case 6: buf_printf(c->b, "wp.tile_astype(wp.tile_astype(%s, dtype=wp.float64), dtype=float)\n", t); break;
@@ -150,11 +148,11 @@ static void gen_tile_op(gen_ctx *c, const char *t, const char *u, char *name)
 		if (rng_chance(r, 0.5)) {
 			buf_printf(c->b, "%s + wp.tile_full(", t);
 			put_shape(c);
-			put(c, ", value=");
+			gen_put(c, ", value=");
 			gen_lit(c, WT_F32);
-			put(c, ", dtype=float)\n");
+			gen_put(c, ", dtype=float)\n");
 		} else {
-			put(c, "wp.tile_zeros(");
+			gen_put(c, "wp.tile_zeros(");
 			put_shape(c);
 			buf_printf(c->b, ", dtype=float) - %s\n", t);
 		}
@@ -234,7 +232,7 @@ static void gen_tile_reduce(gen_ctx *c, char *t, const char *u, const gen_arr *o
 			buf_printf(c->b, "wp.tile_dot(%s, %s)", t, u);
 		else
 			buf_printf(c->b, "wp.tile_sum(wp.tile(%s))", v->name);
-		put(c, "\n");
+		gen_put(c, "\n");
 	}
 	if (out2) {
 		gen_line(c);

@@ -3,14 +3,6 @@
  * length, components). Operand shapes always agree: mat<n> * vec<n>. */
 #include "gen/ctx.h"
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
-static void gen_arg(gen_ctx *c, wty t, int depth)
-{
-	c->top = 1;
-	gen_sub(c, t, depth, 1);
-}
-
 /* A vector type this kernel already uses, else vec3 (the common one). */
 wty gen_vec_type(gen_ctx *c)
 {
@@ -24,13 +16,13 @@ static void gen_vec_ctor(gen_ctx *c, wty t, int depth, int lits)
 	buf_printf(c->b, "%s(", wty_spell(t, NULL));
 	for (int i = 0; i < wty_dim(t); i++) {
 		if (i)
-			put(c, ", ");
+			gen_put(c, ", ");
 		if (lits)
 			gen_lit_fix(c, WT_F32, rng_range(&c->r, -20, 20), 1);
 		else
 			gen_arg(c, WT_F32, depth);
 	}
-	put(c, ")");
+	gen_put(c, ")");
 }
 
 /* const = lit | wp.vecN(lit, ...) | wp.identity(n=N, dtype=float) | wp.quat_identity() */
@@ -42,7 +34,7 @@ void gen_const(gen_ctx *c, wty t)
 	else if (wty_is_mat(t))
 		buf_printf(c->b, "wp.identity(n=%d, dtype=float)", wty_dim(t));
 	else if (t == WT_QUAT)
-		put(c, "wp.quat_identity()");
+		gen_put(c, "wp.quat_identity()");
 	else if (t == WT_XFORM || t == WT_SPATIAL)
 		gen_xleaf(c, t);
 	else
@@ -57,7 +49,7 @@ void gen_compound_leaf(gen_ctx *c, wty t)
 	rng *r = &c->r;
 	const gen_var *v = gen_var_pick(c, t, 0);
 	if (v && rng_chance(r, 0.6)) {
-		put(c, v->name);
+		gen_put(c, v->name);
 		return;
 	}
 	if (t == WT_XFORM || t == WT_SPATIAL || (!wty_is_vec(t) && gen_arr_pick(c, t, 0) && rng_chance(r, 0.5))) {
@@ -76,7 +68,7 @@ void gen_compound_leaf(gen_ctx *c, wty t)
 		else if (k < 17) {
 			buf_printf(c->b, "%s(", wty_spell(t, NULL));
 			gen_lit(c, WT_F32);
-			put(c, ")");
+			gen_put(c, ")");
 		} else
 			gen_vec_ctor(c, t, 0, 0);
 	} else if (wty_is_mat(t)) {
@@ -84,28 +76,28 @@ void gen_compound_leaf(gen_ctx *c, wty t)
 		switch (rng_below(r, 3)) {
 		case 0: buf_printf(c->b, "wp.identity(n=%d, dtype=float)", wty_dim(t)); break;
 		case 1:
-			put(c, "wp.diag(");
+			gen_put(c, "wp.diag(");
 			gen_compound_leaf(c, vt);
-			put(c, ")");
+			gen_put(c, ")");
 			break;
 		default:
-			put(c, "wp.outer(");
+			gen_put(c, "wp.outer(");
 			gen_compound_leaf(c, vt);
-			put(c, ", ");
+			gen_put(c, ", ");
 			gen_compound_leaf(c, vt);
-			put(c, ")");
+			gen_put(c, ")");
 			break;
 		}
 	} else if (t == WT_QUAT) {
 		if (rng_chance(r, 0.4)) {
-			put(c, "wp.quat_identity()");
+			gen_put(c, "wp.quat_identity()");
 			return;
 		}
-		put(c, "wp.quat_from_axis_angle(wp.normalize(");
+		gen_put(c, "wp.quat_from_axis_angle(wp.normalize(");
 		gen_compound_leaf(c, WT_V3);
-		put(c, "), ");
+		gen_put(c, "), ");
 		gen_leaf(c, WT_F32, 1);
-		put(c, ")");
+		gen_put(c, ")");
 	}
 }
 
@@ -131,17 +123,17 @@ void gen_vec_op(gen_ctx *c, wty t, int depth, int top)
 			gen_bin(c, t, "*", WT_F32, depth, top);
 		} else {
 			if (!top)
-				put(c, "(");
+				gen_put(c, "(");
 			gen_sub(c, WT_F32, d, 1);
-			put(c, " * ");
+			gen_put(c, " * ");
 			gen_sub(c, t, d, 0);
 			if (!top)
-				put(c, ")");
+				gen_put(c, ")");
 		}
 		break;
 	case V_DIV: gen_tpl(c, top ? "@ / (wp.abs($) + L)" : "(@ / (wp.abs($) + L))", t, depth); break;
 	case V_NEG:
-		put(c, "-");
+		gen_put(c, "-");
 		gen_sub(c, t, d, 0);
 		break;
 	case V_NORM: gen_tpl(c, "wp.normalize(#)", t, depth); break;
@@ -151,20 +143,20 @@ void gen_vec_op(gen_ctx *c, wty t, int depth, int top)
 	case V_MINMAX: gen_tpl(c, rng_chance(&c->r, 0.5) ? "wp.min(#, #)" : "wp.max(#, #)", t, depth); break;
 	case V_MAT:
 		if (!top)
-			put(c, "(");
+			gen_put(c, "(");
 		gen_sub(c, wty_mat(wty_dim(t)), d, 0);
-		put(c, " * ");
+		gen_put(c, " * ");
 		gen_sub(c, t, d, 0);
 		if (!top)
-			put(c, ")");
+			gen_put(c, ")");
 		break;
 	case V_QUAT:
-		put(c, rng_chance(&c->r, 0.7) ? "wp.quat_rotate(" : "wp.quat_rotate_inv(");
+		gen_put(c, rng_chance(&c->r, 0.7) ? "wp.quat_rotate(" : "wp.quat_rotate_inv(");
 		c->top = 1;
 		gen_sub(c, WT_QUAT, d, 1);
-		put(c, ", ");
+		gen_put(c, ", ");
 		gen_arg(c, t, d);
-		put(c, ")");
+		gen_put(c, ")");
 		break;
 	case V_SEL: gen_select(c, t, depth); break;
 	default: gen_bin(c, t, rng_chance(&c->r, 0.6) ? "+" : "-", t, depth, top); break;
@@ -183,26 +175,26 @@ void gen_mat_op(gen_ctx *c, wty t, int depth, int top)
 	case 2: gen_bin(c, t, "*", WT_F32, depth, top); break;
 	case 3: gen_tpl(c, "wp.transpose(#)", t, depth); break;
 	case 4:
-		put(c, "wp.outer(");
+		gen_put(c, "wp.outer(");
 		gen_arg(c, vt, d);
-		put(c, ", ");
+		gen_put(c, ", ");
 		gen_arg(c, vt, d);
-		put(c, ")");
+		gen_put(c, ")");
 		break;
 	case 5:
-		put(c, "wp.diag(");
+		gen_put(c, "wp.diag(");
 		gen_arg(c, vt, d);
-		put(c, ")");
+		gen_put(c, ")");
 		break;
 	default:
 		if (t == WT_M22) {
-			put(c, "wp.mat22(");
+			gen_put(c, "wp.mat22(");
 			for (int i = 0; i < 4; i++) {
 				if (i)
-					put(c, ", ");
+					gen_put(c, ", ");
 				gen_arg(c, WT_F32, d > 1 ? 1 : d);
 			}
-			put(c, ")");
+			gen_put(c, ")");
 		} else {
 			gen_tpl(c, "wp.transpose(#)", t, depth);
 		}
@@ -218,11 +210,11 @@ void gen_quat_op(gen_ctx *c, int depth, int top)
 	case 1: gen_tpl(c, "wp.quat_inverse(#)", WT_QUAT, depth); break;
 	case 2: gen_tpl(c, "wp.normalize(#)", WT_QUAT, depth); break;
 	default:
-		put(c, "wp.quat_from_axis_angle(wp.normalize(");
+		gen_put(c, "wp.quat_from_axis_angle(wp.normalize(");
 		gen_arg(c, WT_V3, depth - 1);
-		put(c, "), ");
+		gen_put(c, "), ");
 		gen_arg(c, WT_F32, depth - 1);
-		put(c, ")");
+		gen_put(c, ")");
 		break;
 	}
 }
@@ -246,10 +238,10 @@ static void gen_component(gen_ctx *c, wty vt, int depth)
 	if (depth <= 1 || rng_chance(r, 0.7)) {
 		gen_compound_leaf(c, vt);
 	} else {
-		put(c, "(");
+		gen_put(c, "(");
 		c->top = 1;
 		gen_op(c, vt, depth - 1);
-		put(c, ")");
+		gen_put(c, ")");
 	}
 	gen_comp_suffix(c, vt);
 }

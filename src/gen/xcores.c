@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
 /* name "=" expr of type t, declared; NULL when the table is full. */
 static const gen_var *decl(gen_ctx *c, const char *base, wty t) { return gen_decl(c, base, t); }
 
@@ -19,7 +17,7 @@ static void decl_many(gen_ctx *c, gen_var **out, const char *const *bases, const
 	gen_line(c);
 	for (int i = 0; i < n; i++)
 		buf_printf(c->b, "%s%s", i ? ", " : "", out[i] ? out[i]->name : "_");
-	put(c, " = ");
+	gen_put(c, " = ");
 	(void)ts;
 }
 
@@ -38,7 +36,7 @@ static const gen_var *reduce(gen_ctx *c)
 		return NULL;
 	c->top = 1;
 	gen_op(c, WT_F32, gen_depth(c) + 1);
-	put(c, "\n");
+	gen_put(c, "\n");
 	gen_decl_finish(s, WT_F32);
 	return s;
 }
@@ -95,13 +93,13 @@ const gen_var *gen_core_transform(gen_ctx *c)
 	gen_var *p = gen_decl_start(c, NULL, WT_V3);
 	if (!p)
 		return NULL;
-	put(c, rng_chance(r, 0.5) ? "wp.transform_point(" : "wp.transform_vector(");
+	gen_put(c, rng_chance(r, 0.5) ? "wp.transform_point(" : "wp.transform_vector(");
 	c->top = 1;
 	gen_sub(c, WT_XFORM, 1, 1);
-	put(c, ", ");
+	gen_put(c, ", ");
 	c->top = 1;
 	gen_sub(c, WT_V3, gen_depth(c), 1);
-	put(c, ")\n");
+	gen_put(c, ")\n");
 	gen_decl_finish(p, WT_V3);
 	return rng_chance(r, 0.5) ? p : reduce(c);
 }
@@ -144,7 +142,7 @@ static int gen_struct_def(gen_ctx *c, const char *name, const char *inner, wty *
 	}
 	if (inner)
 		buf_printf(c->b, "    props: %s\n", inner);
-	put(c, "\n\n");
+	gen_put(c, "\n\n");
 	return n;
 }
 
@@ -243,7 +241,7 @@ const gen_var *gen_core_struct(gen_ctx *c)
 				buf_printf(c->b, "n_.%s = ", s->fn[i]);
 				c->top = 1;
 				gen_op(c, s->ft[i], gen_depth(c));
-				put(c, "\n");
+				gen_put(c, "\n");
 			}
 			src = "n_";
 		} else {
@@ -295,11 +293,11 @@ const gen_var *gen_core_func(gen_ctx *c)
 		buf_printf(c->b, "%s(", f->name);
 		for (int k = 0; k < f->nargs; k++) {
 			if (k)
-				put(c, ", ");
+				gen_put(c, ", ");
 			c->top = 1;
 			gen_sub(c, f->arg[k], gen_depth(c), 1);
 		}
-		put(c, ")\n");
+		gen_put(c, ")\n");
 		finish_many(v, f->ret, f->nret);
 		last = v[0];
 	}
@@ -321,12 +319,12 @@ void gen_setup_random(gen_ctx *c, int phase)
 	gen_line(c);
 	buf_printf(c->b, "%s = wp.rand_init(", c->rstate);
 	if (seed)
-		put(c, seed);
+		gen_put(c, seed);
 	else
 		buf_printf(c->b, "%d", rng_range(r, 1, 99999));
 	if (rng_chance(r, 0.8))
 		buf_printf(c->b, ", %s", c->tid[0]);
-	put(c, ")\n");
+	gen_put(c, ")\n");
 	c->types |= WT_BIT(WT_F32);
 	if (rng_chance(r, 0.5))
 		c->types |= WT_BIT(rng_chance(r, 0.7) ? WT_V3 : WT_V2);
@@ -340,11 +338,11 @@ const gen_var *gen_core_random(gen_ctx *c)
 		gen_var *d = gen_decl_start(c, NULL, WT_F32);
 		if (!d)
 			break;
-		put(c, "wp.");
+		gen_put(c, "wp.");
 		buf_printf(c->b, "%s(%s)", rng_chance(&c->r, 0.7) ? "randf" : "randn", c->rstate);
-		put(c, rng_chance(&c->r, 0.5) ? " * " : " + ");
+		gen_put(c, rng_chance(&c->r, 0.5) ? " * " : " + ");
 		gen_sub(c, WT_F32, gen_depth(c), 1);
-		put(c, "\n");
+		gen_put(c, "\n");
 		gen_decl_finish(d, WT_F32);
 		v = d;
 	}
@@ -360,7 +358,7 @@ const gen_var *gen_core_bitwise(gen_ctx *c)
 		if (!d)
 			break;
 		gen_shift_op(c, gen_depth(c) + 1, 1);
-		put(c, "\n");
+		gen_put(c, "\n");
 		gen_decl_finish(d, WT_I32);
 		v = d;
 	}
@@ -394,7 +392,7 @@ const gen_var *gen_core_while(gen_ctx *c)
 		gen_line(c);
 		int forever = rng_chance(r, 0.3);
 		if (forever)
-			put(c, "while True:\n");
+			gen_put(c, "while True:\n");
 		else
 			buf_printf(c->b, "while %s < %d:\n", cnt->name, K);
 		gen_enter(c);
@@ -404,7 +402,7 @@ const gen_var *gen_core_while(gen_ctx *c)
 			gen_line(c);
 			buf_printf(c->b, "if %s > %d:\n", cnt->name, K);
 			gen_line(c);
-			put(c, "    break\n");
+			gen_put(c, "    break\n");
 		}
 	}
 	c->loops++;
@@ -455,27 +453,27 @@ const gen_var *gen_core_grid(gen_ctx *c)
 	for (int d = 0; d < a->ndim; d++) {
 		for (int side = 0; side < 2; side++) {
 			if (terms++)
-				put(c, " + ");
+				gen_put(c, " + ");
 			buf_printf(c->b, "%s[", a->name);
 			for (int e = 0; e < a->ndim; e++) {
 				if (e)
-					put(c, ", ");
+					gen_put(c, ", ");
 				if (e != d)
-					put(c, c->tid[e]);
+					gen_put(c, c->tid[e]);
 				else if (side)
 					buf_printf(c->b, "wp.min(%s + 1, %s.shape[%d] - 1)", c->tid[e], a->name, e);
 				else
 					buf_printf(c->b, "wp.max(%s - 1, 0)", c->tid[e]);
 			}
-			put(c, "]");
+			gen_put(c, "]");
 		}
 	}
-	put(c, " - ");
+	gen_put(c, " - ");
 	gen_lit_fix(c, t, 2 * a->ndim, 0);
 	buf_printf(c->b, " * %s[", a->name);
 	for (int e = 0; e < a->ndim; e++)
 		buf_printf(c->b, "%s%s", e ? ", " : "", c->tid[e]);
-	put(c, "]\n");
+	gen_put(c, "]\n");
 	gen_decl_finish(s, t);
 	return rng_chance(r, 0.5) ? s : reduce(c);
 }

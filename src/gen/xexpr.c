@@ -4,15 +4,7 @@
  * break/continue and the bitwise atomics. Same safety discipline as expr.c. */
 #include "gen/ctx.h"
 
-static void put(gen_ctx *c, const char *s) { buf_puts(c->b, s); }
-
-static void arg(gen_ctx *c, wty t, int depth)
-{
-	c->top = 1;
-	gen_sub(c, t, depth, 1);
-}
-
-static void comma(gen_ctx *c) { put(c, ", "); }
+static void comma(gen_ctx *c) { gen_put(c, ", "); }
 
 /* "v, v": one vector twice (outer(v, v) and v * v are never negative
  * definite / negative), a leaf or, with depth left, a parenthesized op. */
@@ -47,16 +39,16 @@ void gen_xleaf(gen_ctx *c, wty t)
 	}
 	if (t == WT_XFORM) {
 		if (rng_chance(r, 0.2)) {
-			put(c, "wp.transform_identity()");
+			gen_put(c, "wp.transform_identity()");
 			return;
 		}
-		put(c, "wp.transform(");
+		gen_put(c, "wp.transform(");
 		gen_compound_leaf(c, WT_V3);
 		comma(c);
 		gen_compound_leaf(c, WT_QUAT);
-		put(c, ")");
+		gen_put(c, ")");
 	} else if (t == WT_SPATIAL) {
-		put(c, "wp.spatial_vector(");
+		gen_put(c, "wp.spatial_vector(");
 		if (rng_chance(r, 0.7)) {
 			gen_compound_leaf(c, WT_V3);
 			comma(c);
@@ -68,7 +60,7 @@ void gen_xleaf(gen_ctx *c, wty t)
 				gen_leaf(c, WT_F32, 1);
 			}
 		}
-		put(c, ")");
+		gen_put(c, ")");
 	} else {
 		gen_const(c, t);
 	}
@@ -88,11 +80,11 @@ void gen_xform_op(gen_ctx *c, wty t, int depth, int top)
 		case 1: gen_tpl(c, "wp.transform_multiply(#, #)", t, depth); break;
 		case 2: gen_tpl(c, "wp.transform_inverse(#)", t, depth); break;
 		default:
-			put(c, "wp.transform(");
-			arg(c, WT_V3, d);
+			gen_put(c, "wp.transform(");
+			gen_arg(c, WT_V3, d);
 			comma(c);
-			arg(c, WT_QUAT, d);
-			put(c, ")");
+			gen_arg(c, WT_QUAT, d);
+			gen_put(c, ")");
 			break;
 		}
 		return;
@@ -102,18 +94,18 @@ void gen_xform_op(gen_ctx *c, wty t, int depth, int top)
 	case 1: gen_bin(c, t, "*", WT_F32, depth, top); break;
 	case 2: gen_tpl(c, rng_chance(r, 0.5) ? "wp.spatial_cross(#, #)" : "wp.spatial_cross_dual(#, #)", t, depth); break;
 	case 3: case 4:
-		put(c, rng_chance(r, 0.5) ? "wp.transform_twist(" : "wp.transform_wrench(");
-		arg(c, WT_XFORM, d);
+		gen_put(c, rng_chance(r, 0.5) ? "wp.transform_twist(" : "wp.transform_wrench(");
+		gen_arg(c, WT_XFORM, d);
 		comma(c);
-		arg(c, t, d);
-		put(c, ")");
+		gen_arg(c, t, d);
+		gen_put(c, ")");
 		break;
 	default:
-		put(c, "wp.spatial_vector(");
-		arg(c, WT_V3, d);
+		gen_put(c, "wp.spatial_vector(");
+		gen_arg(c, WT_V3, d);
 		comma(c);
-		arg(c, WT_V3, d);
-		put(c, ")");
+		gen_arg(c, WT_V3, d);
+		gen_put(c, ")");
 		break;
 	}
 }
@@ -160,31 +152,31 @@ int gen_matx_op(gen_ctx *c, wty t, int depth)
 			buf_printf(c->b, "[%d]", (int)rng_below(r, (uint32_t)n));
 			break;
 		case 3:
-			put(c, "wp.cw_div(");
-			arg(c, t, d);
-			put(c, ", wp.cw_mul(");
+			gen_put(c, "wp.cw_div(");
+			gen_arg(c, t, d);
+			gen_put(c, ", wp.cw_mul(");
 			gen_dup_vec(c, t, d);
 			buf_printf(c->b, ") + %s(1.0))", wty_spell(t, NULL));
 			break;
 		case 4: case 5:
-			put(c, rng_chance(r, 0.5) ? "wp.transform_point(" : "wp.transform_vector(");
-			arg(c, WT_XFORM, d);
+			gen_put(c, rng_chance(r, 0.5) ? "wp.transform_point(" : "wp.transform_vector(");
+			gen_arg(c, WT_XFORM, d);
 			comma(c);
-			arg(c, t, d);
-			put(c, ")");
+			gen_arg(c, t, d);
+			gen_put(c, ")");
 			break;
 		case 6: gen_tpl(c, rng_chance(r, 0.5) ? "wp.spatial_top(#)" : "wp.spatial_bottom(#)", WT_SPATIAL, depth); break;
 		default:
 			if (rng_chance(r, 0.5)) {
-				put(c, "wp.transform_get_translation(");
-				arg(c, WT_XFORM, d);
+				gen_put(c, "wp.transform_get_translation(");
+				gen_arg(c, WT_XFORM, d);
 			} else {
-				put(c, "wp.velocity_at_point(");
-				arg(c, WT_SPATIAL, d);
+				gen_put(c, "wp.velocity_at_point(");
+				gen_arg(c, WT_SPATIAL, d);
 				comma(c);
-				arg(c, WT_V3, d);
+				gen_arg(c, WT_V3, d);
 			}
-			put(c, ")");
+			gen_put(c, ")");
 			break;
 		}
 		return 1;
@@ -196,23 +188,23 @@ int gen_matx_op(gen_ctx *c, wty t, int depth)
 		case 0:
 			buf_printf(c->b, "wp.inverse(wp.identity(n=%d, dtype=float) + wp.outer(", n);
 			gen_dup_vec(c, vt, d);
-			put(c, ") * ");
+			gen_put(c, ") * ");
 			gen_lit_fix(c, WT_F32, rng_range(r, 1, 50), 2);
-			put(c, ")");
+			gen_put(c, ")");
 			break;
 		case 1:
-			put(c, "wp.inverse(wp.diag(wp.cw_mul(");
+			gen_put(c, "wp.inverse(wp.diag(wp.cw_mul(");
 			gen_dup_vec(c, vt, d);
 			buf_printf(c->b, ") + %s(1.0)))", wty_spell(vt, NULL));
 			break;
 		case 2: case 3:
-			put(c, rng_chance(r, 0.5) ? "wp.matrix_from_rows(" : "wp.matrix_from_cols(");
+			gen_put(c, rng_chance(r, 0.5) ? "wp.matrix_from_rows(" : "wp.matrix_from_cols(");
 			for (int i = 0; i < n; i++) {
 				if (i)
 					comma(c);
-				arg(c, vt, d > 1 ? 1 : d);
+				gen_arg(c, vt, d > 1 ? 1 : d);
 			}
-			put(c, ")");
+			gen_put(c, ")");
 			break;
 		case 4: gen_tpl(c, "wp.cw_mul(#, #)", t, depth); break;
 		case 5:
@@ -232,15 +224,15 @@ int gen_matx_op(gen_ctx *c, wty t, int depth)
 		case 1: gen_tpl(c, "wp.quat_rpy($, $, $)", t, depth); break;
 		case 2: gen_tpl(c, "wp.quat_from_matrix(wp.quat_to_matrix(#))", t, depth); break;
 		case 3:
-			put(c, "wp.quat_twist(wp.normalize(");
-			arg(c, WT_V3, d);
-			put(c, "), ");
-			arg(c, t, d);
-			put(c, ")");
+			gen_put(c, "wp.quat_twist(wp.normalize(");
+			gen_arg(c, WT_V3, d);
+			gen_put(c, "), ");
+			gen_arg(c, t, d);
+			gen_put(c, ")");
 			break;
 		case 4:
-			put(c, "wp.quat_from_euler(");
-			arg(c, WT_V3, d);
+			gen_put(c, "wp.quat_from_euler(");
+			gen_arg(c, WT_V3, d);
 			buf_printf(c->b, ", %d, %d, %d)", 0, 1, 2);
 			break;
 		default: gen_tpl(c, "wp.transform_get_rotation(#)", WT_XFORM, depth); break;
@@ -274,18 +266,18 @@ int gen_rand_leaf(gen_ctx *c, wty t)
 			gen_lit_fix(c, t, -rng_range(r, 0, 20), 1);
 			comma(c);
 			gen_lit_fix(c, t, rng_range(r, 1, 20), 1);
-			put(c, ")");
+			gen_put(c, ")");
 			break;
 		case 3: buf_printf(c->b, "wp.randn(%s)", s); break;
 		case 4:
 			buf_printf(c->b, "wp.noise(%s, ", s);
 			gen_leaf(c, WT_F32, 0);
-			put(c, ")");
+			gen_put(c, ")");
 			break;
 		case 5:
 			buf_printf(c->b, "wp.noise(%s, ", s);
 			gen_compound_leaf(c, rng_chance(r, 0.5) ? WT_V2 : WT_V3);
-			put(c, ")");
+			gen_put(c, ")");
 			break;
 		case 6:
 			buf_printf(c->b, "wp.pnoise(%s, ", s);
@@ -296,7 +288,7 @@ int gen_rand_leaf(gen_ctx *c, wty t)
 		default:
 			buf_printf(c->b, "float(wp.poisson(%s, ", s);
 			gen_lit_fix(c, t, rng_range(r, 1, 80), 1);
-			put(c, "))");
+			gen_put(c, "))");
 			break;
 		}
 		return 1;
@@ -339,19 +331,19 @@ void gen_shift_op(gen_ctx *c, int depth, int top)
 		return;
 	}
 	if (!top)
-		put(c, "(");
+		gen_put(c, "(");
 	switch (k) {
 	case 0:
-		put(c, "(");
+		gen_put(c, "(");
 		gen_sub(c, WT_I32, d, 0);
 		buf_printf(c->b, " & 65535) << %d", rng_range(r, 0, 15));
 		break;
 	case 1:
-		put(c, "(");
+		gen_put(c, "(");
 		gen_sub(c, WT_I32, d, 0);
-		put(c, " & 255) << (");
+		gen_put(c, " & 255) << (");
 		gen_sub(c, WT_I32, d, 0);
-		put(c, " & 15)");
+		gen_put(c, " & 15)");
 		break;
 	case 2:
 		gen_sub(c, WT_I32, d, 0);
@@ -359,19 +351,19 @@ void gen_shift_op(gen_ctx *c, int depth, int top)
 		break;
 	case 3:
 		gen_sub(c, WT_I32, d, 0);
-		put(c, " >> (");
+		gen_put(c, " >> (");
 		gen_sub(c, WT_I32, d, 0);
-		put(c, " & 31)");
+		gen_put(c, " & 31)");
 		break;
 	default:
-		put(c, "~");
+		gen_put(c, "~");
 		c->noconst = 1; /* see P_NEG in expr.c */
 		gen_sub(c, WT_I32, d, 0);
 		c->noconst = 0;
 		break;
 	}
 	if (!top)
-		put(c, ")");
+		gen_put(c, ")");
 }
 
 /* call = helper "(" e, ... ")" for a helper returning one value of type t. */
@@ -388,9 +380,9 @@ int gen_call(gen_ctx *c, wty t, int depth)
 	for (int i = 0; i < f->nargs; i++) {
 		if (i)
 			comma(c);
-		arg(c, f->arg[i], depth - 1);
+		gen_arg(c, f->arg[i], depth - 1);
 	}
-	put(c, ")");
+	gen_put(c, ")");
 	return 1;
 }
 
@@ -412,12 +404,12 @@ void gen_static(gen_ctx *c, wty t)
 void gen_jump(gen_ctx *c)
 {
 	gen_line(c);
-	put(c, "if ");
+	gen_put(c, "if ");
 	gen_cond(c, rng_range(&c->r, 1, 2));
-	put(c, ":\n");
+	gen_put(c, ":\n");
 	c->indent += 4;
 	gen_line(c);
-	put(c, c->cont_ok && rng_chance(&c->r, 0.5) ? "continue\n" : "break\n");
+	gen_put(c, c->cont_ok && rng_chance(&c->r, 0.5) ? "continue\n" : "break\n");
 	c->indent -= 4;
 }
 
@@ -444,11 +436,11 @@ void gen_atomic_bits(gen_ctx *c, const gen_arr *a)
 	gen_index(c, a, 2);
 	comma(c);
 	if (k == 4) {
-		arg(c, WT_I32, gen_depth(c) - 1);
+		gen_arg(c, WT_I32, gen_depth(c) - 1);
 		comma(c);
 	}
-	arg(c, WT_I32, gen_depth(c));
-	put(c, ")\n");
+	gen_arg(c, WT_I32, gen_depth(c));
+	gen_put(c, ")\n");
 	if (v)
 		gen_decl_finish(v, WT_I32);
 	c->written |= 1u << (a - c->arr);
