@@ -18,3 +18,10 @@ expect_rc() { [ "$rc" = "$1" ] || { cat err.txt >&2; fail "exit code $rc, wanted
 expect_err() { grep -q -- "$1" err.txt || { cat err.txt >&2; fail "stderr lacks '$1'"; }; }
 # Every record of a dataset directory, one per line.
 records() { cat "$1"/train-*.jsonl; }
+# Whether dataset DIR equals ./ref, the uninterrupted run: every shard and
+# rejects.jsonl byte for byte, no extra shard, manifests equal but for timing.
+same_as_ref() { # dir
+	for f in ref/train-*.jsonl* ref/rejects.jsonl; do cmp -s "$f" "$1/$(basename "$f")" || return 1; done
+	test "$(ls "$1" | grep -c '^train-')" = "$(ls ref | grep -c '^train-')" &&
+		diff <(jq 'del(.timing)' ref/manifest.json) <(jq 'del(.timing)' "$1/manifest.json") >/dev/null
+}

@@ -22,12 +22,6 @@ OPTS="-n $N --seed 5 --shard-size 6 --jobs 2 --quiet"
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 mapfile -t sizes < <(jq '.shards[].bytes' ref/manifest.json)
 
-same_as_ref() { # dir
-	for f in ref/train-*.jsonl* ref/rejects.jsonl; do cmp -s "$f" "$1/$(basename "$f")" || return 1; done
-	test "$(ls "$1" | grep -c '^train-')" = "$(ls ref | grep -c '^train-')" &&
-		diff <(jq 'del(.timing)' ref/manifest.json) <(jq 'del(.timing)' "$1/manifest.json") >/dev/null
-}
-
 # Every shard under a final name is whole: complete JSON lines, and if the
 # journal names it, exactly the size and SHA-256 the journal gives.
 shards_intact() { # dir

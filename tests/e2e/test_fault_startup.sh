@@ -37,12 +37,6 @@ exec "$real_py" "\$@"
 EOF
 chmod +x flaky-python
 
-same_as_ref() { # dir
-	for f in ref/train-*.jsonl* ref/rejects.jsonl; do cmp -s "$f" "$1/$(basename "$f")" || return 1; done
-	test "$(ls "$1" | grep -c '^train-')" = "$(ls ref | grep -c '^train-')" &&
-		diff <(jq 'del(.timing)' ref/manifest.json) <(jq 'del(.timing)' "$1/manifest.json") >/dev/null
-}
-
 "$JS" generate $OPTS -o ref --python "$real_py"
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 
