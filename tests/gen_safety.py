@@ -42,7 +42,8 @@ import re
 import sys
 
 HEADER = re.compile(r"^# kernel (\d+): (\S+) \((\S+)\)$")
-ARRAY_CTORS = {"array": 1, "array1d": 1, "array2d": 2, "array3d": 3, "array4d": 4}
+ARRAY_CTORS = {"array": 1, "array1d": 1, "array2d": 2, "array3d": 3, "array4d": 4,
+               "indexedarray": 1, "indexedarray1d": 1, "fabricarray": 1}
 BUILTIN_NAMES = {"wp", "float", "int", "bool", "range", "True", "False", "None", "len", "print", "min", "max", "abs"}
 CASTS = {"float", "int", "float32", "float64", "float16", "int32", "int64", "uint32", "uint64", "int8", "uint8",
          "int16", "uint16"}
@@ -51,6 +52,15 @@ CASTS = {"float", "int", "float32", "float64", "float16", "int32", "int64", "uin
 #: anything above 64 is no longer "a few dozen iterations".
 MAX_TRIPS = 64
 QUERY_NEXT = {"hash_grid_query_next", "bvh_query_next", "mesh_query_aabb_next"}
+
+
+def dotted(node):
+    """'a' for a Name, 'cfg.table' for an attribute of a Name, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.value.id + "." + node.attr
+    return None
 
 
 def wp_name(node):
@@ -76,6 +86,7 @@ class Kernel:
         self.lines = src.splitlines()
         self.violations = []
         self.consts = {}  # module-level int constants (tile shapes)
+        self.struct_arrays = {}  # @wp.struct name -> {array field: ndim}
         self.module_names = set()
 
 
@@ -170,6 +181,9 @@ class Checker:
             if call_name(left) == "abs":
                 return not isinstance(lv, int) or lv < 2 ** 30
             return False
+        # wp.block_dim(): a block has at least one thread
+        if call_name(d) == "block_dim" and not d.args:
+            return True
         # A.shape[d] of an array parameter: the launch dimension equals every
         # array's shape, and a launch has at least one thread per dimension.
         return self.shape_of(k, d) is not None
@@ -178,9 +192,9 @@ class Checker:
     def shape_of(self, k, node):
         """(array, dim) for A.shape[d] with A an array parameter."""
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape" \
-                and isinstance(node.value.value, ast.Name) and node.value.value.id in self.arrays \
+                and dotted(node.value.value) in self.arrays \
                 and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
-            return node.value.value.id, node.slice.value
+            return dotted(node.value.value), node.slice.value
         return None
 
     def is_shape(self, k, node, arr, d):
@@ -315,10 +329,10 @@ class Checker:
     def check_call(self, k, node):
         n = call_name(node)
         a = node.args
-        if n and n.startswith("atomic_") and a and isinstance(a[0], ast.Name) and a[0].id in self.arrays:
+        if n and n.startswith("atomic_") and a and dotted(a[0]) in self.arrays:
             # wp.atomic_*(arr, i [, j ...], value...): the indices follow the
             # array, one per dimension (gen_index1 mode 2: any in-bounds form)
-            arr = a[0].id
+            arr = dotted(a[0])
             self.counts["subscripts"] += 1
             self.counts["atomics"] += 1
             idx = a[1:1 + self.arrays[arr]]
@@ -401,8 +415,8 @@ class Checker:
 
     def check_subscript(self, k, node):
         base = node.value
-        if isinstance(base, ast.Name) and base.id in self.arrays:
-            arr = base.id
+        if dotted(base) in self.arrays:
+            arr = dotted(base)
             ndim = self.arrays[arr]
             idx = self.dims_of(node.slice)
             self.counts["subscripts"] += 1
@@ -419,10 +433,9 @@ class Checker:
                     self.bad(k, "store", node)
             return
         # A.shape[d]: d below A's dimensions
-        if isinstance(base, ast.Attribute) and base.attr == "shape" and isinstance(base.value, ast.Name) \
-                and base.value.id in self.arrays:
+        if isinstance(base, ast.Attribute) and base.attr == "shape" and dotted(base.value) in self.arrays:
             v = self.num(k, node.slice)
-            if not (isinstance(v, int) and 0 <= v < self.arrays[base.value.id]):
+            if not (isinstance(v, int) and 0 <= v < self.arrays[dotted(base.value)]):
                 self.bad(k, "index (shape)", node)
             return
         # a vector / matrix / tile / struct component: constant indices
@@ -558,20 +571,30 @@ class Checker:
         return any(self.has_own_continue(c) for c in ast.iter_child_nodes(s) if isinstance(c, ast.stmt))
 
     # ----------------------------------------------------- functions
+    def array_ndim(self, k, ann):
+        """Dimensions of an array annotation (wp.array(dtype=.., ndim=2),
+        wp.array2d(...), wp.indexedarray(...), ...), else None."""
+        if isinstance(ann, ast.Call) and call_name(ann) in ARRAY_CTORS:
+            nd = ARRAY_CTORS[call_name(ann)]
+            for kw in ann.keywords:
+                if kw.arg == "ndim":
+                    nd = self.num(k, kw.value)
+            return nd
+        return None
+
     def check_function(self, k, fn):
         self.arrays = {}
         params = set()
         for a in fn.args.args:
             params.add(a.arg)
             ann = a.annotation
-            if isinstance(ann, ast.Call):
-                n = call_name(ann)
-                if n in ARRAY_CTORS:
-                    nd = ARRAY_CTORS[n]
-                    for kw in ann.keywords:
-                        if kw.arg == "ndim":
-                            nd = self.num(k, kw.value)
-                    self.arrays[a.arg] = nd
+            nd = self.array_ndim(k, ann)
+            if nd is not None:
+                self.arrays[a.arg] = nd
+            # a @wp.struct parameter: its array fields, as "param.field"
+            if isinstance(ann, ast.Name) and ann.id in k.struct_arrays:
+                for f, fnd in k.struct_arrays[ann.id].items():
+                    self.arrays[a.arg + "." + f] = fnd
         # tid components: `tid = wp.tid()` or `i, j = wp.tid()`
         self.tids = []
         for s in ast.walk(fn):
@@ -615,6 +638,12 @@ class Checker:
             if len(writes.get(t, [])) == 1:
                 self.index_vars.add(t)
         self.index_vars |= self.while_counters | self.query_vars
+        # xtypes.c: `lane = tid % wp.block_dim()`, written once: in [0, block_dim)
+        for n, ws in writes.items():
+            if len(ws) == 1 and isinstance(ws[0], ast.Assign) and isinstance(ws[0].value, ast.BinOp) \
+                    and isinstance(ws[0].value.op, ast.Mod) and isinstance(ws[0].value.left, ast.Name) \
+                    and ws[0].value.left.id in self.index_vars and call_name(ws[0].value.right) == "block_dim":
+                self.index_vars.add(n)
         self.loop_bounded = set(self.while_counters)
         self.signed_loops = set()
         defined = set(params) | k.module_names | BUILTIN_NAMES
@@ -791,6 +820,11 @@ class Checker:
                 k.module_names.add(n)
             elif isinstance(s, (ast.FunctionDef, ast.ClassDef)):
                 k.module_names.add(s.name)
+                if isinstance(s, ast.ClassDef):
+                    k.struct_arrays[s.name] = {
+                        f.target.id: self.array_ndim(k, f.annotation) for f in s.body
+                        if isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name)
+                        and self.array_ndim(k, f.annotation) is not None}
                 if isinstance(s, ast.FunctionDef):
                     fns.append(s)
             elif isinstance(s, (ast.Import, ast.ImportFrom)):

@@ -95,6 +95,17 @@ const gen_arr *gen_arr_pick(gen_ctx *c, wty t, int want_out)
 	return n ? &c->arr[idx[rng_below(&c->r, (uint32_t)n)]] : NULL;
 }
 
+/* Any array whose .shape a kernel may read (a fabric array's it may not):
+ * one uniform draw, then the first sized array if the draw hit a fabric
+ * one, so kernels without fabric arrays draw as they always did. */
+const gen_arr *gen_arr_sized(gen_ctx *c)
+{
+	const gen_arr *a = &c->arr[rng_below(&c->r, (uint32_t)c->narr)];
+	for (int i = 0; a->noshape && i < c->narr; i++)
+		a = &c->arr[i];
+	return a;
+}
+
 /* Opens an indented block; the mark restores the visible names on leave,
  * since Python/Warp locals of an inner block must not be read after it. */
 int gen_enter(gen_ctx *c)

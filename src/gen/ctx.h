@@ -66,8 +66,12 @@ typedef struct gen_arr {
 	wty dtype;
 	unsigned char in;  /* read by expressions */
 	unsigned char out; /* written by stores and atomics */
-	unsigned char ndim; /* 1..3: indexed by that many tid components */
-	const char *sname;  /* element type is this @wp.struct (in = out = 0) */
+	unsigned char ndim; /* 1..4: indexed by that many tid components */
+	/* NULL, or the element type the shared grammar does not know (a
+	 * @wp.struct, wp.int8, ...; then in = out = 0), or with a '(' the whole
+	 * annotation (wp.indexedarray(dtype=float), ...) */
+	const char *sname;
+	unsigned char noshape; /* no .shape in Warp's kernels: a fabric array */
 } gen_arr;
 
 /* A @wp.func helper of the module: argument and result types. */
@@ -129,8 +133,8 @@ struct gen_ctx {
 	unsigned char wbuf[ST_COUNT];
 	int max_depth;    /* expression depth cap (options), 0: none */
 	int max_stmts;    /* random statement cap (options), 0: none */
-	const char *tid[3]; /* names of the thread index components */
-	int ntid;         /* launch dimensions: 1..3 */
+	const char *tid[4]; /* names of the thread index components */
+	int ntid;         /* launch dimensions: 1..4 */
 	const char *rstate; /* the random state variable (FE_RAND), or NULL */
 	int cont_ok;      /* the innermost loop survives `continue` */
 	gen_fn fn[GEN_MAX_FNS]; /* helpers callable here */
@@ -165,6 +169,12 @@ const gen_var *gen_core_tile(gen_ctx *c);
 void gen_setup_geom(gen_ctx *c, int phase);
 void gen_setup_tile(gen_ctx *c, int phase);
 
+/* xtypes.c: the dtypes and linalg profiles (types beyond the shared grammar). */
+const gen_var *gen_core_dtypes(gen_ctx *c);
+const gen_var *gen_core_linalg(gen_ctx *c);
+void gen_setup_dtypes(gen_ctx *c, int phase);
+void gen_setup_linalg(gen_ctx *c, int phase);
+
 /* xexpr.c: transforms, spatial vectors, extra matrix ops, random draws,
  * shifts, helper calls and wp.static. Each returns 0 when it has nothing
  * for type t here (the caller then falls back to its own productions). */
@@ -179,7 +189,7 @@ void gen_jump(gen_ctx *c);
 void gen_atomic_bits(gen_ctx *c, const gen_arr *a);
 
 /* func.c: @wp.func helpers and @wp.struct types written above the kernel. */
-void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret);
+void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret, const gen_fn *twin);
 
 /* Reads and clears the `top` flag: only the outermost operator of a
  * statement operand or call argument goes without parentheses. */
@@ -199,6 +209,7 @@ const gen_var *gen_var_pick(gen_ctx *c, wty t, unsigned need);
 int gen_var_count(const gen_ctx *c, wty t, unsigned need);
 const gen_arr *gen_arr_pick(gen_ctx *c, wty t, int want_out);
 const gen_arr *gen_arr_pick_other(gen_ctx *c, wty t);
+const gen_arr *gen_arr_sized(gen_ctx *c);
 int gen_enter(gen_ctx *c);
 void gen_leave(gen_ctx *c, int mark);
 

@@ -163,7 +163,7 @@ void gen_leaf(gen_ctx *c, wty t, int allow_lit)
 		gen_put(c, ")");
 		break;
 	case L_CAST: gen_cast_var(c, t, gen_var_pick(c, WT_I32, 0)); break;
-	case L_SHAPE: buf_printf(c->b, "%s.shape[0]", c->arr[rng_below(&c->r, (uint32_t)c->narr)].name); break;
+	case L_SHAPE: buf_printf(c->b, "%s.shape[0]", gen_arr_sized(c)->name); break;
 	case L_COMP:
 		if (nvv && (!va || rng_chance(&c->r, 0.5)))
 			gen_put(c, gen_var_pick(c, vt, 0)->name);

@@ -1,6 +1,9 @@
-/* func: definitions written above the kernel: @wp.func helpers (typed
- * parameters, statements, early returns, tuple returns, calls of earlier
- * helpers only: no recursion) and @wp.struct types (nested, several fields). */
+/* func: @wp.func helpers written above the kernel: typed parameters,
+ * statements, early returns, tuple returns, overloads by type (a helper
+ * defined again under the same name with other parameter types), calls of
+ * earlier helpers only. No recursion: Warp 1.19's code generator recurses
+ * without end on a helper that calls itself (RecursionError), so call
+ * chains are bounded by the helper count instead. */
 #include "gen/ctx.h"
 
 #include <stdio.h>
@@ -24,17 +27,35 @@ static const char *arg_name(gen_ctx *c, wty t, int k)
 	return t == WT_QUAT ? (k ? "q2" : "q") : t == WT_XFORM ? "xf" : "sv";
 }
 
+/* An overload of twin: its name and parameter count, one parameter of
+ * another type from argtypes (Warp picks the overload by the argument
+ * types). 0 when argtypes offers no other type for any parameter. */
+static int overload_of(gen_ctx *c, gen_fn *f, const gen_fn *twin, wtyset argtypes)
+{
+	int k = rng_range(&c->r, 1, twin->nargs - 1);
+	wtyset other = argtypes & (WT_SCALARS | WT_VECS) & ~WT_BIT(twin->arg[k]) & ~WT_BIT(WT_I32);
+	if (twin->nargs < 2 || !other)
+		return 0;
+	snprintf(f->name, sizeof f->name, "%s", twin->name);
+	f->nargs = twin->nargs;
+	memcpy(f->arg, twin->arg, sizeof f->arg);
+	f->arg[k] = wty_pick(&c->r, other);
+	return 1;
+}
+
 /* helper = "@wp.func" NEWLINE "def" name "(" (arg ":" type)+ ")" ["->" type] ":"
  *          stmt* ["if" cond ":" "return" e] "return" e ("," e)?
  * One int parameter always comes first: it stands in for tid in
- * conditions. The body sees only its parameters and the helpers before it. */
-void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret)
+ * conditions. The body sees only its parameters and the helpers before it.
+ * twin: NULL, or an earlier helper this one overloads (when it can). */
+void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret, const gen_fn *twin)
 {
 	static const char *const names[] = {"helper", "compute", "evaluate", "blend", "energy", "falloff",
 	                                    "shade", "smooth", "potential", "response", "weight", "kernel_fn"};
 	rng *r = &c->r;
 	int self = (int)(f - c->fn);
-	for (;;) {
+	int twin_ok = twin && overload_of(c, f, twin, argtypes);
+	for (; !twin_ok;) {
 		snprintf(f->name, sizeof f->name, "%s", names[rng_below(r, 12)]);
 		int dup = 0;
 		for (int i = 0; i < self; i++)
@@ -42,10 +63,12 @@ void gen_helper(gen_ctx *c, gen_fn *f, wtyset argtypes, wty ret, int nret)
 		if (!dup)
 			break;
 	}
-	f->nargs = rng_range(r, 2, GEN_FN_ARGS);
-	f->arg[0] = WT_I32;
-	for (int i = 1; i < f->nargs; i++)
-		f->arg[i] = rng_chance(r, 0.5) ? WT_F32 : wty_pick(r, argtypes);
+	if (!twin_ok) {
+		f->nargs = rng_range(r, 2, GEN_FN_ARGS);
+		f->arg[0] = WT_I32;
+		for (int i = 1; i < f->nargs; i++)
+			f->arg[i] = rng_chance(r, 0.5) ? WT_F32 : wty_pick(r, argtypes);
+	}
 	f->ret[0] = ret;
 	f->ret[1] = WT_F32;
 	f->nret = nret;

@@ -164,6 +164,10 @@ static void gen_params(gen_ctx *c)
 static void put_array_param(gen_ctx *c, const gen_arr *a)
 {
 	const char *spell = a->sname ? a->sname : wty_spell(a->dtype, &c->r);
+	if (strchr(spell, '(')) { /* a whole annotation: wp.indexedarray(dtype=float) */
+		buf_printf(c->b, "%s: %s", a->name, spell);
+		return;
+	}
 	if (a->ndim > 1) {
 		if (rng_chance(&c->r, 0.7))
 			buf_printf(c->b, "%s: wp.array%dd(dtype=%s)", a->name, a->ndim, spell);

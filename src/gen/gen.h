@@ -36,6 +36,8 @@ typedef enum gen_category {
 	GEN_QUATERNION,
 	GEN_GEOMETRY,
 	GEN_TILE,
+	GEN_DTYPES,
+	GEN_LINALG,
 	GEN_CATEGORY_COUNT
 } gen_category;
 

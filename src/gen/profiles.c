@@ -1,6 +1,6 @@
 /* profiles: the 11 categories of the seed dataset and those beyond (matrix,
  * transform, struct, func, random, bitwise, while_break, multi_dim,
- * quaternion, geometry, tile). Each sets the
+ * quaternion, geometry, tile, dtypes, linalg). Each sets the
  * parameter shapes, expression features and statement mix of its kernels,
  * and its core emits the category's defining construct exactly once. */
 #include "gen/ctx.h"
@@ -293,6 +293,11 @@ static const gen_profile profiles[GEN_CATEGORY_COUNT] = {
 	/* no stores or atomics: the core's tile_store writes the outputs */
 	[GEN_TILE] = {"tile", "tile", 1, 4, 0, 1, FL, FE_MATH | FE_SELECT, 1, 2, 0, 3, 1, W(4, 2, 2, 0, 0, 1, 1, 0),
 	              gen_core_tile, gen_setup_tile},
+	/* the extra arrays are the setup's: the shared grammar never sees them */
+	[GEN_DTYPES] = {"dtypes", "dtype", 1, 4, 0, 1, FDI, FE_CAST | FE_BITS | FE_SELECT | FE_NEIGHBOR, 1, 3, 1, 3, 1,
+	                W(4, 2, 2, 2, 1, 1, 1, 0), gen_core_dtypes, gen_setup_dtypes},
+	[GEN_LINALG] = {"linalg", "linalg", 1, 4, 0, 1, FL | WT_VECS, FE_VEC | FE_MAT | FE_MATX | FE_MATH, 1, 3, 1, 3, 1,
+	                W(5, 2, 2, 2, 0, 1, 1, 0), gen_core_linalg, gen_setup_linalg},
 };
 
 const gen_profile *gen_profile_get(gen_category cat)

@@ -255,9 +255,9 @@ static int unrolled_copies(const gen_ctx *c)
  * counter in the caller's scope: the caller restores it with gen_leave. */
 void gen_for_head(gen_ctx *c, int inner)
 {
-	static const char names[] = "ijklmnp";
+	static const char names[] = "ijklmnpq";
 	rng *r = &c->r;
-	/* kernels indexed by i, j (, k) count their loops from the next letter */
+	/* kernels indexed by i, j (, k, l) count their loops from the next letter */
 	int first = c->tid[0][1] == '\0' ? c->ntid : 0;
 	const gen_var *outer = inner ? gen_var_pick(c, WT_I32, VAR_INDEX | VAR_LOOP) : NULL;
 	const gen_var *n = NULL; /* an int parameter: a runtime bound */
@@ -294,7 +294,7 @@ void gen_for_head(gen_ctx *c, int inner)
 	case 2: buf_printf(c->b, "%d, %d, %d", a, b + 4, s); break;
 	case 3: buf_printf(c->b, "%d, %d, -%d", b, a, s); break;
 	case 4: buf_printf(c->b, "wp.min(%s, %d)", n->name, K); break; /* a runtime int, clamped */
-	case 5: buf_printf(c->b, "wp.min(%s.shape[0], %d)", c->arr[rng_below(r, (uint32_t)c->narr)].name, K); break;
+	case 5: buf_printf(c->b, "wp.min(%s.shape[0], %d)", gen_arr_sized(c)->name, K); break;
 	case 6: buf_printf(c->b, "%s", outer->name); break;
 	case 7: buf_printf(c->b, "%s, %d", outer->name, rng_range(r, 2, 2 * small)); break;
 	default: buf_printf(c->b, "%s + 1", outer->name); break;

@@ -123,8 +123,10 @@ static const char *field_name(rng *r, wty t, unsigned *used)
 
 /* struct = "@wp.struct" NEWLINE "class" Name ":" (field ":" type)+
  * Registers "<var>.<field>" names for the fields (prefix is "p." etc).
- * inner: a struct type to nest as a field, or NULL. */
-static int gen_struct_def(gen_ctx *c, const char *name, const char *inner, wty *ft, const char **fn, int max)
+ * inner: a struct type to nest as a field, or NULL; afield: the name of a
+ * float array field (as long as the launch, like every array), or NULL. */
+static int gen_struct_def(gen_ctx *c, const char *name, const char *inner, wty *ft, const char **fn, int max,
+                          const char *afield)
 {
 	static const wty pool[] = {WT_F32, WT_F32, WT_V3, WT_V3, WT_I32, WT_QUAT, WT_V2, WT_M33};
 	rng *r = &c->r;
@@ -142,6 +144,8 @@ static int gen_struct_def(gen_ctx *c, const char *name, const char *inner, wty *
 	}
 	if (inner)
 		buf_printf(c->b, "    props: %s\n", inner);
+	if (afield)
+		buf_printf(c->b, "    %s: wp.array(dtype=float)\n", afield);
 	gen_put(c, "\n\n");
 	return n;
 }
@@ -152,6 +156,7 @@ typedef struct sdef {
 	const char *fn[6], *in[4];
 	int nf, ni, arr, par, nest;
 	char var[8];
+	const char *afield; /* the parameter struct's array field, or NULL */
 } sdef;
 
 static _Thread_local sdef S;
@@ -171,8 +176,10 @@ static void register_fields(gen_ctx *c, const char *base, const sdef *s, unsigne
 		}
 }
 
-/* phase 0: struct types, an array of them and/or a struct parameter.
- * phase 1: `p = parts[tid]` and the fields as variables. */
+/* phase 0: struct types, an array of them and/or a struct parameter (whose
+ * type may hold an array field).
+ * phase 1: `p = parts[tid]` and the fields as variables; the array field's
+ * element at tid. */
 void gen_setup_struct(gen_ctx *c, int phase)
 {
 	static const char *const outer[] = {"Particle", "Body", "Cell", "Agent", "Sample"};
@@ -184,10 +191,14 @@ void gen_setup_struct(gen_ctx *c, int phase)
 		int mode = (int)rng_below(r, 3); /* 0 array, 1 param, 2 both */
 		const char *in = inner[rng_below(r, 4)], *out = outer[rng_below(r, 5)];
 		int nest = mode != 1 && rng_chance(r, 0.4);
+		static const char *const af[] = {"table", "samples", "lut", "weights_arr"};
+		/* an array field only where the struct is a parameter alone: never
+		 * an element of an array or nested in one */
+		s->afield = mode == 1 && rng_chance(r, 0.5) ? af[rng_below(r, 4)] : NULL;
 		if (nest || mode != 0)
-			s->ni = gen_struct_def(c, in, NULL, s->it, s->in, 3);
+			s->ni = gen_struct_def(c, in, NULL, s->it, s->in, 3, s->afield);
 		if (mode != 1)
-			s->nf = gen_struct_def(c, out, nest ? in : NULL, s->ft, s->fn, 4);
+			s->nf = gen_struct_def(c, out, nest ? in : NULL, s->ft, s->fn, 4, NULL);
 		s->nest = nest;
 		s->arr = mode != 1 && c->narr < GEN_MAX_ARRS;
 		s->par = mode != 0;
@@ -215,6 +226,13 @@ void gen_setup_struct(gen_ctx *c, int phase)
 	}
 	if (s->par)
 		register_fields(c, c->sparam[0], s, 0, 1);
+	if (s->afield) {
+		gen_var *v = gen_decl_start(c, "tv", WT_F32);
+		if (v) {
+			buf_printf(c->b, "%s.%s[%s]\n", c->sparam[0], s->afield, c->tid[0]);
+			gen_decl_finish(v, WT_F32);
+		}
+	}
 	if (s->arr) {
 		snprintf(s->var, sizeof s->var, "%s", rng_chance(r, 0.5) ? "p" : "e");
 		gen_line(c);
@@ -256,10 +274,17 @@ const gen_var *gen_core_struct(gen_ctx *c)
 		gen_line(c);
 		buf_printf(c->b, "%s[%s] = %s\n", c->arr[0].name, c->tid[0], src);
 	}
+	if (s->afield && rng_chance(r, 0.4)) {
+		gen_line(c);
+		buf_printf(c->b, "%s.%s[%s] = ", c->sparam[0], s->afield, c->tid[0]);
+		gen_top(c, WT_F32, gen_depth(c));
+		gen_put(c, "\n");
+	}
 	return reduce(c);
 }
 
-/* phase 0: one to three helpers, later ones may call earlier ones. */
+/* phase 0: one to three helpers, later ones may call earlier ones or
+ * overload the one before. */
 void gen_setup_func(gen_ctx *c, int phase)
 {
 	rng *r = &c->r;
@@ -270,8 +295,12 @@ void gen_setup_func(gen_ctx *c, int phase)
 	for (int i = 0; i < n; i++) {
 		int two = rng_chance(r, 0.2);
 		wty ret = two ? WT_F32 : rng_chance(r, 0.3) ? wty_pick(r, args) : WT_F32;
+		/* an overload of the previous helper, unless that one is itself an
+		 * overload (a third definition could repeat the first's types) */
+		const gen_fn *twin = i > 0 && rng_chance(r, 0.35) && (i < 2 || strcmp(c->fn[i - 1].name, c->fn[i - 2].name))
+		                         ? &c->fn[i - 1] : NULL;
 		c->nfn = i + 1;
-		gen_helper(c, &c->fn[i], args, ret, two ? 2 : 1);
+		gen_helper(c, &c->fn[i], args, ret, two ? 2 : 1, twin);
 	}
 }
 
@@ -421,15 +450,16 @@ const gen_var *gen_core_while(gen_ctx *c)
 	return acc;
 }
 
-/* phase 0: every array becomes 2D (or 3D) with the launch's shape; the
- * thread index is `i, j = wp.tid()` (or row, col / i, j, k). */
+/* phase 0: every array becomes 2D (or 3D, 4D) with the launch's shape;
+ * the thread index is `i, j = wp.tid()` (or row, col / i, j, k / i, j, k, l). */
 void gen_setup_grid(gen_ctx *c, int phase)
 {
-	static const char *const ij[] = {"i", "j", "k"}, *const rc[] = {"row", "col"};
+	static const char *const ij[] = {"i", "j", "k", "l"}, *const rc[] = {"row", "col"};
 	rng *r = &c->r;
 	if (phase != 0)
 		return;
-	c->ntid = rng_chance(r, 0.75) ? 2 : 3;
+	int u = (int)rng_below(r, 20);
+	c->ntid = u < 14 ? 2 : u < 17 ? 3 : 4;
 	int named = c->ntid == 2 && rng_chance(r, 0.3);
 	for (int d = 0; d < c->ntid; d++)
 		c->tid[d] = named ? rc[d] : ij[d];

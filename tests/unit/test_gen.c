@@ -133,7 +133,7 @@ static void test_name_format(void **state)
 		"arith_", "cond_", "loop_", "math_", "vec_", "atomic_",
 		"nested_", "multicond_", "combined_", "scalar_", "randmath_",
 		"mat_", "xform_", "struct_", "func_", "rand_", "bits_", "whilebrk_", "grid_",
-		"quat_", "geom_", "tile_",
+		"quat_", "geom_", "tile_", "dtype_", "linalg_",
 	};
 	uint64_t idx[] = {0, 35, 36, 1295, 1296, 123456789, UINT64_MAX};
 	for (size_t i = 0; i < sizeof idx / sizeof *idx; i++) {
@@ -154,7 +154,7 @@ static void test_category_names(void **state)
 		"arithmetic", "conditional", "loop", "math", "vector", "atomic",
 		"nested", "multi_cond", "combined", "scalar_param", "random_math",
 		"matrix", "transform", "struct", "func", "random", "bitwise", "while_break", "multi_dim",
-		"quaternion", "geometry", "tile",
+		"quaternion", "geometry", "tile", "dtypes", "linalg",
 	};
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) {
 		assert_string_equal(gen_category_name((gen_category)c), want[c]);
@@ -288,8 +288,9 @@ static void check_category(gen_category cat, int n)
 		assert_int_equal(k.category, cat);
 		check_shape(&k);
 		int scalars, params = count_params(s, &scalars);
-		/* struct and geometry kernels may add a struct or id parameter */
-		assert_true(params >= 1 && params <= (cat == GEN_STRUCT || cat == GEN_GEOMETRY ? 6 : 5));
+		/* struct and geometry kernels may add a struct or id parameter,
+		 * dtypes kernels up to three arrays of other element types */
+		assert_true(params >= 1 && params <= (cat == GEN_STRUCT || cat == GEN_GEOMETRY ? 6 : cat == GEN_DTYPES ? 7 : 5));
 		switch (cat) {
 		case GEN_ARITHMETIC: {
 			static const char *const ops[] = {" + ", " - ", " * ", " / ", " // ", " % ", NULL};
@@ -357,7 +358,8 @@ static void check_category(gen_category cat, int n)
 			break;
 		}
 		case GEN_MULTI_DIM: {
-			static const char *const two[] = {"i, j = wp.tid()", "row, col = wp.tid()", "i, j, k = wp.tid()", NULL};
+			static const char *const two[] = {"i, j = wp.tid()", "row, col = wp.tid()", "i, j, k = wp.tid()",
+			                                  "i, j, k, l = wp.tid()", NULL};
 			assert_true(has_any(s, two));
 			assert_null(strstr(s, "dtype=float)\n")); /* no 1D array among 2D ones */
 			break;
@@ -405,10 +407,97 @@ static void check_category(gen_category cat, int n)
 			}
 			break;
 		}
+		case GEN_DTYPES: {
+			/* an input of another element type or container, read at tid
+			 * and converted to float32 */
+			static const char *const reads[] = {" = float(", " = wp.float32(", NULL};
+			static const char *const kinds[] = {"(dtype=wp.int8)", "(dtype=wp.uint8)", "(dtype=wp.int16)",
+			                                    "(dtype=wp.uint16)", "(dtype=wp.int64)", "(dtype=wp.uint32)",
+			                                    "(dtype=wp.uint64)", "(dtype=wp.float16)", ": wp.indexedarray",
+			                                    ": wp.fabricarray", NULL};
+			assert_true(has_any(s, kinds));
+			assert_true(has_any(s, reads));
+			break;
+		}
+		case GEN_LINALG: {
+			/* a non-square matrix type declared above the kernel, built in it */
+			const char *def = strstr(s, " = wp.types.matrix(shape=("), *kdef = strstr(s, "@wp.kernel");
+			assert_true(def && def < kdef);
+			assert_true(def[-1] != def[-2]); /* matRC: rows != cols */
+			char ctor[16];
+			snprintf(ctor, sizeof ctor, "%.5s(", def - 5);
+			assert_true(strstr(kdef, ctor) || strstr(kdef, " = wp.outer("));
+			assert_non_null(strstr(kdef, "wp.transpose("));
+			break;
+		}
 		default: break;
 		}
 		gen_kernel_free(&k);
 	}
+}
+
+/* Counts kernels of category cat (n drawn) whose source contains needle. */
+static int kernels_with(gen_category cat, int n, const char *needle)
+{
+	int hits = 0;
+	for (int i = 0; i < n; i++) {
+		gen_kernel k = make(77 + (uint64_t)cat, 1u << cat, (uint64_t)i);
+		hits += strstr(buf_cstr(&k.source), needle) != NULL;
+		gen_kernel_free(&k);
+	}
+	return hits;
+}
+
+/* Kernels with two @wp.func definitions of one name: overloads by type. */
+static int kernels_with_overloads(int n)
+{
+	int hits = 0;
+	for (int i = 0; i < n; i++) {
+		gen_kernel k = make(78, 1u << GEN_FUNC, (uint64_t)i);
+		const char *s = buf_cstr(&k.source);
+		for (const char *p = strstr(s, "@wp.func\ndef "); p; p = strstr(p + 1, "@wp.func\ndef ")) {
+			const char *name = p + 13, *paren = strchr(name, '(');
+			char def[48];
+			snprintf(def, sizeof def, "@wp.func\ndef %.*s(", (int)(paren - name), name);
+			if (strstr(paren, def)) {
+				hits++;
+				break;
+			}
+		}
+		gen_kernel_free(&k);
+	}
+	return hits;
+}
+
+/* The types beyond the shared grammar each appear: every element type and
+ * container of the dtypes profile, non-square shapes, spatial and float64
+ * matrices, 4-D launches and arrays, struct array fields, overloads, and
+ * the utility builtins (cast, block_dim, printf). */
+static void test_type_coverage(void **state)
+{
+	(void)state;
+	static const char *const dtypes[] = {"(dtype=wp.int8)", "(dtype=wp.uint8)", "(dtype=wp.int16)",
+	                                     "(dtype=wp.uint16)", "(dtype=wp.int64)", "(dtype=wp.uint32)",
+	                                     "(dtype=wp.uint64)", "(dtype=wp.float16)", ": wp.indexedarray(dtype=float)",
+	                                     ": wp.indexedarray1d(dtype=float)", ": wp.fabricarray(dtype=float)",
+	                                     "wp.float16(", "wp.int64(", "wp.uint32(", "wp.cast(", "wp.block_dim()",
+	                                     "wp.printf(", "    print(", "wp.vec3h(", "wp.vec3d(", "wp.vec2d(",
+	                                     "wp.vec4d(", "wp.vec2h(", "wp.vec3i(", NULL};
+	for (const char *const *d = dtypes; *d; d++)
+		if (kernels_with(GEN_DTYPES, 400, *d) == 0)
+			fail_msg("no dtypes kernel has %s", *d);
+	static const char *const linalg[] = {"shape=(2, 3)", "shape=(3, 2)", "shape=(3, 4)", "shape=(4, 3)", "shape=(2, 4)",
+	                                     "shape=(4, 2)", "wp.spatial_adjoint(", "wp.identity(n=6, dtype=float)",
+	                                     "wp.spatial_dot(", "wp.spatial_cross(", "wp.mat22d(", "wp.mat33d(", "wp.ddot(",
+	                                     NULL};
+	for (const char *const *d = linalg; *d; d++)
+		if (kernels_with(GEN_LINALG, 400, *d) == 0)
+			fail_msg("no linalg kernel has %s", *d);
+	assert_true(kernels_with(GEN_MULTI_DIM, 400, "    i, j, k, l = wp.tid()\n") > 0);
+	assert_true(kernels_with(GEN_MULTI_DIM, 400, ": wp.array4d(dtype=") > 0);
+	assert_true(kernels_with(GEN_STRUCT, 400, "    table: wp.array(dtype=float)\n") > 0);
+	int ov = kernels_with_overloads(400);
+	assert_true(ov >= 20 && ov < 400);
 }
 
 static void test_constructs(void **state)
@@ -431,7 +520,7 @@ static int range_bounded(const char *a)
 		while ((*a >= 'a' && *a <= 'z') || (*a >= '0' && *a <= '9') || *a == '_')
 			a++;
 		size_t n = (size_t)(a - id);
-		int ok = (n == 1 && strchr("ijklmnp", *id)) || (n > 2 && !strncmp(id, "it", 2) && id[2] >= '0' && id[2] <= '9') ||
+		int ok = (n == 1 && strchr("ijklmnpq", *id)) || (n > 2 && !strncmp(id, "it", 2) && id[2] >= '0' && id[2] <= '9') ||
 		         (n > 4 && !strncmp(id, "step", 4) && id[4] >= '0' && id[4] <= '9');
 		if (!ok)
 			return 0;
@@ -549,7 +638,9 @@ static int is_type_name(const char *id, size_t n)
 {
 	static const char *const types[] = {"array", "array1d", "array2d", "array3d", "array4d", "vec2", "vec3",
 	                                    "vec4", "mat22", "mat33", "mat44", "quat", "transform",
-	                                    "spatial_vector", "constant", NULL};
+	                                    "spatial_vector", "constant", "indexedarray", "indexedarray1d",
+	                                    "fabricarray", "vec2h", "vec3h", "vec2d", "vec3d", "vec4d", "vec2i",
+	                                    "vec3i", "vec4i", "mat22d", "mat33d", NULL};
 	for (const char *const *t = types; *t; t++)
 		if (strlen(*t) == n && !strncmp(*t, id, n))
 			return 1;
@@ -683,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_weights_file),
 		cmocka_unit_test(test_all_categories_appear_with_zero_mask),
 		cmocka_unit_test(test_catalog),
+		cmocka_unit_test(test_type_coverage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
