@@ -57,8 +57,10 @@ int gen_catalog_mark(const char *src, size_t n, unsigned char *seen)
 		while (k < n && is_ident(src[k]))
 			k++;
 		/* a call, or a builtin passed as a function: wp.tile_map(wp.add, t, u)
-		 * (not an annotation such as `n: wp.int32, ...`) */
-		int call = k < n && src[k] == '(';
+		 * (not an annotation such as `n: wp.int32, ...` or
+		 * `a: wp.array(dtype=float)`, though Warp also has an array builtin) */
+		int annotation = i > 1 && src[i - 2] == ':' && src[i - 1] == ' ';
+		int call = k < n && src[k] == '(' && !annotation;
 		int arg = i > 0 && (src[i - 1] == '(' || (i > 1 && src[i - 2] == ',' && src[i - 1] == ' '));
 		int ref = arg && k < n && (src[k] == ',' || src[k] == ')');
 		if (k == j || !(call || ref))

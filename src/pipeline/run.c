@@ -20,6 +20,7 @@
 
 #include "common/util.h"
 #include "extract/extract.h"
+#include "report/metrics.h"
 #include "store/card.h"
 #include "validate/chk.h"
 #include "store/dedup.h"
@@ -37,6 +38,8 @@ typedef struct slot {
 	gen_category category;
 	run_stage stage; /* of a reject */
 	uint64_t fp_exact, fp_structural; /* dedup fingerprints of a record */
+	metrics_kernel km; /* what a record adds to the metrics, if kept */
+	buf reason;        /* a reject's reason, as rejects.jsonl holds it */
 	buf line;
 } slot;
 
@@ -52,6 +55,7 @@ typedef struct run {
 	int io_failed;
 	uint64_t answered; /* kernels Warp (or the pool) has answered */
 	dedup *dd;       /* NULL with --no-dedup */
+	metrics metrics; /* of the stored records and rejects: the manifest's */
 	chk_engine *chk; /* NULL with --validate none */
 	int rejects_open;
 	buf *err;
@@ -99,7 +103,7 @@ static slot *slot_of(run *r, uint64_t index) { return &r->win[index % r->nwin]; 
 #define SLOT_KEEP_BYTES (64u << 10)
 static void slot_trim(slot *sl)
 {
-	buf *b[] = {&sl->line, &sl->text[0], &sl->text[1]};
+	buf *b[] = {&sl->line, &sl->text[0], &sl->text[1], &sl->reason};
 	for (size_t i = 0; i < sizeof b / sizeof *b; i++) {
 		if (b[i]->cap > SLOT_KEEP_BYTES)
 			buf_free(b[i]);
@@ -134,6 +138,7 @@ static int store_one(run *r, slot *sl)
 		r->s->rejects++;
 		r->s->cat_rejects[sl->category]++;
 		r->s->stage_rejects[sl->stage]++;
+		metrics_add_reject(&r->metrics, run_stage_name(sl->stage), buf_cstr(&sl->reason));
 		return jsonl_write(&r->rejects, sl->line.data, sl->line.len, r->err);
 	}
 	if (r->dd) {
@@ -148,6 +153,7 @@ static int store_one(run *r, slot *sl)
 	}
 	r->s->records++;
 	r->s->cat_records[sl->category]++;
+	metrics_add_kernel(&r->metrics, &sl->km);
 	int rc = shards_write(&r->shards, sl->line.data, sl->line.len, r->err);
 	return rc == 1 ? journal_shard(r) : rc;
 }
@@ -189,6 +195,8 @@ static void put_reject(run *r, uint64_t index, run_stage stage, const char *reas
 			 .python_len = r->k.source.len};
 	buf_reset(&sl->line);
 	rec_reject_line(&rj, &sl->line);
+	buf_reset(&sl->reason);
+	buf_puts(&sl->reason, rec_reject_reason(reason));
 	sl->is_reject = 1;
 	sl->stage = stage;
 	sl->category = r->k.category;
@@ -257,6 +265,7 @@ static void emit_record(run *r, uint64_t index, const char *const *text, const s
 	sl->is_reject = 0;
 	sl->category = r->k.category;
 	sl->ready = 1;
+	metrics_measure(&sl->km, p.python_source, p.python_len);
 	if (r->dd) {
 		const rec_ir *fwd = p.ir[0].present ? &p.ir[0] : &p.ir[1];
 		sl->fp_exact = dedup_exact_fp(r->dd, p.python_source, p.python_len);
@@ -450,8 +459,9 @@ static void remove_unjournaled(const run_options *o, const journal *j)
 		closedir(d);
 }
 
-/* Feeds the kept shards' records to dedup, as if they had just been stored. */
-static int resume_dedup(run *r)
+/* Feeds the kept shards' records to dedup and the metrics, as if they had
+ * just been stored. */
+static int resume_records(run *r)
 {
 	for (size_t i = 0; i < r->shards.ndone; i++) {
 		buf path = BUF_INIT, msg = BUF_INIT;
@@ -467,6 +477,9 @@ static int resume_dedup(run *r)
 				continue;
 			size_t plen = 0, flen = 0;
 			const char *py = reader_str(rec.json, "python_source", &plen);
+			metrics_add_source(&r->metrics, py ? py : "", plen);
+			if (!r->dd)
+				continue;
 			const char *fwd = reader_forward(rec.json, "cpu", &flen);
 			if (!fwd)
 				fwd = reader_forward(rec.json, "cuda", &flen);
@@ -476,6 +489,29 @@ static int resume_dedup(run *r)
 		buf_free(&msg);
 		reader_close(rd);
 	}
+	return 0;
+}
+
+/* Feeds the kept rejects (the prefix jsonl_reopen copied into the new
+ * temporary) to the metrics, in their order. */
+static int resume_rejects(run *r)
+{
+	if (fflush(r->rejects.f) != 0) {
+		buf_printf(r->err, "cannot write '%s': %s", r->rejects.tmp_path, strerror(errno));
+		return -1;
+	}
+	reader *rd = reader_open_file(r->rejects.tmp_path, r->err);
+	if (!rd)
+		return -1;
+	reader_record rec;
+	buf msg = BUF_INIT;
+	int st;
+	while ((st = reader_next(rd, &rec, &msg)) != READER_END)
+		if (st == READER_OK)
+			metrics_add_reject(&r->metrics, reader_str(rec.json, "stage", NULL),
+					   reader_str(rec.json, "reason", NULL));
+	buf_free(&msg);
+	reader_close(rd);
 	return 0;
 }
 
@@ -523,7 +559,7 @@ static int resume_state(run *r)
 		memcpy(s->stage_rejects, last->stage_rejects, sizeof s->stage_rejects);
 		s->done = s->dispatched = s->resumed_from = r->next_write = r->answered = last->next_index;
 	}
-	rc = r->dd ? resume_dedup(r) : 0;
+	rc = resume_records(r) < 0 || resume_rejects(r) < 0 ? -1 : 0;
 out:
 	journal_release(&j);
 	return rc;
@@ -594,6 +630,7 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	r.nwin = (uint64_t)(o->jobs * o->batch * 4 + 64);
 	r.win = xcalloc(r.nwin, sizeof *r.win);
 	r.dd = o->dedup ? dedup_new() : NULL;
+	metrics_init(&r.metrics);
 	shards_init(&r.shards, o->out_dir, o->shard_size, o->format, o->zstd_level);
 	int rc = -1;
 	if ((o->resume ? resume_state(&r) : start_fresh(&r)) < 0)
@@ -640,7 +677,7 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	 * write error leaves the temporaries for --resume to sort out. */
 	buf err2 = BUF_INIT;
 	if (!r.io_failed && (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
-			     manifest_write(o, s, &r.shards, &r.rejects, &err2) < 0 ||
+			     manifest_write(o, s, &r.metrics, &r.shards, &r.rejects, &err2) < 0 ||
 			     card_write(o->out_dir, &err2) < 0)) {
 		if (!err->len)
 			buf_puts(err, buf_cstr(&err2));
@@ -656,12 +693,15 @@ out:
 		fclose(r.rejects.f), r.rejects.f = NULL; /* keep the temporary for --resume */
 	jsonl_release(&r.rejects);
 	dedup_free(r.dd);
+	metrics_release(&r.metrics);
 	if (r.chk)
 		chk_free(r.chk);
 	for (uint64_t i = 0; i < r.nwin; i++) {
 		buf_free(&r.win[i].line);
 		buf_free(&r.win[i].text[0]);
 		buf_free(&r.win[i].text[1]);
+		buf_free(&r.win[i].reason);
+		metrics_kernel_release(&r.win[i].km);
 	}
 	free(r.win);
 	gen_kernel_free(&r.k);

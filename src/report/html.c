@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "gen/catalog.h"
 
 static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
 				      "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295"};
@@ -72,23 +73,25 @@ static void svg_bars(buf *out, const char *title, const bar *b, size_t n, uint64
 }
 
 /* A histogram of h over [min, p99] in up to 30 bins (the last holds the
- * tail), from the fixed buckets. */
+ * tail), from the fixed buckets. Small integer ranges (nesting depth) get
+ * one bar per value, labelled. */
 static void svg_hist(buf *out, const stats_hist *h, const char *title)
 {
-	enum { NB = 30 };
-	uint64_t bins[NB] = {0};
-	uint64_t lo = h->min, hi = (uint64_t)stats_hist_quantile(h, 0.99);
+	enum { MAXB = 30 };
+	uint64_t bins[MAXB] = {0};
+	uint64_t lo = h->min == UINT64_MAX ? 0 : h->min, hi = (uint64_t)stats_hist_quantile(h, 0.99);
 	hi = hi > lo ? hi : lo + 1;
-	uint64_t step = (hi - lo + NB - 1) / NB;
+	uint64_t step = (hi - lo + MAXB - 1) / MAXB;
 	step = step ? step : 1;
 	if (h->width > 1 && step % h->width)
 		step += h->width - step % h->width;
+	int NB = h->width == 1 && hi - lo + 1 < MAXB ? (int)(hi - lo + 1) : MAXB, each = step == 1 && NB <= 12;
 	for (size_t b = 0; b < h->nbuckets; b++) {
 		if (!h->bucket[b])
 			continue;
 		uint64_t v = b * h->width;
 		size_t k = v < lo ? 0 : (size_t)((v - lo) / step);
-		bins[k < NB ? k : NB - 1] += h->bucket[b];
+		bins[k < (size_t)NB ? k : (size_t)NB - 1] += h->bucket[b];
 	}
 	bins[NB - 1] += h->over;
 	uint64_t max = 1;
@@ -108,32 +111,30 @@ static void svg_hist(buf *out, const stats_hist *h, const char *title)
 				"%llu</title></rect>",
 			   x0 + i * bw, y0 - bh, bw - 1, bh, (unsigned long long)(lo + (uint64_t)i * step),
 			   (unsigned long long)(lo + (uint64_t)(i + 1) * step - 1), (unsigned long long)bins[i]);
+		if (each)
+			buf_printf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"middle\">%llu%s</text>",
+				   x0 + i * bw + bw / 2, y0 + 16, (unsigned long long)(lo + (uint64_t)i),
+				   i == NB - 1 && h->max > lo + (uint64_t)i ? "+" : "");
 	}
 	buf_printf(out, "\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", x0, y0, x0 + NB * bw, y0);
-	buf_printf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\">%llu</text>", x0, y0 + 16, (unsigned long long)lo);
-	buf_printf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"end\">%llu%s</text>", x0 + NB * bw, y0 + 16,
-		   (unsigned long long)(lo + NB * step), h->max > lo + NB * step ? "+" : "");
+	if (!each) {
+		buf_printf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\">%llu</text>", x0, y0 + 16, (unsigned long long)lo);
+		buf_printf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"end\">%llu%s</text>", x0 + NB * bw,
+			   y0 + 16, (unsigned long long)(lo + (uint64_t)NB * step),
+			   h->max > lo + (uint64_t)NB * step ? "+" : "");
+	}
 	buf_printf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"end\">%llu</text>", x0 - 4, y0 - 114,
 		   (unsigned long long)max);
-	buf_printf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\">mean %.0f, p50 %.0f, p90 %.0f, max %llu</text>", x0 + 10,
-		   14, stats_hist_mean(h), stats_hist_quantile(h, 0.5), stats_hist_quantile(h, 0.9),
-		   (unsigned long long)h->max);
+	buf_printf(out, "<text x=\"%d\" y=\"%d\" class=\"ax\">mean %.*f, p50 %.0f, p90 %.0f, max %llu</text>", x0 + 10,
+		   14, h->width == 1 && h->max < 100 ? 2 : 0, stats_hist_mean(h), stats_hist_quantile(h, 0.5),
+		   stats_hist_quantile(h, 0.9), (unsigned long long)h->max);
 	buf_puts(out, "</svg></figure>\n");
-}
-
-static int by_count(const void *a, const void *b)
-{
-	const stats_count *x = a, *y = b;
-	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
 }
 
 /* Bars for a table, largest first, at most `limit`. */
 static void table_bars(buf *out, const char *title, const stats_table *t, uint64_t total, size_t limit, int groups)
 {
-	stats_count *v = xmalloc((t->n + 1) * sizeof *v);
-	if (t->n)
-		memcpy(v, t->v, t->n * sizeof *v);
-	qsort(v, t->n, sizeof *v, by_count);
+	stats_count *v = stats_table_sorted(t);
 	size_t n = t->n < limit ? t->n : limit;
 	bar *b = xcalloc(n + 1, sizeof *b);
 	for (size_t i = 0; i < n; i++)
@@ -160,13 +161,53 @@ static void builtin_groups(buf *out, const stats *st)
 	svg_bars(out, "Builtin calls by group (wp.* calls in the Python sources)", b, NG, 0);
 }
 
+static double share(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
+
+/* Distinct builtins used per group of Warp's own builtin table: how much of
+ * the language the dataset reaches, not only of the calls it happened to
+ * make (metrics.h; the manifest's metrics.builtins). */
+static void catalog_table(buf *out, const stats *st)
+{
+	gen_coverage rows[64];
+	int nrows = gen_catalog_coverage(st->metrics.catalog_seen, rows, 64), used = 0;
+	buf_printf(out, "<figure><figcaption>Catalog coverage (Warp %s builtins)</figcaption>\n"
+			"<table class=\"t coverage\"><tr><th>group</th><th>used</th><th>catalog size</th><th>share</th></tr>\n",
+		   gen_catalog_warp);
+	for (int i = 0; i < nrows; i++) {
+		used += rows[i].used;
+		buf_puts(out, "<tr><td>");
+		esc(out, rows[i].group);
+		buf_printf(out, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%.1f%%</td></tr>\n",
+			   rows[i].used, rows[i].size, share((uint64_t)rows[i].used, (uint64_t)rows[i].size));
+	}
+	buf_printf(out, "<tr class=\"total\"><td>all groups</td><td class=\"n\">%d</td><td class=\"n\">%d</td>"
+			"<td class=\"n\">%.1f%%</td></tr>\n</table></figure>\n",
+		   used, gen_catalog_size, share((uint64_t)used, (uint64_t)gen_catalog_size));
+}
+
+/* Every reject reason (metrics_reject_key) with its count, largest first. */
+static void reasons_table(buf *out, const stats *st)
+{
+	const stats_table *t = &st->metrics.reasons;
+	stats_count *v = stats_table_sorted(t);
+	buf_puts(out, "<table class=\"t reasons\"><tr><th>reason</th><th>rejects</th><th>share</th></tr>\n");
+	for (size_t i = 0; i < t->n; i++) {
+		buf_puts(out, "<tr><td><code>");
+		esc(out, v[i].name);
+		buf_printf(out, "</code></td><td class=\"n\">%llu</td><td class=\"n\">%.1f%%</td></tr>\n",
+			   (unsigned long long)v[i].n, share(v[i].n, st->metrics.rejects));
+	}
+	buf_puts(out, "</table>\n");
+	free(v);
+}
+
 static void stat_cards(buf *out, const stats *st)
 {
 	buf_puts(out, "<div class=\"cards\">");
 	buf_printf(out, "<div><b>%llu</b>records</div>", (unsigned long long)st->records);
 	buf_printf(out, "<div><b>%zu</b>categories</div>", st->categories.n);
 	buf_printf(out, "<div><b>%zu</b>distinct builtins</div>", st->builtins.n);
-	buf_printf(out, "<div><b>%llu</b>rejects</div>", (unsigned long long)st->nrejects);
+	buf_printf(out, "<div><b>%llu</b>rejects</div>", (unsigned long long)st->metrics.rejects);
 	buf_printf(out, "<div><b>%.1f%%</b>structurally unique</div>",
 		   st->records ? 100.0 * (double)st->structural.n / (double)st->records : 0.0);
 	buf_printf(out, "<div><b>%llu</b>malformed lines skipped</div>", (unsigned long long)st->malformed);
@@ -230,7 +271,10 @@ static const char css[] =
 	".pair{display:grid;grid-template-columns:1fr 1fr 1fr;gap:10px}.col{min-width:0}.col h4{margin:2px 0;"
 	"font-size:12px;color:#555}pre{background:#f7f7f9;border:1px solid #e3e3e8;border-radius:4px;padding:8px;"
 	"font:11px/1.35 ui-monospace,'DejaVu Sans Mono',monospace;overflow:auto;max-height:460px;margin:0;"
-	"white-space:pre}pre .c{color:#8a8f98}pre .d{color:#a0522d}p.none{color:#666}";
+	"white-space:pre}pre .c{color:#8a8f98}pre .d{color:#a0522d}p.none{color:#666}"
+	"table.t{border-collapse:collapse;margin:4px 0 12px}table.t th,table.t td{padding:2px 10px;text-align:left;"
+	"border-bottom:1px solid #eee}table.t td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"table.t tr.total td{font-weight:600;border-top:1px solid #ccc}";
 
 static void header(buf *out, const stats *st)
 {
@@ -256,15 +300,27 @@ void html_render(const stats *st, buf *out)
 	for (int i = 0; i < STATS_NHIST; i++)
 		if (st->hist[i].n)
 			svg_hist(out, &st->hist[i], stats_hist_title((stats_hist_id)i));
+	buf_puts(out, "</div>\n<h2>Kernel shape</h2>\n<p class=\"meta\">The <code>@wp.kernel</code> function's body: "
+		      "statements are logical lines (an <code>if</code>/<code>elif</code>/<code>else</code>/<code>for</code>/"
+		      "<code>while</code> head counts as one); nesting depth is the deepest block level (0: no block).</p>\n"
+		      "<div class=\"grid\">\n");
+	if (st->metrics.statements.n)
+		svg_hist(out, &st->metrics.statements, "Statements per kernel");
+	if (st->metrics.depth.n)
+		svg_hist(out, &st->metrics.depth, "Nesting depth per kernel");
+	if (!st->metrics.statements.n)
+		buf_puts(out, "<p class=\"none\">No @wp.kernel function found in the records.</p>\n");
 	buf_puts(out, "</div>\n<h2>Builtin coverage</h2>\n<div class=\"grid\">\n");
+	catalog_table(out, st);
 	builtin_groups(out, st);
 	table_bars(out, "Records using each builtin (top 40)", &st->builtins, st->records, 40, 1);
 	buf_puts(out, "</div>\n<h2>Validation</h2>\n");
 	table_bars(out, "Validation outcome per device (meta.validated)", &st->validation, st->records, 32, 0);
 	buf_puts(out, "<h2>Rejects</h2>\n");
-	if (st->nrejects)
-		table_bars(out, "Reject reasons", &st->rejects, st->nrejects, 48, 0);
-	else
+	if (st->metrics.rejects) {
+		table_bars(out, "Reject reasons", &st->metrics.reasons, st->metrics.rejects, 48, 0);
+		reasons_table(out, st);
+	} else
 		buf_puts(out, "<p class=\"none\">No rejects: every kernel produced a record.</p>\n");
 	buf_puts(out, "<h2>Dedup</h2>\n");
 	bar d[3] = {{"records kept", st->records, NULL},

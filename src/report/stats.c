@@ -13,47 +13,6 @@
 
 static const char *const dev_names[2] = {"cpu", "cuda"};
 
-static void hist_init(stats_hist *h, size_t nbuckets, size_t width)
-{
-	h->bucket = xcalloc(nbuckets, sizeof *h->bucket);
-	h->nbuckets = nbuckets;
-	h->width = width;
-	h->min = UINT64_MAX;
-}
-
-static void hist_add(stats_hist *h, uint64_t v)
-{
-	size_t b = (size_t)(v / h->width);
-	if (b < h->nbuckets)
-		h->bucket[b]++;
-	else
-		h->over++;
-	h->n++;
-	h->sum += (double)v;
-	h->min = v < h->min ? v : h->min;
-	h->max = v > h->max ? v : h->max;
-}
-
-double stats_hist_mean(const stats_hist *h) { return h->n ? h->sum / (double)h->n : 0; }
-
-/* The upper edge of the bucket holding the q-quantile (exact for width 1),
- * never above the maximum seen. */
-double stats_hist_quantile(const stats_hist *h, double q)
-{
-	if (!h->n)
-		return 0;
-	uint64_t want = (uint64_t)(q * (double)h->n + 0.5), seen = 0;
-	want = want ? want : 1;
-	for (size_t b = 0; b < h->nbuckets; b++) {
-		seen += h->bucket[b];
-		if (seen >= want) {
-			uint64_t edge = h->width == 1 ? b : (b + 1) * h->width - 1;
-			return (double)(edge < h->max ? edge : h->max);
-		}
-	}
-	return (double)h->max;
-}
-
 const char *stats_hist_title(stats_hist_id id)
 {
 	static const char *const t[] = {"Python chars", "Python lines", "CPU forward chars",
@@ -67,31 +26,27 @@ stats *stats_new(void)
 	st->complete = -1;
 	for (int i = 0; i < STATS_NHIST; i++)
 		if (i % 2 == 0)
-			hist_init(&st->hist[i], 16384, 16); /* chars: 0 .. 262,143 */
+			stats_hist_init(&st->hist[i], 16384, 16); /* chars: 0 .. 262,143 */
 		else
-			hist_init(&st->hist[i], 8192, 1); /* lines: 0 .. 8,191 */
+			stats_hist_init(&st->hist[i], 8192, 1); /* lines: 0 .. 8,191 */
 	st->categories.cap = 64;
 	st->builtins.cap = 512;
 	st->validation.cap = 32;
-	st->rejects.cap = 48;
+	metrics_init(&st->metrics);
 	st->dd = dedup_new();
-	st->catalog_seen = xcalloc((size_t)gen_catalog_size, 1);
 	return st;
 }
-
-static void table_free(stats_table *t) { free(t->v); }
 
 void stats_free(stats *st)
 {
 	if (!st)
 		return;
 	for (int i = 0; i < STATS_NHIST; i++)
-		free(st->hist[i].bucket);
-	table_free(&st->categories);
-	table_free(&st->builtins);
-	table_free(&st->validation);
-	table_free(&st->rejects);
-	free(st->catalog_seen);
+		stats_hist_free(&st->hist[i]);
+	stats_table_free(&st->categories);
+	stats_table_free(&st->builtins);
+	stats_table_free(&st->validation);
+	metrics_release(&st->metrics);
 	dedup_free(st->dd);
 	dedup_set_free(&st->structural);
 	for (size_t i = 0; i < st->nex; i++) {
@@ -102,30 +57,6 @@ void stats_free(stats *st)
 	free(st->layout);
 	free(st->warp_version);
 	free(st);
-}
-
-/* The entry for name (len bytes), added if there is room, else "(other)". */
-static stats_count *table_get(stats_table *t, const char *name, size_t len)
-{
-	if (len >= sizeof t->v->name)
-		len = sizeof t->v->name - 1;
-	for (size_t i = 0; i < t->n; i++)
-		if (!strncmp(t->v[i].name, name, len) && t->v[i].name[len] == '\0')
-			return &t->v[i];
-	if (!t->v)
-		t->v = xcalloc(t->cap + 1, sizeof *t->v);
-	if (t->n == t->cap) {
-		name = "(other)";
-		len = 7;
-		for (size_t i = 0; i < t->n; i++)
-			if (!strcmp(t->v[i].name, "(other)"))
-				return &t->v[i];
-	}
-	stats_count *c = &t->v[t->n++];
-	memset(c, 0, sizeof *c);
-	c->last = UINT64_MAX;
-	memcpy(c->name, name, len);
-	return c;
 }
 
 static uint64_t count_lines(const char *s, size_t n)
@@ -187,7 +118,7 @@ static void count_builtins(stats *st, const char *s, size_t n)
 			e++;
 		if (k == j || e >= n || s[e] != '(')
 			continue;
-		stats_count *c = table_get(&st->builtins, s + j, k - j);
+		stats_count *c = stats_table_get(&st->builtins, s + j, k - j);
 		c->calls++;
 		if (c->last != st->records) {
 			c->last = st->records;
@@ -229,7 +160,7 @@ static void count_validation(stats *st, const json_t *rec, const int *has)
 		const char *s = json_string_value(json_object_get(v, dev_names[d]));
 		char key[96];
 		int k = snprintf(key, sizeof key, "%s: %s", dev_names[d], s ? s : "(not recorded)");
-		table_get(&st->validation, key, (size_t)k)->n++;
+		stats_table_get(&st->validation, key, (size_t)k)->n++;
 	}
 }
 
@@ -239,9 +170,9 @@ void stats_add(stats *st, const json_t *rec)
 	const char *py = reader_str(rec, "python_source", &pylen);
 	const char *cat = reader_str(rec, "category", NULL);
 	cat = cat ? cat : "(none)";
-	table_get(&st->categories, cat, strlen(cat))->n++;
-	hist_add(&st->hist[STATS_PY_CHARS], pylen);
-	hist_add(&st->hist[STATS_PY_LINES], count_lines(py, pylen));
+	stats_table_get(&st->categories, cat, strlen(cat))->n++;
+	stats_hist_add(&st->hist[STATS_PY_CHARS], pylen);
+	stats_hist_add(&st->hist[STATS_PY_LINES], count_lines(py, pylen));
 	int has[2] = {0, 0};
 	const char *fwd0 = NULL;
 	size_t fwd0len = 0;
@@ -252,51 +183,22 @@ void stats_add(stats *st, const json_t *rec)
 			continue;
 		has[d] = 1;
 		st->per_device[d]++;
-		hist_add(&st->hist[STATS_CPU_CHARS + 2 * d], len);
-		hist_add(&st->hist[STATS_CPU_LINES + 2 * d], count_lines(f, len));
+		stats_hist_add(&st->hist[STATS_CPU_CHARS + 2 * d], len);
+		stats_hist_add(&st->hist[STATS_CPU_LINES + 2 * d], count_lines(f, len));
 		if (!fwd0)
 			fwd0 = f, fwd0len = len;
 	}
 	count_builtins(st, py ? py : "", pylen);
-	gen_catalog_mark(py ? py : "", pylen, st->catalog_seen);
+	metrics_add_source(&st->metrics, py ? py : "", pylen);
 	count_validation(st, rec, has);
 	dedup_set_add(&st->structural, dedup_structural_fp(st->dd, py ? py : "", pylen, fwd0, fwd0len));
 	keep_example(st, rec, cat, py ? py : "", pylen);
 	st->records++;
 }
 
-/* "stage: reason up to its first ':' (or 60 chars)", quoted names and
- * numbers folded so that one cause is one line. */
-static void reject_key(const char *stage, const char *reason, buf *out)
-{
-	buf_printf(out, "%s: ", stage ? stage : "?");
-	size_t n = 0;
-	for (const char *p = reason ? reason : ""; *p && *p != ':' && *p != '\n' && n < 60; p++, n++) {
-		if (*p == '"' || *p == '\'') {
-			const char *q = strchr(p + 1, *p);
-			if (q && q - p < 80) {
-				buf_puts(out, "\"…\"");
-				p = q;
-				continue;
-			}
-		}
-		if ((unsigned)(*p - '0') < 10u) {
-			while ((unsigned)(p[1] - '0') < 10u)
-				p++;
-			buf_putc(out, 'N');
-			continue;
-		}
-		buf_putc(out, *p);
-	}
-}
-
 void stats_add_reject(stats *st, const json_t *rej)
 {
-	buf k = BUF_INIT;
-	reject_key(reader_str(rej, "stage", NULL), reader_str(rej, "reason", NULL), &k);
-	table_get(&st->rejects, k.data, k.len)->n++;
-	buf_free(&k);
-	st->nrejects++;
+	metrics_add_reject(&st->metrics, reader_str(rej, "stage", NULL), reader_str(rej, "reason", NULL));
 }
 
 void stats_set_manifest(stats *st, const json_t *m)
@@ -370,21 +272,12 @@ int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *e
 
 /* --- the table --- */
 
-static int by_count(const void *a, const void *b)
-{
-	const stats_count *x = a, *y = b;
-	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
-}
-
 static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
 
 static void render_counts(const char *title, const stats_table *t, uint64_t total, buf *out)
 {
 	stats_table s = *t;
-	s.v = xmalloc((t->n + 1) * sizeof *s.v);
-	if (t->n)
-		memcpy(s.v, t->v, t->n * sizeof *s.v);
-	qsort(s.v, s.n, sizeof *s.v, by_count);
+	s.v = stats_table_sorted(t);
 	buf_printf(out, "\n%-44s %10s %7s\n", title, "count", "%");
 	for (size_t i = 0; i < s.n; i++)
 		buf_printf(out, "  %-42s %10llu %6.1f%%\n", s.v[i].name, (unsigned long long)s.v[i].n, pct(s.v[i].n, total));
@@ -399,10 +292,7 @@ static void render_builtins(const stats *st, buf *out)
 	buf_printf(out, "\nbuiltins: %zu distinct wp.* calls %24s %7s %8s\n", st->builtins.n, "records", "%",
 		   "calls");
 	stats_table s = st->builtins;
-	s.v = xmalloc((s.n + 1) * sizeof *s.v);
-	if (s.n)
-		memcpy(s.v, st->builtins.v, s.n * sizeof *s.v);
-	qsort(s.v, s.n, sizeof *s.v, by_count);
+	s.v = stats_table_sorted(&st->builtins);
 	for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
 		int first = 1;
 		for (size_t i = 0; i < s.n; i++) {
@@ -418,8 +308,8 @@ static void render_builtins(const stats *st, buf *out)
 
 	/* Coverage by the groups of Warp's own builtin table: what the generator
 	 * reaches of the language, not only of the calls it happened to make. */
-	gen_coverage rows[32];
-	int nrows = gen_catalog_coverage(st->catalog_seen, rows, 32), used = 0;
+	gen_coverage rows[64];
+	int nrows = gen_catalog_coverage(st->metrics.catalog_seen, rows, 64), used = 0;
 	for (int i = 0; i < nrows; i++)
 		used += rows[i].used;
 	buf_printf(out, "\ncatalog coverage (Warp %s builtins): %d of %d distinct used\n", gen_catalog_warp, used,
@@ -427,6 +317,72 @@ static void render_builtins(const stats *st, buf *out)
 	for (int i = 0; i < nrows; i++)
 		buf_printf(out, "  %-40s %5d / %-5d %6.1f%%\n", rows[i].group, rows[i].used, rows[i].size,
 			   pct((uint64_t)rows[i].used, (uint64_t)rows[i].size));
+}
+
+static void dist_row(const char *label, uint64_t n, uint64_t most, buf *out)
+{
+	enum { BAR = 40 };
+	char bar[BAR + 1];
+	size_t w = most ? (size_t)((double)BAR * (double)n / (double)most + 0.5) : 0;
+	w = n && !w ? 1 : w;
+	memset(bar, '#', w);
+	bar[w] = '\0';
+	buf_printf(out, "  %-12s %-40s %8llu\n", label, bar, (unsigned long long)n);
+}
+
+/* A distribution as rows of `value  bar  kernels`: one row per value, or
+ * per range of values when they span more than ROWS. */
+static void render_dist(const char *title, const stats_hist *h, buf *out)
+{
+	enum { ROWS = 12 };
+	buf_printf(out, "\n%-55s %8s\n", title, "kernels");
+	if (!h->n) {
+		buf_puts(out, "  (none)\n");
+		return;
+	}
+	uint64_t top = h->max < h->nbuckets ? h->max : h->nbuckets - 1;
+	uint64_t first = h->min < top ? h->min : top;
+	uint64_t step = (top - first + ROWS) / ROWS, most = h->over;
+	for (uint64_t lo = first; lo <= top; lo += step) {
+		uint64_t n = 0;
+		for (uint64_t v = lo; v <= top && v < lo + step; v++)
+			n += h->bucket[v];
+		most = n > most ? n : most;
+	}
+	for (uint64_t lo = first; lo <= top; lo += step) {
+		uint64_t hi = lo + step - 1 < top ? lo + step - 1 : top, n = 0;
+		char label[48];
+		if (lo == hi)
+			snprintf(label, sizeof label, "%llu", (unsigned long long)lo);
+		else
+			snprintf(label, sizeof label, "%llu-%llu", (unsigned long long)lo, (unsigned long long)hi);
+		for (uint64_t v = lo; v <= hi; v++)
+			n += h->bucket[v];
+		dist_row(label, n, most, out);
+	}
+	if (h->over) { /* past the per-value range */
+		char label[48];
+		snprintf(label, sizeof label, "%zu+", h->nbuckets);
+		dist_row(label, h->over, most, out);
+	}
+}
+
+/* Statements and nesting depth of the kernels (shape.h says how). */
+static void render_shape(const stats *st, buf *out)
+{
+	const metrics *m = &st->metrics;
+	const stats_hist *h[2] = {&m->statements, &m->depth};
+	static const char *const names[2] = {"statements", "nesting depth"};
+	buf_printf(out, "\n%-22s %10s %10s %10s %10s %10s\n", "kernel body", "kernels", "mean", "p50", "p90", "max");
+	for (int i = 0; i < 2; i++)
+		buf_printf(out, "  %-20s %10llu %10.2f %10.0f %10.0f %10llu\n", names[i], (unsigned long long)h[i]->n,
+			   metrics_mean(h[i]), stats_hist_quantile(h[i], 0.5), stats_hist_quantile(h[i], 0.9),
+			   (unsigned long long)(h[i]->n ? h[i]->max : 0));
+	if (m->no_kernel)
+		buf_printf(out, "  (%llu records without a @wp.kernel function not measured)\n",
+			   (unsigned long long)m->no_kernel);
+	render_dist("statements per kernel", h[0], out);
+	render_dist("nesting depth per kernel", h[1], out);
 }
 
 void stats_render_table(const stats *st, buf *out)
@@ -449,11 +405,12 @@ void stats_render_table(const stats *st, buf *out)
 			   (unsigned long long)h->min, stats_hist_mean(h), stats_hist_quantile(h, 0.5),
 			   stats_hist_quantile(h, 0.9), (unsigned long long)h->max);
 	}
+	render_shape(st, out);
 	render_builtins(st, out);
 	render_counts("validation (meta.validated)", &st->validation, st->records, out);
-	buf_printf(out, "\nrejects    %llu\n", (unsigned long long)st->nrejects);
-	if (st->nrejects)
-		render_counts("reject reason", &st->rejects, st->nrejects, out);
+	buf_printf(out, "\nrejects    %llu\n", (unsigned long long)st->metrics.rejects);
+	if (st->metrics.rejects)
+		render_counts("reject reason", &st->metrics.reasons, st->metrics.rejects, out);
 	if (st->have_dedup)
 		buf_printf(out, "\ndedup      dropped %llu exact, %llu structural duplicates (manifest)\n",
 			   (unsigned long long)st->dedup_exact, (unsigned long long)st->dedup_structural);

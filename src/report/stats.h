@@ -1,7 +1,9 @@
 /* stats: figures over a dataset, streamed one record at a time in bounded
  * memory (fixed-bucket histograms, capped name tables, one 64-bit
  * fingerprint per distinct record for uniqueness). Renders the terminal
- * table; html.c renders the same figures as a page. Prints nothing. */
+ * table; html.c renders the same figures as a page. Prints nothing. The
+ * generator metrics (builtins per catalog group, statements, nesting depth,
+ * rejects by reason) are metrics.h's, the same code as the manifest's. */
 #ifndef JS_STATS_H
 #define JS_STATS_H
 
@@ -9,28 +11,10 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "report/hist.h"
+#include "report/metrics.h"
+#include "report/table.h"
 #include "store/dedup.h"
-
-/* Fixed buckets of `width` from 0; larger values only count in `over`. */
-typedef struct stats_hist {
-	uint64_t *bucket;
-	size_t nbuckets, width;
-	uint64_t n, over, min, max;
-	double sum;
-} stats_hist;
-
-typedef struct stats_count {
-	char name[96];
-	const char *group; /* builtins: "math", "vector", ... */
-	uint64_t n, calls;
-	uint64_t last; /* record that last counted it */
-} stats_count;
-
-/* A capped name -> count table; names past the cap count under "(other)". */
-typedef struct stats_table {
-	stats_count *v;
-	size_t n, cap;
-} stats_table;
 
 enum { STATS_EXAMPLES = 3, STATS_EXAMPLE_CHARS = 16000 };
 
@@ -47,9 +31,8 @@ typedef struct stats {
 	size_t nshards;
 	uint64_t records, malformed, per_device[2];
 	stats_hist hist[STATS_NHIST];
-	stats_table categories, builtins, validation, rejects;
-	unsigned char *catalog_seen; /* per entry of Warp's builtin catalog (gen/catalog.h) */
-	uint64_t nrejects;
+	stats_table categories, builtins, validation;
+	metrics metrics; /* builtins per catalog group, shape, rejects by reason */
 	int have_dedup;
 	uint64_t dedup_exact, dedup_structural;
 	dedup *dd;
@@ -74,8 +57,6 @@ void stats_set_manifest(stats *st, const json_t *manifest);
 void stats_render_table(const stats *st, buf *out);
 
 /* Helpers shared with html.c. */
-double stats_hist_quantile(const stats_hist *h, double q);
-double stats_hist_mean(const stats_hist *h);
 const char *stats_hist_title(stats_hist_id id);
 const char *stats_builtin_group(const char *name);
 

@@ -9,7 +9,7 @@
 #include "store/record.h"
 #include "warp/proto.h"
 
-int manifest_write(const run_options *o, const run_state *s, const shard_set *shards,
+int manifest_write(const run_options *o, const run_state *s, const metrics *mx, const shard_set *shards,
 		   const jsonl_file *rejects, buf *err)
 {
 	json_t *m = json_object();
@@ -42,6 +42,7 @@ int manifest_write(const run_options *o, const run_state *s, const shard_set *sh
 	json_object_set_new(counts, "per_category", percat);
 	json_object_set_new(counts, "per_device", perdev);
 	json_object_set_new(m, "counts", counts);
+	json_object_set_new(m, "metrics", metrics_json(mx));
 
 	if (o->validate != CHK_NONE) {
 		/* every record passed; what failed is in rejects.jsonl (stage
@@ -91,7 +92,8 @@ int manifest_write(const run_options *o, const run_state *s, const shard_set *sh
 	json_object_set_new(timing, "timeline", tl);
 	json_object_set_new(m, "timing", timing);
 
-	char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* 15 digits: the metrics' means (rounded to 2 decimals) print as such */
+	char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(m);
 	buf b = BUF_INIT;
 	buf_puts(&b, text);

@@ -69,6 +69,14 @@ int rec_pair_line(const rec_pair *p, buf *line)
 	return bad ? -1 : 0;
 }
 
+const char *rec_reject_reason(const char *reason)
+{
+	json_t *v = json_string(reason); /* NULL for bad UTF-8 */
+	int ok = v != NULL;
+	json_decref(v);
+	return ok ? reason : "(reason was not valid UTF-8)";
+}
+
 void rec_reject_line(const rec_reject *r, buf *line)
 {
 	char id[64];
@@ -79,8 +87,8 @@ void rec_reject_line(const rec_reject *r, buf *line)
 	json_object_set_new(o, "kernel_name", json_string(r->kernel_name));
 	json_object_set_new(o, "category", json_string(r->category));
 	json_object_set_new(o, "stage", json_string(r->stage));
-	if (set_text(o, "reason", r->reason, strlen(r->reason)) < 0)
-		json_object_set_new(o, "reason", json_string("(reason was not valid UTF-8)"));
+	const char *reason = rec_reject_reason(r->reason);
+	set_text(o, "reason", reason, strlen(reason));
 	set_text(o, "python_source", r->python_source, r->python_len);
 	dump_line(o, line);
 	json_decref(o);

@@ -49,5 +49,8 @@ typedef struct rec_reject {
 } rec_reject;
 
 void rec_reject_line(const rec_reject *r, buf *line);
+/* The reason as rec_reject_line stores it: itself, or a fixed text when it
+ * is not valid UTF-8 (what a reader of rejects.jsonl will see). */
+const char *rec_reject_reason(const char *reason);
 
 #endif

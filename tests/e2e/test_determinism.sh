@@ -1,8 +1,10 @@
 # test_determinism: issue 2, acceptance 3. The same seed gives byte-identical
 # shards and rejects with --jobs 1 and --jobs 2 (and other batch sizes), also
-# across shard rotation; the manifests differ only in "timing".
+# across shard rotation; the manifests differ only in "timing" (their
+# "metrics" included, with planted rejects so rejects_by_reason has keys).
 source "$(dirname "$0")/lib.sh"
 N=330
+export JITSYNTH_TEST_REJECT=7,150,299
 js generate -n $N -o one --seed 11 --jobs 1 --shard-size 100 --quiet
 expect_rc 0
 js generate -n $N -o two --seed 11 --jobs 2 --batch 3 --shard-size 100 --quiet
@@ -12,6 +14,8 @@ for f in one/train-*.jsonl one/rejects.jsonl; do
 	check "$(basename $f) identical with --jobs 1 and 2" cmp "$f" "two/$(basename $f)"
 done
 check "manifests equal but for timing" diff <(jq 'del(.timing)' one/manifest.json) <(jq 'del(.timing)' two/manifest.json)
+check "metrics count the 3 planted rejects by reason" test "$(jq '[.metrics.rejects_by_reason[]] | add' one/manifest.json)" = 3
+unset JITSYNTH_TEST_REJECT
 js generate -n 50 -o other --seed 12 --jobs 2 --quiet
 check "another seed gives other kernels" test -z "$(comm -12 <(jq -r .python_source other/train-00000.jsonl | sort) <(head -50 one/train-00000.jsonl | jq -r .python_source | sort) | grep def || true)"
 
@@ -23,5 +27,7 @@ expect_rc 0
 js generate -n 220 -o all2 --seed 5 --jobs 2 --batch 1 --categories all --validate none --quiet
 expect_rc 0
 check "every profile: identical with --jobs 1 and 2" cmp all1/train-00000.jsonl all2/train-00000.jsonl
+check "every profile: manifests (metrics too) equal but for timing" \
+	diff <(jq 'del(.timing)' all1/manifest.json) <(jq 'del(.timing)' all2/manifest.json)
 check "func helpers numbered from 0 in every record" test \
 	"$(jq -r 'select(.category == "func") | .ir.cpu.module' all1/train-00000.jsonl | grep -o '_[0-9]*_1(' | wc -l)" = 0

@@ -1,11 +1,13 @@
 # test_html: `stats --html` writes one self-contained page that headless
 # Chromium (Debian's, installed by scripts/setup-test.sh) renders without
-# console errors; the page has its charts and category labels; a screenshot
-# is kept in $WORK/report.png.
+# console errors; the page has its charts and category labels, the kernel
+# shape histograms (statements, nesting depth), the catalog coverage table
+# per Warp group and the reject reasons table (rejects are planted); a
+# screenshot is kept in $WORK/report.png.
 source "$(dirname "$0")/lib.sh"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || fail "no chromium: run scripts/setup-test.sh"
-js generate -n 110 -o ds --seed 11 --quiet; expect_rc 0
+JITSYNTH_TEST_REJECT=5,60 js generate -n 110 -o ds --seed 11 --quiet; expect_rc 0
 js stats ds --html report.html --quiet; expect_rc 0
 check "report written" test -s report.html
 check "no network references" bash -c '! grep -qiE "(src|href)=\"(https?:)?//" report.html'
@@ -20,12 +22,25 @@ chrome --enable-logging=stderr --v=0 --screenshot="$WORK/report.png" --window-si
 check "screenshot taken" test -s report.png
 check "no console messages or JS errors" bash -c '! grep -E "CONSOLE|Uncaught|SyntaxError" shot.err dom.err'
 check "DOM has the charts (>= 10 svg)" test "$(grep -o '<svg' dom.html | wc -l)" -ge 10
-check "DOM has the 6 length histograms" test "$(grep -o 'class="chart hist"' dom.html | wc -l)" = 6
+check "DOM has the 6 length and 2 shape histograms" test "$(grep -o 'class="chart hist"' dom.html | wc -l)" = 8
+for h in "Statements per kernel" "Nesting depth per kernel"; do
+	grep -q "<figcaption>$h</figcaption>" dom.html || fail "histogram '$h' missing"
+done
+echo "ok: statements and nesting-depth histograms"
+groups=$(jq '.metrics.builtins.groups | length' ds/manifest.json)
+check "catalog coverage table: one row per Warp group ($groups) and a total" \
+	test "$(sed -n '/class="t coverage"/,/<\/table>/p' dom.html | grep -o '<tr' | wc -l)" = $((groups + 2))
+used=$(jq '.metrics.builtins.groups["Scalar Math"].used' ds/manifest.json)
+size=$(jq '.metrics.builtins.groups["Scalar Math"].size' ds/manifest.json)
+check "coverage row as in the manifest (Scalar Math $used / $size)" \
+	grep -q "<td>Scalar Math</td><td class=\"n\">$used</td><td class=\"n\">$size</td>" dom.html
+check "reject reasons table with the planted rejects" \
+	grep -q '<tr><td><code>warp: WarpCodegenError</code></td><td class="n">2</td>' dom.html
 for c in arithmetic conditional loop math vector atomic nested multi_cond combined scalar_param random_math; do
 	grep -q ">$c<" dom.html || fail "category label $c missing"
 done
 echo "ok: all 11 category labels"
-for h in Categories Lengths "Builtin coverage" Validation Rejects Dedup "Example pairs"; do
+for h in Categories Lengths "Kernel shape" "Builtin coverage" Validation Rejects Dedup "Example pairs"; do
 	grep -q "<h2>$h</h2>" dom.html || fail "section $h missing"
 done
 echo "ok: every section"

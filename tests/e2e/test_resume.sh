@@ -2,13 +2,18 @@
 # (the whole process group, as a power loss would) at random moments, some
 # twice, then resumed with --resume: every final dataset is byte-identical to
 # an uninterrupted run's (manifest timing aside), 0 records lost, 0
-# duplicated. KILL_RUNS and N scale it (`make soak` runs 20 x 5000).
+# duplicated. KILL_RUNS and N scale it (`make soak` runs 20 x 5000). Rejects
+# are planted throughout, so that the manifest's metrics (rebuilt on resume
+# from the kept shards and rejects) have reasons to count.
 source "$(dirname "$0")/lib.sh"
 KILL_RUNS=${KILL_RUNS:-4}
 N=${N:-600}
 OPTS="-n $N --seed 9 --shard-size 40 --jobs 2 --quiet"
+export JITSYNTH_TEST_REJECT=$(seq -s, 3 $((N / 7 + 1)) $((N - 1)))
 "$JS" generate $OPTS -o ref
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
+check "metrics count the planted rejects" \
+	test "$(jq '[.metrics.rejects_by_reason[]] | add' ref/manifest.json)" = "$(jq .counts.rejects ref/manifest.json)"
 t_ref=$(jq '.timing.seconds' ref/manifest.json)
 
 RANDOM=$((KILL_RUNS * 7919 + N))
