@@ -13,8 +13,9 @@ Wire format (both directions): u32 little-endian payload length, then payload.
            'E' u64 index, str message                          (Warp rejected it)
            'F' str message                                     (cannot start; exits 3)
 where str = u32 length + UTF-8 bytes. Warp's private API (ModuleBuilder,
-ModuleHasher, user_modules) is used in build_module() and release() only,
-pinned to warp-lang 1.19.0 and covered by the test suite.
+ModuleHasher, user_modules, Module._detach_references) is used in
+build_module() and release() only, pinned to warp-lang 1.19.0 and covered by
+the test suite.
 """
 
 import linecache
@@ -124,7 +125,13 @@ class Bridge:
     def release(self, modname, filename):
         # Warp keeps every module it has seen; without this a worker slows
         # down run after run (bench/run.sh measures it over 50,000 kernels).
-        self.ctx.user_modules.pop(modname, None)
+        wmod = self.ctx.user_modules.pop(modname, None)
+        if wmod is not None:
+            # A kernel calling a @wp.func of Warp's own Python modules (norms,
+            # lerp, ...) enters our module in that long-lived module's
+            # `dependents` set, which would keep every such kernel alive
+            # (test_worker_memory).
+            wmod._detach_references()
         self.ctx.function_key_counts.clear()
         self.ctx.function_key_counts.update(self.function_keys)
         sys.modules.pop(modname, None)
