@@ -4,7 +4,8 @@
 #   2. jitsynth generate --jobs $BENCH_JOBS on BENCH_N kernels;
 #   3. jitsynth with --validate syntax and compile on BENCH_VN kernels, as a
 #      share of the --validate none rate on the same kernels;
-#   4. a long run (BENCH_LONG kernels) for throughput drift and memory.
+#   4. a long run (BENCH_LONG kernels of BENCH_LONG_CATEGORIES, default every
+#      profile) for throughput drift and memory.
 # Codegen runs (2, 4) use --validate none: raw codegen compiles nothing.
 # Prints rates, their ratio, the C process's peak RSS and the workers' RSS.
 set -euo pipefail
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/.."
 N=${BENCH_N:-10000}
 JOBS=${BENCH_JOBS:-2}
 LONG=${BENCH_LONG:-50000}
+LONG_CATS=${BENCH_LONG_CATEGORIES:-all}
 VN=${BENCH_VN:-2000}
 SEED=${BENCH_SEED:-1}
 JS=${JITSYNTH_BIN:-bin/jitsynth}
@@ -26,8 +28,9 @@ raw=$(.venv/bin/python bench/raw_codegen.py "$T/kernels.txt")
 raw_rate=$(sed 's/.*rate=//' <<<"$raw")
 echo "raw Warp codegen, 1 process:   $raw"
 
-gen() { # n jobs dir [validate] -> prints the manifest's rate
-	"$JS" generate -n "$1" --seed "$SEED" --jobs "$2" -o "$3" --quiet --force --validate "${4:-none}"
+gen() { # n jobs dir [validate [categories]] -> prints the manifest's rate
+	"$JS" generate -n "$1" --seed "$SEED" --jobs "$2" -o "$3" --quiet --force --validate "${4:-none}" \
+		${5:+--categories "$5"}
 	jq -r '.timing.kernels_per_second' "$3/manifest.json"
 }
 js_rate=$(gen "$N" "$JOBS" "$T/ds")
@@ -54,8 +57,8 @@ if [ "$VN" -gt 0 ]; then
 fi
 
 if [ "$LONG" -gt 0 ]; then
-	echo "long run: $LONG kernels, --jobs $JOBS"
-	gen "$LONG" "$JOBS" "$T/long" > /dev/null
+	echo "long run: $LONG kernels, --jobs $JOBS, --categories $LONG_CATS"
+	gen "$LONG" "$JOBS" "$T/long" none "$LONG_CATS" > /dev/null
 	m=$T/long/manifest.json
 	rss "$m"
 	# rates over the first and the last 5000 kernels, from the manifest's timeline
