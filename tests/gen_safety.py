@@ -31,6 +31,11 @@ Rules (each justified against the generator below, at the form it accepts):
             assignments sit in a loop body or in one branch of an if
   component subscripts of non-array values (vector/matrix/tile components)
             use non-negative integer literals, below N for wp.vecN(...)
+  conversion a conversion to an integer type (int, wp.int8..wp.uint64)
+            of a visibly float operand (a float literal, a read of a float
+            array, a float conversion) clamps it first to literal bounds
+            within int32 (C++ leaves float -> int undefined out of range;
+            Warp's float clamp maps NaN to the lower bound)
 
 With --races, also warns (without failing) about arrays that one kernel both
 stores non-atomically and accesses under another index form: threads race.
@@ -95,7 +100,7 @@ class Checker:
         self.races = races
         self.warnings = []
         self.counts = {k: 0 for k in ("kernels", "subscripts", "atomics", "stores", "divisions", "guarded calls", "shifts",
-                                      "loops", "names", "components", "racy arrays")}
+                                      "loops", "names", "components", "conversions", "racy arrays")}
         self.violations = []
 
     # ----------------------------------------------------------- literals
@@ -326,9 +331,36 @@ class Checker:
         m = self.num(k, amt.right) if isinstance(amt, ast.BinOp) and isinstance(amt.op, ast.BitAnd) else None
         return m is not None and 0 <= m <= 31
 
+    INT_CTORS = {"int", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"}
+    FLOAT_CTORS = {"float", "float16", "float32", "float64"}
+
+    def visibly_float(self, k, e):
+        """Contains a float literal, a float array read or a float conversion."""
+        for x in ast.walk(e):
+            if isinstance(x, ast.Constant) and type(x.value) is float:
+                return True
+            if isinstance(x, ast.Call) and call_name(x) in self.FLOAT_CTORS:
+                return True
+            if isinstance(x, ast.Subscript) and dotted(x.value) in self.float_arrays:
+                return True
+        return False
+
+    def clamped_to_int(self, k, e):
+        """wp.clamp(x, lo, hi) with literal bounds inside int32."""
+        if call_name(e) != "clamp" or len(e.args) != 3:
+            return False
+        lo, hi = self.num(k, e.args[1]), self.num(k, e.args[2])
+        return lo is not None and hi is not None and -2 ** 31 < lo <= hi < 2 ** 31 - 128
+
     def check_call(self, k, node):
         n = call_name(node)
         a = node.args
+        if n in self.INT_CTORS and len(a) == 1 and not node.keywords and self.num(k, a[0]) is None \
+                and self.visibly_float(k, a[0]):
+            self.counts["conversions"] += 1
+            if not self.clamped_to_int(k, a[0]):
+                self.bad(k, "conversion", node)
+            return
         if n and n.startswith("atomic_") and a and dotted(a[0]) in self.arrays:
             # wp.atomic_*(arr, i [, j ...], value...): the indices follow the
             # array, one per dimension (gen_index1 mode 2: any in-bounds form)
@@ -584,6 +616,7 @@ class Checker:
 
     def check_function(self, k, fn):
         self.arrays = {}
+        self.float_arrays = set()
         params = set()
         for a in fn.args.args:
             params.add(a.arg)
@@ -591,6 +624,9 @@ class Checker:
             nd = self.array_ndim(k, ann)
             if nd is not None:
                 self.arrays[a.arg] = nd
+                dt = [kw.value for kw in ann.keywords if kw.arg == "dtype"]
+                if dt and (wp_name(dt[0]) in self.FLOAT_CTORS):
+                    self.float_arrays.add(a.arg)
             # a @wp.struct parameter: its array fields, as "param.field"
             if isinstance(ann, ast.Name) and ann.id in k.struct_arrays:
                 for f, fnd in k.struct_arrays[ann.id].items():
@@ -882,6 +918,8 @@ PLANTED = {
     "loop_huge": ("loop", "    for i in range(100000):\n        a[tid] += 1.0\n"),
     "maybe_undefined": ("maybe-undefined", "    if a[tid] > 0.0:\n        z = 1.0\n    a[tid] = z\n"),
     "index_2d_swapped": ("index", None),
+    "float_to_int": ("conversion", "    m = int(a[tid] * 2.0)\n    a[tid] = float(m)\n"),
+    "float_to_int_wide": ("conversion", "    m = wp.int32(wp.clamp(a[tid], -1.0e12, 1.0e12))\n    a[tid] = float(m)\n"),
 }
 
 SAFE = """# kernel 0: safe_k (arithmetic)
@@ -900,7 +938,8 @@ def safe_k(a: wp.array(dtype=float), b: wp.array2d(dtype=float), n: int):
         if y > 1.0:
             continue
         y += a[c % a.shape[0]]
-    a[a.shape[0] - 1 - tid] = y + a[wp.max(tid - 2, 0)] + float(n // 3)
+    m = int(wp.clamp(y * 3.0, -1.0e6, 1.0e6)) + int(n + 2)
+    a[a.shape[0] - 1 - tid] = y + a[wp.max(tid - 2, 0)] + float(n // 3) + float(m)
 """
 
 

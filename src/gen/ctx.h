@@ -241,6 +241,8 @@ void gen_cond(gen_ctx *c, int depth);
 void gen_index(gen_ctx *c, const gen_arr *a, int store);
 void gen_read(gen_ctx *c, const gen_arr *a);
 void gen_cast_var(gen_ctx *c, wty t, const gen_var *v);
+void gen_conv_open(gen_ctx *c, wty t, wty from);
+void gen_conv_close(gen_ctx *c, wty t, wty from);
 
 /* vexpr.c: vectors, matrices, quaternions and scalars taken from them. */
 void gen_vec_op(gen_ctx *c, wty t, int depth, int top);

@@ -158,9 +158,9 @@ void gen_leaf(gen_ctx *c, wty t, int allow_lit)
 	}
 	case L_READ: gen_read(c, a); break;
 	case L_XREAD:
-		buf_printf(c->b, "%s(", wty_spell(t, &c->r));
+		gen_conv_open(c, t, x->dtype);
 		gen_read(c, x);
-		gen_put(c, ")");
+		gen_conv_close(c, t, x->dtype);
 		break;
 	case L_CAST: gen_cast_var(c, t, gen_var_pick(c, WT_I32, 0)); break;
 	case L_SHAPE: buf_printf(c->b, "%s.shape[0]", gen_arr_sized(c)->name); break;
@@ -181,6 +181,25 @@ void gen_leaf(gen_ctx *c, wty t, int allow_lit)
 		}
 		break;
 	}
+}
+
+/* conv = ctor "(" e ")" | "int(wp.clamp(" e ", -1.0e6, 1.0e6))"
+ * A float converted to int outside int's range (or NaN) is undefined in
+ * C++, so floats are clamped first; Warp's float clamp is
+ * fmin(fmax(lo, x), hi), which maps NaN to lo. The caller writes e between
+ * gen_conv_open and gen_conv_close. */
+void gen_conv_open(gen_ctx *c, wty t, wty from)
+{
+	buf_printf(c->b, "%s(", wty_spell(t, &c->r));
+	if (t == WT_I32 && wty_is_float(from))
+		gen_put(c, "wp.clamp(");
+}
+
+void gen_conv_close(gen_ctx *c, wty t, wty from)
+{
+	if (t == WT_I32 && wty_is_float(from))
+		gen_put(c, from == WT_F64 ? ", wp.float64(-1.0e6), wp.float64(1.0e6))" : ", -1.0e6, 1.0e6)");
+	gen_put(c, ")");
 }
 
 /* ctor "(" v ")". Warp turns wp.float64(x) of a compile-time constant x
@@ -391,13 +410,13 @@ void gen_math(gen_ctx *c, wty t, int depth)
 		gen_tpl(c, ftpl[rng_below(r, sizeof ftpl / sizeof *ftpl)], t, depth);
 }
 
-/* cast = ctor "(" e ")": float32/float64/int32 from another scalar type of
- * this kernel (float32 is always a legal source: its literals exist). */
+/* cast = conv(e): float32/float64/int32 from another scalar type of this
+ * kernel (float32 is always a legal source: its literals exist). */
 static void gen_cast(gen_ctx *c, wty t, int depth)
 {
 	wtyset from = ((c->types & WT_SCALARS) | WT_BIT(WT_I32) | WT_BIT(WT_F32)) & ~WT_BIT(t);
 	wty s = wty_pick(&c->r, from);
-	buf_printf(c->b, "%s(", wty_spell(t, &c->r));
+	gen_conv_open(c, t, s);
 	if (t != WT_I32 && rng_chance(&c->r, 0.1)) {
 		gen_cond(c, depth - 1); /* bools convert to 0/1 */
 	} else {
@@ -406,7 +425,7 @@ static void gen_cast(gen_ctx *c, wty t, int depth)
 		gen_sub(c, s, depth - 1, 0);
 		c->noconst = 0;
 	}
-	gen_put(c, ")");
+	gen_conv_close(c, t, s);
 }
 
 // select = "(" e "if" cond "else" e ")" | "wp.where(" cond "," e "," e ")"

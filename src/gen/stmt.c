@@ -327,7 +327,9 @@ void gen_store_var(gen_ctx *c, const gen_arr *a, const gen_var *v)
 			gen_sub(c, k == 2 && wty_is_vec(t) ? WT_F32 : t, d, 1);
 		}
 	} else if (wty_is_scalar(t) && wty_is_scalar(vt)) {
-		buf_printf(c->b, "%s(%s)", wty_spell(t, r), v->name);
+		gen_conv_open(c, t, vt);
+		gen_put(c, v->name);
+		gen_conv_close(c, t, vt);
 	} else if (t == WT_F32 && wty_is_vec(vt)) {
 		buf_printf(c->b, rng_chance(r, 0.5) ? "wp.length(%s)" : "%s[0]", v->name);
 	} else if (wty_is_vec(t) && vt == WT_F32) {

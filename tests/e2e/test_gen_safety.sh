@@ -1,7 +1,8 @@
 # test_gen_safety: the generator's safety rules, checked statically on the
 # AST of 10,000 kernels by tests/gen_safety.py (Python's ast module only):
 # array indices in bounds, nonzero denominators, guarded sqrt/log/pow/acos/
-# inverse..., bounded loops, no read of an unassigned name. First the checker
+# inverse..., bounded loops, no read of an unassigned name, float-to-int
+# conversions clamped first. First the checker
 # must flag planted unsafe kernels and pass a safe one (--self-test); then
 # every profile (all) and the 11 default categories must give no violation,
 # with non-trivial counts so the checker cannot pass by seeing nothing.
@@ -37,5 +38,6 @@ for set in all default; do
 	check "$set: thousands of guarded calls checked" test "$(count 'guarded calls' r-$set.txt)" -ge $((N / 4))
 	check "$set: thousands of loops checked" test "$(count loops r-$set.txt)" -ge $((N / 4))
 	check "$set: atomics checked" test "$(count atomics r-$set.txt)" -ge $((N / 10))
+	check "$set: thousands of float-to-int conversions checked" test "$(count conversions r-$set.txt)" -ge $((N / 4))
 done
 check "all: shifts checked (bitwise profile)" test "$(count shifts r-all.txt)" -ge $((N / 20))
