@@ -75,6 +75,14 @@ int gen_catalog_mark(const char *src, size_t n, unsigned char *seen)
 	return calls;
 }
 
+int gen_catalog_used(const unsigned char *seen)
+{
+	int n = 0;
+	for (int i = 0; i < gen_catalog_size; i++)
+		n += seen[i] != 0;
+	return n;
+}
+
 int gen_catalog_coverage(const unsigned char *seen, gen_coverage *rows, int max)
 {
 	const char *groups[64];

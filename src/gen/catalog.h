@@ -38,5 +38,7 @@ typedef struct gen_coverage {
 /* One row per group (gen_catalog_groups order) from a seen[] array filled
  * by gen_catalog_mark; returns the number of rows (at most max). */
 int gen_catalog_coverage(const unsigned char *seen, gen_coverage *rows, int max);
+/* Distinct catalog entries marked in seen (every group together). */
+int gen_catalog_used(const unsigned char *seen);
 
 #endif

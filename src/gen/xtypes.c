@@ -17,22 +17,28 @@
 /* The element types and containers the shared grammar lacks. A dtypes
  * kernel reads one or two inputs of them and may write one output. */
 typedef struct xdtype {
-	const char *spell; /* annotation: "wp.int8", ... */
-	const char *ctor;  /* conversion to it: "wp.int8" */
-	int kind;          /* X_INT, X_UINT, X_HALF, X_CONTAINER */
+	const char *spell; /* element type ("wp.int8") or whole annotation ("wp.indexedarray(...)") */
+	const char *ctor;  /* conversion to the element type, NULL for float containers */
+	int kind;          /* X_INT, X_HALF, X_CONTAINER */
 	int lo, hi;        /* for int outputs: clamp range before converting */
+	unsigned char wide;    /* 64-bit ints: reads reduced modulo a literal first */
+	unsigned char noshape; /* no .shape in kernels (gen_arr.noshape) */
 } xdtype;
 
-enum { X_INT, X_UINT, X_HALF, X_CONTAINER };
+enum { X_INT, X_HALF, X_CONTAINER };
 
 static const xdtype xdtypes[] = {
-	{"wp.int8", "wp.int8", X_INT, -100, 100},        {"wp.uint8", "wp.uint8", X_UINT, 0, 255},
-	{"wp.int16", "wp.int16", X_INT, -30000, 30000},  {"wp.uint16", "wp.uint16", X_UINT, 0, 60000},
-	{"wp.int64", "wp.int64", X_INT, -1000000, 1000000}, {"wp.uint32", "wp.uint32", X_UINT, 0, 1000000},
-	{"wp.uint64", "wp.uint64", X_UINT, 0, 1000000},  {"wp.float16", "wp.float16", X_HALF, 0, 0},
-	{"wp.indexedarray(dtype=float)", NULL, X_CONTAINER, 0, 0},
-	{"wp.indexedarray1d(dtype=float)", NULL, X_CONTAINER, 0, 0},
-	{"wp.fabricarray(dtype=float)", NULL, X_CONTAINER, 0, 0},
+	{"wp.int8", "wp.int8", X_INT, -100, 100, 0, 0},
+	{"wp.uint8", "wp.uint8", X_INT, 0, 255, 0, 0},
+	{"wp.int16", "wp.int16", X_INT, -30000, 30000, 0, 0},
+	{"wp.uint16", "wp.uint16", X_INT, 0, 60000, 0, 0},
+	{"wp.int64", "wp.int64", X_INT, -1000000, 1000000, 1, 0},
+	{"wp.uint32", "wp.uint32", X_INT, 0, 1000000, 0, 0},
+	{"wp.uint64", "wp.uint64", X_INT, 0, 1000000, 1, 0},
+	{"wp.float16", "wp.float16", X_HALF, 0, 0, 0, 0},
+	{"wp.indexedarray(dtype=float)", NULL, X_CONTAINER, 0, 0, 0, 0},
+	{"wp.indexedarray1d(dtype=float)", NULL, X_CONTAINER, 0, 0, 0, 0},
+	{"wp.fabricarray(dtype=float)", NULL, X_CONTAINER, 0, 0, 0, 1},
 };
 enum { XD_COUNT = sizeof xdtypes / sizeof *xdtypes, XD_SCALARS = 8 };
 
@@ -46,17 +52,17 @@ static _Thread_local xstate X;
 
 /* An extra array: invisible to the shared grammar (in = out = 0, like the
  * struct profile's arrays), its annotation in sname. */
-static int add_xarr(gen_ctx *c, const char *name, const char *spell)
+static int add_xarr(gen_ctx *c, const char *name, const xdtype *d)
 {
 	if (c->narr >= GEN_MAX_ARRS)
 		return -1;
 	gen_arr *a = &c->arr[c->narr];
 	memset(a, 0, sizeof *a);
 	snprintf(a->name, sizeof a->name, "%s", name);
-	a->sname = spell;
+	a->sname = d->spell;
 	a->dtype = WT_ANY;
 	a->ndim = 1;
-	a->noshape = strstr(spell, "fabric") != NULL;
+	a->noshape = d->noshape;
 	return c->narr++;
 }
 
@@ -74,7 +80,7 @@ void gen_setup_dtypes(gen_ctx *c, int phase)
 	int n = rng_chance(r, 0.4) ? 2 : 1;
 	for (int i = 0; i < n; i++) {
 		int dt = (int)rng_below(r, XD_COUNT);
-		int k = add_xarr(c, ins[(i * 4 + (int)rng_below(r, 4)) % 8], xdtypes[dt].spell);
+		int k = add_xarr(c, ins[(i * 4 + (int)rng_below(r, 4)) % 8], &xdtypes[dt]);
 		if (k < 0)
 			break;
 		X.arr[X.n] = k;
@@ -82,11 +88,15 @@ void gen_setup_dtypes(gen_ctx *c, int phase)
 	}
 	if (rng_chance(r, 0.5)) {
 		int dt = (int)rng_below(r, XD_SCALARS);
-		X.out = add_xarr(c, outs[rng_below(r, 4)], xdtypes[dt].spell);
+		X.out = add_xarr(c, outs[rng_below(r, 4)], &xdtypes[dt]);
 		X.out_dt = dt;
 	}
 	c->types |= WT_BIT(WT_F32) | WT_BIT(WT_I32);
 }
+
+/* A local of a type outside the shared grammar: written, never reused by
+ * it; the suffix counter is the grammar's, so names never repeat. */
+static void local_name(gen_ctx *c, char *out, const char *base) { snprintf(out, GEN_NAME, "%s%d", base, c->fresh++); }
 
 /* name "=" text: a float32 local whose right-hand side the caller writes. */
 static gen_var *start_f(gen_ctx *c, const char *base) { return gen_decl_start(c, base, WT_F32); }
@@ -106,7 +116,7 @@ static const gen_var *read_x(gen_ctx *c, int i)
 	gen_var *v = start_f(c, "x");
 	if (!v)
 		return NULL;
-	if (d->kind != X_CONTAINER && strstr(d->spell, "64") && rng_chance(&c->r, 0.5))
+	if (d->wide && rng_chance(&c->r, 0.5))
 		buf_printf(c->b, "float(%s[%s] %% %s(%d))", a->name, c->tid[0], d->ctor, rng_range(&c->r, 3, 1000));
 	else
 		buf_printf(c->b, "%s(%s[%s])", rng_chance(&c->r, 0.5) ? "float" : "wp.float32", a->name, c->tid[0]);
@@ -122,7 +132,7 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 	gen_var *v;
 	switch (rng_below(r, 7)) {
 	case 0: /* half precision arithmetic */
-		snprintf(h, sizeof h, "h%d", c->fresh++);
+		local_name(c, h, "h");
 		gen_line(c);
 		buf_printf(c->b, "%s = wp.float16(", h);
 		gen_arg(c, WT_F32, 1);
@@ -136,7 +146,7 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 		}
 		return v;
 	case 1: /* int64: tid * K + L with K <= 100003 never nears 2^63 */
-		snprintf(h, sizeof h, "k%d", c->fresh++);
+		local_name(c, h, "k");
 		gen_line(c);
 		buf_printf(c->b, "%s = wp.int64(%s) * wp.int64(%d) + wp.int64(%d)\n", h, c->tid[0], rng_range(r, 3, 100003),
 		           rng_range(r, 0, 999));
@@ -147,7 +157,7 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 		}
 		return v;
 	case 2: /* uint32 hash: unsigned wrap-around is defined */
-		snprintf(h, sizeof h, "u%d", c->fresh++);
+		local_name(c, h, "u");
 		gen_line(c);
 		buf_printf(c->b, "%s = wp.uint32(%s) * wp.uint32(%s)\n", h, c->tid[0],
 		           rng_chance(r, 0.5) ? "2654435761" : "2246822519");
@@ -162,7 +172,7 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 	case 3: /* reinterpretation of a float's bits */
 		if (!x)
 			return NULL;
-		snprintf(h, sizeof h, "bits%d", c->fresh++);
+		local_name(c, h, "bits");
 		gen_line(c);
 		buf_printf(c->b, "%s = wp.cast(%s, wp.uint32)\n", h, x->name);
 		v = start_f(c, "bf");
@@ -184,7 +194,7 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 		static const char *const fv[] = {"wp.vec3h", "wp.vec3d", "wp.vec2h", "wp.vec4d", "wp.vec2d"};
 		static const char *const fc[] = {"wp.float16", "wp.float64", "wp.float16", "wp.float64", "wp.float64"};
 		static const int fn[] = {3, 3, 2, 4, 2};
-		snprintf(h, sizeof h, "w%d", c->fresh++);
+		local_name(c, h, "w");
 		v = NULL;
 		if (rng_chance(r, 0.4)) {
 			/* int vector: components below 100, so dot stays tiny */
@@ -221,7 +231,7 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 		return v;
 	}
 	default: { /* the lane within the block: an index >= 0 */
-		snprintf(h, sizeof h, "lane%d", c->fresh++);
+		local_name(c, h, "lane");
 		gen_line(c);
 		buf_printf(c->b, "%s = %s %% wp.block_dim()\n", h, c->tid[0]);
 		gen_var_add(c, h, WT_I32, VAR_INDEX);
@@ -314,9 +324,6 @@ static void vec_of(gen_ctx *c, int n)
 	}
 	gen_put(c, ")");
 }
-
-/* A local of a type outside the shared grammar: written, never reused by it. */
-static void local_name(gen_ctx *c, char *out, const char *base) { snprintf(out, GEN_NAME, "%s%d", base, c->fresh++); }
 
 // nonsquare = m = matRC(e...) NEWLINE y = m @ vecC NEWLINE g = m @ wp.transpose(m) | wp.outer(..) ...
 static const gen_var *nonsquare(gen_ctx *c)

@@ -66,7 +66,7 @@ static void svg_bars(buf *out, const char *title, const bar *b, size_t n, uint64
 		buf_printf(out, "<text x=\"%.1f\" y=\"%d\" class=\"val\">%llu", lw + w + 6, y + 15,
 			   (unsigned long long)b[i].value);
 		if (total)
-			buf_printf(out, " (%.1f%%)", 100.0 * (double)b[i].value / (double)total);
+			buf_printf(out, " (%.1f%%)", stats_pct(b[i].value, total));
 		buf_puts(out, "</text>\n");
 	}
 	buf_puts(out, "</svg></figure>\n");
@@ -161,28 +161,26 @@ static void builtin_groups(buf *out, const stats *st)
 	svg_bars(out, "Builtin calls by group (wp.* calls in the Python sources)", b, NG, 0);
 }
 
-static double share(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
-
 /* Distinct builtins used per group of Warp's own builtin table: how much of
  * the language the dataset reaches, not only of the calls it happened to
  * make (metrics.h; the manifest's metrics.builtins). */
 static void catalog_table(buf *out, const stats *st)
 {
 	gen_coverage rows[64];
-	int nrows = gen_catalog_coverage(st->metrics.catalog_seen, rows, 64), used = 0;
+	int nrows = gen_catalog_coverage(st->metrics.catalog_seen, rows, 64);
+	int used = gen_catalog_used(st->metrics.catalog_seen);
 	buf_printf(out, "<figure><figcaption>Catalog coverage (Warp %s builtins)</figcaption>\n"
 			"<table class=\"t coverage\"><tr><th>group</th><th>used</th><th>catalog size</th><th>share</th></tr>\n",
 		   gen_catalog_warp);
 	for (int i = 0; i < nrows; i++) {
-		used += rows[i].used;
 		buf_puts(out, "<tr><td>");
 		esc(out, rows[i].group);
 		buf_printf(out, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%.1f%%</td></tr>\n",
-			   rows[i].used, rows[i].size, share((uint64_t)rows[i].used, (uint64_t)rows[i].size));
+			   rows[i].used, rows[i].size, stats_pct((uint64_t)rows[i].used, (uint64_t)rows[i].size));
 	}
 	buf_printf(out, "<tr class=\"total\"><td>all groups</td><td class=\"n\">%d</td><td class=\"n\">%d</td>"
 			"<td class=\"n\">%.1f%%</td></tr>\n</table></figure>\n",
-		   used, gen_catalog_size, share((uint64_t)used, (uint64_t)gen_catalog_size));
+		   used, gen_catalog_size, stats_pct((uint64_t)used, (uint64_t)gen_catalog_size));
 }
 
 /* Every reject reason (metrics_reject_key) with its count, largest first. */
@@ -195,7 +193,7 @@ static void reasons_table(buf *out, const stats *st)
 		buf_puts(out, "<tr><td><code>");
 		esc(out, v[i].name);
 		buf_printf(out, "</code></td><td class=\"n\">%llu</td><td class=\"n\">%.1f%%</td></tr>\n",
-			   (unsigned long long)v[i].n, share(v[i].n, st->metrics.rejects));
+			   (unsigned long long)v[i].n, stats_pct(v[i].n, st->metrics.rejects));
 	}
 	buf_puts(out, "</table>\n");
 	free(v);
@@ -209,7 +207,7 @@ static void stat_cards(buf *out, const stats *st)
 	buf_printf(out, "<div><b>%zu</b>distinct builtins</div>", st->builtins.n);
 	buf_printf(out, "<div><b>%llu</b>rejects</div>", (unsigned long long)st->metrics.rejects);
 	buf_printf(out, "<div><b>%.1f%%</b>structurally unique</div>",
-		   st->records ? 100.0 * (double)st->structural.n / (double)st->records : 0.0);
+		   stats_pct(st->structural.n, st->records));
 	buf_printf(out, "<div><b>%llu</b>malformed lines skipped</div>", (unsigned long long)st->malformed);
 	buf_puts(out, "</div>\n");
 }
@@ -330,7 +328,7 @@ void html_render(const stats *st, buf *out)
 		 st->have_dedup ? 3 : 1, 0);
 	buf_printf(out, "<p>%zu of %llu records are structurally distinct (%.1f%%).</p>\n", st->structural.n,
 		   (unsigned long long)st->records,
-		   st->records ? 100.0 * (double)st->structural.n / (double)st->records : 0.0);
+		   stats_pct(st->structural.n, st->records));
 	examples(out, st);
 	buf_puts(out, "</body></html>\n");
 }

@@ -122,18 +122,17 @@ static json_t *dist_json(const stats_hist *h)
 json_t *metrics_json(const metrics *m)
 {
 	gen_coverage rows[64];
-	int nrows = gen_catalog_coverage(m->catalog_seen, rows, 64), used = 0;
+	int nrows = gen_catalog_coverage(m->catalog_seen, rows, 64);
 	json_t *groups = json_object();
-	for (int i = 0; i < nrows; i++) {
-		used += rows[i].used;
+	for (int i = 0; i < nrows; i++)
 		json_object_set_new(groups, rows[i].group, json_pack("{s:i, s:i}", "used", rows[i].used, "size", rows[i].size));
-	}
 	json_t *reasons = json_object();
 	stats_count *v = stats_table_sorted(&m->reasons);
 	for (size_t i = 0; i < m->reasons.n; i++)
 		json_object_set_new(reasons, v[i].name, json_integer((json_int_t)v[i].n));
 	free(v);
-	return json_pack("{s:{s:s, s:i, s:i, s:o}, s:o, s:o, s:o}", "builtins", "warp", gen_catalog_warp, "used", used,
+	return json_pack("{s:{s:s, s:i, s:i, s:o}, s:o, s:o, s:o}", "builtins", "warp", gen_catalog_warp, "used",
+			 gen_catalog_used(m->catalog_seen),
 			 "catalog_size", gen_catalog_size, "groups", groups, "statements", dist_json(&m->statements),
 			 "nesting_depth", dist_json(&m->depth), "rejects_by_reason", reasons);
 }

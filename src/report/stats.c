@@ -272,7 +272,7 @@ int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *e
 
 /* --- the table --- */
 
-static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
+double stats_pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
 
 static void render_counts(const char *title, const stats_table *t, uint64_t total, buf *out)
 {
@@ -280,7 +280,8 @@ static void render_counts(const char *title, const stats_table *t, uint64_t tota
 	s.v = stats_table_sorted(t);
 	buf_printf(out, "\n%-44s %10s %7s\n", title, "count", "%");
 	for (size_t i = 0; i < s.n; i++)
-		buf_printf(out, "  %-42s %10llu %6.1f%%\n", s.v[i].name, (unsigned long long)s.v[i].n, pct(s.v[i].n, total));
+		buf_printf(out, "  %-42s %10llu %6.1f%%\n", s.v[i].name, (unsigned long long)s.v[i].n,
+			   stats_pct(s.v[i].n, total));
 	if (!s.n)
 		buf_puts(out, "  (none)\n");
 	free(s.v);
@@ -299,7 +300,7 @@ static void render_builtins(const stats *st, buf *out)
 			if (strcmp(s.v[i].group ? s.v[i].group : "other", groups[g]))
 				continue;
 			buf_printf(out, "  %-14s wp.%-24s %10llu %6.1f%% %8llu\n", first ? groups[g] : "", s.v[i].name,
-				   (unsigned long long)s.v[i].n, pct(s.v[i].n, st->records),
+				   (unsigned long long)s.v[i].n, stats_pct(s.v[i].n, st->records),
 				   (unsigned long long)s.v[i].calls);
 			first = 0;
 		}
@@ -309,14 +310,12 @@ static void render_builtins(const stats *st, buf *out)
 	/* Coverage by the groups of Warp's own builtin table: what the generator
 	 * reaches of the language, not only of the calls it happened to make. */
 	gen_coverage rows[64];
-	int nrows = gen_catalog_coverage(st->metrics.catalog_seen, rows, 64), used = 0;
-	for (int i = 0; i < nrows; i++)
-		used += rows[i].used;
-	buf_printf(out, "\ncatalog coverage (Warp %s builtins): %d of %d distinct used\n", gen_catalog_warp, used,
-		   gen_catalog_size);
+	int nrows = gen_catalog_coverage(st->metrics.catalog_seen, rows, 64);
+	buf_printf(out, "\ncatalog coverage (Warp %s builtins): %d of %d distinct used\n", gen_catalog_warp,
+		   gen_catalog_used(st->metrics.catalog_seen), gen_catalog_size);
 	for (int i = 0; i < nrows; i++)
 		buf_printf(out, "  %-40s %5d / %-5d %6.1f%%\n", rows[i].group, rows[i].used, rows[i].size,
-			   pct((uint64_t)rows[i].used, (uint64_t)rows[i].size));
+			   stats_pct((uint64_t)rows[i].used, (uint64_t)rows[i].size));
 }
 
 static void dist_row(const char *label, uint64_t n, uint64_t most, buf *out)
@@ -417,5 +416,5 @@ void stats_render_table(const stats *st, buf *out)
 	else
 		buf_puts(out, "\ndedup      (no dedup counts in the manifest)\n");
 	buf_printf(out, "uniqueness %zu structurally distinct of %llu records (%.1f%%)\n", st->structural.n,
-		   (unsigned long long)st->records, pct(st->structural.n, st->records));
+		   (unsigned long long)st->records, stats_pct(st->structural.n, st->records));
 }

@@ -58,6 +58,8 @@ void stats_render_table(const stats *st, buf *out);
 
 /* Helpers shared with html.c. */
 const char *stats_hist_title(stats_hist_id id);
+/* 100 * a / b, 0 when b is 0: the shares both renderings print. */
+double stats_pct(uint64_t a, uint64_t b);
 const char *stats_builtin_group(const char *name);
 
 #endif
