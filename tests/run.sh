@@ -2,6 +2,9 @@
 # run: the test driver behind `make check`. Runs every cmocka unit test
 # binary, then every end-to-end script in tests/e2e/ against the given
 # jitsynth binary, and closes with "tests (FLAVOUR): N passed, N failed".
+# Each test gets its own TMPDIR, and fails if it leaves a validator temp dir
+# there (jitsynth-chk-*: ~250 MiB each, so a leak fills disks). A passing
+# test's files are removed (KEEP_WORK=1 keeps them); a failing test's stay.
 #   usage: tests/run.sh FLAVOUR BIN UNIT_TEST_BINARY...
 set -u
 flavour=$1 bin=$2
@@ -15,10 +18,20 @@ rm -rf "$TEST_TMP" && mkdir -p "$TEST_TMP"
 record() { # name status
 	if [ "$2" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
 }
+# Fails (status 1, with a line in the log) when dir $1 holds a validator temp dir.
+no_scratch_left() { # tmpdir log
+	local left
+	left=$(cd "$1" && ls -d jitsynth-chk-* 2>/dev/null)
+	[ -z "$left" ] && return 0
+	echo "FAIL: validator temp dirs left in TMPDIR: $left" >>"$2"
+	return 1
+}
 
+export TMPDIR=$TEST_TMP/unit.tmp
+mkdir -p "$TMPDIR"
 for t in "$@"; do
 	name=$(basename "$t")
-	if "$t" >"$TEST_TMP/$name.log" 2>&1; then
+	if "$t" >"$TEST_TMP/$name.log" 2>&1 && no_scratch_left "$TMPDIR" "$TEST_TMP/$name.log"; then
 		echo "ok   unit/$name ($(grep -c '\[       OK \]' "$TEST_TMP/$name.log") cases)"
 		record "$name" 0
 	else
@@ -31,9 +44,13 @@ for t in tests/e2e/test_*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "${E2E_ONLY:-}" ] && [[ "$name" != *"$E2E_ONLY"* ]] && continue
 	start=$SECONDS
-	if WORK="$TEST_TMP/$name" bash "$t" >"$TEST_TMP/$name.log" 2>&1; then
+	export TMPDIR=$TEST_TMP/$name.tmp
+	mkdir -p "$TMPDIR"
+	if WORK="$TEST_TMP/$name" bash "$t" >"$TEST_TMP/$name.log" 2>&1 &&
+		no_scratch_left "$TMPDIR" "$TEST_TMP/$name.log"; then
 		echo "ok   e2e/$name ($((SECONDS - start)) s)"
 		record "$name" 0
+		[ -n "${KEEP_WORK:-}" ] || rm -rf "$TEST_TMP/$name" "$TMPDIR"
 	else
 		echo "FAIL e2e/$name"; sed 's/^/    /' "$TEST_TMP/$name.log" | tail -30
 		record "$name" 1

@@ -596,6 +596,8 @@ static int start_validation(run *r)
 			  .threads = o->jobs};
 	r->chk = chk_create(&co, r->err);
 	rc = r->chk ? 0 : -1;
+	if (chk_note(r->chk))
+		fprintf(stderr, "jitsynth: note: %s\n", chk_note(r->chk));
 out:
 	buf_free(&native);
 	return rc;

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -18,6 +17,7 @@
 #include "common/util.h"
 #include "validate/cxx.h"
 #include "validate/nvrtc.h"
+#include "validate/scratch.h"
 
 extern char **environ;
 
@@ -54,7 +54,8 @@ struct chk_engine {
 	char *native_prefix; /* "<native_dir>/", shown as "warp/native/" in diagnostics */
 	nvrtc_lib *nv;
 	cxx_tool *cx;
-	char *tmpdir;
+	scratch tmp;
+	char *note; /* chk_note */
 	/* NVRTC options: nv_opts[slot] is the option vector of thread `slot`
 	 * (they differ only in the PCH directory). */
 	char ***nv_opts;
@@ -170,22 +171,6 @@ static char *diag_excerpt(const char *log, size_t len, int max_lines)
 	return buf_detach(&out, NULL);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-static void rm_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int chk_native_dir(const char *python, buf *out, buf *err)
 {
 	/* On failure the one line printed is the exception, as the pool reports it. */
@@ -274,7 +259,7 @@ static char **nvrtc_options(chk_engine *e, const char *native, const char *arch,
 	add_opt(&v, &n, "--include-path=%s", native);
 	if (pch) {
 		buf d = BUF_INIT;
-		buf_printf(&d, "%s/nvpch%d", e->tmpdir, slot);
+		buf_printf(&d, "%s/nvpch%d", e->tmp.path, slot);
 		mkdir(buf_cstr(&d), 0700);
 		add_opt(&v, &n, "%s", "-pch");
 		add_opt(&v, &n, "--pch-dir=%s", buf_cstr(&d));
@@ -504,7 +489,41 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Whether the precompiled headers fit in the temp dir's free space.
+ * NVRTC maps its PCH file into memory and writes through the mapping, so
+ * on a full file system it dies of SIGBUS (seen with CUDA 13.0): there is
+ * no error to catch. Measured sizes: NVRTC ~72 MiB per thread's PCH dir,
+ * g++ ~26 MiB; the budget below leaves room for the sources and logs. */
+#define PCH_MIB_NVRTC 96
+#define PCH_MIB_CXX 48
+#define SCRATCH_MIB 64
+static int pch_fits(chk_engine *e)
+{
+	uint64_t need = SCRATCH_MIB;
+	if (e->devices & CHK_DEV_CUDA)
+		need += (uint64_t)(e->nthreads + 1) * PCH_MIB_NVRTC;
+	if (e->devices & CHK_DEV_CPU)
+		need += PCH_MIB_CXX;
+	uint64_t have = scratch_free_bytes(&e->tmp) >> 20;
+	if (have >= need)
+		return 1;
+	const char *slash = strrchr(e->tmp.path, '/');
+	int base = slash && slash != e->tmp.path ? (int)(slash - e->tmp.path) : 1;
+	buf n = BUF_INIT;
+	buf_printf(&n,
+		   "only %llu MiB free in %.*s (precompiled headers need %llu): validating without them, "
+		   "which is slower; free some space or point TMPDIR elsewhere",
+		   (unsigned long long)have, base, e->tmp.path, (unsigned long long)need);
+	e->note = buf_detach(&n, NULL);
+	return 0;
+}
+
 /* ---- public API ---- */
+
+const char *chk_note(const chk_engine *e)
+{
+	return e ? e->note : NULL;
+}
 
 chk_engine *chk_create(const chk_options *opt, buf *err)
 {
@@ -517,6 +536,7 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 	e->diag_lines = opt->diag_lines > 0 ? opt->diag_lines : 12;
 	e->live.next = e->live.prev = &e->live;
 	e->efd = -1;
+	e->tmp.lock_fd = -1;
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_mutex_init(&e->sync_mu, NULL);
 	pthread_cond_init(&e->job_cv, NULL);
@@ -558,21 +578,15 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 		if (!e->nv)
 			goto fail;
 	}
-	const char *tmp = getenv("TMPDIR");
-	buf t = BUF_INIT;
-	buf_printf(&t, "%s/jitsynth-chk-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(t.data)) {
-		buf_printf(err, "validation: cannot make a temp dir %s: %s", buf_cstr(&t), strerror(errno));
-		buf_free(&t);
+	if (scratch_open(&e->tmp, err) < 0)
 		goto fail;
-	}
-	e->tmpdir = buf_detach(&t, NULL);
+	int pch = !opt->no_pch && pch_fits(e);
 	if (e->devices & CHK_DEV_CPU) {
 		cxx_config cc = {.cxx = opt->cxx,
 				 .native_dir = opt->native_dir,
-				 .tmpdir = e->tmpdir,
+				 .tmpdir = e->tmp.path,
 				 .object = e->tier == CHK_COMPILE,
-				 .pch = !opt->no_pch};
+				 .pch = pch};
 		e->cx = cxx_create(&cc, err);
 		if (!e->cx)
 			goto fail;
@@ -583,8 +597,7 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 		/* one option vector per worker plus one for chk_check_one */
 		e->nv_opts = xcalloc((size_t)e->nthreads + 1, sizeof *e->nv_opts);
 		for (int s = 0; s <= e->nthreads; s++)
-			e->nv_opts[s] =
-			    nvrtc_options(e, opt->native_dir, arch, s, !opt->no_pch, &e->nv_nopts);
+			e->nv_opts[s] = nvrtc_options(e, opt->native_dir, arch, s, pch, &e->nv_nopts);
 	}
 	e->th = xcalloc((size_t)e->nthreads, sizeof *e->th);
 	/* The threads block every signal (the mask is inherited), so SIGINT and
@@ -795,10 +808,8 @@ void chk_free(chk_engine *e)
 	}
 	cxx_free(e->cx);
 	nvrtc_unload(e->nv);
-	if (e->tmpdir) {
-		rm_tree(e->tmpdir);
-		free(e->tmpdir);
-	}
+	scratch_close(&e->tmp);
+	free(e->note);
 	free(e->native_prefix);
 	if (e->efd >= 0)
 		close(e->efd);

@@ -19,7 +19,9 @@
  * names), so a passing batch means every module in it passes.
  *
  * Precompiled headers: GCC gets builtin.h precompiled once per engine (see
- * cxx.h); NVRTC gets automatic PCH (-pch) into a per-thread directory.
+ * cxx.h); NVRTC gets automatic PCH (-pch) into a per-thread directory; both
+ * live in the engine's scratch dir (scratch.h) and are skipped, with a
+ * chk_note, when its file system lacks the room.
  *
  * Threads: `threads` worker threads each take one job (one device's batch)
  * at a time; NVRTC runs in the worker, g++ as a child of it. Results come
@@ -98,6 +100,10 @@ typedef struct chk_engine chk_engine;
  * --devices cpu"). With tier CHK_NONE nothing is loaded and every result
  * comes back unchecked. */
 chk_engine *chk_create(const chk_options *opt, buf *err);
+
+/* One line about a slower mode the engine had to fall back to (too little
+ * free space for precompiled headers), for the caller to print; or NULL. */
+const char *chk_note(const chk_engine *e);
 
 /* Queues one kernel (texts copied). Never blocks on compilation: a full
  * batch is handed to the threads, a partial one waits for more or chk_flush. */

@@ -260,7 +260,8 @@ int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log)
 	buf_printf(&logp, "%s/s%d.log", t->tmpdir, slot);
 	int rc;
 	if (write_file(buf_cstr(&srcp), src, len) != 0) {
-		buf_printf(log, "cannot write %s: %s\n", buf_cstr(&srcp), strerror(errno));
+		buf_printf(log, "cannot write %s: %s (free some space or point TMPDIR elsewhere)\n",
+			   buf_cstr(&srcp), strerror(errno));
 		rc = -1;
 		goto out;
 	}

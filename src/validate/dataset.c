@@ -4,6 +4,7 @@
 #include "validate/dataset.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -546,6 +547,8 @@ int vd_run(const char *dir, const vd_options *o, vd_report *rep, buf *err)
 	v.chk = chk_create(&co, err);
 	if (!v.chk)
 		goto out;
+	if (chk_note(v.chk))
+		fprintf(stderr, "jitsynth: note: %s\n", chk_note(v.chk));
 	v.limit = (size_t)threads * 32;
 	pend *p = NULL;
 	if (advance(&v, 1, &p) == ADV_REGEN) {

@@ -49,3 +49,8 @@ expect_err "already complete"
 js generate --resume -o nowhere --quiet; expect_rc 1
 expect_err "cannot resume: no run journal"
 js generate --resume --force -o ref --quiet; expect_rc 2
+
+# the killed runs could not remove their validator temp dirs; the next run
+# that validates removes them (test_scratch has the details)
+js generate -n 2 -o last --seed 3 --quiet; expect_rc 0
+check "no validator temp dir left in TMPDIR" test -z "$(ls -d "${TMPDIR:-/tmp}"/jitsynth-chk-* 2>/dev/null || true)"
