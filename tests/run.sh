@@ -14,6 +14,14 @@ passed=0 failed=0 failures=()
 export JITSYNTH_BIN=$PWD/$bin FLAVOUR=$flavour
 export TEST_TMP=${TEST_TMP:-$PWD/tests/tmp/$flavour}
 rm -rf "$TEST_TMP" && mkdir -p "$TEST_TMP"
+# A full disk makes most tests fail in ways that hide the cause; say it once.
+# The suite peaks near 500 MiB (a validating run's precompiled headers, ~250
+# MiB, plus its data), so ask for a margin over that.
+free_mib=$(df -Pm "$TEST_TMP" | awk 'NR == 2 { print $4 }')
+if [ "${free_mib:-0}" -lt 768 ]; then
+	echo "tests ($flavour): only ${free_mib} MiB free in $TEST_TMP; the tests need about 768 MiB: free some space"
+	exit 1
+fi
 
 record() { # name status
 	if [ "$2" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
