@@ -176,6 +176,8 @@ int cmd_validate(int argc, char **argv)
 	vd_report r;
 	buf err = BUF_INIT;
 	int rc = vd_run(dir, &o, &r, &err);
+	if (r.note[0])
+		fprintf(stderr, "jitsynth validate: note: %s\n", r.note);
 	if (rc < 0) {
 		fprintf(stderr, "jitsynth validate: %s\n", buf_cstr(&err));
 		rc = 1;

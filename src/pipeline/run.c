@@ -597,7 +597,7 @@ static int start_validation(run *r)
 	r->chk = chk_create(&co, r->err);
 	rc = r->chk ? 0 : -1;
 	if (chk_note(r->chk))
-		fprintf(stderr, "jitsynth: note: %s\n", chk_note(r->chk));
+		snprintf(r->s->note, sizeof r->s->note, "%s", chk_note(r->chk));
 out:
 	buf_free(&native);
 	return rc;
@@ -639,6 +639,8 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 		goto out;
 	if (o->validate != CHK_NONE && start_validation(&r) < 0)
 		goto out;
+	if (progress)
+		progress(o, s, pctx);
 
 	pool_options po;
 	pool_options_init(&po);

@@ -71,8 +71,11 @@ typedef struct run_state {
 	size_t ntimeline;
 	pool_stats pool;
 	chk_stats chk;           /* validation counts and compiler time */
+	char note[320];          /* one line for the user (a slower mode), or "" */
 } run_state;
 
+/* Called as the run goes, first once everything has started (so a note can
+ * be shown before the work), last at the end. */
 typedef void run_progress_fn(const run_options *o, const run_state *s, void *ctx);
 
 /* Runs the pipeline. Returns 0 when the dataset is complete; -1 with a

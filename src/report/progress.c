@@ -11,6 +11,7 @@ void rep_progress_init(rep_progress *p, FILE *out, int quiet)
 	p->enabled = !quiet && isatty(fileno(out));
 	p->last_shown = 0;
 	p->shown = 0;
+	p->noted = 0;
 }
 
 static void fmt_duration(char *out, size_t n, double sec)
@@ -25,6 +26,11 @@ static void fmt_duration(char *out, size_t n, double sec)
 void rep_progress_update(const run_options *o, const run_state *s, void *ctx)
 {
 	rep_progress *p = ctx;
+	if (s->note[0] && !p->noted) {
+		fprintf(p->out, "%sjitsynth: note: %s\n", p->shown ? "\r\033[K" : "", s->note);
+		p->noted = 1;
+		p->shown = 0;
+	}
 	double now = now_seconds();
 	if (!p->enabled || now - p->last_shown < 0.1)
 		return;

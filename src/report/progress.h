@@ -1,5 +1,6 @@
-/* progress: the terminal side of a run: a rate-limited progress line on a
- * TTY (done/total, kernels/s, ETA) and the closing summary. */
+/* progress: the terminal side of a run: its note (if any), a rate-limited
+ * progress line on a TTY (done/total, kernels/s, ETA) and the closing
+ * summary. */
 #ifndef JS_PROGRESS_H
 #define JS_PROGRESS_H
 
@@ -12,10 +13,12 @@ typedef struct rep_progress {
 	int enabled;       /* a terminal and not --quiet */
 	double last_shown;
 	int shown;         /* a line is on screen and must be cleared */
+	int noted;         /* the run's note (if any) has been printed */
 } rep_progress;
 
 void rep_progress_init(rep_progress *p, FILE *out, int quiet);
-/* run_progress_fn: redraws at most ~10 times a second. */
+/* run_progress_fn: prints the run's note once (even when quiet: it says why
+ * the run is slower than it should be), redraws at most ~10 times a second. */
 void rep_progress_update(const run_options *o, const run_state *s, void *p);
 /* Clears the progress line and prints the summary. */
 void rep_summary(rep_progress *p, const run_options *o, const run_state *s);

@@ -548,7 +548,7 @@ int vd_run(const char *dir, const vd_options *o, vd_report *rep, buf *err)
 	if (!v.chk)
 		goto out;
 	if (chk_note(v.chk))
-		fprintf(stderr, "jitsynth: note: %s\n", chk_note(v.chk));
+		snprintf(rep->note, sizeof rep->note, "%s", chk_note(v.chk));
 	v.limit = (size_t)threads * 32;
 	pend *p = NULL;
 	if (advance(&v, 1, &p) == ADV_REGEN) {

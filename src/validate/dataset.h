@@ -51,6 +51,7 @@ typedef struct vd_report {
 	uint64_t warnings, skipped;
 	int interrupted;
 	char warp_version[32]; /* of the workers, when they ran */
+	char note[320];        /* one line for the user (a slower mode), or "" */
 	vd_finding *f;         /* sorted by (seq, dev, order) */
 	size_t nf;
 } vd_report;

@@ -61,3 +61,8 @@ check "one line on stderr" test "$(wc -l <err.txt)" = 1
 check "the same records as with room to spare" cmp roomy/train-00000.jsonl cramped/train-00000.jsonl
 check "the same rejects as with room to spare" cmp roomy/rejects.jsonl cramped/rejects.jsonl
 check "nothing left in the small TMPDIR" test -z "$(ls -A small)"
+TMPDIR=$WORK/small js validate roomy --quiet
+expect_rc 0
+expect_err "validate: note: only [0-9]* MiB free in $WORK/small (precompiled headers need"
+check "validate: PASS without precompiled headers" grep -q "result   PASS" out.txt
+check "validate: nothing left in the small TMPDIR" test -z "$(ls -A small)"
