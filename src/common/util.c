@@ -1,10 +1,13 @@
-/* util: checked allocation, die()/BUG(), monotonic time. */
+/* util: checked allocation, die()/BUG(), monotonic time, rm_tree. */
 #include "util.h"
 
+#include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static _Noreturn void oom(size_t n)
@@ -69,4 +72,18 @@ double now_seconds(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+int rm_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -1,5 +1,6 @@
-/* util: allocation that cannot fail silently, and the process-wide error
- * helpers. Library code returns errors; only the CLI calls die(). */
+/* util: allocation that cannot fail silently, the process-wide error
+ * helpers, a clock and rm -r. Library code returns errors; only the CLI
+ * calls die(). */
 #ifndef JS_UTIL_H
 #define JS_UTIL_H
 
@@ -20,5 +21,9 @@ _Noreturn void bug_at(const char *file, int line, const char *msg);
 
 /* Monotonic seconds, for rates and timeouts. */
 double now_seconds(void);
+
+/* Removes path and everything under it (symlinks not followed); absent is
+ * fine. Returns 0, or -1 with errno set. */
+int rm_tree(const char *path);
 
 #endif

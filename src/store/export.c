@@ -3,7 +3,6 @@
 #include "store/export.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -20,21 +19,6 @@
 #include "store/record.h"
 
 static const char *const dev_names[2] = {"cpu", "cuda"};
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-/* Removes path and everything under it; absent is fine. */
-static int rm_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : -1;
-	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static int exists(const char *path)
 {

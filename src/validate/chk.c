@@ -536,7 +536,6 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 	e->diag_lines = opt->diag_lines > 0 ? opt->diag_lines : 12;
 	e->live.next = e->live.prev = &e->live;
 	e->efd = -1;
-	e->tmp.lock_fd = -1;
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_mutex_init(&e->sync_mu, NULL);
 	pthread_cond_init(&e->job_cv, NULL);

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,24 +12,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "common/util.h"
+
 #define PREFIX "jitsynth-chk-"
 #define LOCK_NAME ".lock"
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-void scratch_rm_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static const char *base_dir(void)
 {
@@ -41,27 +26,24 @@ static const char *base_dir(void)
 /* Removes `dir` if its lock file exists and nobody holds it. A dir without
  * a lock file is left alone: it is either being made right now (the lock
  * appears under its final name only once it is held) or not ours to judge. */
-static int sweep_one(const char *dir)
+static void sweep_one(const char *dir)
 {
 	buf lock = BUF_INIT;
 	buf_printf(&lock, "%s/" LOCK_NAME, dir);
 	int fd = open(lock.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	buf_free(&lock);
 	if (fd < 0)
-		return 0;
-	int dead = flock(fd, LOCK_EX | LOCK_NB) == 0;
-	if (dead)
-		scratch_rm_tree(dir);
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		rm_tree(dir);
 	close(fd);
-	return dead;
 }
 
-static int sweep(const char *base)
+static void sweep(const char *base)
 {
 	DIR *d = opendir(base);
 	if (!d)
-		return 0;
-	int n = 0;
+		return;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, PREFIX, sizeof PREFIX - 1) != 0)
@@ -70,11 +52,10 @@ static int sweep(const char *base)
 		buf_printf(&p, "%s/%s", base, de->d_name);
 		struct stat sb;
 		if (lstat(p.data, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == geteuid())
-			n += sweep_one(p.data);
+			sweep_one(p.data);
 		buf_free(&p);
 	}
 	closedir(d);
-	return n;
 }
 
 /* The lock is taken on a temporary name and renamed into place, so a
@@ -103,7 +84,7 @@ int scratch_open(scratch *s, buf *err)
 	memset(s, 0, sizeof *s);
 	s->lock_fd = -1;
 	const char *base = base_dir();
-	s->swept = sweep(base);
+	sweep(base);
 	buf t = BUF_INIT;
 	buf_printf(&t, "%s/" PREFIX "XXXXXX", base);
 	if (!mkdtemp(t.data)) {
@@ -130,14 +111,13 @@ uint64_t scratch_free_bytes(const scratch *s)
 
 void scratch_close(scratch *s)
 {
-	if (s->path) {
-		scratch_rm_tree(s->path);
-		free(s->path);
-		s->path = NULL;
-	}
+	if (!s->path) /* never opened (zeroed), or mkdtemp failed: no lock either */
+		return;
+	rm_tree(s->path);
+	free(s->path);
+	s->path = NULL;
 	/* closed last: until the dir is gone no sweeper may take it for dead */
-	if (s->lock_fd >= 0) {
+	if (s->lock_fd >= 0)
 		close(s->lock_fd);
-		s->lock_fd = -1;
-	}
+	s->lock_fd = -1;
 }

@@ -19,9 +19,8 @@
 #include "common/buf.h"
 
 typedef struct scratch {
-	char *path; /* NULL when not open */
-	int lock_fd;
-	int swept; /* dirs of dead runs removed by scratch_open */
+	char *path;  /* NULL when not open */
+	int lock_fd; /* meaningful only while path is set */
 } scratch;
 
 /* Sweeps the dirs of dead runs, then makes and locks a new dir. Returns 0,
@@ -34,8 +33,5 @@ uint64_t scratch_free_bytes(const scratch *s);
 /* Removes the dir and everything in it, drops the lock. Safe on a scratch
  * that was never opened (zeroed) or already closed. */
 void scratch_close(scratch *s);
-
-/* Removes a directory tree (no symlinks followed). */
-void scratch_rm_tree(const char *dir);
 
 #endif

@@ -16,6 +16,8 @@ check() { # description command...
 js() { set +e; "$JS" "$@" >out.txt 2>err.txt; rc=$?; set -e; }
 expect_rc() { [ "$rc" = "$1" ] || { cat err.txt >&2; fail "exit code $rc, wanted $1"; }; }
 expect_err() { grep -q -- "$1" err.txt || { cat err.txt >&2; fail "stderr lacks '$1'"; }; }
+# The validator temp dirs (jitsynth-chk-*) in $TMPDIR, by name.
+scratch_dirs() { (cd "${TMPDIR:-/tmp}" && ls -d jitsynth-chk-* 2>/dev/null) || true; }
 # Every record of a dataset directory, one per line.
 records() { cat "$1"/train-*.jsonl; }
 # Whether dataset DIR equals ./ref, the uninterrupted run: every shard and

@@ -53,4 +53,4 @@ js generate --resume --force -o ref --quiet; expect_rc 2
 # the killed runs could not remove their validator temp dirs; the next run
 # that validates removes them (test_scratch has the details)
 js generate -n 2 -o last --seed 3 --quiet; expect_rc 0
-check "no validator temp dir left in TMPDIR" test -z "$(ls -d "${TMPDIR:-/tmp}"/jitsynth-chk-* 2>/dev/null || true)"
+check "no validator temp dir left in TMPDIR" test -z "$(scratch_dirs)"

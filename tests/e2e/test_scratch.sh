@@ -12,7 +12,6 @@ export TMPDIR=$WORK/tmp
 mkdir -p "$TMPDIR"
 OPTS="--jobs 1 --quiet --validate syntax"
 
-scratch_dirs() { (cd "$TMPDIR" && ls -d jitsynth-chk-* 2>/dev/null) || true; }
 # Waits until a validator dir other than those named in $1 exists, prints it.
 wait_new_dir() { # known-dirs
 	local d
