@@ -32,6 +32,10 @@ LIBOBJS := $(LIBSRCS:%.c=$(BUILD)/%.o)
 CLIOBJS := $(CLISRCS:%.c=$(BUILD)/%.o)
 TESTSRCS := $(wildcard tests/unit/test_*.c)
 TESTBINS := $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# A stand-in for the Python worker that speaks its protocol, scripted to
+# answer, crash, hang or send garbage: the pool and pipeline machinery tested
+# in milliseconds (tests/unit/test_pool.c, tests/e2e/test_machinery.sh).
+FAKE    := $(BUILD)/tests/fake_worker
 FUZZSRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZBINS := $(FUZZSRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 10
@@ -76,6 +80,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LIBS) $(TESTLIBS)
 
+$(FAKE): tests/helper/fake_worker.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
 $(BUILD)/fuzz/%: fuzz/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
@@ -101,7 +109,7 @@ run: setup
 
 # Unit tests and end-to-end tests of one flavour; tests/run.sh prints the
 # closing "N passed, N failed" line.
-check: $(BIN) $(TESTBINS)
+check: $(BIN) $(TESTBINS) $(FAKE)
 	@bash tests/run.sh $(FLAVOUR) $(BIN) $(TESTBINS)
 
 test: setup
@@ -133,4 +141,4 @@ format:
 clean:
 	rm -rf build bin
 
--include $(LIBOBJS:.o=.d) $(CLIOBJS:.o=.d)
+-include $(LIBOBJS:.o=.d) $(CLIOBJS:.o=.d) $(TESTBINS:=.d) $(FUZZBINS:=.d) $(FAKE).d

@@ -34,24 +34,19 @@ static int run_set(chk_engine *e, buf *texts, size_t from, size_t n, int cuda, i
 {
 	for (size_t i = from; i < n; i++) {
 		chk_item it = {.index = i};
-		if (cuda) {
-			it.cuda = texts[i].data;
-			it.cuda_len = texts[i].len;
-		} else {
-			it.cpu = texts[i].data;
-			it.cpu_len = texts[i].len;
-		}
+		it.text[cuda ? DEV_CUDA : DEV_CPU] = texts[i].data;
+		it.len[cuda ? DEV_CUDA : DEV_CPU] = texts[i].len;
 		chk_submit(e, &it);
 	}
 	int failed = 0;
 	chk_result r;
 	while (chk_wait(e, &r)) {
-		int ok = cuda ? r.cuda_ok : r.cpu_ok;
+		int ok = r.ok[cuda ? DEV_CUDA : DEV_CPU];
 		if (ok != 1) {
 			failed++;
 			if (show)
 				printf("kernel %llu: %s\n", (unsigned long long)r.index,
-				       cuda ? r.cuda_diag : r.cpu_diag);
+				       r.diag[cuda ? DEV_CUDA : DEV_CPU]);
 		}
 		chk_result_free(&r);
 	}
@@ -65,7 +60,7 @@ int main(int argc, char **argv)
 		       "[THREADS] [--show]");
 	int cuda = !strcmp(argv[3], "cuda");
 	chk_options o = {.native_dir = argv[1],
-			 .devices = cuda ? CHK_DEV_CUDA : CHK_DEV_CPU,
+			 .devices = DEV_BIT(cuda ? DEV_CUDA : DEV_CPU),
 			 .batch = atoi(argv[5]),
 			 .no_pch = !strcmp(argv[6], "nopch"),
 			 .threads = argc > 7 ? atoi(argv[7]) : 1};

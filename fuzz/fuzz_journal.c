@@ -46,12 +46,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* --resume: options from the journal, against the ones "given" */
 	buf_reset(&err);
-	run_options o = {.n = 100, .out_dir = dir, .seed = 42, .devices = 3, .shard_size = 10000, .dedup = 1};
+	run_options o = {.n = 100, .out_dir = dir, .gen = {.seed = 42}, .pool = {.devices = DEV_ALL}, .shard_size = 10000, .dedup = 1};
 	unsigned given = size ? data[size - 1] : 0;
 	int rrc = run_resume_options(&o, given, &err);
 	if (rrc != 0 && (rrc != -1 || !err.len))
 		abort();
-	if (rrc == 0 && (!o.n || !o.shard_size || !o.devices))
+	if (rrc == 0 && (!o.n || !o.shard_size || !o.pool.devices))
 		abort();
 
 	fz_unlink("journal.jsonl");

@@ -242,7 +242,7 @@ class Checker:
                                                    (isinstance(x.right, ast.Name) and x.right.id in idxv)):
                     # (v + k) or (tid + i) (gen_accum): both >= 0, small
                     return True
-                # geom.c index_term: wp.abs(q) % shape[d], q a query result
+                # core_geometry.c index_term: wp.abs(q) % shape[d], q a query result
                 # index (>= 0 by Warp's query API; abs() is a no-op on it)
                 if call_name(x) == "abs" and len(x.args) == 1 and isinstance(x.args[0], ast.Name) \
                         and x.args[0].id in self.query_vars:
@@ -304,7 +304,7 @@ class Checker:
                 self.check_call(k, node)
 
     def div_ok(self, k, d, node):
-        # tile.c's range(wp.min(a.shape[1] // TILE_K, K)) passes as a literal:
+        # core_tile.c's range(wp.min(a.shape[1] // TILE_K, K)) passes as a literal:
         # num() reads the module constant TILE_K (wp.constant(8) or 8).
         return self.nonzero_denominator(k, d)
 
@@ -378,44 +378,44 @@ class Checker:
             return
         ok = False
         if n == "sqrt":
-            # expr.c: sqrt(|e|), sqrt(max(e, 0)), sqrt(|e| + L)
+            # expr_builtin.c: sqrt(|e|), sqrt(max(e, 0)), sqrt(|e| + L)
             ok = len(a) == 1 and self.nonneg(k, a[0])
         elif n in ("log", "log2", "log10"):
-            # expr.c: log(|e| + 1), log10(|e| + L), log(max(e, L))
+            # expr_builtin.c: log(|e| + 1), log10(|e| + L), log(max(e, L))
             ok = len(a) == 1 and self.positive(k, a[0])
         elif n == "pow":
-            # expr.c: pow(|e|, P) with P > 0 literal; pow(L, clamp(e)),
+            # expr_builtin.c: pow(|e|, P) with P > 0 literal; pow(L, clamp(e)),
             # pow(|e| + 1, sin(e)): a positive base takes any exponent
             ok = len(a) == 2 and (self.positive(k, a[0]) or (self.nonneg(k, a[0]) and self.pos_lit(k, a[1])))
         elif n in ("acos", "asin"):
-            # expr.c: acos(clamp(e, -1.0, 1.0)), acos(tanh(e))
+            # expr_builtin.c: acos(clamp(e, -1.0, 1.0)), acos(tanh(e))
             ok = len(a) == 1 and self.unit(k, a[0])
         elif n == "inverse":
             ok = len(a) == 1 and self.invertible(k, a[0])
         elif n == "randi":
-            # xexpr.c: randi(s) (full range) or randi(s, lo, hi) with lo < hi
+            # expr_leaf.c: randi(s) (full range) or randi(s, lo, hi) with lo < hi
             if len(a) == 1:
                 ok = True
             elif len(a) == 3:
                 lo, hi = self.num(k, a[1]), self.num(k, a[2])
                 ok = lo is not None and hi is not None and lo < hi
         elif n == "cw_div":
-            # xexpr.c: cw_div(x, cw_mul(v, v) + vecN(1.0)): every component >= 1
+            # expr_builtin.c: cw_div(x, cw_mul(v, v) + vecN(1.0)): every component >= 1
             ok = len(a) == 2 and self.vec_positive(k, a[1])
         elif n in ("div", "mod"):
             ok = len(a) == 2 and self.nonzero_denominator(k, a[1])
         elif n == "poisson":
-            # xexpr.c: poisson(s, lam) with lam a positive literal
+            # expr_leaf.c: poisson(s, lam) with lam a positive literal
             ok = len(a) == 2 and self.pos_lit(k, a[1])
         elif n == "pnoise":
-            # xexpr.c: pnoise(s, f, K), K in [2, 16]: the period is a modulus
+            # expr_leaf.c: pnoise(s, f, K), K in [2, 16]: the period is a modulus
             ok = len(a) >= 3 and all(self.pos_lit(k, x) and isinstance(self.num(k, x), int) for x in a[2:])
         elif n == "smoothstep":
-            # xexpr.c: smoothstep(0.0, 1.0, e): divides by edge1 - edge0
+            # expr_builtin.c: smoothstep(0.0, 1.0, e): divides by edge1 - edge0
             ok = len(a) == 3 and self.num(k, a[0]) is not None and self.num(k, a[1]) is not None \
                 and self.num(k, a[0]) != self.num(k, a[1])
         elif n == "curlnoise":
-            # xexpr.c: curlnoise(s, v, wp.uint32(octaves >= 1), lacunarity, gain)
+            # expr_leaf.c: curlnoise(s, v, wp.uint32(octaves >= 1), lacunarity, gain)
             ok = len(a) == 2 or (len(a) == 5 and self.pos_lit(k, a[2]))
         if n in ("div", "mod"):
             self.counts["divisions"] += 1
@@ -432,7 +432,7 @@ class Checker:
             (call_name(c) or "").startswith("vec")
 
     def invertible(self, k, e):
-        """xexpr.c: inverse(identity(n) + outer(v, v) * L), L > 0 (eigenvalues
+        """expr_builtin.c: inverse(identity(n) + outer(v, v) * L), L > 0 (eigenvalues
         1 and 1 + L|v|^2), inverse(diag(cw_mul(v, v) + vecN(1.0))) (diagonal
         entries >= 1)."""
         if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add) and call_name(e.left) == "identity":
@@ -487,13 +487,13 @@ class Checker:
     def range_ok(self, k, call):
         """gen_for_head: K | a, b | a, b, s | b, a, -s | wp.min(n, K) |
         wp.min(arr.shape[0], K) | i | i, K | i + 1 (i an enclosing counter);
-        tile.c: wp.min(a.shape[1] // TILE_K, K). Returns (bounded, counter_nonneg)."""
+        core_tile.c: wp.min(a.shape[1] // TILE_K, K). Returns (bounded, counter_nonneg)."""
         if call_name(call) != "range" or not call.args or len(call.args) > 3 or call.keywords:
             return False, False
 
         def bounded(e):
             # literals up to MAX_TRIPS: gen_for_head draws at most 4 * 10 + 4,
-            # tile.c 16, profiles.c wp.min(p, 32)
+            # core_tile.c 16, core_scalar.c wp.min(p, 32)
             if isinstance(self.num(k, e), int):
                 return abs(self.num(k, e)) <= MAX_TRIPS
             # an enclosing loop counter: itself bounded
@@ -528,7 +528,7 @@ class Checker:
         """gen_while: cnt = int(0); while cnt < K [and c]: ...; cnt += 1 (no
         continue of this loop: cont_ok = 0). gen_core_while: while cnt < K: or
         while True: with cnt += 1 first (then `if cnt > K: break`), so a
-        continue never skips it. geom.c: while wp.*_query_next(q, k): walks a
+        continue never skips it. core_geometry.c: while wp.*_query_next(q, k): walks a
         finite query result (Warp's query iterators terminate)."""
         t = node.test
         if call_name(t) in QUERY_NEXT:
@@ -674,7 +674,7 @@ class Checker:
             if len(writes.get(t, [])) == 1:
                 self.index_vars.add(t)
         self.index_vars |= self.while_counters | self.query_vars
-        # xtypes.c: `lane = tid % wp.block_dim()`, written once: in [0, block_dim)
+        # core_dtypes.c: `lane = tid % wp.block_dim()`, written once: in [0, block_dim)
         for n, ws in writes.items():
             if len(ws) == 1 and isinstance(ws[0], ast.Assign) and isinstance(ws[0].value, ast.BinOp) \
                     and isinstance(ws[0].value.op, ast.Mod) and isinstance(ws[0].value.left, ast.Name) \

@@ -87,6 +87,16 @@ static int add_category(const char *item, void *p)
 	return 0;
 }
 
+void print_help(const char *head, const char *indent, const char *tail)
+{
+	buf cats = BUF_INIT;
+	gen_categories_help(&cats, indent, 78);
+	fputs(head, stdout);
+	fputs(buf_cstr(&cats), stdout);
+	fputs(tail, stdout);
+	buf_free(&cats);
+}
+
 int parse_categories(const char *s, uint32_t *mask, char *bad, size_t badlen)
 {
 	cat_ctx c = {0, bad, badlen};
@@ -95,24 +105,6 @@ int parse_categories(const char *s, uint32_t *mask, char *bad, size_t badlen)
 		return -1;
 	*mask = c.mask;
 	return 0;
-}
-
-static int add_device(const char *item, void *p)
-{
-	unsigned *mask = p;
-	if (strcmp(item, "cpu") == 0)
-		*mask |= DEV_CPU;
-	else if (strcmp(item, "cuda") == 0)
-		*mask |= DEV_CUDA;
-	else
-		return -1;
-	return 0;
-}
-
-int parse_devices(const char *s, unsigned *mask)
-{
-	*mask = 0;
-	return *s && each_item(s, add_device, mask) == 0 && *mask ? 0 : -1;
 }
 
 /* The directory of the running executable's nearest ancestor holding

@@ -26,6 +26,10 @@ typedef struct cli_warnings {
 void cli_warn_skipped(const char *msg, void *ctx);
 void cli_warn_summary(const cli_warnings *w);
 
+/* Prints a command's help on stdout: head, the category list from the
+ * generator's profile table (each line after indent), tail. */
+void print_help(const char *head, const char *indent, const char *tail);
+
 /* Prints "jitsynth CMD: MESSAGE" and "try 'jitsynth CMD --help'" to stderr,
  * returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -35,8 +39,6 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int parse_seconds(const char *s, double *out);
 /* "arithmetic,loop" -> category bit mask; -1 with the bad name in *bad. */
 int parse_categories(const char *s, uint32_t *mask, char *bad, size_t badlen);
-/* "cpu,cuda" -> DEV_* mask; -1 if unknown or empty. */
-int parse_devices(const char *s, unsigned *mask);
 /* Reads and parses a --weights file (gen_config_parse) into w: 0, or -1
  * with "PATH: what" in err. */
 int read_weights(const char *path, gen_weights w, char *err, size_t errlen);

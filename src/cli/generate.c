@@ -8,11 +8,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
+#include "common/dev.h"
 #include "pipeline/run.h"
-#include "report/progress.h"
-#include "warp/proto.h"
 
-static const char usage[] =
+/* The help text, around the category list printed from the profile table. */
+static const char usage_head[] =
 	"usage: jitsynth generate [-n N] [-o DIR] [options]\n"
 	"\n"
 	"Generates N Warp kernels, compiles each with Warp's code generator and\n"
@@ -23,12 +24,8 @@ static const char usage[] =
 	"      --seed S          random seed (default 42); same seed, same dataset\n"
 	"  -j, --jobs N          Warp worker processes (default: number of cores)\n"
 	"      --devices LIST    cpu,cuda (default both)\n"
-	"      --categories LIST kernel categories, comma-separated, or 'all'.\n"
-	"                        Default: the 11 seed categories arithmetic,\n"
-	"                        conditional, loop, math, vector, atomic, nested,\n"
-	"                        multi_cond, combined, scalar_param, random_math.\n"
-	"                        Opt-in: matrix, transform, quaternion, struct, func,\n"
-	"                        random, bitwise, while_break, multi_dim, geometry, tile\n"
+	"      --categories LIST kernel categories, comma-separated, or 'all'.\n";
+static const char usage_tail[] =
 	"      --max-stmts N     at most N random statements per kernel body, nested\n"
 	"                        ones included (default: each profile's own range)\n"
 	"      --max-depth N     random expression trees at most N deep (default:\n"
@@ -113,21 +110,18 @@ int cmd_generate(int argc, char **argv)
 	run_options o = {
 		.n = 1000,
 		.out_dir = "data",
-		.seed = 42,
-		.jobs = cores > 0 ? (int)cores : 1,
-		.devices = DEV_CPU | DEV_CUDA,
+		.gen = {.seed = 42},
+		.chk = {.tier = CHK_SYNTAX, .arch = "sm_90", .cxx = "g++"},
 		.shard_size = 10000,
-		.python = default_python(),
-		.worker_script = default_worker_script(),
-		.timeout = 60,
-		.batch = 4,
 		.format = JSONL_PLAIN,
 		.dedup = 1,
-		.validate = CHK_SYNTAX,
-		.arch = "sm_90",
-		.cxx = "g++",
-		.stop = &stop_requested,
 	};
+	static gen_weights weights; /* --weights FILE: o.gen.weights points here */
+	pool_options_init(&o.pool);
+	o.pool.jobs = cores > 0 ? (int)cores : 1;
+	o.pool.python = default_python();
+	o.pool.worker_script = default_worker_script();
+	o.pool.stop = &stop_requested;
 	int quiet = 0, c;
 	unsigned given = 0;
 	uint64_t v;
@@ -148,42 +142,42 @@ int cmd_generate(int argc, char **argv)
 			break;
 		case OPT_SEED:
 			given |= RUN_GIVEN_SEED;
-			if (parse_u64(optarg, 0, UINT64_MAX, &o.seed) < 0)
+			if (parse_u64(optarg, 0, UINT64_MAX, &o.gen.seed) < 0)
 				return usage_error("generate", "--seed wants a non-negative integer, not '%s'", optarg);
 			break;
 		case 'j':
 			if (parse_u64(optarg, 1, 256, &v) < 0)
 				return usage_error("generate", "--jobs wants 1..256, not '%s'", optarg);
-			o.jobs = (int)v;
+			o.pool.jobs = (int)v;
 			break;
 		case OPT_DEVICES:
 			given |= RUN_GIVEN_DEVICES;
-			if (parse_devices(optarg, &o.devices) < 0)
+			if (dev_parse_list(optarg, &o.pool.devices) < 0)
 				return usage_error("generate", "--devices wants cpu, cuda or cpu,cuda, not '%s'", optarg);
 			break;
 		case OPT_CATEGORIES:
 			given |= RUN_GIVEN_CATEGORIES;
-			if (parse_categories(optarg, &o.categories, bad, sizeof bad) < 0)
+			if (parse_categories(optarg, &o.gen.categories, bad, sizeof bad) < 0)
 				return usage_error("generate", "unknown category '%s' (see --help)", bad);
 			break;
 		case OPT_MAX_STMTS:
 			given |= RUN_GIVEN_MAX_STMTS;
 			if (parse_u64(optarg, 1, INT_MAX, &v) < 0)
 				return usage_error("generate", "--max-stmts wants a positive integer, not '%s'", optarg);
-			o.max_stmts = (int)v;
+			o.gen.max_stmts = (int)v;
 			break;
 		case OPT_MAX_DEPTH:
 			given |= RUN_GIVEN_MAX_DEPTH;
 			if (parse_u64(optarg, 1, INT_MAX, &v) < 0)
 				return usage_error("generate", "--max-depth wants a positive integer, not '%s'", optarg);
-			o.max_depth = (int)v;
+			o.gen.max_depth = (int)v;
 			break;
 		case OPT_WEIGHTS: {
 			char why[512];
 			given |= RUN_GIVEN_WEIGHTS;
-			if (read_weights(optarg, o.weights, why, sizeof why) < 0)
+			if (read_weights(optarg, weights, why, sizeof why) < 0)
 				return usage_error("generate", "%s", why);
-			o.has_weights = 1;
+			o.gen.weights = (const signed char (*)[GEN_STMT_KINDS])weights;
 			break;
 		}
 		case OPT_SHARD:
@@ -215,37 +209,37 @@ int cmd_generate(int argc, char **argv)
 			break;
 		case OPT_VALIDATE:
 			given |= RUN_GIVEN_VALIDATE;
-			if (chk_tier_parse(optarg, &o.validate) < 0)
+			if (chk_tier_parse(optarg, &o.chk.tier) < 0)
 				return usage_error("generate", "--validate wants none, syntax or compile, not '%s'", optarg);
 			break;
 		case OPT_ARCH:
 			given |= RUN_GIVEN_ARCH;
 			if (strncmp(optarg, "sm_", 3) != 0 || parse_u64(optarg + 3, 50, 200, &v) < 0)
 				return usage_error("generate", "--arch wants sm_NN (e.g. sm_90), not '%s'", optarg);
-			o.arch = optarg;
+			o.chk.arch = optarg;
 			break;
 		case OPT_CXX:
 			if (!*optarg)
 				return usage_error("generate", "--cxx wants a compiler");
-			o.cxx = optarg;
+			o.chk.cxx = optarg;
 			break;
 		case OPT_PYTHON:
-			o.python = optarg;
+			o.pool.python = optarg;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_seconds(optarg, &o.timeout) < 0)
+			if (parse_seconds(optarg, &o.pool.timeout) < 0)
 				return usage_error("generate", "--timeout wants seconds > 0, not '%s'", optarg);
 			break;
 		case OPT_BATCH:
 			if (parse_u64(optarg, 1, 64, &v) < 0)
 				return usage_error("generate", "--batch wants 1..64, not '%s'", optarg);
-			o.batch = (int)v;
+			o.pool.batch = (int)v;
 			break;
 		case 'q':
 			quiet = 1;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			print_help(usage_head, "                        ", usage_tail);
 			return 0;
 		case ':':
 			return usage_error("generate", "option '%s' needs a value", argv[optind - 1]);

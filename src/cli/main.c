@@ -1,5 +1,6 @@
 /* main: `jitsynth COMMAND ...` dispatches to the commands in src/cli/. */
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,9 @@ int main(int argc, char **argv)
 	 * would move big buffers into the heap, where freed ones are never given
 	 * back: peak RSS would then creep with -n. */
 	mallopt(M_MMAP_THRESHOLD, 256 << 10);
+	/* A worker or compiler that dies must turn our writes to its pipe into
+	 * EPIPE errors, which the pool handles, not kill jitsynth. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)
 		return fputs(usage, stderr), EXIT_USAGE;
 	const char *cmd = argv[1];

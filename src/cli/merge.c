@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "store/export.h"
+#include "pipeline/merge.h"
 
 static const char usage[] =
 	"usage: jitsynth merge DIR... -o OUT [--format jsonl|jsonl.zst] [--zstd-level N]\n"

@@ -7,17 +7,14 @@
 #include "cli/cli.h"
 #include "gen/gen.h"
 
-static const char usage[] =
+/* The help text, around the category list printed from the profile table. */
+static const char usage_head[] =
 	"usage: jitsynth sample [--category C] [-n K] [--seed S] [--start I] [--max-stmts N] [--max-depth N]\n"
 	"\n"
 	"Prints K generated kernels (Python source) without running Warp.\n"
 	"\n"
-	"  -c, --category LIST  categories to draw from, comma-separated, or 'all'.\n"
-	"                       Default: the 11 seed categories arithmetic,\n"
-	"                       conditional, loop, math, vector, atomic, nested,\n"
-	"                       multi_cond, combined, scalar_param, random_math.\n"
-	"                       Opt-in: matrix, transform, quaternion, struct, func,\n"
-	"                       random, bitwise, while_break, multi_dim, geometry, tile\n"
+	"  -c, --category LIST  categories to draw from, comma-separated, or 'all'.\n";
+static const char usage_tail[] =
 	"  -n, --count K        kernels to print (default 1)\n"
 	"      --seed S         random seed (default 42)\n"
 	"      --start I        index of the first kernel (default 0)\n"
@@ -88,7 +85,7 @@ int cmd_sample(int argc, char **argv)
 			break;
 		}
 		case 'h':
-			fputs(usage, stdout);
+			print_help(usage_head, "                       ", usage_tail);
 			return 0;
 		case ':':
 			return usage_error("sample", "option '%s' needs a value", argv[optind - 1]);

@@ -1,13 +1,13 @@
 /* buf: growable, length-carrying strings (see buf.h). Allocation failure is
  * fatal through xrealloc: a generator that cannot allocate a few KiB has
  * nothing sensible left to do. */
-#include "buf.h"
+#include "common/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "common/util.h"
 
 void buf_grow(buf *b, size_t extra)
 {

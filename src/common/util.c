@@ -1,5 +1,5 @@
-/* util: checked allocation, die()/BUG(), monotonic time, rm_tree. */
-#include "util.h"
+/* util: checked allocation, BUG(), monotonic time, paths (see util.h). */
+#include "common/util.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -50,17 +50,6 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-void die(int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("jitsynth: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(code);
-}
-
 void bug_at(const char *file, int line, const char *msg)
 {
 	fprintf(stderr, "jitsynth: BUG at %s:%d: %s\n", file, line, msg);
@@ -86,4 +75,18 @@ int rm_tree(const char *path)
 	if (lstat(path, &st) != 0)
 		return errno == ENOENT ? 0 : -1;
 	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int path_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+int make_dir(const char *path, buf *err)
+{
+	if (mkdir(path, 0777) == 0 || errno == EEXIST)
+		return 0;
+	buf_printf(err, "cannot create '%s': %s", path, strerror(errno));
+	return -1;
 }

@@ -102,10 +102,10 @@ static int find_function(const char *module, size_t len, const char *name, const
 	return -1;
 }
 
-int ext_kernel_find(const char *module, size_t len, const char *name, ext_device dev,
+int ext_kernel_find(const char *module, size_t len, const char *name, dev_id dv,
 		    ext_kernel *out, char *why, size_t whylen)
 {
-	const char *d = dev == EXT_CPU ? "cpu" : "cuda";
+	const char *d = dev_name(dv);
 	char hash2[24];
 	memset(out, 0, sizeof *out);
 	if (find_function(module, len, name, d, "forward", &out->forward, out->hash, sizeof out->hash) < 0) {

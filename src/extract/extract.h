@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "common/dev.h"
+
 typedef struct ext_span {
 	const char *start;
 	size_t len;
@@ -19,12 +21,10 @@ typedef struct ext_kernel {
 	char hash[24]; /* Warp's kernel hash suffix, e.g. "897f9253" */
 } ext_kernel;
 
-typedef enum ext_device { EXT_CPU, EXT_CUDA } ext_device;
-
 /* Finds kernel `name`'s functions in module[0..len). Returns 0, or -1 with a
  * short reason ("no cpu forward function for 'k'") in why[0..whylen). A
  * module generated without backward code gives an empty backward span. */
-int ext_kernel_find(const char *module, size_t len, const char *name, ext_device dev,
+int ext_kernel_find(const char *module, size_t len, const char *name, dev_id d,
 		    ext_kernel *out, char *why, size_t whylen);
 
 #endif

@@ -1,10 +1,11 @@
 /* ctx: the bookkeeping half of a kernel under construction: weighted
  * choices, indentation, fresh local names, visible-variable scopes and
- * picking variables and arrays by type. */
+ * picking variables and arrays by type. Writes no grammar of its own. */
 #include "gen/ctx.h"
 
 #include <stdio.h>
-#include <string.h>
+
+#include "gen/profiles.h"
 
 /* Index of a random entry, chosen with probability proportional to w[i];
  * 0 when every weight is 0 (callers keep entry 0 always legal). */
@@ -26,11 +27,17 @@ int gen_pick(rng *r, const unsigned char *w, int n)
 
 int gen_depth(gen_ctx *c)
 {
-	int d = rng_range(&c->r, c->p->depth_min, c->p->depth_max);
+	int d = rng_range(&c->r, c->p->depth.min, c->p->depth.max);
 	return c->max_depth > 0 && d > c->max_depth ? c->max_depth : d;
 }
 
 void gen_line(gen_ctx *c) { buf_indent(c->b, c->indent); }
+
+const char *gen_fresh_name(gen_ctx *c, char *out, const char *base)
+{
+	snprintf(out, GEN_NAME, "%s%d", base, c->fresh++);
+	return out;
+}
 
 /* Declares `<base><n>`: the counter suffix keeps every local distinct, so a
  * name never changes type (Warp forbids that) and never collides with a
@@ -41,7 +48,7 @@ gen_var *gen_var_add(gen_ctx *c, const char *base, wty t, unsigned flags)
 		return NULL;
 	gen_var *v = &c->var[c->nvar++];
 	if (flags & VAR_LOCAL)
-		snprintf(v->name, sizeof v->name, "%s%d", base, c->fresh++);
+		gen_fresh_name(c, v->name, base);
 	else
 		snprintf(v->name, sizeof v->name, "%s", base);
 	v->type = t;
@@ -122,15 +129,12 @@ void gen_leave(gen_ctx *c, int mark)
 	c->nvar = mark;
 }
 
-/* A readable scalar array whose element type is not t (read through a
- * conversion), or NULL. */
-const gen_arr *gen_arr_pick_other(gen_ctx *c, wty t)
+/* The element type of the first output array when scalar, else float32:
+ * cores compute in it so the final store needs no conversion. */
+wty gen_work_type(gen_ctx *c)
 {
-	int idx[GEN_MAX_ARRS], n = 0;
-	for (int i = 0; i < c->narr; i++) {
-		const gen_arr *a = &c->arr[i];
-		if (a->in && a->dtype != t && wty_is_scalar(a->dtype))
-			idx[n++] = i;
-	}
-	return n ? &c->arr[idx[rng_below(&c->r, (uint32_t)n)]] : NULL;
+	for (int i = 0; i < c->narr; i++)
+		if (c->arr[i].out && wty_is_scalar(c->arr[i].dtype))
+			return c->arr[i].dtype;
+	return (c->types & WT_BIT(WT_F64)) && !(c->types & WT_BIT(WT_F32)) ? WT_F64 : WT_F32;
 }

@@ -1,218 +1,20 @@
 /* expr: typed expression trees over Warp scalars (float32/float64/int32) and
- * conditions. Each production is legal for its operand types and keeps a safe
- * domain (nonzero divisors, guarded sqrt/log/pow/acos, in-bounds indices). */
-#include "gen/ctx.h"
+ * conditions: operands, arithmetic, safe division, conversions, selects,
+ * shifts, helper calls, and gen_op, the operator node of any type (vector,
+ * matrix, quaternion and transform operators live in expr_vec.c and
+ * expr_spatial.c). Each production is legal for its operand types and keeps
+ * a safe domain (nonzero divisors, in-range shifts, clamped conversions). */
+#include "gen/expr.h"
 
 #include <string.h>
 
-/* lit = digits "." digits | "wp.float64(" float ")" | int
- * mant / 10^dec is the value; floats always carry a decimal point so Warp
- * types them float32, never int32. */
-void gen_lit_fix(gen_ctx *c, wty t, long mant, int dec)
+/* Reads and clears the `top` flag: only the outermost operator of a
+ * statement operand or call argument goes without parentheses. */
+static int gen_take_top(gen_ctx *c)
 {
-	if (t == WT_I32) {
-		buf_printf(c->b, "%ld", mant);
-		return;
-	}
-	if (dec < 1) {
-		mant *= 10;
-		dec = 1;
-	}
-	long p = 1;
-	for (int i = 0; i < dec; i++)
-		p *= 10;
-	long a = mant < 0 ? -mant : mant;
-	if (t == WT_F64)
-		gen_put(c, "wp.float64(");
-	buf_printf(c->b, "%s%ld.%0*ld", mant < 0 ? "-" : "", a / p, dec, a % p);
-	if (t == WT_F64)
-		gen_put(c, ")");
-}
-
-/* A random positive literal: mostly small round numbers, as people write. */
-void gen_lit(gen_ctx *c, wty t)
-{
-	rng *r = &c->r;
-	if (t == WT_I32) {
-		static const int odd[] = {0, 1, 2, 3, 100, 255, 1024};
-		int k = (int)rng_below(r, 20);
-		long v = k < 12 ? rng_range(r, 1, 9) : k < 17 ? rng_range(r, 10, 64) : odd[rng_below(r, 7)];
-		gen_lit_fix(c, t, v, 0);
-		return;
-	}
-	static const struct { long m; int dec; } special[] = {
-		{5, 1}, {25, 2}, {314159, 5}, {1, 3}, {1000, 1}, {2718, 3}, {75, 2}, {1, 2},
-	};
-	int k = (int)rng_below(r, 20);
-	if (k < 7)
-		gen_lit_fix(c, t, rng_range(r, 1, 10), 0);
-	else if (k < 13)
-		gen_lit_fix(c, t, rng_range(r, 1, 99), 1);
-	else if (k < 18)
-		gen_lit_fix(c, t, rng_range(r, 1, 499), 2);
-	else {
-		int s = (int)rng_below(r, 8);
-		gen_lit_fix(c, t, special[s].m, special[s].dec);
-	}
-}
-
-/* index = tid | mirror | (v + k) % n | wp.min(v + k, n - 1) | wp.max(v - k, 0)
- *       | v // k | 0,   with n = a.shape[0], v a non-negative int (tid, a loop
- * counter). Launch dim equals every array's length, so tid < n and each
- * form is in [0, n). Stores use only tid or its mirror, which are
- * permutations: no two threads write one element. mode: 0 read, 1 store,
- * 2 atomic (any in-bounds index is fine). */
-static void gen_index1(gen_ctx *c, const gen_arr *a, int mode, int d)
-{
-	rng *r = &c->r;
-	const char *tid = c->tid[d];
-	if (mode == 1) {
-		if (rng_chance(r, 0.85))
-			gen_put(c, tid);
-		else
-			buf_printf(c->b, "%s.shape[%d] - 1 - %s", a->name, d, tid);
-		return;
-	}
-	if (mode == 0 && (!(c->feat & FE_NEIGHBOR) || rng_chance(r, 0.6))) {
-		gen_put(c, tid);
-		return;
-	}
-	const gen_var *v = gen_var_pick(c, WT_I32, VAR_INDEX);
-	const char *vn = v ? v->name : tid;
-	int k = rng_range(r, 1, 7);
-	switch (rng_below(r, mode == 2 ? 7 : 5)) {
-	case 0: buf_printf(c->b, "(%s + %d) %% %s.shape[%d]", vn, k, a->name, d); break;
-	case 1: buf_printf(c->b, "wp.min(%s + %d, %s.shape[%d] - 1)", vn, k, a->name, d); break;
-	case 2: buf_printf(c->b, "wp.max(%s - %d, 0)", tid, k); break;
-	case 3: buf_printf(c->b, "%s.shape[%d] - 1 - %s", a->name, d, tid); break;
-	case 4: buf_printf(c->b, "%s %% %s.shape[%d]", vn, a->name, d); break;
-	case 5: buf_printf(c->b, "%s // %d", tid, k + 1); break;
-	default: gen_put(c, "0"); break;
-	}
-}
-
-/* index = index1 ("," index1)*: one per dimension d, from tid component d
- * and a.shape[d] (every array of a kernel has the launch's shape). */
-void gen_index(gen_ctx *c, const gen_arr *a, int mode)
-{
-	for (int d = 0; d < a->ndim; d++) {
-		if (d)
-			gen_put(c, ", ");
-		gen_index1(c, a, mode, d);
-	}
-}
-
-// read = name "[" index "]"
-void gen_read(gen_ctx *c, const gen_arr *a)
-{
-	buf_printf(c->b, "%s[", a->name);
-	gen_index(c, a, 0);
-	gen_put(c, "]");
-}
-
-/* leaf = lit | var | read | ctor "(" read ")" | float(counter) | a.shape[0]
- *      | vleaf ".x" | vleaf "[k]"
- * Reads of arrays of another scalar type come converted, so every input
- * array can feed the kernel. allow_lit = 0 asks for a non-literal when one
- * exists, so an operator never combines two bare constants. */
-void gen_leaf(gen_ctx *c, wty t, int allow_lit)
-{
-	int noconst = c->noconst;
+	int t = c->top;
 	c->top = 0;
-	c->noconst = 0;
-	if (!wty_is_scalar(t)) {
-		gen_compound_leaf(c, t);
-		return;
-	}
-	enum { L_LIT, L_VAR, L_READ, L_XREAD, L_CAST, L_SHAPE, L_COMP, L_N };
-	int nv = gen_var_count(c, t, 0);
-	const gen_arr *a = gen_arr_pick(c, t, 0);
-	const gen_arr *x = (c->feat & FE_CAST) ? gen_arr_pick_other(c, t) : NULL;
-	int castable = wty_is_float(t) && (c->feat & FE_CAST);
-	/* components only of existing vectors: a constructor here could recurse */
-	wty vt = (c->feat & FE_VEC) ? gen_vec_type(c) : WT_V3;
-	const gen_arr *va = (c->feat & FE_VEC) ? gen_arr_pick(c, vt, 0) : NULL;
-	int nvv = (c->feat & FE_VEC) ? gen_var_count(c, vt, 0) : 0;
-	unsigned char w[L_N] = {
-		(unsigned char)(allow_lit ? 3 : 0),
-		(unsigned char)(nv ? 5 : 0),
-		(unsigned char)(a ? 5 : 0),
-		(unsigned char)(x ? (a ? 1 : 4) : 0),
-		(unsigned char)(castable ? 1 : 0),
-		(unsigned char)(t == WT_I32 && c->narr ? 1 : 0),
-		(unsigned char)(t == WT_F32 && (va || nvv) ? 4 : 0),
-	};
-	if ((c->feat & (FE_RAND | FE_STATIC)) && rng_chance(&c->r, 0.2)) {
-		if ((c->feat & FE_RAND) && gen_rand_leaf(c, t))
-			return;
-		if ((c->feat & FE_STATIC) && allow_lit && !noconst) {
-			gen_static(c, t);
-			return;
-		}
-	}
-	switch (gen_pick(&c->r, w, L_N)) {
-	case L_VAR: {
-		const gen_var *v = gen_var_pick(c, t, 0);
-		gen_put(c, noconst && (v->flags & VAR_LOOP) ? c->tid[0] : v->name);
-		break;
-	}
-	case L_READ: gen_read(c, a); break;
-	case L_XREAD:
-		gen_conv_open(c, t, x->dtype);
-		gen_read(c, x);
-		gen_conv_close(c, t, x->dtype);
-		break;
-	case L_CAST: gen_cast_var(c, t, gen_var_pick(c, WT_I32, 0)); break;
-	case L_SHAPE: buf_printf(c->b, "%s.shape[0]", gen_arr_sized(c)->name); break;
-	case L_COMP:
-		if (nvv && (!va || rng_chance(&c->r, 0.5)))
-			gen_put(c, gen_var_pick(c, vt, 0)->name);
-		else
-			gen_read(c, va);
-		gen_comp_suffix(c, vt);
-		break;
-	default:
-		if (noconst && t != WT_F64) { /* nothing else fits: a call is no constant */
-			buf_printf(c->b, "%s(", wty_spell(t, &c->r));
-			gen_lit(c, t);
-			gen_put(c, ")");
-		} else {
-			gen_lit(c, t);
-		}
-		break;
-	}
-}
-
-/* conv = ctor "(" e ")" | "int(wp.clamp(" e ", -1.0e6, 1.0e6))"
- * A float converted to int outside int's range (or NaN) is undefined in
- * C++, so floats are clamped first; Warp's float clamp is
- * fmin(fmax(lo, x), hi), which maps NaN to lo. The caller writes e between
- * gen_conv_open and gen_conv_close. */
-void gen_conv_open(gen_ctx *c, wty t, wty from)
-{
-	buf_printf(c->b, "%s(", wty_spell(t, &c->r));
-	if (t == WT_I32 && wty_is_float(from))
-		gen_put(c, "wp.clamp(");
-}
-
-void gen_conv_close(gen_ctx *c, wty t, wty from)
-{
-	if (t == WT_I32 && wty_is_float(from))
-		gen_put(c, from == WT_F64 ? ", wp.float64(-1.0e6), wp.float64(1.0e6))" : ", -1.0e6, 1.0e6)");
-	gen_put(c, ")");
-}
-
-/* ctor "(" v ")". Warp turns wp.float64(x) of a compile-time constant x
- * into a retyping of x itself (warp 1.19 codegen.py add_call), which
- * corrupts a constant-bound name such as the counter of an unrolled loop:
- * later uses of it see a float64. Counters go through float() first. */
-void gen_cast_var(gen_ctx *c, wty t, const gen_var *v)
-{
-	const char *name = v ? v->name : c->tid[0];
-	if (t == WT_F64 && v && (v->flags & VAR_LOOP))
-		buf_printf(c->b, "wp.float64(float(%s))", name);
-	else
-		buf_printf(c->b, "%s(%s)", wty_spell(t, &c->r), name);
+	return t;
 }
 
 /* An operand: a leaf when depth runs out (or by chance), else an operator. */
@@ -224,8 +26,6 @@ void gen_sub(gen_ctx *c, wty t, int depth, int allow_lit)
 	}
 	gen_op(c, t, depth);
 }
-
-void gen_expr(gen_ctx *c, wty t, int depth) { gen_sub(c, t, depth, 1); }
 
 /* gen_sub, but not the text [at, at + n) already written (the other operand):
  * `x - x`, `tid > tid` and `wp.min(a[tid], a[tid])` are legal but dead.
@@ -274,7 +74,7 @@ void gen_bin(gen_ctx *c, wty lt, const char *op, wty rt, int depth, int top)
 
 /* "y * y" for a leaf y: a square is >= 0, so `y * y + 1` is a safe divisor
  * (for int32 too: y*y + 1 is never 0 or -1 modulo 2^32). */
-void gen_dup_square(gen_ctx *c, wty t)
+static void gen_dup_square(gen_ctx *c, wty t)
 {
 	size_t at = c->b->len;
 	unsigned feat = c->feat;
@@ -328,88 +128,6 @@ void gen_div(gen_ctx *c, wty t, int depth, int top)
 		gen_put(c, ")");
 }
 
-/* A template expands to an expression: '#' an operand of type t, '$' a
- * float32 operand, 'L' a positive literal, 'O' one, 'Z' zero, 'P' a pow
- * exponent, 'C' clamp bounds "-a, b", 'U' "-1.0, 1.0", 'T' tan's safe range,
- * 'K' a component index of vector t; all literals typed as t. '@' is an
- * operand of type t in operator position (parenthesized when compound). */
-void gen_tpl(gen_ctx *c, const char *tpl, wty t, int depth)
-{
-	static const struct { long m; int dec; } pexp[] = {{5, 1}, {15, 1}, {2, 0}, {3, 0}, {33, 2}, {25, 1}};
-	rng *r = &c->r;
-	wty lt = wty_is_scalar(t) ? t : WT_F32;
-	size_t at = 0, n = 0; /* the previous '#' operand */
-	int first = 1;        /* the first operand is never a bare literal */
-	c->top = 0;
-	for (const char *p = tpl; *p; p++) {
-		switch (*p) {
-		case '@': gen_sub(c, t, depth - 1, 0); first = 0; break;
-		case '#': {
-			size_t a0 = c->b->len;
-			c->top = 1;
-			if (n)
-				gen_sub_other(c, t, depth - 1, 1, at, n);
-			else
-				gen_sub(c, t, depth - 1, !first);
-			at = a0;
-			n = c->b->len - a0;
-			first = 0;
-			break;
-		}
-		case '$': c->top = 1; gen_sub(c, WT_F32, depth - 1, !first); first = 0; break;
-		case 'L': gen_lit(c, lt); break;
-		case 'O': gen_lit_fix(c, lt, 1, 0); break;
-		case 'Z': gen_lit_fix(c, lt, 0, 0); break;
-		case 'P': {
-			int k = (int)rng_below(r, 6);
-			gen_lit_fix(c, lt, pexp[k].m, pexp[k].dec);
-			break;
-		}
-		case 'C': {
-			int dec = lt == WT_I32 ? 0 : 1;
-			gen_lit_fix(c, lt, -rng_range(r, 1, lt == WT_I32 ? 50 : 100), dec);
-			gen_put(c, ", ");
-			gen_lit_fix(c, lt, rng_range(r, 1, lt == WT_I32 ? 50 : 100), dec);
-			break;
-		}
-		case 'U': gen_lit_fix(c, lt, -1, 0); gen_put(c, ", "); gen_lit_fix(c, lt, 1, 0); break;
-		case 'T': gen_lit_fix(c, lt, -15, 1); gen_put(c, ", "); gen_lit_fix(c, lt, 15, 1); break;
-		case 'K': buf_printf(c->b, "%d", (int)rng_below(r, (uint32_t)wty_dim(t))); break;
-		default: buf_putc(c->b, *p); break;
-		}
-	}
-}
-
-/* math = wp.sin(e) | ... | wp.sqrt(wp.abs(e)) | wp.log(wp.abs(e) + 1.0)
- *      | wp.exp(wp.clamp(e, lo, hi)) | wp.pow(wp.abs(e), lit) | wp.atan2(e, e)
- *      | wp.asin(wp.clamp(e, -1.0, 1.0)) | wp.min(e, e) | wp.clamp(e, lo, hi) ...
- * Each argument is wrapped so the function's domain holds (t a float type;
- * for int32 only abs/min/max/clamp/sign exist). */
-void gen_math(gen_ctx *c, wty t, int depth)
-{
-	static const char *const ftpl[] = {
-		"wp.sin(#)", "wp.cos(#)", "wp.tanh(#)", "wp.atan(#)", "wp.abs(#)", "wp.floor(#)",
-		"wp.ceil(#)", "wp.round(#)", "wp.trunc(#)", "wp.sign(#)", "wp.frac(#)", "wp.cbrt(#)",
-		"wp.sin(#)", "wp.cos(#)", "wp.sqrt(wp.abs(#))", "wp.sqrt(wp.max(#, Z))",
-		"wp.sqrt(wp.abs(#) + L)", "wp.log(wp.abs(#) + O)", "wp.log2(wp.abs(#) + O)",
-		"wp.log10(wp.abs(#) + L)", "wp.log(wp.max(#, L))", "wp.exp(wp.clamp(#, C))",
-		"wp.exp(-wp.abs(#))", "wp.exp(wp.sin(#))", "wp.sinh(wp.clamp(#, C))",
-		"wp.cosh(wp.clamp(#, C))", "wp.pow(wp.abs(#), P)", "wp.pow(L, wp.clamp(#, C))",
-		"wp.pow(wp.abs(#) + O, wp.sin(#))", "wp.asin(wp.clamp(#, U))", "wp.acos(wp.clamp(#, U))",
-		"wp.acos(wp.tanh(#))", "wp.tan(wp.clamp(#, T))", "wp.atan2(#, #)", "wp.min(#, #)",
-		"wp.max(#, #)", "wp.clamp(#, C)", "wp.min(#, L)", "wp.max(#, L)", "wp.exp(wp.min(#, L))",
-	};
-	static const char *const itpl[] = {
-		"wp.abs(#)", "wp.min(#, #)", "wp.max(#, #)", "wp.clamp(#, C)", "wp.sign(#)", "wp.min(#, L)",
-		"wp.max(#, L)",
-	};
-	rng *r = &c->r;
-	if (t == WT_I32)
-		gen_tpl(c, itpl[rng_below(r, sizeof itpl / sizeof *itpl)], t, depth);
-	else
-		gen_tpl(c, ftpl[rng_below(r, sizeof ftpl / sizeof *ftpl)], t, depth);
-}
-
 /* cast = conv(e): float32/float64/int32 from another scalar type of this
  * kernel (float32 is always a legal source: its literals exist). */
 static void gen_cast(gen_ctx *c, wty t, int depth)
@@ -457,13 +175,82 @@ void gen_select(gen_ctx *c, wty t, int depth)
 	}
 }
 
+/* shift = "(" e "&" 65535 ")" "<<" k | "(" e "&" 255 ")" "<<" "(" e "&" 15 ")"
+ *       | e ">>" k | e ">>" "(" e "&" 31 ")" | "~" e | wp.bit_count(e)
+ * Left operands are masked non-negative and shifted at most 15 places, so
+ * no int32 shift overflows or shifts by >= 32 (undefined in C++). */
+void gen_shift_op(gen_ctx *c, int depth, int top)
+{
+	rng *r = &c->r;
+	int d = depth - 1;
+	int k = (int)rng_below(r, 6);
+	if (k == 5) {
+		gen_tpl(c, "wp.bit_count(#)", WT_I32, depth);
+		return;
+	}
+	if (!top)
+		gen_put(c, "(");
+	switch (k) {
+	case 0:
+		gen_put(c, "(");
+		gen_sub(c, WT_I32, d, 0);
+		buf_printf(c->b, " & 65535) << %d", rng_range(r, 0, 15));
+		break;
+	case 1:
+		gen_put(c, "(");
+		gen_sub(c, WT_I32, d, 0);
+		gen_put(c, " & 255) << (");
+		gen_sub(c, WT_I32, d, 0);
+		gen_put(c, " & 15)");
+		break;
+	case 2:
+		gen_sub(c, WT_I32, d, 0);
+		buf_printf(c->b, " >> %d", rng_range(r, 1, 31));
+		break;
+	case 3:
+		gen_sub(c, WT_I32, d, 0);
+		gen_put(c, " >> (");
+		gen_sub(c, WT_I32, d, 0);
+		gen_put(c, " & 31)");
+		break;
+	default:
+		gen_put(c, "~");
+		c->noconst = 1; /* see P_NEG in expr.c */
+		gen_sub(c, WT_I32, d, 0);
+		c->noconst = 0;
+		break;
+	}
+	if (!top)
+		gen_put(c, ")");
+}
+
+/* call = helper "(" e, ... ")" for a helper returning one value of type t. */
+static int gen_call(gen_ctx *c, wty t, int depth)
+{
+	int idx[GEN_MAX_FNS], n = 0;
+	for (int i = 0; i < c->nfn; i++)
+		if (c->fn[i].nret == 1 && c->fn[i].ret[0] == t)
+			idx[n++] = i;
+	if (!n)
+		return 0;
+	const gen_fn *f = &c->fn[idx[rng_below(&c->r, (uint32_t)n)]];
+	buf_printf(c->b, "%s(", f->name);
+	for (int i = 0; i < f->nargs; i++) {
+		if (i)
+			gen_put(c, ", ");
+		gen_arg(c, f->arg[i], depth - 1);
+	}
+	gen_put(c, ")");
+	return 1;
+}
+
 /* sop = e ("+" | "-" | "*") e | div | "-" e | math | cast | select
  *     | from_vec (float32) | e ("&" | "|" | "^") e (int32) | shift (int32)
- *     | matx (norms, lerp, smoothstep, ...)
+ *     | builtin (norms, lerp, smoothstep, ...)
  * An operator node of scalar type t; depth >= 1. */
 static void gen_scalar_op(gen_ctx *c, wty t, int depth, int top)
 {
-	enum { P_BIN, P_DIV, P_NEG, P_MATH, P_CAST, P_VEC, P_SEL, P_BITS, P_SHIFT, P_MATX, P_N };
+	enum { P_BIN, P_DIV, P_NEG, P_MATH, P_CAST, P_VEC, P_SEL, P_BITS, P_SHIFT, P_BUILTIN, P_N };
 	unsigned f = c->feat;
 	unsigned char w[P_N] = {
 		10, 2, 1,
@@ -473,7 +260,7 @@ static void gen_scalar_op(gen_ctx *c, wty t, int depth, int top)
 		(unsigned char)(f & FE_SELECT ? 2 : 0),
 		(unsigned char)((f & FE_BITS) && t == WT_I32 ? 2 : 0),
 		(unsigned char)((f & FE_SHIFT) && t == WT_I32 ? 4 : 0),
-		(unsigned char)(f & FE_MATX ? 3 : 0),
+		(unsigned char)(f & FE_BUILTIN ? 3 : 0),
 	};
 	static const char *const arith[] = {"+", "-", "*", "+", "-", "*", "+"};
 	static const char *const bits[] = {"&", "|", "^"};
@@ -494,8 +281,8 @@ static void gen_scalar_op(gen_ctx *c, wty t, int depth, int top)
 	case P_SEL: gen_select(c, t, depth); break;
 	case P_BITS: gen_bin(c, t, bits[rng_below(&c->r, 3)], t, depth, top); break;
 	case P_SHIFT: gen_shift_op(c, depth, top); break;
-	case P_MATX:
-		if (!gen_matx_op(c, t, depth))
+	case P_BUILTIN:
+		if (!gen_builtin_op(c, t, depth))
 			gen_bin(c, t, "+", t, depth, top);
 		break;
 	default: gen_bin(c, t, arith[rng_below(&c->r, 7)], t, depth, top); break;
@@ -513,8 +300,8 @@ void gen_op(gen_ctx *c, wty t, int depth)
 	if ((c->feat & FE_CALL) && c->nfn && rng_chance(&c->r, 0.25) && gen_call(c, t, depth))
 		return;
 	if (t == WT_XFORM || t == WT_SPATIAL)
-		gen_xform_op(c, t, depth, top);
-	else if ((c->feat & FE_MATX) && !wty_is_scalar(t) && rng_chance(&c->r, 0.35) && gen_matx_op(c, t, depth))
+		gen_spatial_op(c, t, depth, top);
+	else if ((c->feat & FE_BUILTIN) && !wty_is_scalar(t) && rng_chance(&c->r, 0.35) && gen_builtin_op(c, t, depth))
 		return;
 	else if (wty_is_vec(t))
 		gen_vec_op(c, t, depth, top);

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "gen/ctx.h"
+#include "gen/expr.h"
+#include "gen/profiles.h"
+#include "gen/stmt.h"
 
 /* Salts keep the independent random choices about one index apart. */
 enum {
@@ -113,9 +116,9 @@ static void gen_params(gen_ctx *c)
 	static const char *const isc[] = {"n", "count", "steps", "iters", "stride", "mode", "num", "width"};
 	const gen_profile *p = c->p;
 	rng *r = &c->r;
-	int nargs = rng_range(r, p->args_min, p->args_max);
-	int smax = p->scalars_max < nargs - 1 ? p->scalars_max : nargs - 1;
-	int nsc = p->scalars_min > smax ? smax : rng_range(r, p->scalars_min, smax);
+	int nargs = rng_range(r, p->args.min, p->args.max);
+	int smax = p->scalars.max < nargs - 1 ? p->scalars.max : nargs - 1;
+	int nsc = p->scalars.min > smax ? smax : rng_range(r, p->scalars.min, smax);
 	c->narr = nargs - nsc;
 	int nout = c->narr >= 3 && rng_chance(r, 0.3) ? 2 : 1;
 	wty main = wty_pick(r, p->dtypes & (WT_SCALARS | WT_VECS));
@@ -256,7 +259,7 @@ static int gen_kernel_body(gen_ctx *c)
 		c->var[c->nvar++] = c->scalar[i];
 	if (p->setup)
 		p->setup(c, 1);
-	int n = rng_range(&c->r, p->stmts_min, p->stmts_max);
+	int n = rng_range(&c->r, p->stmts.min, p->stmts.max);
 	if (c->max_stmts > 0 && n > c->max_stmts)
 		n = c->max_stmts;
 	int before = (int)rng_below(&c->r, (uint32_t)n + 1);

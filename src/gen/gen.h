@@ -24,7 +24,7 @@ typedef enum gen_category {
 	GEN_COMBINED,
 	GEN_SCALAR_PARAM,
 	GEN_RANDOM_MATH,
-	/* beyond the seed dataset: drawn only when requested by name */
+	/* opt-in: drawn only when requested by name (or with 'all') */
 	GEN_MATRIX,
 	GEN_TRANSFORM,
 	GEN_STRUCT,
@@ -72,6 +72,11 @@ typedef struct gen_kernel {
 const char *gen_category_name(gen_category c);
 /* Returns the category called `name`, or -1. */
 int gen_category_from_name(const char *name);
+/* Appends the help text's list of categories, from the profile table: a
+ * "Default: the 11 seed categories ..." paragraph, then "Opt-in: ..." with
+ * the others in table order and 'all'. Lines start with indent and are
+ * wrapped at width columns (indent included), each ending in '\n'. */
+void gen_categories_help(buf *out, const char *indent, int width);
 
 /* Fills k (which must be zeroed or previously filled) with kernel `index`.
  * The categories are balanced: in every block of K consecutive indices

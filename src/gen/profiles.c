@@ -1,306 +1,277 @@
-/* profiles: the 11 categories of the seed dataset and those beyond (matrix,
- * transform, struct, func, random, bitwise, while_break, multi_dim,
- * quaternion, geometry, tile, dtypes, linalg). Each sets the
- * parameter shapes, expression features and statement mix of its kernels,
- * and its core emits the category's defining construct exactly once. */
-#include "gen/ctx.h"
+/* profiles: the table of categories: the 11 of the seed dataset (drawn by
+ * default) and the opt-in ones. Each row sets the parameter shapes,
+ * expression features and statement mix of its kernels and names the core
+ * that emits the category's defining construct exactly once (core.h). The
+ * names, the driver's lookups and the help text all come from this table. */
+#include "gen/profiles.h"
 
-/* The element type of the first output array when scalar, else float32:
- * cores compute in it so the final store needs no conversion. */
-wty gen_work_type(gen_ctx *c)
-{
-	for (int i = 0; i < c->narr; i++)
-		if (c->arr[i].out && wty_is_scalar(c->arr[i].dtype))
-			return c->arr[i].dtype;
-	return (c->types & WT_BIT(WT_F64)) && !(c->types & WT_BIT(WT_F32)) ? WT_F64 : WT_F32;
-}
+#include <stdio.h>
+#include <string.h>
 
-/* A declared local holding the core's result, or NULL when the variable
- * table is full (never in practice: cores run with an almost empty table). */
-static const gen_var *decl_op(gen_ctx *c, wty t) { return gen_decl(c, NULL, t); }
+#include "gen/core.h"
 
-/* nest = for_head ":" [stmt] (nest | accum) [stmt]   (`levels` loops deep)
- * A single top-level loop is sometimes a counted while loop instead. */
-static void gen_loop_nest(gen_ctx *c, const gen_var *acc, int levels)
-{
-	int mark = c->nvar;
-	if (rng_chance(&c->r, 0.15) && c->loops == 0 && levels == 1) {
-		gen_while(c, 1, acc);
-		return;
-	}
-	gen_for_head(c, c->loops > 0);
-	gen_enter(c);
-	c->loops++;
-	if (levels > 1 && rng_chance(&c->r, 0.3))
-		gen_stmt(c);
-	if (levels > 1)
-		gen_loop_nest(c, acc, levels - 1);
-	else
-		gen_accum(c, acc);
-	if (rng_chance(&c->r, 0.4))
-		gen_stmt(c);
-	c->loops--;
-	gen_leave(c, mark);
-}
-
-/* arith = name "=" e ("+" | "-" | "*") e | name "=" e "/" safe_divisor
- * then more declarations; one to three in all. */
-static const gen_var *core_arith(gen_ctx *c)
-{
-	static const char *const ops[] = {"+", "-", "*", "+", "-", "*"};
-	wty t = gen_work_type(c);
-	const gen_var *v = NULL;
-	for (int n = rng_range(&c->r, 1, 3); n > 0; n--) {
-		gen_var *d = gen_decl_start(c, NULL, t);
-		if (!d)
-			break;
-		if (rng_chance(&c->r, 0.25))
-			gen_div(c, t, gen_depth(c) + 1, 1);
-		else
-			gen_bin(c, t, ops[rng_below(&c->r, 6)], t, gen_depth(c) + 1, 1);
-		gen_put(c, "\n");
-		gen_decl_finish(d, t);
-		v = d;
-	}
-	return v;
-}
-
-// cond = r = e NEWLINE "if" cmp ":" block ["else:" block]
-static const gen_var *core_cond(gen_ctx *c)
-{
-	const gen_var *v = decl_op(c, gen_work_type(c));
-	if (v)
-		gen_if(c, 0, rng_chance(&c->r, 0.85), v);
-	return v;
-}
-
-// loop = acc = T(0) NEWLINE for_head ":" accum ...
-static const gen_var *core_loop(gen_ctx *c)
-{
-	const gen_var *acc = gen_decl_zero(c, rng_chance(&c->r, 0.5) ? "acc" : "total", gen_work_type(c));
-	if (!acc)
-		return NULL;
-	gen_loop_nest(c, acc, 1);
-	return acc;
-}
-
-// math = name = wp.f(...) (one to three), math calls at the top
-static const gen_var *core_math(gen_ctx *c)
-{
-	wty t = gen_work_type(c);
-	if (t == WT_I32)
-		t = WT_F32;
-	const gen_var *v = NULL;
-	for (int n = rng_range(&c->r, 1, 3); n > 0; n--) {
-		gen_var *d = gen_decl_start(c, NULL, t);
-		if (!d)
-			break;
-		gen_math(c, t, gen_depth(c) + 1);
-		gen_put(c, "\n");
-		gen_decl_finish(d, t);
-		v = d;
-	}
-	return v;
-}
-
-/* vector = v = vop NEWLINE [w = vop] NEWLINE s = from_vec: vector values
- * reduced to a scalar (dot, length, component). */
-static const gen_var *core_vector(gen_ctx *c)
-{
-	wty vt = gen_vec_type(c);
-	const gen_var *v = decl_op(c, vt);
-	if (rng_chance(&c->r, 0.5))
-		v = decl_op(c, vt);
-	gen_var *s = gen_decl_start(c, NULL, WT_F32);
-	if (s) {
-		gen_from_vec(c, gen_depth(c) + 1);
-		gen_put(c, "\n");
-		gen_decl_finish(s, WT_F32);
-	}
-	return rng_chance(&c->r, 0.5) && s ? s : v;
-}
-
-// atomic = wp.atomic_op(out, index, e) (one to three), maybe inside a loop
-static const gen_var *core_atomic(gen_ctx *c)
-{
-	int n = rng_range(&c->r, 1, 3);
-	if (rng_chance(&c->r, 0.25)) {
-		int mark = c->nvar;
-		gen_for_head(c, 0);
-		gen_enter(c);
-		c->loops++;
-		gen_atomic(c, gen_arr_pick(c, WT_ANY, 1));
-		c->loops--;
-		gen_leave(c, mark);
-		n--;
-	}
-	for (; n > 0; n--)
-		gen_atomic(c, gen_arr_pick(c, WT_ANY, 1));
-	return NULL;
-}
-
-// nested = acc = T(0) NEWLINE for ...: for ...: [for ...:] accum
-static const gen_var *core_nested(gen_ctx *c)
-{
-	const gen_var *acc = gen_decl_zero(c, rng_chance(&c->r, 0.5) ? "acc" : "total", gen_work_type(c));
-	if (!acc)
-		return NULL;
-	gen_loop_nest(c, acc, rng_chance(&c->r, 0.2) ? 3 : 2);
-	return acc;
-}
-
-// multi_cond = r = e NEWLINE "if" c ":" b ("elif" c ":" b)+ ["else:" b]
-static const gen_var *core_multi_cond(gen_ctx *c)
-{
-	wty t = gen_work_type(c);
-	const gen_var *v = rng_chance(&c->r, 0.5) ? decl_op(c, t) : gen_decl_zero(c, NULL, t);
-	if (v)
-		gen_if(c, rng_range(&c->r, 1, 4), rng_chance(&c->r, 0.85), v);
-	return v;
-}
-
-/* combined = acc = T(0) NEWLINE for_head ":" "if" cond ":" acc = math
- *            ["else:" accum] ...: a loop around a branch computing math. */
-static const gen_var *core_combined(gen_ctx *c)
-{
-	wty t = gen_work_type(c);
-	const gen_var *acc = gen_decl_zero(c, rng_chance(&c->r, 0.5) ? "acc" : "total", t);
-	if (!acc)
-		return NULL;
-	int mark = c->nvar;
-	gen_for_head(c, 0);
-	gen_enter(c);
-	c->loops++;
-	if (rng_chance(&c->r, 0.3))
-		gen_stmt(c);
-	gen_line(c);
-	gen_put(c, "if ");
-	gen_cond(c, rng_range(&c->r, 1, 2));
-	gen_put(c, ":\n");
-	int inner = gen_enter(c);
-	gen_line(c);
-	buf_printf(c->b, "%s = %s + ", acc->name, acc->name);
-	gen_math(c, t, gen_depth(c));
-	gen_put(c, "\n");
-	gen_leave(c, inner);
-	if (rng_chance(&c->r, 0.7)) {
-		gen_line(c);
-		gen_put(c, "else:\n");
-		inner = gen_enter(c);
-		gen_accum(c, acc);
-		gen_leave(c, inner);
-	}
-	c->loops--;
-	gen_leave(c, mark);
-	return acc;
-}
-
-/* scalar = name = p op e  for each scalar parameter p, or an int p as a
- * clamped loop bound: for i in range(wp.min(p, K)): accum */
-static const gen_var *core_scalar(gen_ctx *c)
-{
-	static const char *const ops[] = {"*", "+", "-", "*"};
-	const gen_var *last = NULL;
-	for (int i = 0; i < c->nscalar; i++) {
-		const gen_var *p = &c->scalar[i];
-		if (p->type == WT_I32 && rng_chance(&c->r, 0.5)) {
-			wty t = gen_work_type(c);
-			const gen_var *acc = gen_decl_zero(c, "acc", t);
-			if (!acc)
-				continue;
-			gen_line(c);
-			buf_printf(c->b, "for i in range(wp.min(%s, %d)):\n", p->name, rng_range(&c->r, 4, 32));
-			int mark = c->nvar;
-			gen_var_add(c, "i", WT_I32, VAR_INDEX | VAR_LOOP);
-			gen_enter(c);
-			c->loops++;
-			gen_accum(c, acc);
-			c->loops--;
-			gen_leave(c, mark);
-			last = acc;
-			continue;
-		}
-		gen_var *d = gen_decl_start(c, NULL, p->type);
-		if (!d)
-			break;
-		buf_printf(c->b, "%s %s ", p->name, ops[rng_below(&c->r, 4)]);
-		gen_sub(c, p->type, gen_depth(c), 1);
-		gen_put(c, "\n");
-		gen_decl_finish(d, p->type);
-		last = d;
-	}
-	return last;
-}
-
-// random_math = name = math (deep), one or two
-static const gen_var *core_random_math(gen_ctx *c) { return core_math(c); }
-
-#define W(decl, assign, aug, store, atomic, if_, for_, while_) {decl, assign, aug, store, atomic, if_, for_, while_}
-#define W9(decl, assign, aug, store, atomic, if_, for_, while_, jump) \
-	{decl, assign, aug, store, atomic, if_, for_, while_, jump}
+/* Array element type sets. */
 #define FL (WT_BIT(WT_F32))
 #define V3 (WT_BIT(WT_V3))
 #define FLD (WT_BIT(WT_F32) | WT_BIT(WT_F64))
 #define FDI (WT_BIT(WT_F32) | WT_BIT(WT_F64) | WT_BIT(WT_I32))
 
-/* name, prefix, args, scalars, dtypes, features, depth, stmts, nest, weights, core */
+/* Ranges are inclusive; .w leaves out the statement kinds of weight 0. */
 static const gen_profile profiles[GEN_CATEGORY_COUNT] = {
-	[GEN_ARITHMETIC] = {"arithmetic", "arith", 2, 5, 0, 0, FDI, FE_CAST | FE_BITS | FE_NEIGHBOR, 1, 3, 1, 4, 0,
-	                    W(5, 2, 2, 2, 0, 0, 0, 0), core_arith},
-	[GEN_CONDITIONAL] = {"conditional", "cond", 2, 5, 0, 0, FDI, FE_CAST | FE_SELECT | FE_NEIGHBOR, 1, 3, 1, 3, 1,
-	                     W(4, 2, 2, 2, 0, 2, 0, 0), core_cond},
-	[GEN_LOOP] = {"loop", "loop", 1, 4, 0, 1, FDI, FE_CAST | FE_NEIGHBOR, 1, 2, 1, 3, 1,
-	              W(3, 2, 2, 1, 0, 0, 1, 1), core_loop},
-	[GEN_MATH] = {"math", "math", 1, 4, 0, 0, FLD, FE_MATH | FE_CAST, 1, 3, 1, 4, 0,
-	              W(5, 2, 2, 2, 0, 0, 0, 0), core_math},
-	[GEN_VECTOR] = {"vector", "vec", 1, 4, 0, 0, FL | WT_VECS, FE_VEC | FE_MAT | FE_MATH, 1, 3, 1, 4, 0,
-	                W(5, 2, 2, 2, 0, 0, 0, 0), core_vector},
-	[GEN_ATOMIC] = {"atomic", "atomic", 1, 4, 0, 0, FDI | WT_BIT(WT_V3), FE_CAST | FE_NEIGHBOR, 1, 2, 0, 3, 1,
-	                W(3, 1, 1, 0, 3, 1, 1, 0), core_atomic},
-	[GEN_NESTED] = {"nested", "nested", 1, 4, 0, 1, FDI, FE_CAST | FE_NEIGHBOR, 1, 2, 0, 2, 1,
-	                W(3, 2, 3, 1, 0, 1, 1, 0), core_nested},
-	[GEN_MULTI_COND] = {"multi_cond", "multicond", 1, 5, 0, 0, FDI, FE_CAST | FE_SELECT, 1, 3, 0, 3, 1,
-	                    W(4, 2, 2, 1, 0, 1, 0, 0), core_multi_cond},
-	[GEN_COMBINED] = {"combined", "combined", 2, 5, 0, 1, FLD, FE_MATH | FE_CAST | FE_NEIGHBOR | FE_SELECT, 1, 3, 1, 3, 2,
-	                  W(3, 2, 2, 1, 1, 2, 2, 1), core_combined},
-	[GEN_SCALAR_PARAM] = {"scalar_param", "scalar", 2, 5, 1, 3, FDI, FE_CAST | FE_MATH, 1, 3, 1, 3, 1,
-	                      W(4, 2, 2, 2, 0, 1, 1, 0), core_scalar},
-	[GEN_RANDOM_MATH] = {"random_math", "randmath", 1, 4, 0, 1, FLD, FE_MATH | FE_CAST, 3, 6, 0, 2, 0,
-	                     W(5, 2, 2, 2, 0, 0, 0, 0), core_random_math},
-	/* beyond the seed dataset */
-	[GEN_MATRIX] = {"matrix", "mat", 1, 4, 0, 1, FL | WT_VECS | WT_MATS, FE_VEC | FE_MAT | FE_MATX | FE_MATH | FE_STATIC,
-	                1, 3, 1, 4, 1, W(5, 2, 2, 2, 0, 1, 1, 0), gen_core_matrix, NULL},
-	[GEN_TRANSFORM] = {"transform", "xform", 1, 4, 0, 1,
-	                   FL | V3 | WT_BIT(WT_QUAT) | WT_BIT(WT_XFORM) | WT_BIT(WT_SPATIAL),
-	                   FE_VEC | FE_MAT | FE_XFORM | FE_MATX | FE_MATH, 1, 3, 1, 4, 1, W(5, 2, 2, 2, 0, 1, 1, 0),
-	                   gen_core_transform, NULL},
-	[GEN_STRUCT] = {"struct", "struct", 1, 4, 0, 1, FL | V3, FE_VEC | FE_MATH | FE_CAST, 1, 3, 1, 4, 1,
-	                W(4, 3, 3, 2, 0, 1, 1, 0), gen_core_struct, gen_setup_struct},
-	[GEN_FUNC] = {"func", "func", 1, 4, 0, 1, FDI | V3, FE_MATH | FE_CALL | FE_CAST | FE_SELECT | FE_VEC, 1, 3, 1, 4, 1,
-	              W(5, 2, 2, 2, 0, 1, 1, 0), gen_core_func, gen_setup_func},
-	[GEN_RANDOM] = {"random", "rand", 1, 4, 0, 2, FL | V3 | WT_BIT(WT_V2), FE_RAND | FE_MATH | FE_VEC, 1, 3, 1, 4, 1,
-	                W(5, 2, 2, 2, 1, 1, 1, 0), gen_core_random, gen_setup_random},
-	[GEN_BITWISE] = {"bitwise", "bits", 1, 4, 0, 1, WT_BIT(WT_I32), FE_BITS | FE_SHIFT | FE_NEIGHBOR | FE_STATIC, 1, 3, 1,
-	                 4, 1, W(5, 2, 2, 2, 2, 1, 1, 0), gen_core_bitwise, NULL},
-	[GEN_WHILE_BREAK] = {"while_break", "whilebrk", 1, 4, 0, 1, FDI, FE_CAST | FE_NEIGHBOR | FE_SELECT, 1, 2, 1, 3, 2,
-	                     W9(3, 2, 2, 1, 0, 1, 1, 1, 4), gen_core_while, NULL},
-	[GEN_MULTI_DIM] = {"multi_dim", "grid", 1, 4, 0, 1, FDI, FE_CAST | FE_NEIGHBOR | FE_MATH, 1, 3, 1, 4, 1,
-	                   W(5, 2, 2, 2, 1, 1, 1, 0), gen_core_grid, gen_setup_grid},
-	[GEN_QUATERNION] = {"quaternion", "quat", 1, 4, 0, 1, FL | V3 | WT_BIT(WT_QUAT), FE_VEC | FE_MAT | FE_MATX | FE_MATH,
-	                    1, 3, 1, 4, 1, W(5, 2, 2, 2, 0, 1, 1, 0), gen_core_quat, NULL},
-	[GEN_GEOMETRY] = {"geometry", "geom", 1, 4, 0, 1, FL | V3, FE_VEC | FE_MATH, 1, 2, 1, 3, 1,
-	                  W(4, 2, 2, 2, 0, 1, 1, 0), gen_core_geom, gen_setup_geom},
+	[GEN_ARITHMETIC] = {
+		.name = "arithmetic", .prefix = "arith",
+		.args = {2, 5}, .scalars = {0, 0}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 0,
+		.dtypes = FDI, .feat = FE_CAST | FE_BITS | FE_NEIGHBOR,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2},
+		.core = gen_core_arithmetic,
+	},
+	[GEN_CONDITIONAL] = {
+		.name = "conditional", .prefix = "cond",
+		.args = {2, 5}, .scalars = {0, 0}, .depth = {1, 3}, .stmts = {1, 3}, .nest_max = 1,
+		.dtypes = FDI, .feat = FE_CAST | FE_SELECT | FE_NEIGHBOR,
+		.w = {[ST_DECL] = 4, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_IF] = 2},
+		.core = gen_core_conditional,
+	},
+	[GEN_LOOP] = {
+		.name = "loop", .prefix = "loop",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 2}, .stmts = {1, 3}, .nest_max = 1,
+		.dtypes = FDI, .feat = FE_CAST | FE_NEIGHBOR,
+		.w = {[ST_DECL] = 3, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 1,
+		      [ST_FOR] = 1, [ST_WHILE] = 1},
+		.core = gen_core_loop,
+	},
+	[GEN_MATH] = {
+		.name = "math", .prefix = "math",
+		.args = {1, 4}, .scalars = {0, 0}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 0,
+		.dtypes = FLD, .feat = FE_MATH | FE_CAST,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2},
+		.core = gen_core_math,
+	},
+	[GEN_VECTOR] = {
+		.name = "vector", .prefix = "vec",
+		.args = {1, 4}, .scalars = {0, 0}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 0,
+		.dtypes = FL | WT_VECS, .feat = FE_VEC | FE_MAT | FE_MATH,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2},
+		.core = gen_core_vector,
+	},
+	[GEN_ATOMIC] = {
+		.name = "atomic", .prefix = "atomic",
+		.args = {1, 4}, .scalars = {0, 0}, .depth = {1, 2}, .stmts = {0, 3}, .nest_max = 1,
+		.dtypes = FDI | V3, .feat = FE_CAST | FE_NEIGHBOR,
+		.w = {[ST_DECL] = 3, [ST_ASSIGN] = 1, [ST_AUG] = 1,
+		      [ST_ATOMIC] = 3, [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_atomic,
+	},
+	[GEN_NESTED] = {
+		.name = "nested", .prefix = "nested",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 2}, .stmts = {0, 2}, .nest_max = 1,
+		.dtypes = FDI, .feat = FE_CAST | FE_NEIGHBOR,
+		.w = {[ST_DECL] = 3, [ST_ASSIGN] = 2, [ST_AUG] = 3, [ST_STORE] = 1,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_nested,
+	},
+	[GEN_MULTI_COND] = {
+		.name = "multi_cond", .prefix = "multicond",
+		.args = {1, 5}, .scalars = {0, 0}, .depth = {1, 3}, .stmts = {0, 3}, .nest_max = 1,
+		.dtypes = FDI, .feat = FE_CAST | FE_SELECT,
+		.w = {[ST_DECL] = 4, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 1,
+		      [ST_IF] = 1},
+		.core = gen_core_multi_cond,
+	},
+	[GEN_COMBINED] = {
+		.name = "combined", .prefix = "combined",
+		.args = {2, 5}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 3}, .nest_max = 2,
+		.dtypes = FLD, .feat = FE_MATH | FE_CAST | FE_NEIGHBOR | FE_SELECT,
+		.w = {[ST_DECL] = 3, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 1,
+		      [ST_ATOMIC] = 1, [ST_IF] = 2, [ST_FOR] = 2, [ST_WHILE] = 1},
+		.core = gen_core_combined,
+	},
+	[GEN_SCALAR_PARAM] = {
+		.name = "scalar_param", .prefix = "scalar",
+		.args = {2, 5}, .scalars = {1, 3}, .depth = {1, 3}, .stmts = {1, 3}, .nest_max = 1,
+		.dtypes = FDI, .feat = FE_CAST | FE_MATH,
+		.w = {[ST_DECL] = 4, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_scalar_param,
+	},
+	[GEN_RANDOM_MATH] = {
+		.name = "random_math", .prefix = "randmath",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {3, 6}, .stmts = {0, 2}, .nest_max = 0,
+		.dtypes = FLD, .feat = FE_MATH | FE_CAST,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2},
+		.core = gen_core_random_math,
+	},
+	/* opt-in: drawn only when named (or with 'all') */
+	[GEN_MATRIX] = {
+		.name = "matrix", .prefix = "mat",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 1,
+		.dtypes = FL | WT_VECS | WT_MATS, .feat = FE_VEC | FE_MAT | FE_BUILTIN | FE_MATH | FE_STATIC,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_matrix,
+	},
+	[GEN_TRANSFORM] = {
+		.name = "transform", .prefix = "xform",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 1,
+		.dtypes = FL | V3 | WT_BIT(WT_QUAT) | WT_BIT(WT_XFORM) | WT_BIT(WT_SPATIAL),
+		.feat = FE_VEC | FE_MAT | FE_XFORM | FE_BUILTIN | FE_MATH,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_transform,
+	},
+	[GEN_STRUCT] = {
+		.name = "struct", .prefix = "struct",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 1,
+		.dtypes = FL | V3, .feat = FE_VEC | FE_MATH | FE_CAST,
+		.w = {[ST_DECL] = 4, [ST_ASSIGN] = 3, [ST_AUG] = 3, [ST_STORE] = 2,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_struct, .setup = gen_setup_struct,
+	},
+	[GEN_FUNC] = {
+		.name = "func", .prefix = "func",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 1,
+		.dtypes = FDI | V3, .feat = FE_MATH | FE_CALL | FE_CAST | FE_SELECT | FE_VEC,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_func, .setup = gen_setup_func,
+	},
+	[GEN_RANDOM] = {
+		.name = "random", .prefix = "rand",
+		.args = {1, 4}, .scalars = {0, 2}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 1,
+		.dtypes = FL | V3 | WT_BIT(WT_V2), .feat = FE_RAND | FE_MATH | FE_VEC,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_ATOMIC] = 1, [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_random, .setup = gen_setup_random,
+	},
+	[GEN_BITWISE] = {
+		.name = "bitwise", .prefix = "bits",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 1,
+		.dtypes = WT_BIT(WT_I32), .feat = FE_BITS | FE_SHIFT | FE_NEIGHBOR | FE_STATIC,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_ATOMIC] = 2, [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_bitwise,
+	},
+	[GEN_WHILE_BREAK] = {
+		.name = "while_break", .prefix = "whilebrk",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 2}, .stmts = {1, 3}, .nest_max = 2,
+		.dtypes = FDI, .feat = FE_CAST | FE_NEIGHBOR | FE_SELECT,
+		.w = {[ST_DECL] = 3, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 1,
+		      [ST_IF] = 1, [ST_FOR] = 1, [ST_WHILE] = 1, [ST_JUMP] = 4},
+		.core = gen_core_while_break,
+	},
+	[GEN_MULTI_DIM] = {
+		.name = "multi_dim", .prefix = "grid",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 1,
+		.dtypes = FDI, .feat = FE_CAST | FE_NEIGHBOR | FE_MATH,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_ATOMIC] = 1, [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_multi_dim, .setup = gen_setup_multi_dim,
+	},
+	[GEN_QUATERNION] = {
+		.name = "quaternion", .prefix = "quat",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 4}, .nest_max = 1,
+		.dtypes = FL | V3 | WT_BIT(WT_QUAT), .feat = FE_VEC | FE_MAT | FE_BUILTIN | FE_MATH,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_quaternion,
+	},
+	[GEN_GEOMETRY] = {
+		.name = "geometry", .prefix = "geom",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 2}, .stmts = {1, 3}, .nest_max = 1,
+		.dtypes = FL | V3, .feat = FE_VEC | FE_MATH,
+		.w = {[ST_DECL] = 4, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_geometry, .setup = gen_setup_geometry,
+	},
 	/* no stores or atomics: the core's tile_store writes the outputs */
-	[GEN_TILE] = {"tile", "tile", 1, 4, 0, 1, FL, FE_MATH | FE_SELECT, 1, 2, 0, 3, 1, W(4, 2, 2, 0, 0, 1, 1, 0),
-	              gen_core_tile, gen_setup_tile},
-	/* the extra arrays are the setup's: the shared grammar never sees them */
-	[GEN_DTYPES] = {"dtypes", "dtype", 1, 4, 0, 1, FDI, FE_CAST | FE_BITS | FE_SELECT | FE_NEIGHBOR, 1, 3, 1, 3, 1,
-	                W(4, 2, 2, 2, 1, 1, 1, 0), gen_core_dtypes, gen_setup_dtypes},
-	[GEN_LINALG] = {"linalg", "linalg", 1, 4, 0, 1, FL | WT_VECS, FE_VEC | FE_MAT | FE_MATX | FE_MATH, 1, 3, 1, 3, 1,
-	                W(5, 2, 2, 2, 0, 1, 1, 0), gen_core_linalg, gen_setup_linalg},
+	[GEN_TILE] = {
+		.name = "tile", .prefix = "tile",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 2}, .stmts = {0, 3}, .nest_max = 1,
+		.dtypes = FL, .feat = FE_MATH | FE_SELECT,
+		.w = {[ST_DECL] = 4, [ST_ASSIGN] = 2, [ST_AUG] = 2,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_tile, .setup = gen_setup_tile,
+	},
+	/* its arrays of other types are the setup's: the shared grammar never sees them */
+	[GEN_DTYPES] = {
+		.name = "dtypes", .prefix = "dtype",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 3}, .nest_max = 1,
+		.dtypes = FDI, .feat = FE_CAST | FE_BITS | FE_SELECT | FE_NEIGHBOR,
+		.w = {[ST_DECL] = 4, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_ATOMIC] = 1, [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_dtypes, .setup = gen_setup_dtypes,
+	},
+	[GEN_LINALG] = {
+		.name = "linalg", .prefix = "linalg",
+		.args = {1, 4}, .scalars = {0, 1}, .depth = {1, 3}, .stmts = {1, 3}, .nest_max = 1,
+		.dtypes = FL | WT_VECS, .feat = FE_VEC | FE_MAT | FE_BUILTIN | FE_MATH,
+		.w = {[ST_DECL] = 5, [ST_ASSIGN] = 2, [ST_AUG] = 2, [ST_STORE] = 2,
+		      [ST_IF] = 1, [ST_FOR] = 1},
+		.core = gen_core_linalg, .setup = gen_setup_linalg,
+	},
 };
 
 const gen_profile *gen_profile_get(gen_category cat)
 {
 	return (unsigned)cat < GEN_CATEGORY_COUNT ? &profiles[cat] : &profiles[0];
+}
+
+/* Appends word to the line being filled (*col columns so far, 0: none
+ * yet), first starting a new indented line when it would pass width. */
+static void put_word(buf *out, const char *indent, int width, int *col, const char *word)
+{
+	int n = (int)strlen(word);
+	if (*col > 0 && *col + 1 + n > width) {
+		buf_putc(out, '\n');
+		*col = 0;
+	}
+	if (*col == 0) {
+		buf_puts(out, indent);
+		*col = (int)strlen(indent);
+	} else {
+		buf_putc(out, ' ');
+		(*col)++;
+	}
+	buf_puts(out, word);
+	*col += n;
+}
+
+/* Appends the space-separated words of text. */
+static void put_words(buf *out, const char *indent, int width, int *col, const char *text)
+{
+	char word[64];
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, " ");
+		snprintf(word, sizeof word, "%.*s", (int)n, p);
+		put_word(out, indent, width, col, word);
+		p += n + strspn(p + n, " ");
+	}
+}
+
+/* Appends the names of categories [from, to), comma-separated, the last
+ * one followed by `last`. */
+static void put_names(buf *out, const char *indent, int width, int *col, int from, int to, const char *last)
+{
+	char word[64];
+	for (int i = from; i < to; i++) {
+		snprintf(word, sizeof word, "%s%s", profiles[i].name, i + 1 < to ? "," : last);
+		put_word(out, indent, width, col, word);
+	}
+}
+
+void gen_categories_help(buf *out, const char *indent, int width)
+{
+	char text[64];
+	int col = 0;
+	snprintf(text, sizeof text, "Default: the %d seed categories", GEN_SEED_COUNT);
+	put_words(out, indent, width, &col, text);
+	put_names(out, indent, width, &col, 0, GEN_SEED_COUNT, ".");
+	buf_putc(out, '\n');
+	col = 0;
+	put_words(out, indent, width, &col, "Opt-in:");
+	put_names(out, indent, width, &col, GEN_SEED_COUNT, GEN_CATEGORY_COUNT, ";");
+	snprintf(text, sizeof text, "'all' draws all %d.", GEN_CATEGORY_COUNT);
+	put_words(out, indent, width, &col, text);
+	buf_putc(out, '\n');
 }

@@ -1,9 +1,14 @@
-/* stmt: statements and blocks: declarations, (augmented) assignments, array
- * stores, atomics, if/elif/else, for-range and counted while loops. Locals
- * keep one type for life and loops are always bounded by small constants. */
-#include "gen/ctx.h"
+/* stmt: the statements of a body: declarations (single, zero-initialised,
+ * tuple), (augmented) assignments, array stores, atomics (arithmetic and
+ * bitwise), if/elif/else, and gen_stmt, which draws one statement kind by
+ * the profile's weights. Loops are stmt_loop.c's. Locals keep one type for
+ * life. */
+#include "gen/stmt.h"
 
 #include <string.h>
+
+#include "gen/expr.h"
+#include "gen/profiles.h"
 
 /* Local name stems by type; gen_var_add appends a unique number. */
 static const char *gen_stem(gen_ctx *c, wty t)
@@ -29,7 +34,7 @@ static const char *gen_stem(gen_ctx *c, wty t)
 }
 
 /* Scalars three times as likely as vectors/matrices, when both exist. */
-wty gen_local_type(gen_ctx *c)
+static wty gen_local_type(gen_ctx *c)
 {
 	wtyset s = c->types & WT_SCALARS;
 	if (s && (s == c->types || rng_chance(&c->r, 0.6)))
@@ -101,6 +106,41 @@ const gen_var *gen_decl_zero(gen_ctx *c, const char *base, wty t)
 	return v;
 }
 
+/* unpack = name ("," name)+ "=" ...: starts a tuple assignment to fresh
+ * locals bases[0..n) (out[i] NULL, written `_`, when the table is full);
+ * gen_unpack_finish types them once the right-hand side is written. */
+void gen_unpack_start(gen_ctx *c, gen_var **out, const char *const *bases, int n)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = gen_var_add(c, bases[i], WT_ANY, VAR_LOCAL);
+	gen_line(c);
+	for (int i = 0; i < n; i++)
+		buf_printf(c->b, "%s%s", i ? ", " : "", out[i] ? out[i]->name : "_");
+	gen_put(c, " = ");
+}
+
+void gen_unpack_finish(gen_var **v, const wty *ts, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i])
+			gen_decl_finish(v[i], ts[i]);
+}
+
+/* result = name "=" op: a float32 local one level deeper than a plain decl,
+ * combining the locals made so far: the value a core returns to store.
+ * NULL when the table is full. */
+const gen_var *gen_result(gen_ctx *c)
+{
+	gen_var *s = gen_decl_start(c, NULL, WT_F32);
+	if (!s)
+		return NULL;
+	c->top = 1;
+	gen_op(c, WT_F32, gen_depth(c) + 1);
+	gen_put(c, "\n");
+	gen_decl_finish(s, WT_F32);
+	return s;
+}
+
 // assign = name "=" op
 void gen_assign(gen_ctx *c, const gen_var *v)
 {
@@ -112,7 +152,7 @@ void gen_assign(gen_ctx *c, const gen_var *v)
 }
 
 // aug = name ("+=" | "-=" | "*=") expr     ("*=" on scalars outside loops)
-void gen_aug(gen_ctx *c, const gen_var *v)
+static void gen_aug(gen_ctx *c, const gen_var *v)
 {
 	rng *r = &c->r;
 	/* no "*=" in loops: repeated products overflow to inf within a few trips */
@@ -133,6 +173,43 @@ void gen_store(gen_ctx *c, const gen_arr *a)
 	gen_index(c, a, 1);
 	buf_printf(c->b, "] %s ", rng_chance(&c->r, 0.1) ? "+=" : "=");
 	gen_top(c, a->dtype, gen_depth(c));
+	gen_put(c, "\n");
+	c->written |= 1u << (a - c->arr);
+}
+
+/* store_var = arr "[" index "] =" v [op expr] | ctor(v) | ...: writes a
+ * value derived from local v, converting it when the element type differs
+ * (scalar <-> scalar by constructor, vector -> float by length/component,
+ * float -> vector by broadcast). */
+void gen_store_var(gen_ctx *c, const gen_arr *a, const gen_var *v)
+{
+	static const char *const ops[] = {"+", "-", "*"};
+	rng *r = &c->r;
+	wty t = a->dtype, vt = v->type;
+	int d = rng_range(r, 1, 2);
+	gen_line(c);
+	buf_printf(c->b, "%s[", a->name);
+	gen_index(c, a, 1);
+	gen_put(c, "] = ");
+	if (vt == t) {
+		gen_put(c, v->name);
+		if (rng_chance(r, 0.4) && (wty_is_scalar(t) || wty_is_vec(t))) {
+			int k = (int)rng_below(r, 3);
+			buf_printf(c->b, " %s ", ops[k]);
+			gen_sub(c, k == 2 && wty_is_vec(t) ? WT_F32 : t, d, 1);
+		}
+	} else if (wty_is_scalar(t) && wty_is_scalar(vt)) {
+		gen_conv_open(c, t, vt);
+		gen_put(c, v->name);
+		gen_conv_close(c, t, vt);
+	} else if (t == WT_F32 && wty_is_vec(vt)) {
+		buf_printf(c->b, rng_chance(r, 0.5) ? "wp.length(%s)" : "%s[0]", v->name);
+	} else if (wty_is_vec(t) && vt == WT_F32) {
+		buf_printf(c->b, "%s(%s)", wty_spell(t, NULL), v->name);
+	} else {
+		c->top = 1;
+		gen_op(c, t, d);
+	}
 	gen_put(c, "\n");
 	c->written |= 1u << (a - c->arr);
 }
@@ -159,12 +236,37 @@ void gen_atomic(gen_ctx *c, const gen_arr *a)
 	c->written |= 1u << (a - c->arr);
 }
 
-/* block = NEWLINE INDENT stmt+ DEDENT; names declared inside stay inside. */
-void gen_body(gen_ctx *c, int n)
+/* batomic = [name "="] wp.atomic_(and|or|xor)(arr, index, e)
+ *         | [name "="] wp.atomic_exch(arr, index, e) | name "=" wp.atomic_cas(arr, index, e, e)
+ * (int32 arrays; other element types get the arithmetic atomics) */
+void gen_atomic_bits(gen_ctx *c, const gen_arr *a)
 {
-	int mark = gen_enter(c);
-	gen_stmts(c, n < 1 ? 1 : n);
-	gen_leave(c, mark);
+	static const char *const ops[] = {"and", "or", "xor", "exch", "cas"};
+	rng *r = &c->r;
+	if (a->dtype != WT_I32) {
+		gen_atomic(c, a);
+		return;
+	}
+	int k = (int)rng_below(r, 5);
+	gen_var *v = NULL;
+	if ((k == 4 || rng_chance(r, 0.2)) && c->nvar < GEN_MAX_VARS - 8)
+		v = gen_decl_start(c, "old", WT_I32);
+	else
+		gen_line(c);
+	if (k == 4 && !v)
+		k = 3;
+	buf_printf(c->b, "wp.atomic_%s(%s, ", ops[k], a->name);
+	gen_index(c, a, 2);
+	gen_put(c, ", ");
+	if (k == 4) {
+		gen_arg(c, WT_I32, gen_depth(c) - 1);
+		gen_put(c, ", ");
+	}
+	gen_arg(c, WT_I32, gen_depth(c));
+	gen_put(c, ")\n");
+	if (v)
+		gen_decl_finish(v, WT_I32);
+	c->written |= 1u << (a - c->arr);
 }
 
 /* Statements still free here: the budget less those kept for the bodies
@@ -232,204 +334,6 @@ void gen_if(gen_ctx *c, int nelif, int has_else, const gen_var *target)
 		gen_put(c, "else:\n");
 		gen_branch(c, target);
 	}
-}
-
-/* Loop bodies Warp would copy out: the product of the trip counts of the
- * enclosing loops it unrolls (constant bounds, up to 16 trips). */
-static int unrolled_copies(const gen_ctx *c)
-{
-	int n = 1;
-	for (int i = 0; i < c->nvar; i++)
-		if (c->var[i].flags & VAR_CONST)
-			n *= c->var[i].trips;
-	return n;
-}
-
-/* for_head = "for" v "in" "range(" bounds "):"
- * bounds = K | a, b | a, b, s | b, a, -s | wp.min(n, K) | wp.min(arr.shape[0], K)
- *        | i | i, K | i + 1                  (inner: over the enclosing counter)
- * Every form yields counters >= 0 and at most a few dozen iterations.
- * Warp unrolls loops with constant bounds (an unrolled loop's counter is a
- * constant too), so nested constant loops multiply the generated C++; past
- * GEN_MAX_UNROLL copies the loop takes a runtime bound instead. Declares the
- * counter in the caller's scope: the caller restores it with gen_leave. */
-void gen_for_head(gen_ctx *c, int inner)
-{
-	static const char names[] = "ijklmnpq";
-	rng *r = &c->r;
-	/* kernels indexed by i, j (, k, l) count their loops from the next letter */
-	int first = c->tid[0][1] == '\0' ? c->ntid : 0;
-	const gen_var *outer = inner ? gen_var_pick(c, WT_I32, VAR_INDEX | VAR_LOOP) : NULL;
-	const gen_var *n = NULL; /* an int parameter: a runtime bound */
-	for (int i = 0; i < c->nscalar; i++)
-		if (c->scalar[i].type == WT_I32 && (!n || rng_chance(r, 0.5)))
-			n = &c->scalar[i];
-	int small = c->loops > 0 ? 4 : 10;
-	char name[2] = {names[first + (c->loops < 4 ? c->loops : 3)], 0};
-	int k = (int)rng_below(r, outer ? 9 : 6);
-	int a = rng_range(r, 0, 3), b = a + rng_range(r, 1, small), s = rng_range(r, 1, 3);
-	int K = rng_range(r, 2, 4 * small);
-	if (k == 4 && !n)
-		k = 0; /* no int parameter: a constant */
-	if (k == 5 && !c->narr)
-		k = 0; /* a helper function: no arrays */
-	int trips; /* iterations if Warp unrolls the loop, else 0 */
-	switch (k) {
-	case 0: trips = b - a + 1; break; /* range(1) would be no loop */
-	case 1: trips = b - a; break;
-	case 2: s = s < 2 ? 2 : s; trips = (b + 4 - a + s - 1) / s; break;
-	case 3: s = s > 2 ? 2 : s; trips = (b - a + s - 1) / s; break;
-	case 6: case 7: case 8: trips = (outer->flags & VAR_CONST) ? 16 : 0; break;
-	default: trips = 0; break;
-	}
-	if (trips > 0 && unrolled_copies(c) * trips > GEN_MAX_UNROLL) {
-		k = 5;
-		trips = 0;
-	}
-	gen_line(c);
-	buf_printf(c->b, "for %s in range(", name);
-	switch (k) {
-	case 0: buf_printf(c->b, "%d", trips); break;
-	case 1: buf_printf(c->b, "%d, %d", a, b); break;
-	case 2: buf_printf(c->b, "%d, %d, %d", a, b + 4, s); break;
-	case 3: buf_printf(c->b, "%d, %d, -%d", b, a, s); break;
-	case 4: buf_printf(c->b, "wp.min(%s, %d)", n->name, K); break; /* a runtime int, clamped */
-	case 5: buf_printf(c->b, "wp.min(%s.shape[0], %d)", gen_arr_sized(c)->name, K); break;
-	case 6: buf_printf(c->b, "%s", outer->name); break;
-	case 7: buf_printf(c->b, "%s, %d", outer->name, rng_range(r, 2, 2 * small)); break;
-	default: buf_printf(c->b, "%s + 1", outer->name); break;
-	}
-	gen_put(c, "):\n");
-	gen_var *v = gen_var_add(c, name, WT_I32, VAR_INDEX | VAR_LOOP | (trips > 0 ? VAR_CONST : 0));
-	if (v)
-		v->trips = (unsigned char)(trips > 0 ? trips : 1);
-}
-
-/* store_var = arr "[" index "] =" v [op expr] | ctor(v) | ...: writes a
- * value derived from local v, converting it when the element type differs
- * (scalar <-> scalar by constructor, vector -> float by length/component,
- * float -> vector by broadcast). */
-void gen_store_var(gen_ctx *c, const gen_arr *a, const gen_var *v)
-{
-	static const char *const ops[] = {"+", "-", "*"};
-	rng *r = &c->r;
-	wty t = a->dtype, vt = v->type;
-	int d = rng_range(r, 1, 2);
-	gen_line(c);
-	buf_printf(c->b, "%s[", a->name);
-	gen_index(c, a, 1);
-	gen_put(c, "] = ");
-	if (vt == t) {
-		gen_put(c, v->name);
-		if (rng_chance(r, 0.4) && (wty_is_scalar(t) || wty_is_vec(t))) {
-			int k = (int)rng_below(r, 3);
-			buf_printf(c->b, " %s ", ops[k]);
-			gen_sub(c, k == 2 && wty_is_vec(t) ? WT_F32 : t, d, 1);
-		}
-	} else if (wty_is_scalar(t) && wty_is_scalar(vt)) {
-		gen_conv_open(c, t, vt);
-		gen_put(c, v->name);
-		gen_conv_close(c, t, vt);
-	} else if (t == WT_F32 && wty_is_vec(vt)) {
-		buf_printf(c->b, rng_chance(r, 0.5) ? "wp.length(%s)" : "%s[0]", v->name);
-	} else if (wty_is_vec(t) && vt == WT_F32) {
-		buf_printf(c->b, "%s(%s)", wty_spell(t, NULL), v->name);
-	} else {
-		c->top = 1;
-		gen_op(c, t, d);
-	}
-	gen_put(c, "\n");
-	c->written |= 1u << (a - c->arr);
-}
-
-// for = for_head block
-void gen_for(gen_ctx *c, int nbody)
-{
-	int mark = c->nvar; /* the counter belongs to the body's scope */
-	int cont = c->cont_ok;
-	gen_for_head(c, c->loops > 0);
-	gen_enter(c);
-	c->loops++;
-	c->cont_ok = 1;
-	gen_stmts(c, nbody < 1 ? 1 : nbody);
-	c->cont_ok = cont;
-	c->loops--;
-	gen_leave(c, mark);
-}
-
-/* accum = acc ("+=" | "-=") term | acc = acc "*" lit "+" term
- * term = arr[(tid + i) % n] | float(i) * e | e  -- i the innermost counter */
-void gen_accum(gen_ctx *c, const gen_var *acc)
-{
-	rng *r = &c->r;
-	wty t = acc->type;
-	const gen_var *i = gen_var_pick(c, WT_I32, VAR_LOOP);
-	const gen_arr *a = gen_arr_pick(c, t, 0);
-	gen_line(c);
-	if (rng_chance(r, 0.2) && t != WT_I32) {
-		buf_printf(c->b, "%s = %s * ", acc->name, acc->name);
-		gen_lit_fix(c, t, rng_range(r, 5, 99), 2);
-		gen_put(c, " + ");
-	} else {
-		buf_printf(c->b, "%s %s ", acc->name, rng_chance(r, 0.8) ? "+=" : "-=");
-	}
-	int k = (int)rng_below(r, 3);
-	if (k == 0 && a && i && a->ndim == 1) {
-		if (rng_chance(r, 0.5))
-			buf_printf(c->b, "%s[(%s + %s) %% %s.shape[0]]", a->name, c->tid[0], i->name, a->name);
-		else
-			buf_printf(c->b, "%s[%s %% %s.shape[0]]", a->name, i->name, a->name);
-		if (rng_chance(r, 0.5)) {
-			gen_put(c, " * ");
-			gen_sub(c, t, 1, 1);
-		}
-	} else if (k == 1 && i) {
-		if (t == WT_I32)
-			gen_put(c, i->name);
-		else
-			gen_cast_var(c, t, i);
-		gen_put(c, " * ");
-		gen_sub(c, t, gen_depth(c), 1);
-	} else {
-		gen_top(c, t, gen_depth(c));
-	}
-	gen_put(c, "\n");
-}
-
-/* while = cnt "=" int(0) NEWLINE "while" cnt "<" K ["and" cond] ":" block
- *         with "cnt += 1" closing the block: at most K iterations. */
-void gen_while(gen_ctx *c, int nbody, const gen_var *acc)
-{
-	rng *r = &c->r;
-	gen_var *cnt = gen_var_add(c, rng_chance(r, 0.5) ? "it" : "step", WT_I32, VAR_LOCAL | VAR_INDEX | VAR_LOOP);
-	if (!cnt) {
-		gen_stmts(c, nbody);
-		return;
-	}
-	gen_line(c);
-	buf_printf(c->b, "%s = int(0)\n", cnt->name);
-	gen_line(c);
-	buf_printf(c->b, "while %s < %d", cnt->name, rng_range(r, 2, c->loops ? 4 : 10));
-	if (rng_chance(r, 0.3)) {
-		gen_put(c, " and ");
-		gen_cond(c, 1);
-	}
-	gen_put(c, ":\n");
-	int mark = gen_enter(c);
-	int cont = c->cont_ok;
-	c->loops++;
-	c->cont_ok = 0; /* the counter steps at the end: `continue` would skip it */
-	if (acc)
-		gen_accum(c, acc);
-	gen_stmts(c, acc ? nbody - 1 : nbody < 1 ? 1 : nbody);
-	c->cont_ok = cont;
-	c->loops--;
-	gen_line(c);
-	if (rng_chance(r, 0.7))
-		buf_printf(c->b, "%s += 1\n", cnt->name);
-	else
-		buf_printf(c->b, "%s = %s + 1\n", cnt->name, cnt->name);
-	gen_leave(c, mark);
 }
 
 /* An if statement under --max-stmts: no more branches than free

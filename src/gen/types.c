@@ -44,7 +44,7 @@ const char *wty_spell(wty t, rng *r)
 	}
 }
 
-int wty_count(wtyset s)
+static int wty_count(wtyset s)
 {
 	int n = 0;
 	for (; s; s &= s - 1)

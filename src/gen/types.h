@@ -46,6 +46,5 @@ const char *wty_spell(wty t, rng *r);
 
 /* Uniformly random member of a non-empty set. */
 wty wty_pick(rng *r, wtyset s);
-int wty_count(wtyset s);
 
 #endif

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/dev.h"
 #include "pipeline/run.h"
 #include "store/journal.h"
-#include "warp/proto.h"
 
 /* The categories a run draws from: 0 means the 11 seed categories. */
 static uint32_t category_mask(uint32_t categories)
@@ -19,15 +19,15 @@ static uint32_t category_mask(uint32_t categories)
 #define LEGACY_DEFAULT_MASK ((1u << 19) - 1)
 
 /* {"loop": {"if": 0, ...}, ...}: the entries a weights file set. */
-static json_t *weights_json(const run_options *o)
+static json_t *weights_json(const signed char (*weights)[GEN_STMT_KINDS])
 {
 	json_t *w = json_object();
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) {
 		json_t *kinds = NULL;
 		for (int k = 0; k < GEN_STMT_KINDS; k++)
-			if (o->weights[c][k] >= 0) {
+			if (weights[c][k] >= 0) {
 				kinds = kinds ? kinds : json_object();
-				json_object_set_new(kinds, gen_stmt_names[k], json_integer(o->weights[c][k]));
+				json_object_set_new(kinds, gen_stmt_names[k], json_integer(weights[c][k]));
 			}
 		if (kinds)
 			json_object_set_new(w, gen_category_name((gen_category)c), kinds);
@@ -35,10 +35,13 @@ static json_t *weights_json(const run_options *o)
 	return w;
 }
 
-static int weights_from_json(const json_t *w, run_options *t)
+/* The weights of a resumed run: gen_options only points at its table. */
+static gen_weights resumed_weights;
+
+static int weights_from_json(const json_t *w, gen_options *g)
 {
-	memset(t->weights, -1, sizeof t->weights);
-	t->has_weights = w != NULL;
+	memset(resumed_weights, -1, sizeof resumed_weights);
+	g->weights = w ? (const signed char (*)[GEN_STMT_KINDS])resumed_weights : NULL;
 	if (!w)
 		return 0;
 	const char *cat, *kind;
@@ -55,7 +58,7 @@ static int weights_from_json(const json_t *w, run_options *t)
 			if (k == GEN_STMT_KINDS || !json_is_integer(v) || json_integer_value(v) < 0 ||
 			    json_integer_value(v) > 100)
 				return -1;
-			t->weights[c][k] = (signed char)json_integer_value(v);
+			resumed_weights[c][k] = (signed char)json_integer_value(v);
 		}
 	}
 	return 0;
@@ -64,22 +67,21 @@ static int weights_from_json(const json_t *w, run_options *t)
 json_t *run_options_json(const run_options *o)
 {
 	json_t *devs = json_array(), *cats = json_array();
-	if (o->devices & DEV_CPU)
-		json_array_append_new(devs, json_string("cpu"));
-	if (o->devices & DEV_CUDA)
-		json_array_append_new(devs, json_string("cuda"));
-	uint32_t mask = category_mask(o->categories);
+	for (int d = 0; d < DEV_COUNT; d++)
+		if (o->pool.devices & DEV_BIT(d))
+			json_array_append_new(devs, json_string(dev_name((dev_id)d)));
+	uint32_t mask = category_mask(o->gen.categories);
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
 		if (mask & (1u << c))
 			json_array_append_new(cats, json_string(gen_category_name((gen_category)c)));
 	json_t *j = json_pack("{s:I, s:I, s:o, s:o, s:i, s:i, s:I, s:s, s:i, s:b, s:s, s:s, s:{s:b, s:s}}", "n",
-			 (json_int_t)o->n, "seed", (json_int_t)o->seed, "devices", devs, "categories", cats,
-			 "max_stmts", o->max_stmts, "max_depth", o->max_depth, "shard_size",
+			 (json_int_t)o->n, "seed", (json_int_t)o->gen.seed, "devices", devs, "categories", cats,
+			 "max_stmts", o->gen.max_stmts, "max_depth", o->gen.max_depth, "shard_size",
 			 (json_int_t)o->shard_size, "format", jsonl_format_name(o->format), "zstd_level",
-			 o->zstd_level, "dedup", o->dedup, "validate", chk_tier_name(o->validate), "arch",
-			 o->arch ? o->arch : "sm_90", "codegen", "enable_backward", 1, "mode", "release");
-	if (o->has_weights)
-		json_object_set_new(j, "weights", weights_json(o));
+			 o->zstd_level, "dedup", o->dedup, "validate", chk_tier_name(o->chk.tier), "arch",
+			 o->chk.arch ? o->chk.arch : "sm_90", "codegen", "enable_backward", 1, "mode", "release");
+	if (o->gen.weights)
+		json_object_set_new(j, "weights", weights_json(o->gen.weights));
 	return j;
 }
 
@@ -95,41 +97,41 @@ static int from_json(const json_t *j, run_options *t)
 			"shard_size", &shard, "format", &fmt, "zstd_level", &level, "dedup", &dedup, "validate", &tier,
 			"arch", &arch) < 0 ||
 	    n < 1 || shard < 1 || max_stmts < 0 || max_depth < 0 || jsonl_format_parse(fmt, &t->format) < 0 ||
-	    chk_tier_parse(tier, &t->validate) < 0)
+	    chk_tier_parse(tier, &t->chk.tier) < 0)
 		return -1;
-	t->max_stmts = max_stmts;
-	t->max_depth = max_depth;
-	if (weights_from_json(json_object_get(j, "weights"), t) < 0)
+	t->gen.max_stmts = max_stmts;
+	t->gen.max_depth = max_depth;
+	if (weights_from_json(json_object_get(j, "weights"), &t->gen) < 0)
 		return -1;
 	/* arch points into the journal's JSON, freed after this call: keep the
 	 * caller's string when it is the same, else a static copy */
 	static char arch_copy[32];
-	if (!t->arch || strcmp(t->arch, arch) != 0) {
+	if (!t->chk.arch || strcmp(t->chk.arch, arch) != 0) {
 		snprintf(arch_copy, sizeof arch_copy, "%s", arch);
-		t->arch = arch_copy;
+		t->chk.arch = arch_copy;
 	}
 	t->n = (uint64_t)n;
-	t->seed = (uint64_t)seed;
+	t->gen.seed = (uint64_t)seed;
 	t->shard_size = (size_t)shard;
 	t->zstd_level = (int)level;
 	t->dedup = dedup;
-	t->devices = 0;
+	t->pool.devices = 0;
 	size_t i;
 	json_t *v;
 	json_array_foreach(devs, i, v) {
-		const char *d = json_string_value(v);
-		t->devices |= d && !strcmp(d, "cpu") ? DEV_CPU : d && !strcmp(d, "cuda") ? DEV_CUDA : 0;
+		int d = dev_from_name(json_string_value(v) ? json_string_value(v) : "");
+		t->pool.devices |= d < 0 ? 0 : DEV_BIT(d);
 	}
-	t->categories = 0;
+	t->gen.categories = 0;
 	json_array_foreach(cats, i, v) {
 		int c = gen_category_from_name(json_string_value(v) ? json_string_value(v) : "");
 		if (c < 0)
 			return -1;
-		t->categories |= 1u << c;
+		t->gen.categories |= 1u << c;
 	}
-	if (t->categories == GEN_SEED_MASK || t->categories == LEGACY_DEFAULT_MASK)
-		t->categories = 0; /* the generator's default */
-	return t->devices ? 0 : -1;
+	if (t->gen.categories == GEN_SEED_MASK || t->gen.categories == LEGACY_DEFAULT_MASK)
+		t->gen.categories = 0; /* the generator's default */
+	return t->pool.devices ? 0 : -1;
 }
 
 int run_resume_options(run_options *o, unsigned given, buf *err)
@@ -160,19 +162,19 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 		     {RUN_GIVEN_MAX_DEPTH, "--max-depth"},
 		     {RUN_GIVEN_WEIGHTS, "--weights"}};
 	int differs[13] = {t.n != o->n,
-			  t.seed != o->seed,
-			  t.devices != o->devices,
-			  category_mask(t.categories) != category_mask(o->categories),
+			  t.gen.seed != o->gen.seed,
+			  t.pool.devices != o->pool.devices,
+			  category_mask(t.gen.categories) != category_mask(o->gen.categories),
 			  t.shard_size != o->shard_size,
 			  t.format != o->format,
 			  t.zstd_level != o->zstd_level,
 			  t.dedup != o->dedup,
-			  t.validate != o->validate,
-			  strcmp(t.arch ? t.arch : "sm_90", o->arch ? o->arch : "sm_90") != 0,
-			  t.max_stmts != o->max_stmts,
-			  t.max_depth != o->max_depth,
-			  t.has_weights != o->has_weights ||
-			      (t.has_weights && memcmp(t.weights, o->weights, sizeof t.weights) != 0)};
+			  t.chk.tier != o->chk.tier,
+			  strcmp(t.chk.arch ? t.chk.arch : "sm_90", o->chk.arch ? o->chk.arch : "sm_90") != 0,
+			  t.gen.max_stmts != o->gen.max_stmts,
+			  t.gen.max_depth != o->gen.max_depth,
+			  !t.gen.weights != !o->gen.weights ||
+			      (t.gen.weights && memcmp(t.gen.weights, o->gen.weights, sizeof(gen_weights)) != 0)};
 	for (int i = 0; i < 13; i++)
 		if ((given & flags[i].bit) && differs[i]) {
 			buf_printf(err,

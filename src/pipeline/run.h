@@ -6,7 +6,6 @@
 #ifndef JS_RUN_H
 #define JS_RUN_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,30 +17,21 @@
 #include "validate/chk.h"
 #include "warp/pool.h"
 
+/* Composed of the stages' own options: the CLI fills it once. What a run
+ * derives itself (the checker's devices, threads and Warp's header
+ * directory) is set when the stage starts. */
 typedef struct run_options {
 	uint64_t n;              /* kernels to generate */
 	const char *out_dir;
-	uint64_t seed;
-	int jobs;
-	unsigned devices;        /* DEV_CPU | DEV_CUDA */
-	uint32_t categories;     /* gen_options.categories */
-	int max_stmts, max_depth; /* gen_options' size budget; 0: the profiles' */
-	int has_weights;          /* weights holds --weights FILE's table */
-	gen_weights weights;
-	size_t shard_size;
-	const char *python;
-	const char *worker_script;
-	double timeout;          /* seconds without an answer before a worker is killed */
-	int batch;               /* kernels in flight per worker */
-	int force;               /* replace an existing dataset in out_dir */
-	int resume;              /* continue the interrupted run in out_dir */
+	gen_options gen;         /* seed, categories, size budget, --weights table */
+	pool_options pool;       /* Python, worker, jobs, devices, batch, timeout, stop */
+	chk_options chk;         /* validation tier (CHK_NONE: none), arch, cxx */
+	size_t shard_size;       /* records per shard */
 	jsonl_format format;     /* shards: jsonl or jsonl.zst */
 	int zstd_level;          /* 0: default */
 	int dedup;               /* drop exact and structural duplicates */
-	chk_tier validate;       /* compile every module: none, syntax, compile */
-	const char *arch;        /* CUDA architecture for --validate compile */
-	const char *cxx;         /* host C++ compiler */
-	const volatile sig_atomic_t *stop;
+	int force;               /* replace an existing dataset in out_dir */
+	int resume;              /* continue the interrupted run in out_dir */
 } run_options;
 
 /* One point of the throughput timeline, taken every RUN_TIMELINE_STEP
@@ -104,9 +94,9 @@ enum {
 	RUN_GIVEN_WEIGHTS = 1 << 12,
 };
 
-/* Fills o's dataset options from the journal of the run in o->out_dir.
- * Returns 0, or -1 with a one-line reason (no journal, a conflicting
- * option). */
+/* Fills o's dataset options from the journal of the run in o->out_dir
+ * (a --weights table read back from it is kept in static storage). Returns
+ * 0, or -1 with a one-line reason (no journal, a conflicting option). */
 int run_resume_options(run_options *o, unsigned given, buf *err);
 
 /* Builds kernel `index` as the run sees it, test hooks included

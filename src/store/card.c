@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/jsonl.h"
+#include "store/layout.h"
 
 const char *card_size_category(unsigned long long n)
 {
@@ -216,7 +217,7 @@ int card_write(const char *dir, buf *err)
 	buf card = BUF_INIT;
 	card_render(m, dir, &card);
 	json_decref(m);
-	int rc = write_file_atomic(dir, "README.md", card.data, card.len, err);
+	int rc = write_file_atomic(dir, LAYOUT_CARD, card.data, card.len, err);
 	buf_free(&card);
 	return rc;
 }

@@ -1,7 +1,6 @@
-/* export: datasets out of datasets. `export --layout seed` writes the seed
- * report's layout (OUT/cpu/pair_NNNNNN.json, OUT/cuda/...); `merge` joins
- * datasets of any layout into new shards with dedup across all of them, a
- * manifest and a card. Reads through reader.h; prints nothing. */
+/* export: `export --layout seed` writes the seed report's layout
+ * (OUT/cpu/pair_NNNNNN.json, OUT/cuda/...). Reads through reader.h; prints
+ * nothing. */
 #ifndef JS_EXPORT_H
 #define JS_EXPORT_H
 
@@ -9,7 +8,6 @@
 #include <stdint.h>
 
 #include "common/buf.h"
-#include "store/jsonl.h"
 
 /* Called with "FILE:LINE: what" for each malformed line or file skipped. */
 typedef void (*export_warn_fn)(const char *msg, void *ctx);
@@ -31,24 +29,5 @@ int export_seed(const char *dir, const char *out, int force, export_warn_fn warn
 /* python_source as the seed has it: from "@wp.kernel", the leading import
  * line and blank lines dropped. */
 const char *export_seed_python(const char *py, size_t len, size_t *out_len);
-
-typedef struct merge_options {
-	const char *out;
-	jsonl_format format;
-	int zstd_level;
-	size_t shard_size;
-	int dedup; /* drop exact and structural duplicates across all inputs */
-	int force; /* replace a dataset already in out */
-} merge_options;
-
-typedef struct merge_result {
-	uint64_t read, written, exact, structural, malformed;
-	size_t nshards;
-} merge_result;
-
-/* Reads dirs in order, keeps the first of each duplicate, writes out's
- * shards, manifest.json (with "merged_from") and README.md. */
-int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, export_warn_fn warn, void *ctx,
-	      merge_result *res, buf *err);
 
 #endif

@@ -10,8 +10,9 @@
 
 #include "common/util.h"
 #include "store/jsonl.h"
+#include "store/layout.h"
 
-#define JOURNAL "journal.jsonl"
+#define JOURNAL LAYOUT_JOURNAL
 
 int journal_start(const char *dir, const json_t *options, buf *err)
 {

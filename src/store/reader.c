@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "common/util.h"
+#include "store/layout.h"
 
 enum { CHUNK = 1 << 17 };
 #define LINE_LIMIT ((size_t)256 << 20) /* longer lines are skipped, not buffered */
@@ -78,11 +79,6 @@ static int has_suffix(const char *s, const char *sfx)
 {
 	size_t n = strlen(s), m = strlen(sfx);
 	return n >= m && !memcmp(s + n - m, sfx, m);
-}
-
-static int is_shard_name(const char *s)
-{
-	return !strncmp(s, "train-", 6) && (has_suffix(s, ".jsonl") || has_suffix(s, ".jsonl.zst"));
 }
 
 static int is_pair_name(const char *s) { return !strncmp(s, "pair_", 5) && has_suffix(s, ".json"); }
@@ -189,7 +185,7 @@ reader *reader_open(const char *dir, buf *err)
 	load_manifest(r);
 	if (r->manifest && files_from_manifest(r) == 0)
 		return r;
-	if (list_dir(dir, is_shard_name, &r->files) < 0) {
+	if (list_dir(dir, layout_is_shard, &r->files) < 0) {
 		buf_printf(err, "cannot read directory '%s': %s", dir, strerror(errno));
 		reader_close(r);
 		return NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "store/layout.h"
 
 void shards_init(shard_set *s, const char *dir, size_t shard_size, jsonl_format format, int level)
 {
@@ -49,7 +50,7 @@ int shards_write(shard_set *s, const char *line, size_t len, buf *err)
 {
 	if (!s->open) {
 		char name[64];
-		snprintf(name, sizeof name, "train-%05zu.jsonl", s->ndone);
+		layout_shard_name(name, sizeof name, s->ndone);
 		if (jsonl_open_fmt(&s->cur, s->dir, name, s->format, s->level, err) < 0)
 			return -1;
 		s->open = 1;

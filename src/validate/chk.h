@@ -28,7 +28,8 @@
  * back in completion order (not submission order), tagged with the index
  * the caller gave.
  *
- * Ownership: chk_submit copies the texts; each chk_result handed out by
+ * Ownership: chk_submit borrows the texts, which must stay unchanged until
+ * their result is handed out (or chk_free); each chk_result handed out by
  * chk_poll/chk_wait/chk_check_one owns its diagnostics until
  * chk_result_free. The engine owns everything else; chk_free discards
  * what has not been handed out. One thread drives an engine (submit, poll,
@@ -40,16 +41,13 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "common/dev.h"
 
 typedef enum chk_tier { CHK_NONE, CHK_SYNTAX, CHK_COMPILE } chk_tier;
 
-/* Device masks for chk_options.devices. */
-#define CHK_DEV_CPU 1u
-#define CHK_DEV_CUDA 2u
-
 typedef struct chk_options {
 	chk_tier tier;
-	unsigned devices; /* CHK_DEV_* mask; 0 means both */
+	unsigned devices; /* DEV_BIT mask; 0 means both */
 	/* CUDA target: "sm_90" (default), "compute_90" or "90"; PTX is made for compute_NN */
 	const char *arch;
 	const char *cxx; /* host compiler, default "g++" */
@@ -65,10 +63,8 @@ typedef struct chk_options {
 /* One kernel's modules. A NULL text means that device is not checked. */
 typedef struct chk_item {
 	uint64_t index; /* the caller's tag, returned in the result */
-	const char *cpu;
-	size_t cpu_len;
-	const char *cuda;
-	size_t cuda_len;
+	const char *text[DEV_COUNT]; /* borrowed: see Ownership */
+	size_t len[DEV_COUNT];
 } chk_item;
 
 /* Per device: 1 passed, 0 the compiler rejected it (diag holds the first
@@ -76,16 +72,16 @@ typedef struct chk_item {
  * or the compiler could not be run: then diag says why). */
 typedef struct chk_result {
 	uint64_t index;
-	int cpu_ok, cuda_ok;
-	char *cpu_diag, *cuda_diag; /* NULL or owned by the result */
+	int ok[DEV_COUNT];
+	char *diag[DEV_COUNT]; /* NULL or owned by the result */
 } chk_result;
 
 typedef struct chk_stats {
-	uint64_t kernels[2];	/* [0] CPU, [1] CUDA: modules checked */
-	uint64_t failed[2];	/* modules rejected by the compiler */
-	uint64_t internal[2];	/* modules the compiler could not be run on */
-	uint64_t compiles[2];	/* compiler invocations, bisection included */
-	double seconds[2];	/* summed wall time of those invocations */
+	uint64_t kernels[DEV_COUNT];  /* modules checked */
+	uint64_t failed[DEV_COUNT];   /* modules rejected by the compiler */
+	uint64_t internal[DEV_COUNT]; /* modules the compiler could not be run on */
+	uint64_t compiles[DEV_COUNT]; /* compiler invocations, bisection included */
+	double seconds[DEV_COUNT];    /* summed wall time of those invocations */
 	uint64_t combined_only; /* batches that failed while all their halves passed */
 	int cxx_pch;		/* 1 when the g++ PCH is in use */
 	double cxx_pch_seconds;
@@ -105,7 +101,7 @@ chk_engine *chk_create(const chk_options *opt, buf *err);
  * free space for precompiled headers), for the caller to print; or NULL. */
 const char *chk_note(const chk_engine *e);
 
-/* Queues one kernel (texts copied). Never blocks on compilation: a full
+/* Queues one kernel (texts borrowed). Never blocks on compilation: a full
  * batch is handed to the threads, a partial one waits for more or chk_flush. */
 void chk_submit(chk_engine *e, const chk_item *it);
 
@@ -137,11 +133,6 @@ void chk_stats_get(chk_engine *e, chk_stats *out);
 void chk_free(chk_engine *e);
 
 void chk_result_free(chk_result *r);
-
-/* Asks `python` (e.g. ".venv/bin/python") where warp-lang's headers are:
- * out receives ".../site-packages/warp/native". Returns 0, or -1 with one
- * line in err. Blocks for the interpreter's start-up (~0.5 s). */
-int chk_native_dir(const char *python, buf *out, buf *err);
 
 /* "none" / "syntax" / "compile" <-> chk_tier; parse returns -1 if unknown. */
 int chk_tier_parse(const char *s, chk_tier *out);

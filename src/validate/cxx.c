@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "validate/flags.h"
 
 extern char **environ;
 
@@ -28,20 +29,6 @@ struct cxx_tool {
 	char **envp; /* environ + LC_ALL=C, so diagnostics are plain ASCII */
 	size_t nenv;
 };
-
-/* Flags shared by the PCH build and every compilation (Warp's CPU flags). */
-static int common_flags(const cxx_tool *t, const char **argv, int n)
-{
-	argv[n++] = "-std=c++17";
-	argv[n++] = "-DNDEBUG";
-	argv[n++] = "-DWP_ENABLE_TILES_IN_STACK_MEMORY";
-	if (t->object)
-		argv[n++] = "-O2";
-	argv[n++] = "-w";
-	argv[n++] = "-fmax-errors=20";
-	argv[n++] = "-fno-diagnostics-color";
-	return n;
-}
 
 static char *find_in_path(const char *name)
 {
@@ -155,7 +142,7 @@ static void build_pch(cxx_tool *t)
 	const char *argv[CXX_MAX_ARGS];
 	int n = 0;
 	argv[n++] = t->path;
-	n = common_flags(t, argv, n);
+	n = flags_cxx(argv, n, t->object);
 	/* The macros every Warp module defines (empty, exactly as in the module
 	 * text) before it includes builtin.h: GCC only uses a PCH whose macro
 	 * environment matches. */
@@ -268,7 +255,7 @@ int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log)
 	const char *argv[CXX_MAX_ARGS];
 	int n = 0;
 	argv[n++] = t->path;
-	n = common_flags(t, argv, n);
+	n = flags_cxx(argv, n, t->object);
 	if (t->pch_dir) {
 		argv[n++] = "-I";
 		argv[n++] = t->pch_dir;

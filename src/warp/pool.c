@@ -62,6 +62,7 @@ typedef struct pool {
 	taskq retry;
 	int exhausted;        /* next_task said POOL_DONE */
 	int startup_failures; /* consecutive */
+	int readied;          /* the ready callback has run */
 	int fatal;
 } pool;
 
@@ -70,12 +71,11 @@ void pool_options_init(pool_options *opt)
 	memset(opt, 0, sizeof *opt);
 	opt->python = "python3";
 	opt->jobs = 1;
-	opt->devices = DEV_CPU | DEV_CUDA;
+	opt->devices = DEV_ALL;
 	opt->batch = 4;
 	opt->timeout = 60;
 	opt->startup_timeout = 120;
 	opt->max_startup_failures = 3;
-	opt->extra_fd = -1;
 }
 
 /* Records the first fatal error only: with N workers, N may report it. */
@@ -292,6 +292,23 @@ static void drain_stderr(worker *w)
 	}
 }
 
+/* The first READY frame of the run: the caller's ready callback, with the
+ * worker's Warp version and header directory. */
+static int first_ready(pool *p, const proto_reply *r)
+{
+	p->readied = 1;
+	if (!p->cb->ready)
+		return 0;
+	char native[4096];
+	snprintf(native, sizeof native, "%.*s", (int)r->text_len[1], r->text[1]);
+	buf why = BUF_INIT;
+	int rc = p->cb->ready(p->ctx, p->stats->warp_version, native, &why);
+	if (rc < 0)
+		pool_fatal(p, "%s", buf_cstr(&why));
+	buf_free(&why);
+	return rc;
+}
+
 /* Decodes every complete frame; returns -1 with *why set if the worker must go. */
 static int handle_frames(pool *p, worker *w, const char **why)
 {
@@ -312,10 +329,12 @@ static int handle_frames(pool *p, worker *w, const char **why)
 		if (r.kind == PROTO_READY && w->state == W_STARTING) {
 			snprintf(p->stats->warp_version, sizeof p->stats->warp_version, "%.*s",
 				 (int)r.text_len[0], r.text[0]);
-			snprintf(p->stats->native_dir, sizeof p->stats->native_dir, "%.*s", (int)r.text_len[1],
-				 r.text[1]);
 			w->state = W_IDLE;
 			p->startup_failures = 0;
+			if (!p->readied && first_ready(p, &r) < 0) {
+				*why = "could not start";
+				rc = -1;
+			}
 		} else if (r.kind == PROTO_FATAL) {
 			pool_fatal(p, "Warp cannot be used by '%s': %.*s (run `make setup`, or pass --python PATH)",
 				   p->opt->python, (int)r.text_len[0], r.text[0]);
@@ -446,8 +465,9 @@ static int poll_once(pool *p, struct pollfd *fds, worker **owner)
 			owner[nfds++] = w;
 		}
 	}
-	if (p->opt->extra_fd >= 0) {
-		fds[nfds] = (struct pollfd){.fd = p->opt->extra_fd, .events = POLLIN};
+	int extra = p->cb->watch_fd ? p->cb->watch_fd(p->ctx) : -1;
+	if (extra >= 0) {
+		fds[nfds] = (struct pollfd){.fd = extra, .events = POLLIN};
 		owner[nfds++] = NULL;
 	}
 	int ms = wake > now ? (int)((wake - now) * 1000) + 1 : 0;
@@ -462,7 +482,6 @@ int pool_run(const pool_options *opt, const pool_callbacks *cb, void *ctx, pool_
 	struct pollfd *fds = xcalloc((size_t)opt->jobs * 3 + 1, sizeof *fds);
 	worker **owner = xcalloc((size_t)opt->jobs * 3 + 1, sizeof *owner);
 	double next_tick = 0, next_rss = 0;
-	signal(SIGPIPE, SIG_IGN);
 
 	while (!p.fatal && !(opt->stop && *opt->stop) && !all_done(&p)) {
 		double now = now_seconds();
@@ -487,8 +506,8 @@ int pool_run(const pool_options *opt, const pool_callbacks *cb, void *ctx, pool_
 		for (int i = 0; i < nfds; i++) {
 			worker *w = owner[i];
 			if (!w) {
-				if (fds[i].revents && cb->on_extra)
-					cb->on_extra(ctx);
+				if (fds[i].revents && cb->on_watch)
+					cb->on_watch(ctx);
 				continue;
 			}
 			if (w->state == W_DEAD || !fds[i].revents)

@@ -2,7 +2,9 @@
  * loop drives N children through callbacks (git's run_processes_parallel):
  * the caller hands out encoded requests and receives replies; the pool owns
  * processes, pipes, timeouts, restarts with back-off and the retry policy.
- * It never prints: failures reach the caller as reasons and error strings. */
+ * It never prints: failures reach the caller as reasons and error strings.
+ * The process must ignore SIGPIPE (the CLI does, in main): a write to a dead
+ * worker then fails with EPIPE, which the pool handles. */
 #ifndef JS_POOL_H
 #define JS_POOL_H
 
@@ -16,13 +18,12 @@ typedef struct pool_options {
 	const char *python;        /* interpreter that can import warp */
 	const char *worker_script; /* path of worker.py */
 	int jobs;                  /* workers */
-	unsigned devices;          /* DEV_CPU | DEV_CUDA, for decoding replies */
+	unsigned devices;          /* DEV_BIT mask, for decoding replies */
 	int batch;                 /* requests in flight per worker */
 	double timeout;            /* seconds without a reply before a busy worker is killed */
 	double startup_timeout;    /* seconds a worker may take to import Warp */
 	int max_startup_failures;  /* consecutive start-up failures before giving up */
 	const volatile sig_atomic_t *stop; /* when set: finish nothing new, return */
-	int extra_fd;              /* another fd to watch (e.g. validation results), or -1 */
 } pool_options;
 
 /* Fills *opt with the defaults above (jobs = 1, batch = 4, timeout = 60 s). */
@@ -31,6 +32,11 @@ void pool_options_init(pool_options *opt);
 typedef enum pool_next { POOL_TASK, POOL_WAIT, POOL_DONE } pool_next;
 
 typedef struct pool_callbacks {
+	/* The first worker is ready, before any kernel is handed out: its Warp
+	 * version and header directory (warp/native). Returning -1 (with a
+	 * one-line reason in err) ends the run: pool_run returns -1 with it.
+	 * May be NULL. */
+	int (*ready)(void *ctx, const char *warp_version, const char *native_dir, buf *err);
 	/* Appends the request frame of the next kernel to `frame`
 	 * (proto_put_request) and sets *index; or says to wait / that all
 	 * kernels have been handed out. */
@@ -39,15 +45,17 @@ typedef struct pool_callbacks {
 	void (*task_done)(void *ctx, const proto_reply *reply);
 	/* The pool gave up on a kernel (its worker crashed or hung on it twice). */
 	void (*task_failed)(void *ctx, uint64_t index, const char *reason);
-	/* extra_fd became readable; may be NULL when there is no extra fd. */
-	void (*on_extra)(void *ctx);
+	/* Another fd for the poll loop to watch (e.g. the validator's results),
+	 * asked every round, or -1; on_watch is called when it is readable.
+	 * Both may be NULL. */
+	int (*watch_fd)(void *ctx);
+	void (*on_watch)(void *ctx);
 	/* Called at most ~10 times a second while the pool runs; may be NULL. */
 	void (*tick)(void *ctx);
 } pool_callbacks;
 
 typedef struct pool_stats {
 	char warp_version[32];
-	char native_dir[4096]; /* warp/native of the installed warp-lang */
 	int restarts;          /* workers restarted after a crash or hang */
 	long worker_peak_rss_kib; /* largest VmHWM seen among workers */
 	long worker_rss_kib;      /* largest current VmRSS, sampled every second */

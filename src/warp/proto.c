@@ -1,7 +1,7 @@
 /* proto: length-prefixed frames to and from the Warp worker. Every length is
  * checked against the bytes actually present: the decoder is fed whatever a
  * (possibly broken) worker wrote. */
-#include "proto.h"
+#include "warp/proto.h"
 
 #include <string.h>
 
@@ -25,7 +25,7 @@ static uint32_t get_u32(const unsigned char *p)
 
 static uint64_t get_u64(const unsigned char *p) { return get_u32(p) | (uint64_t)get_u32(p + 4) << 32; }
 
-int proto_device_count(unsigned devices) { return (devices & DEV_CPU ? 1 : 0) + (devices & DEV_CUDA ? 1 : 0); }
+int proto_device_count(unsigned devices) { return dev_count(devices); }
 
 void proto_put_request(buf *out, uint64_t index, unsigned devices, const char *name,
 		       const char *source, size_t source_len)

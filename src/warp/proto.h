@@ -9,8 +9,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
-
-enum { DEV_CPU = 1, DEV_CUDA = 2, DEV_COUNT = 2 };
+#include "common/dev.h"
 
 /* Largest frame either side accepts: far above any real module text, small
  * enough that a corrupted length prefix cannot make us allocate gigabytes. */

@@ -138,6 +138,22 @@ class Bridge:
         linecache.cache.pop(filename, None)
 
 
+def native_dir(wp):
+    """Where this Warp keeps the C++ headers its generated modules include."""
+    return os.path.join(os.path.dirname(wp.__file__), "native")
+
+
+def print_native_dir():
+    """--native-dir: native_dir() on stdout, for runs that start no worker;
+    on failure the exception on one line and exit 1."""
+    try:
+        import warp as wp
+    except Exception as exc:
+        print(format_error(exc))
+        sys.exit(1)
+    print(native_dir(wp))
+
+
 def format_error(exc):
     msg = "%s: %s" % (type(exc).__name__, exc)
     return " ".join(msg.split())[:2000]
@@ -155,8 +171,7 @@ def main():
     except BaseException as exc:  # a broken install must be reported, not crash silently
         send(out, b"F" + pack_str(format_error(exc)))
         sys.exit(3)
-    native = os.path.join(os.path.dirname(bridge.wp.__file__), "native")
-    send(out, b"R" + pack_str(bridge.wp.__version__) + pack_str(native))
+    send(out, b"R" + pack_str(bridge.wp.__version__) + pack_str(native_dir(bridge.wp)))
 
     while True:
         head = read_exact(inp, 4)
@@ -206,6 +221,10 @@ def dump_builtins():
     json.dump({"warp_version": wp.__version__, "builtins": out}, sys.stdout, indent=0)
     sys.stdout.write("\n")
 
+
+if __name__ == "__main__" and "--native-dir" in sys.argv:
+    print_native_dir()
+    sys.exit(0)
 
 if __name__ == "__main__" and "--dump-builtins" in sys.argv:
     dump_builtins()

@@ -21,7 +21,7 @@ static void test_cpu(void **state)
 	load_fixture("loop_cond.cpp", &m);
 	ext_kernel k;
 	char why[128];
-	assert_int_equal(ext_kernel_find(m.data, m.len, "k0", EXT_CPU, &k, why, sizeof why), 0);
+	assert_int_equal(ext_kernel_find(m.data, m.len, "k0", DEV_CPU, &k, why, sizeof why), 0);
 	assert_string_equal(k.hash, "897f9253");
 	assert_true(starts_with(k.forward, "template <bool wp_linear_contiguous>\nstatic void k0_897f9253_cpu_kernel_forward("));
 	assert_true(starts_with(k.backward, "template <bool wp_linear_contiguous>\nstatic void k0_897f9253_cpu_kernel_backward("));
@@ -41,7 +41,7 @@ static void test_cuda(void **state)
 	load_fixture("loop_cond.cu", &m);
 	ext_kernel k;
 	char why[128];
-	assert_int_equal(ext_kernel_find(m.data, m.len, "k0", EXT_CUDA, &k, why, sizeof why), 0);
+	assert_int_equal(ext_kernel_find(m.data, m.len, "k0", DEV_CUDA, &k, why, sizeof why), 0);
 	assert_true(starts_with(k.forward, "extern \"C\" __global__ void k0_897f9253_cuda_kernel_forward("));
 	assert_true(starts_with(k.backward, "extern \"C\" __global__ void k0_897f9253_cuda_kernel_backward("));
 	assert_int_equal(k.backward.start[k.backward.len - 1], '}');
@@ -56,12 +56,12 @@ static void test_wrong_name_or_device(void **state)
 	load_fixture("loop_cond.cpp", &m);
 	ext_kernel k;
 	char why[128];
-	assert_int_equal(ext_kernel_find(m.data, m.len, "k", EXT_CPU, &k, why, sizeof why), -1); /* prefix of k0 */
-	assert_int_equal(ext_kernel_find(m.data, m.len, "k0", EXT_CUDA, &k, why, sizeof why), -1);
+	assert_int_equal(ext_kernel_find(m.data, m.len, "k", DEV_CPU, &k, why, sizeof why), -1); /* prefix of k0 */
+	assert_int_equal(ext_kernel_find(m.data, m.len, "k0", DEV_CUDA, &k, why, sizeof why), -1);
 	assert_non_null(strstr(why, "no cuda forward function for 'k0'"));
 	/* a truncated module: the body never closes */
 	const char *cut = strstr(m.data, "var_0 = builtin_tid1d()");
-	assert_int_equal(ext_kernel_find(m.data, (size_t)(cut - m.data), "k0", EXT_CPU, &k, why, sizeof why), -1);
+	assert_int_equal(ext_kernel_find(m.data, (size_t)(cut - m.data), "k0", DEV_CPU, &k, why, sizeof why), -1);
 	buf_free(&m);
 }
 
@@ -72,7 +72,7 @@ static void test_braces_in_comments_and_strings(void **state)
 			  "    // if x: { not code\n    printf(\"}%d{\", '}');\n    /* } */\n}\nint after;\n";
 	ext_kernel k;
 	char why[128];
-	assert_int_equal(ext_kernel_find(src, strlen(src), "f", EXT_CPU, &k, why, sizeof why), 0);
+	assert_int_equal(ext_kernel_find(src, strlen(src), "f", DEV_CPU, &k, why, sizeof why), 0);
 	assert_int_equal(k.forward.len, strstr(src, "\nint after") - src);
 	assert_int_equal(k.backward.len, 0);
 }

@@ -166,6 +166,40 @@ static void test_category_names(void **state)
 	assert_int_equal(gen_category_from_name(NULL), -1);
 }
 
+/* The help text's category list is the profile table's: every category as
+ * a whole word in table order, the seed ones before "Opt-in:", then 'all',
+ * on lines that start with the indent and fit the width. */
+static void test_categories_help(void **state)
+{
+	(void)state;
+	buf b = BUF_INIT;
+	gen_categories_help(&b, "    ", 60);
+	const char *s = buf_cstr(&b), *optin = strstr(s, "Opt-in:"), *last = s;
+	assert_non_null(strstr(s, "Default: the 11 seed categories"));
+	assert_non_null(optin);
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) {
+		const char *name = gen_category_name((gen_category)c), *hit = NULL;
+		size_t n = strlen(name);
+		for (const char *p = strstr(s, name); p && !hit; p = strstr(p + 1, name))
+			if (p[-1] == ' ' && p[n] && strchr(",.;", p[n]))
+				hit = p;
+		assert_non_null(hit);
+		assert_true(hit > last);
+		assert_true(c < GEN_SEED_COUNT ? hit < optin : hit > optin);
+		last = hit;
+	}
+	assert_non_null(strstr(last, "'all'"));
+	for (const char *p = s; *p;) {
+		const char *nl = strchr(p, '\n');
+		assert_non_null(nl);
+		assert_true(nl - p <= 60);
+		assert_memory_equal(p, "    ", 4);
+		assert_true(p[4] != ' ');
+		p = nl + 1;
+	}
+	buf_free(&b);
+}
+
 /* ---- source inspection helpers ---- */
 
 static int has_any(const char *s, const char *const *needles)
@@ -770,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_names_unique),
 		cmocka_unit_test(test_name_format),
 		cmocka_unit_test(test_category_names),
+		cmocka_unit_test(test_categories_help),
 		cmocka_unit_test(test_constructs),
 		cmocka_unit_test(test_typing_rules),
 		cmocka_unit_test(test_size_budget),

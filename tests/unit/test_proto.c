@@ -34,12 +34,12 @@ static void test_request_layout(void **state)
 {
 	(void)state;
 	buf b = BUF_INIT;
-	proto_put_request(&b, 0x0102030405ULL, DEV_CPU | DEV_CUDA, "k", "src", 3);
+	proto_put_request(&b, 0x0102030405ULL, DEV_ALL, "k", "src", 3);
 	assert_int_equal(b.len, 4 + 1 + 8 + 1 + 4 + 1 + 4 + 3);
 	assert_int_equal((unsigned char)b.data[0], b.len - 4);
 	assert_int_equal(b.data[4], 'K');
 	assert_int_equal((unsigned char)b.data[5], 0x05);
-	assert_int_equal(b.data[13], DEV_CPU | DEV_CUDA);
+	assert_int_equal(b.data[13], DEV_ALL);
 	assert_memory_equal(b.data + b.len - 3, "src", 3);
 	buf_free(&b);
 }
@@ -52,14 +52,14 @@ static void test_output_roundtrip(void **state)
 	output_frame(&b, 7, "a", "b");
 	proto_reply r;
 	size_t used;
-	assert_int_equal(proto_parse_reply(b.data, b.len, DEV_CPU | DEV_CUDA, &r, &used), PROTO_OK);
+	assert_int_equal(proto_parse_reply(b.data, b.len, DEV_ALL, &r, &used), PROTO_OK);
 	assert_int_equal(r.kind, PROTO_OUTPUT);
 	assert_true(r.index == 1ULL << 40);
 	assert_int_equal(r.ntext, 2);
 	assert_int_equal(r.text_len[1], 9);
 	assert_memory_equal(r.text[1], "cuda text", 9);
 	size_t first = used;
-	assert_int_equal(proto_parse_reply(b.data + first, b.len - first, DEV_CPU | DEV_CUDA, &r, &used), PROTO_OK);
+	assert_int_equal(proto_parse_reply(b.data + first, b.len - first, DEV_ALL, &r, &used), PROTO_OK);
 	assert_int_equal(r.index, 7);
 	assert_int_equal(first + used, b.len);
 	buf_free(&b);
@@ -73,7 +73,7 @@ static void test_every_prefix_is_incomplete(void **state)
 	proto_reply r;
 	size_t used;
 	for (size_t n = 0; n < b.len; n++)
-		assert_int_equal(proto_parse_reply(b.data, n, DEV_CPU | DEV_CUDA, &r, &used), PROTO_INCOMPLETE);
+		assert_int_equal(proto_parse_reply(b.data, n, DEV_ALL, &r, &used), PROTO_INCOMPLETE);
 	buf_free(&b);
 }
 
@@ -85,19 +85,19 @@ static void test_malformed_frames(void **state)
 	buf b = BUF_INIT;
 	/* device count mismatch: one text where two were requested */
 	output_frame(&b, 3, "cpu", NULL);
-	assert_int_equal(proto_parse_reply(b.data, b.len, DEV_CPU | DEV_CUDA, &r, &used), PROTO_MALFORMED);
-	assert_int_equal(proto_parse_reply(b.data, b.len, DEV_CPU, &r, &used), PROTO_OK);
+	assert_int_equal(proto_parse_reply(b.data, b.len, DEV_ALL, &r, &used), PROTO_MALFORMED);
+	assert_int_equal(proto_parse_reply(b.data, b.len, DEV_BIT(DEV_CPU), &r, &used), PROTO_OK);
 	/* a string length running past the frame */
 	buf_reset(&b);
 	buf_append(&b, "\x09\0\0\0E\x01\0\0\0\0\0\0\0", 13);
-	assert_int_equal(proto_parse_reply(b.data, b.len, DEV_CPU, &r, &used), PROTO_MALFORMED);
+	assert_int_equal(proto_parse_reply(b.data, b.len, DEV_BIT(DEV_CPU), &r, &used), PROTO_MALFORMED);
 	/* unknown kind, zero length, absurd length */
-	assert_int_equal(proto_parse_reply("\x01\0\0\0Z", 5, DEV_CPU, &r, &used), PROTO_MALFORMED);
-	assert_int_equal(proto_parse_reply("\0\0\0\0", 4, DEV_CPU, &r, &used), PROTO_MALFORMED);
-	assert_int_equal(proto_parse_reply("\xff\xff\xff\x7f", 4, DEV_CPU, &r, &used), PROTO_MALFORMED);
+	assert_int_equal(proto_parse_reply("\x01\0\0\0Z", 5, DEV_BIT(DEV_CPU), &r, &used), PROTO_MALFORMED);
+	assert_int_equal(proto_parse_reply("\0\0\0\0", 4, DEV_BIT(DEV_CPU), &r, &used), PROTO_MALFORMED);
+	assert_int_equal(proto_parse_reply("\xff\xff\xff\x7f", 4, DEV_BIT(DEV_CPU), &r, &used), PROTO_MALFORMED);
 	/* garbage text, as a worker printing on stdout would produce */
 	const char *junk = "Warp 1.19.0 initialized\n";
-	assert_int_equal(proto_parse_reply(junk, strlen(junk), DEV_CPU, &r, &used), PROTO_MALFORMED);
+	assert_int_equal(proto_parse_reply(junk, strlen(junk), DEV_BIT(DEV_CPU), &r, &used), PROTO_MALFORMED);
 	buf_free(&b);
 }
 

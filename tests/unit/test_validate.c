@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "test.h"
 #include "validate/chk.h"
+#include "warp/native.h"
 
 static char native_dir[1024];
 static int have_nvrtc;
@@ -42,7 +43,7 @@ static int setup(void **state)
 		return -1;
 	}
 	buf err = BUF_INIT;
-	chk_options o = {.tier = CHK_SYNTAX, .devices = CHK_DEV_CUDA, .native_dir = native_dir};
+	chk_options o = {.tier = CHK_SYNTAX, .devices = DEV_BIT(DEV_CUDA), .native_dir = native_dir};
 	chk_engine *e = chk_create(&o, &err);
 	have_nvrtc = e != NULL;
 	if (!e)
@@ -54,7 +55,7 @@ static int setup(void **state)
 
 static unsigned devices(void)
 {
-	return CHK_DEV_CPU | (have_nvrtc ? CHK_DEV_CUDA : 0);
+	return DEV_BIT(DEV_CPU) | (have_nvrtc ? DEV_BIT(DEV_CUDA) : 0);
 }
 
 /* Replaces the first occurrence of `from` (which must exist) in b. */
@@ -137,32 +138,32 @@ static chk_engine *engine(chk_tier tier, int batch, int threads)
 
 static void expect_ok(const chk_result *r)
 {
-	if (r->cpu_ok != 1 || (have_nvrtc && r->cuda_ok != 1))
+	if (r->ok[DEV_CPU] != 1 || (have_nvrtc && r->ok[DEV_CUDA] != 1))
 		fprintf(stderr, "kernel %llu: cpu %d %s\ncuda %d %s\n", (unsigned long long)r->index,
-			r->cpu_ok, r->cpu_diag ? r->cpu_diag : "", r->cuda_ok,
-			r->cuda_diag ? r->cuda_diag : "");
-	assert_int_equal(r->cpu_ok, 1);
-	assert_int_equal(r->cuda_ok, have_nvrtc ? 1 : -1);
-	assert_null(r->cpu_diag);
-	assert_null(r->cuda_diag);
+			r->ok[DEV_CPU], r->diag[DEV_CPU] ? r->diag[DEV_CPU] : "", r->ok[DEV_CUDA],
+			r->diag[DEV_CUDA] ? r->diag[DEV_CUDA] : "");
+	assert_int_equal(r->ok[DEV_CPU], 1);
+	assert_int_equal(r->ok[DEV_CUDA], have_nvrtc ? 1 : -1);
+	assert_null(r->diag[DEV_CPU]);
+	assert_null(r->diag[DEV_CUDA]);
 }
 
 static void expect_bad(const chk_result *r, const char *cpu_word, const char *cuda_word)
 {
-	assert_int_equal(r->cpu_ok, 0);
-	assert_non_null(r->cpu_diag);
-	assert_non_null(strstr(r->cpu_diag, "error"));
-	assert_non_null(strstr(r->cpu_diag, "kernel.cpp:"));
-	assert_null(strstr(r->cpu_diag, native_dir)); /* shortened to warp/native/ */
+	assert_int_equal(r->ok[DEV_CPU], 0);
+	assert_non_null(r->diag[DEV_CPU]);
+	assert_non_null(strstr(r->diag[DEV_CPU], "error"));
+	assert_non_null(strstr(r->diag[DEV_CPU], "kernel.cpp:"));
+	assert_null(strstr(r->diag[DEV_CPU], native_dir)); /* shortened to warp/native/ */
 	if (cpu_word)
-		assert_non_null(strstr(r->cpu_diag, cpu_word));
+		assert_non_null(strstr(r->diag[DEV_CPU], cpu_word));
 	if (!have_nvrtc)
 		return;
-	assert_int_equal(r->cuda_ok, 0);
-	assert_non_null(r->cuda_diag);
-	assert_non_null(strstr(r->cuda_diag, "error"));
+	assert_int_equal(r->ok[DEV_CUDA], 0);
+	assert_non_null(r->diag[DEV_CUDA]);
+	assert_non_null(strstr(r->diag[DEV_CUDA], "error"));
 	if (cuda_word)
-		assert_non_null(strstr(r->cuda_diag, cuda_word));
+		assert_non_null(strstr(r->diag[DEV_CUDA], cuda_word));
 }
 
 static void check_fixture_tier(chk_tier tier)
@@ -171,7 +172,7 @@ static void check_fixture_tier(chk_tier tier)
 	buf cpu = BUF_INIT, cu = BUF_INIT;
 	load_fixture("loop_cond.cpp", &cpu);
 	load_fixture("loop_cond.cu", &cu);
-	chk_item it = {.index = 7, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+	chk_item it = {.index = 7, .text = {cpu.data, cu.data}, .len = {cpu.len, cu.len}};
 	chk_result r;
 	assert_int_equal(chk_check_one(e, &it, &r), 1);
 	assert_int_equal(r.index, 7);
@@ -207,10 +208,7 @@ static void test_planted(void **state)
 		buf cpu = BUF_INIT, cu = BUF_INIT;
 		make_kernel(0x100u + (unsigned)k, kinds[k], &cpu, &cu);
 		chk_item it = {.index = 100 + (uint64_t)k,
-			       .cpu = cpu.data,
-			       .cpu_len = cpu.len,
-			       .cuda = cu.data,
-			       .cuda_len = cu.len};
+			       .text = {cpu.data, cu.data}, .len = {cpu.len, cu.len}};
 		chk_result r;
 		assert_int_equal(chk_check_one(e, &it, &r), 0);
 		assert_int_equal(r.index, 100 + (uint64_t)k);
@@ -227,17 +225,12 @@ static void test_planted(void **state)
 static void run_batch(int n, int bad, breakage br, int threads)
 {
 	chk_engine *e = engine(CHK_SYNTAX, n, threads);
+	buf cpu[64] = {0}, cu[64] = {0}; /* lent to the engine until each verdict */
 	for (int i = 0; i < n; i++) {
-		buf cpu = BUF_INIT, cu = BUF_INIT;
-		make_kernel(0xa000u + (unsigned)i, i == bad ? br : OK, &cpu, &cu);
+		make_kernel(0xa000u + (unsigned)i, i == bad ? br : OK, &cpu[i], &cu[i]);
 		chk_item it = {.index = 1000 + (uint64_t)i,
-			       .cpu = cpu.data,
-			       .cpu_len = cpu.len,
-			       .cuda = cu.data,
-			       .cuda_len = cu.len};
-		chk_submit(e, &it); /* the texts are copied */
-		buf_free(&cpu);
-		buf_free(&cu);
+			       .text = {cpu[i].data, cu[i].data}, .len = {cpu[i].len, cu[i].len}};
+		chk_submit(e, &it);
 	}
 	assert_int_equal(chk_outstanding(e), (size_t)n);
 	int seen[64] = {0};
@@ -270,6 +263,10 @@ static void run_batch(int n, int bad, breakage br, int threads)
 	if (have_nvrtc)
 		assert_int_equal(st.failed[1], 1);
 	chk_free(e);
+	for (int i = 0; i < n; i++) {
+		buf_free(&cpu[i]);
+		buf_free(&cu[i]);
+	}
 }
 
 static void test_batch_bisects_body(void **state)
@@ -290,30 +287,23 @@ static void test_batch_good(void **state)
 {
 	(void)state;
 	chk_engine *e = engine(CHK_SYNTAX, 4, 2);
+	buf lent[3][2] = {{{0}}}; /* cpu, cuda texts, lent until the verdicts */
 	for (int i = 0; i < 3; i++) {
-		buf cpu = BUF_INIT, cu = BUF_INIT;
-		make_kernel(0xb000u + (unsigned)i, OK, &cpu, &cu);
+		make_kernel(0xb000u + (unsigned)i, OK, &lent[i][0], &lent[i][1]);
 		chk_item it = {.index = (uint64_t)i,
-			       .cpu = cpu.data,
-			       .cpu_len = cpu.len,
-			       .cuda = cu.data,
-			       .cuda_len = cu.len};
+			       .text = {lent[i][0].data, lent[i][1].data}, .len = {lent[i][0].len, lent[i][1].len}};
 		chk_submit(e, &it);
-		buf_free(&cpu);
-		buf_free(&cu);
 	}
 	/* a kernel with no CUDA text: its CUDA result is "not checked" */
 	buf cpu = BUF_INIT, unused = BUF_INIT;
 	make_kernel(0xb0ffu, OK, &cpu, &unused);
-	chk_item it = {.index = 3, .cpu = cpu.data, .cpu_len = cpu.len};
+	chk_item it = {.index = 3, .text = {[DEV_CPU] = cpu.data}, .len = {[DEV_CPU] = cpu.len}};
 	chk_submit(e, &it);
-	buf_free(&cpu);
-	buf_free(&unused);
 	int n = 0;
 	chk_result r;
 	while (chk_wait(e, &r)) {
-		assert_int_equal(r.cpu_ok, 1);
-		assert_int_equal(r.cuda_ok, r.index == 3 || !have_nvrtc ? -1 : 1);
+		assert_int_equal(r.ok[DEV_CPU], 1);
+		assert_int_equal(r.ok[DEV_CUDA], r.index == 3 || !have_nvrtc ? -1 : 1);
 		chk_result_free(&r);
 		n++;
 	}
@@ -324,6 +314,12 @@ static void test_batch_good(void **state)
 	if (have_nvrtc)
 		assert_int_equal(st.compiles[1], 1);
 	chk_free(e);
+	buf_free(&cpu);
+	buf_free(&unused);
+	for (int i = 0; i < 3; i++) {
+		buf_free(&lent[i][0]);
+		buf_free(&lent[i][1]);
+	}
 }
 
 /* The same kernel twice in one batch clashes (duplicate definitions) only
@@ -333,19 +329,19 @@ static void test_batch_duplicate_and_bytes(void **state)
 {
 	(void)state;
 	buf err = BUF_INIT;
-	chk_options o = {.tier = CHK_SYNTAX, .devices = CHK_DEV_CPU, .native_dir = native_dir, .batch = 4};
+	chk_options o = {.tier = CHK_SYNTAX, .devices = DEV_BIT(DEV_CPU), .native_dir = native_dir, .batch = 4};
 	chk_engine *e = chk_create(&o, &err);
 	assert_non_null(e);
 	buf cpu = BUF_INIT, cu = BUF_INIT;
 	make_kernel(0xd000u, OK, &cpu, &cu);
-	chk_item it = {.index = 1, .cpu = cpu.data, .cpu_len = cpu.len};
+	chk_item it = {.index = 1, .text = {[DEV_CPU] = cpu.data}, .len = {[DEV_CPU] = cpu.len}};
 	chk_submit(e, &it);
 	it.index = 2;
 	chk_submit(e, &it);
 	chk_result r;
 	int n = 0;
 	while (chk_wait(e, &r)) {
-		assert_int_equal(r.cpu_ok, 1);
+		assert_int_equal(r.ok[DEV_CPU], 1);
 		chk_result_free(&r);
 		n++;
 	}
@@ -359,17 +355,15 @@ static void test_batch_duplicate_and_bytes(void **state)
 	o.batch_bytes = cpu.len + 1; /* two modules exceed it: batches of two */
 	e = chk_create(&o, &err);
 	assert_non_null(e);
+	buf c2[4] = {0}, u2[4] = {0}; /* lent until the verdicts */
 	for (uint64_t i = 0; i < 4; i++) {
-		buf c2 = BUF_INIT, u2 = BUF_INIT;
-		make_kernel(0xd100u + (unsigned)i, OK, &c2, &u2);
-		chk_item it2 = {.index = i, .cpu = c2.data, .cpu_len = c2.len};
+		make_kernel(0xd100u + (unsigned)i, OK, &c2[i], &u2[i]);
+		chk_item it2 = {.index = i, .text = {[DEV_CPU] = c2[i].data}, .len = {[DEV_CPU] = c2[i].len}};
 		chk_submit(e, &it2);
-		buf_free(&c2);
-		buf_free(&u2);
 	}
 	n = 0;
 	while (chk_wait(e, &r)) {
-		assert_int_equal(r.cpu_ok, 1);
+		assert_int_equal(r.ok[DEV_CPU], 1);
 		chk_result_free(&r);
 		n++;
 	}
@@ -377,6 +371,10 @@ static void test_batch_duplicate_and_bytes(void **state)
 	chk_stats_get(e, &st);
 	assert_int_equal(st.compiles[0], 2);
 	chk_free(e);
+	for (int i = 0; i < 4; i++) {
+		buf_free(&c2[i]);
+		buf_free(&u2[i]);
+	}
 	buf_free(&cpu);
 	buf_free(&cu);
 	buf_free(&err);
@@ -389,12 +387,12 @@ static void test_free_pending(void **state)
 	chk_engine *e = engine(CHK_SYNTAX, 8, 1);
 	buf cpu = BUF_INIT, cu = BUF_INIT;
 	make_kernel(0xc000u, OK, &cpu, &cu);
-	chk_item it = {.index = 1, .cpu = cpu.data, .cpu_len = cpu.len, .cuda = cu.data, .cuda_len = cu.len};
+	chk_item it = {.index = 1, .text = {cpu.data, cu.data}, .len = {cpu.len, cu.len}};
 	chk_submit(e, &it);
 	chk_submit(e, &it);
+	chk_free(e);
 	buf_free(&cpu);
 	buf_free(&cu);
-	chk_free(e);
 }
 
 static void test_no_nvrtc(void **state)
@@ -408,7 +406,7 @@ static void test_no_nvrtc(void **state)
 			    "NVRTC not found (/nonexistent/libnvrtc.so.13): install the CUDA toolkit "
 			    "or use --validate none / --devices cpu");
 	/* CPU alone still works, and so does tier none */
-	o.devices = CHK_DEV_CPU;
+	o.devices = DEV_BIT(DEV_CPU);
 	chk_engine *e = chk_create(&o, &err);
 	assert_non_null(e);
 	chk_free(e);
@@ -416,12 +414,12 @@ static void test_no_nvrtc(void **state)
 	o.tier = CHK_NONE;
 	e = chk_create(&o, &err);
 	assert_non_null(e);
-	chk_item it = {.index = 5, .cpu = "x", .cpu_len = 1, .cuda = "y", .cuda_len = 1};
+	chk_item it = {.index = 5, .text = {"x", "y"}, .len = {1, 1}};
 	chk_submit(e, &it);
 	chk_result r;
 	assert_int_equal(chk_poll(e, &r), 1);
-	assert_int_equal(r.cpu_ok, -1);
-	assert_int_equal(r.cuda_ok, -1);
+	assert_int_equal(r.ok[DEV_CPU], -1);
+	assert_int_equal(r.ok[DEV_CUDA], -1);
 	chk_free(e);
 	unsetenv("JITSYNTH_NVRTC");
 	buf_free(&err);
@@ -432,7 +430,7 @@ static void test_no_cxx(void **state)
 	(void)state;
 	buf err = BUF_INIT;
 	chk_options o = {
-	    .tier = CHK_SYNTAX, .devices = CHK_DEV_CPU, .native_dir = native_dir, .cxx = "no-such-g++"};
+	    .tier = CHK_SYNTAX, .devices = DEV_BIT(DEV_CPU), .native_dir = native_dir, .cxx = "no-such-g++"};
 	assert_null(chk_create(&o, &err));
 	assert_non_null(strstr(buf_cstr(&err), "C++ compiler not found (no-such-g++)"));
 	assert_null(strchr(buf_cstr(&err), '\n'));
@@ -454,10 +452,10 @@ static void test_prologue(void **state)
 	buf_free(&m);
 	buf nd = BUF_INIT, err = BUF_INIT;
 	if (!getenv("JITSYNTH_WARP_NATIVE")) {
-		assert_int_equal(chk_native_dir(".venv/bin/python", &nd, &err), 0);
+		assert_int_equal(warp_native_dir(".venv/bin/python", "src/warp/worker.py", &nd, &err), 0);
 		assert_non_null(strstr(buf_cstr(&nd), "/warp/native"));
 	}
-	assert_int_equal(chk_native_dir("/nonexistent/python", &nd, &err), -1);
+	assert_int_equal(warp_native_dir("/nonexistent/python", "src/warp/worker.py", &nd, &err), -1);
 	assert_null(strchr(buf_cstr(&err), '\n'));
 	buf_free(&nd);
 	buf_free(&err);

@@ -2,7 +2,7 @@
  * kernel hash is normalised away (or renamed) only where it follows the
  * kernel's name, and the first differing line of two functions is shown. */
 #include "test.h"
-#include "validate/dataset.h"
+#include "pipeline/revalidate.h"
 
 static void rehash(const char *in, const char *name, const char *hash, const char *want)
 {

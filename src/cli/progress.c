@@ -1,0 +1,61 @@
+/* progress: progress line and summary for `generate` (see progress.h). */
+#include "cli/progress.h"
+
+#include <unistd.h>
+
+#include "common/util.h"
+
+void rep_progress_init(rep_progress *p, FILE *out, int quiet)
+{
+	p->out = out;
+	p->enabled = !quiet && isatty(fileno(out));
+	p->last_shown = 0;
+	p->shown = 0;
+	p->noted = 0;
+}
+
+static void fmt_duration(char *out, size_t n, double sec)
+{
+	long s = (long)(sec + 0.5);
+	if (s >= 3600)
+		snprintf(out, n, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(out, n, "%ld:%02ld", s / 60, s % 60);
+}
+
+void rep_progress_update(const run_options *o, const run_state *s, void *ctx)
+{
+	rep_progress *p = ctx;
+	if (s->note[0] && !p->noted) {
+		fprintf(p->out, "%sjitsynth: note: %s\n", p->shown ? "\r\033[K" : "", s->note);
+		p->noted = 1;
+		p->shown = 0;
+	}
+	double now = now_seconds();
+	if (!p->enabled || now - p->last_shown < 0.1)
+		return;
+	p->last_shown = now;
+	double rate = s->elapsed > 0 ? (double)s->done / s->elapsed : 0;
+	char eta[32] = "?";
+	if (rate > 0)
+		fmt_duration(eta, sizeof eta, (double)(o->n - s->done) / rate);
+	fprintf(p->out, "\r\033[K%llu/%llu kernels  %.1f/s  ETA %s  rejects %llu", (unsigned long long)s->done,
+		(unsigned long long)o->n, rate, eta, (unsigned long long)s->rejects);
+	fflush(p->out);
+	p->shown = 1;
+}
+
+void rep_summary(rep_progress *p, const run_options *o, const run_state *s)
+{
+	if (p->shown)
+		fprintf(p->out, "\r\033[K");
+	char took[32];
+	fmt_duration(took, sizeof took, s->elapsed);
+	fprintf(p->out, "%s: %llu pairs, %llu rejects (%.2f%%), %s, %.1f pairs/s, %d jobs, warp %s\n", o->out_dir,
+		(unsigned long long)s->records, (unsigned long long)s->rejects,
+		s->done ? 100.0 * (double)s->rejects / (double)s->done : 0.0, took,
+		s->elapsed > 0 ? (double)s->records / s->elapsed : 0.0, o->pool.jobs,
+		s->pool.warp_version[0] ? s->pool.warp_version : "?");
+	if (s->pool.restarts)
+		fprintf(p->out, "%d worker restarts\n", s->pool.restarts);
+}

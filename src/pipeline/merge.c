@@ -1,0 +1,276 @@
+/* merge: joins datasets of any layout into new shards with dedup across
+ * all of them, a manifest (with "merged_from") and a card (`jitsynth
+ * merge`). Reads through reader.h; prints nothing. */
+#include "pipeline/merge.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/dev.h"
+#include "common/util.h"
+#include "store/card.h"
+#include "store/dedup.h"
+#include "store/layout.h"
+#include "store/reader.h"
+#include "store/record.h"
+
+typedef struct merge_state {
+	const merge_options *o;
+	jsonl_file cur;
+	int open;
+	json_t *shards, *percat, *from;
+	uint64_t perdev[2];
+	char *warp_version;
+	int mixed_warp;
+	dedup *dd;
+	merge_result *res;
+	buf line;
+} merge_state;
+
+static int merge_rotate(merge_state *m, buf *err)
+{
+	if (!m->open)
+		return 0;
+	m->open = 0;
+	int rc = jsonl_commit(&m->cur, err);
+	if (rc == 0) {
+		const char *slash = strrchr(m->cur.path, '/');
+		json_array_append_new(m->shards, json_pack("{s:s, s:I, s:I, s:s}", "file", slash ? slash + 1 : m->cur.path,
+							   "records", (json_int_t)m->cur.lines, "bytes",
+							   (json_int_t)m->cur.bytes, "sha256", m->cur.sha256));
+		m->res->nshards++;
+	}
+	jsonl_release(&m->cur);
+	return rc;
+}
+
+static int merge_write(merge_state *m, const char *line, size_t len, buf *err)
+{
+	if (!m->open) {
+		char name[64];
+		layout_shard_name(name, sizeof name, m->res->nshards);
+		if (jsonl_open_fmt(&m->cur, m->o->out, name, m->o->format, m->o->zstd_level, err) < 0)
+			return -1;
+		m->open = 1;
+	}
+	if (jsonl_write(&m->cur, line, len, err) < 0)
+		return -1;
+	return m->cur.lines >= m->o->shard_size ? merge_rotate(m, err) : 0;
+}
+
+static void merge_count(merge_state *m, const json_t *rec)
+{
+	const char *cat = reader_str(rec, "category", NULL);
+	cat = cat ? cat : "(none)";
+	json_t *c = json_object_get(m->percat, cat);
+	if (!c)
+		json_object_set_new(m->percat, cat, c = json_pack("{s:I}", "records", (json_int_t)0));
+	json_t *n = json_object_get(c, "records");
+	json_integer_set(n, json_integer_value(n) + 1);
+	for (int d = 0; d < 2; d++)
+		m->perdev[d] += reader_forward(rec, dev_name((dev_id)d), NULL) != NULL;
+}
+
+/* One record: dedup, then its line (re-encoded for seed-layout input). */
+static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *err)
+{
+	size_t plen = 0, flen = 0;
+	const char *py = reader_str(rec->json, "python_source", &plen);
+	const char *fwd = reader_forward(rec->json, "cpu", &flen);
+	if (!fwd)
+		fwd = reader_forward(rec->json, "cuda", &flen);
+	m->res->read++;
+	if (m->o->dedup) {
+		dedup_verdict v = dedup_check(m->dd, py, plen, fwd, flen);
+		if (v != DEDUP_NEW) {
+			*(v == DEDUP_EXACT ? &m->res->exact : &m->res->structural) += 1;
+			return 0;
+		}
+	}
+	buf_reset(&m->line);
+	if (raw) {
+		buf_append(&m->line, rec->line, rec->len);
+	} else {
+		char *t = json_dumps(rec->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		buf_puts(&m->line, t ? t : "{}");
+		free(t);
+	}
+	if (!m->line.len || m->line.data[m->line.len - 1] != '\n')
+		buf_putc(&m->line, '\n');
+	merge_count(m, rec->json);
+	m->res->written++;
+	return merge_write(m, m->line.data, m->line.len, err);
+}
+
+static void merge_note_source(merge_state *m, const char *dir, const reader *r, uint64_t before)
+{
+	const json_t *man = reader_manifest(r);
+	const char *wv = json_string_value(json_object_get(man, "warp_version"));
+	if (wv && !m->warp_version)
+		m->warp_version = xstrdup(wv);
+	else if (wv && strcmp(wv, m->warp_version))
+		m->mixed_warp = 1;
+	json_t *src = json_pack("{s:s, s:s, s:I}", "dir", dir, "layout",
+				reader_get_layout(r) == READER_SEED ? "seed" : "jitsynth", "records_read",
+				(json_int_t)(m->res->read - before));
+	if (man && json_object_get(man, "options"))
+		json_object_set(src, "options", json_object_get(man, "options"));
+	json_array_append_new(m->from, src);
+}
+
+static int merge_one(merge_state *m, const char *dir, export_warn_fn warn, void *ctx, buf *err)
+{
+	reader *r = reader_open(dir, err);
+	if (!r)
+		return -1;
+	uint64_t before = m->res->read;
+	int raw = reader_get_layout(r) != READER_SEED, rc = 0, got;
+	reader_record rec;
+	buf msg = BUF_INIT;
+	while (rc == 0 && (got = reader_next(r, &rec, &msg)) != READER_END) {
+		if (got == READER_OK)
+			rc = merge_record(m, &rec, raw, err);
+		else {
+			m->res->malformed++;
+			if (warn)
+				warn(msg.data, ctx);
+		}
+		buf_reset(&msg);
+	}
+	merge_note_source(m, dir, r, before);
+	buf_free(&msg);
+	reader_close(r);
+	return rc;
+}
+
+static int merge_manifest(merge_state *m, buf *err)
+{
+	const merge_options *o = m->o;
+	json_t *man = json_object(), *opt = json_object(), *counts = json_object(), *perdev = json_object();
+	json_object_set_new(man, "format", json_string("jitsynth-dataset-1"));
+	json_object_set_new(man, "complete", json_true());
+	json_object_set_new(man, "jitsynth_version", json_string(JITSYNTH_VERSION));
+	json_object_set_new(man, "warp_version",
+			    json_string(m->mixed_warp ? "mixed" : m->warp_version ? m->warp_version : "unknown"));
+	json_t *devs = json_array(), *cats = json_array();
+	for (int d = 0; d < 2; d++)
+		if (m->perdev[d]) {
+			json_array_append_new(devs, json_string(dev_name((dev_id)d)));
+			json_object_set_new(perdev, dev_name((dev_id)d), json_integer((json_int_t)m->perdev[d]));
+		}
+	const char *k;
+	json_t *v;
+	json_object_foreach(m->percat, k, v) json_array_append_new(cats, json_string(k));
+	json_object_set_new(opt, "devices", devs);
+	json_object_set_new(opt, "categories", cats);
+	json_object_set_new(opt, "shard_size", json_integer((json_int_t)o->shard_size));
+	json_object_set_new(opt, "format", json_string(jsonl_format_name(o->format)));
+	if (o->format == JSONL_ZST)
+		json_object_set_new(opt, "zstd_level", json_integer(o->zstd_level ? o->zstd_level : JSONL_ZSTD_DEFAULT_LEVEL));
+	json_object_set_new(opt, "dedup", json_boolean(o->dedup));
+	json_object_set_new(man, "options", opt);
+	json_object_set(man, "merged_from", m->from);
+	json_object_set_new(counts, "kernels", json_integer((json_int_t)m->res->read));
+	json_object_set_new(counts, "records", json_integer((json_int_t)m->res->written));
+	json_object_set_new(counts, "rejects", json_integer(0));
+	json_object_set(counts, "per_category", m->percat);
+	json_object_set_new(counts, "per_device", perdev);
+	json_object_set_new(counts, "dedup", json_pack("{s:I, s:I}", "exact", (json_int_t)m->res->exact, "structural",
+						       (json_int_t)m->res->structural));
+	json_object_set_new(counts, "malformed_skipped", json_integer((json_int_t)m->res->malformed));
+	json_object_set_new(man, "counts", counts);
+	json_object_set(man, "shards", m->shards);
+	char when[32];
+	time_t t = time(NULL);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	json_object_set_new(man, "timing", json_pack("{s:s}", "finished", when));
+	char *text = json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(man);
+	buf b = BUF_INIT;
+	buf_puts(&b, text);
+	buf_putc(&b, '\n');
+	free(text);
+	int rc = write_file_atomic(o->out, LAYOUT_MANIFEST, b.data, b.len, err);
+	buf_free(&b);
+	return rc;
+}
+
+/* out must not hold a dataset, unless force (then its files go). */
+static int merge_prepare(const merge_options *o, buf *err)
+{
+	if (make_dir(o->out, err) < 0)
+		return -1;
+	buf p = BUF_INIT;
+	buf_printf(&p, "%s/manifest.json", o->out);
+	buf e = BUF_INIT;
+	int taken = path_exists(p.data);
+	reader *r = taken ? NULL : reader_open(o->out, &e);
+	taken |= r != NULL;
+	reader_close(r);
+	buf_reset(&e);
+	if (taken && !o->force) {
+		buf_printf(err, "'%s' already holds a dataset (use --force to replace it, or another -o)", o->out);
+		buf_free(&p);
+		buf_free(&e);
+		return -1;
+	}
+	if (taken) {
+		r = reader_open(o->out, &e);
+		for (size_t i = 0; r && reader_get_layout(r) == READER_JITSYNTH && i < reader_nfiles(r); i++) {
+			buf_reset(&p);
+			buf_printf(&p, "%s/%s", o->out, reader_file(r, i));
+			unlink(p.data);
+		}
+		reader_close(r);
+	}
+	buf_free(&e);
+	buf_free(&p);
+	return 0;
+}
+
+int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, export_warn_fn warn, void *ctx,
+	      merge_result *res, buf *err)
+{
+	memset(res, 0, sizeof *res);
+	char *out_real = realpath(o->out, NULL);
+	for (size_t i = 0; out_real && i < ndirs; i++) {
+		char *in_real = realpath(dirs[i], NULL);
+		int same = in_real && !strcmp(in_real, out_real);
+		free(in_real);
+		if (same) {
+			buf_printf(err, "'%s' is both an input and the output (give another -o)", dirs[i]);
+			free(out_real);
+			return -1;
+		}
+	}
+	free(out_real);
+	if (merge_prepare(o, err) < 0)
+		return -1;
+	merge_state m = {.o = o, .res = res, .dd = dedup_new()};
+	m.shards = json_array();
+	m.percat = json_object();
+	m.from = json_array();
+	int rc = 0;
+	for (size_t i = 0; i < ndirs && rc == 0; i++)
+		rc = merge_one(&m, dirs[i], warn, ctx, err);
+	if (rc == 0)
+		rc = merge_rotate(&m, err);
+	else if (m.open)
+		jsonl_release(&m.cur);
+	if (rc == 0)
+		rc = merge_manifest(&m, err);
+	if (rc == 0)
+		rc = card_write(o->out, err);
+	json_decref(m.shards);
+	json_decref(m.percat);
+	json_decref(m.from);
+	dedup_free(m.dd);
+	free(m.warp_version);
+	buf_free(&m.line);
+	return rc;
+}

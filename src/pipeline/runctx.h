@@ -1,0 +1,61 @@
+/* runctx: the insides of one `generate` run, shared by run.c (the stages)
+ * and resume.c (the output directory: a fresh start, or the state an
+ * interrupted run's journal vouches for). Nothing else includes it. */
+#ifndef JS_PIPELINE_RUNCTX_H
+#define JS_PIPELINE_RUNCTX_H
+
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/dev.h"
+#include "pipeline/run.h"
+#include "report/metrics.h"
+#include "store/dedup.h"
+#include "store/jsonl.h"
+#include "store/shards.h"
+
+/* One kernel between hand-out and storage, in the reorder window. */
+typedef struct slot {
+	int ready;
+	buf text[DEV_COUNT]; /* module texts, lent to the checker until its verdict */
+	int is_reject;
+	gen_category category;
+	run_stage stage; /* of a reject */
+	uint64_t fp_exact, fp_structural; /* dedup fingerprints of a record */
+	metrics_kernel km; /* what a record adds to the metrics, if kept */
+	buf reason;        /* a reject's reason, as rejects.jsonl holds it */
+	buf line;
+} slot;
+
+typedef struct run {
+	const run_options *o;
+	run_state *s;
+	slot *win;
+	uint64_t nwin;
+	uint64_t next_write;
+	shard_set shards;
+	jsonl_file rejects;
+	int rejects_open;
+	int failed;        /* a write failed, or a compiler broke: store nothing more */
+	uint64_t answered; /* kernels Warp (or the pool) has answered */
+	dedup *dd;       /* NULL with --no-dedup */
+	metrics metrics; /* of the stored records and rejects: the manifest's */
+	chk_engine *chk; /* NULL with --validate none, and until the first worker is ready */
+	buf *err;
+	run_progress_fn *progress;
+	void *pctx;
+	gen_kernel k; /* scratch kernel, reused */
+} run;
+
+/* resume.c */
+/* Creates out_dir (or replaces the dataset in it with --force) and opens
+ * the journal and rejects. */
+int resume_start_fresh(run *r);
+/* Puts r where the journal of the interrupted run in out_dir says it
+ * stopped: kept shards adopted, the rest removed, counters, dedup and
+ * metrics rebuilt from what is kept. */
+int resume_state(run *r);
+/* Whether out_dir's manifest says its run is complete. */
+int resume_already_complete(const run_options *o);
+
+#endif

@@ -1,0 +1,77 @@
+/* engine: the validation engine's insides, shared by its three files:
+ * engine.c (threads, queues and the public chk_* calls), batch.c (modules
+ * grouped into one translation unit, failing batches bisected) and flags.c
+ * (the compilers' options). Nothing outside src/validate includes it. */
+#ifndef JS_VALIDATE_ENGINE_H
+#define JS_VALIDATE_ENGINE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/dev.h"
+#include "validate/chk.h"
+#include "validate/cxx.h"
+#include "validate/nvrtc.h"
+#include "validate/scratch.h"
+
+/* One kernel's modules: borrowed from the caller (chk_submit). */
+typedef struct item {
+	uint64_t index;
+	const char *text[DEV_COUNT];
+	size_t len[DEV_COUNT];
+	size_t pro[DEV_COUNT]; /* prologue length */
+	int ok[DEV_COUNT];
+	char *diag[DEV_COUNT];
+	int pending;		  /* device jobs still to finish */
+	struct item *prev, *next; /* the live list: every item not yet handed out */
+	struct item *done_next;	  /* the done queue */
+} item;
+
+/* One device's batch, as a thread takes it. */
+typedef struct job {
+	dev_id d;
+	size_t n;
+	item **v;
+	struct job *next;
+} job;
+
+struct chk_engine {
+	chk_tier tier;
+	unsigned devices;
+	int batch, nthreads, diag_lines;
+	size_t batch_bytes;
+	char *native_prefix; /* "<native_dir>/", shown as "warp/native/" in diagnostics */
+	nvrtc_lib *nv;
+	cxx_tool *cx;
+	scratch tmp;
+	char *note; /* chk_note */
+	/* NVRTC options: nv_opts[slot] is the option vector of thread `slot`
+	 * (they differ only in the PCH directory). */
+	char ***nv_opts;
+	int nv_nopts;
+
+	pthread_mutex_t mu;
+	pthread_cond_t job_cv, done_cv;
+	pthread_mutex_t sync_mu; /* chk_check_one's slot */
+	job *jq_head, *jq_tail;
+	item **part[DEV_COUNT];
+	size_t npart[DEV_COUNT], part_bytes[DEV_COUNT];
+	item live; /* sentinel of the live list */
+	item *done_head, *done_tail;
+	size_t outstanding, ndone;
+	int stop;
+	pthread_t *th;
+	int nth_started;
+	int efd;
+	chk_stats st;
+};
+
+/* batch.c: checks a job's items, grouped by identical prologue, with the
+ * compiler slot `slot` (a thread's PCH directory and option vector). */
+void batch_run_job(chk_engine *e, const job *j, int slot);
+/* ...and one set of items of one device (bisected when it fails). */
+void batch_check(chk_engine *e, dev_id d, item **v, size_t n, int slot);
+
+#endif

@@ -1,0 +1,295 @@
+/* test_journal: the resume journal on disk: the header line written
+ * atomically, entries appended and read back field by field, a torn last
+ * line cut off so appends go on, malformed lines and headers refused. */
+#include "test.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "store/journal.h"
+
+static char dir[512];
+
+static int dir_setup(void **s)
+{
+	(void)s;
+	const char *t = getenv("TMPDIR");
+	snprintf(dir, sizeof dir, "%s/test_journal.XXXXXX", t && *t ? t : "/tmp");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int dir_teardown(void **s)
+{
+	(void)s;
+	return rm_tree(dir);
+}
+
+static const char *path_of(const char *name)
+{
+	static char p[600];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	return p;
+}
+
+static void read_all(const char *name, buf *out)
+{
+	FILE *f = fopen(path_of(name), "rb");
+	assert_non_null(f);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(out, chunk, n);
+	fclose(f);
+}
+
+static void append_raw(const char *text)
+{
+	FILE *f = fopen(path_of("journal.jsonl"), "ab");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static off_t size_of(const char *name)
+{
+	struct stat st;
+	assert_int_equal(stat(path_of(name), &st), 0);
+	return st.st_size;
+}
+
+/* An entry whose every field holds a value derived from k. */
+static journal_entry entry(uint64_t k)
+{
+	journal_entry e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.shard.name, sizeof e.shard.name, "train-%05llu.jsonl", (unsigned long long)k);
+	e.shard.records = 10 + k;
+	e.shard.bytes = 1000 + k;
+	for (int i = 0; i < 64; i++)
+		e.shard.sha256[i] = "0123456789abcdef"[(i + k) % 16];
+	e.next_index = 100 * (k + 1);
+	e.records = 90 * (k + 1);
+	e.rejects = 7 + k;
+	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) {
+		e.cat_records[c] = k * 1000 + (uint64_t)c;
+		e.cat_rejects[c] = k + (uint64_t)c * 3;
+	}
+	e.dropped_exact = 3 + k;
+	e.dropped_structural = 5 + k;
+	e.rejects_bytes = 4096 + k;
+	for (int i = 0; i < 4; i++)
+		e.stage_rejects[i] = k + (uint64_t)i;
+	return e;
+}
+
+static void assert_entry_equal(const journal_entry *a, const journal_entry *b)
+{
+	assert_string_equal(a->shard.name, b->shard.name);
+	assert_int_equal(a->shard.records, b->shard.records);
+	assert_int_equal(a->shard.bytes, b->shard.bytes);
+	assert_string_equal(a->shard.sha256, b->shard.sha256);
+	assert_int_equal(a->next_index, b->next_index);
+	assert_int_equal(a->records, b->records);
+	assert_int_equal(a->rejects, b->rejects);
+	assert_memory_equal(a->cat_records, b->cat_records, sizeof a->cat_records);
+	assert_memory_equal(a->cat_rejects, b->cat_rejects, sizeof a->cat_rejects);
+	assert_int_equal(a->dropped_exact, b->dropped_exact);
+	assert_int_equal(a->dropped_structural, b->dropped_structural);
+	assert_int_equal(a->rejects_bytes, b->rejects_bytes);
+	assert_memory_equal(a->stage_rejects, b->stage_rejects, sizeof a->stage_rejects);
+}
+
+/* Starts the journal with {"n": 7, "seed": 42} and appends entries 0..n-1. */
+static void start_with(size_t n)
+{
+	buf err = BUF_INIT;
+	json_t *opt = json_pack("{s:i, s:i}", "n", 7, "seed", 42);
+	assert_int_equal(journal_start(dir, opt, &err), 0);
+	json_decref(opt);
+	for (size_t k = 0; k < n; k++) {
+		journal_entry e = entry(k);
+		assert_int_equal(journal_append(dir, &e, &err), 0);
+	}
+	assert_int_equal(err.len, 0);
+	buf_free(&err);
+}
+
+/* journal_load must fail with a message containing `why`, leaving j empty. */
+static void assert_load_fails(const char *why)
+{
+	journal j;
+	buf err = BUF_INIT;
+	assert_int_equal(journal_load(dir, &j, &err), -1);
+	if (!strstr(buf_cstr(&err), why))
+		fail_msg("'%s' lacks '%s'", buf_cstr(&err), why);
+	assert_null(j.options);
+	assert_null(j.entries);
+	assert_int_equal(j.n, 0);
+	buf_free(&err);
+}
+
+static void test_start_writes_header_line(void **s)
+{
+	(void)s;
+	start_with(0);
+	buf text = BUF_INIT;
+	read_all("journal.jsonl", &text);
+	assert_string_equal(buf_cstr(&text),
+			    "{\"journal\":\"jitsynth-1\",\"options\":{\"n\":7,\"seed\":42}}\n");
+	assert_int_not_equal(access(path_of(".journal.jsonl.tmp"), F_OK), 0);
+	buf_free(&text);
+}
+
+static void test_entries_round_trip(void **s)
+{
+	(void)s;
+	start_with(3);
+	journal j;
+	buf err = BUF_INIT;
+	assert_int_equal(journal_load(dir, &j, &err), 0);
+	assert_int_equal(j.n, 3);
+	assert_int_equal(json_integer_value(json_object_get(j.options, "n")), 7);
+	assert_int_equal(json_integer_value(json_object_get(j.options, "seed")), 42);
+	for (uint64_t k = 0; k < 3; k++) {
+		journal_entry want = entry(k);
+		assert_entry_equal(&j.entries[k], &want);
+	}
+	journal_release(&j);
+	assert_null(j.options);
+	assert_int_equal(j.n, 0);
+	buf_free(&err);
+}
+
+/* A run killed between start and its first shard: header only, no entry. */
+static void test_cut_to_header_loads_no_entries(void **s)
+{
+	(void)s;
+	start_with(0);
+	journal j;
+	buf err = BUF_INIT;
+	assert_int_equal(journal_load(dir, &j, &err), 0);
+	assert_int_equal(j.n, 0);
+	assert_null(j.entries);
+	assert_true(json_is_object(j.options));
+	journal_release(&j);
+	buf_free(&err);
+}
+
+static void test_torn_last_line_is_cut_and_appends_go_on(void **s)
+{
+	(void)s;
+	start_with(2);
+	off_t good = size_of("journal.jsonl");
+	append_raw("{\"shard\":\"train-00002.jsonl\",\"shard_rec");
+	journal j;
+	buf err = BUF_INIT;
+	assert_int_equal(journal_load(dir, &j, &err), 0);
+	assert_int_equal(j.n, 2);
+	journal_release(&j);
+	assert_int_equal(size_of("journal.jsonl"), good);
+
+	journal_entry e = entry(2);
+	assert_int_equal(journal_append(dir, &e, &err), 0);
+	assert_int_equal(journal_load(dir, &j, &err), 0);
+	assert_int_equal(j.n, 3);
+	assert_entry_equal(&j.entries[2], &e);
+	journal_release(&j);
+	assert_int_equal(err.len, 0);
+	buf_free(&err);
+}
+
+static void test_malformed_line_is_named(void **s)
+{
+	(void)s;
+	start_with(1);
+	append_raw("{not json\n");
+	journal_entry e = entry(1);
+	buf err = BUF_INIT;
+	assert_int_equal(journal_append(dir, &e, &err), 0);
+	off_t before = size_of("journal.jsonl");
+	assert_load_fails("/journal.jsonl' line 3 is malformed");
+	assert_int_equal(size_of("journal.jsonl"), before); /* never cut */
+	buf_free(&err);
+}
+
+/* Valid JSON that is not a valid entry: each field checked. */
+static void test_bad_entry_fields_are_malformed(void **s)
+{
+	(void)s;
+	static const char *const bad[] = {"{\"shard\":\"train-00000.jsonl\"}", "[1,2,3]"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		start_with(0);
+		append_raw(bad[i]);
+		append_raw("\n");
+		assert_load_fails("line 2 is malformed");
+	}
+	/* a good entry with one field spoilt: a short sha256, a negative count,
+	 * a path for a shard name */
+	static const char *const spoil[][2] = {{"\"sha256\":\"0", "\"sha256\":\""},
+					       {"\"records\":", "\"records\":-"},
+					       {"\"shard\":\"", "\"shard\":\"../"}};
+	for (size_t i = 0; i < sizeof spoil / sizeof *spoil; i++) {
+		start_with(1);
+		buf text = BUF_INIT, out = BUF_INIT;
+		read_all("journal.jsonl", &text);
+		const char *nl = strchr(text.data, '\n') + 1, *at = strstr(nl, spoil[i][0]);
+		assert_non_null(at);
+		buf_append(&out, text.data, (size_t)(at - text.data));
+		buf_puts(&out, spoil[i][1]);
+		buf_puts(&out, at + strlen(spoil[i][0]));
+		FILE *f = fopen(path_of("journal.jsonl"), "wb");
+		fwrite(out.data, 1, out.len, f);
+		fclose(f);
+		assert_load_fails("line 2 is malformed");
+		buf_free(&text);
+		buf_free(&out);
+	}
+}
+
+static void test_header_must_hold_options(void **s)
+{
+	(void)s;
+	FILE *f = fopen(path_of("journal.jsonl"), "wb");
+	fputs("{\"journal\":\"jitsynth-1\"}\n", f);
+	fclose(f);
+	assert_load_fails("line 1 is not a jitsynth journal header");
+}
+
+static void test_empty_or_missing_journal(void **s)
+{
+	(void)s;
+	assert_load_fails("cannot resume: no run journal '");
+	FILE *f = fopen(path_of("journal.jsonl"), "wb");
+	fclose(f);
+	assert_load_fails("/journal.jsonl' is empty; start the run without --resume");
+	/* a header torn before its newline is no header either */
+	append_raw("{\"journal\":\"jitsynth-1\",\"options\":{}}");
+	assert_load_fails("is empty");
+}
+
+static void test_append_needs_a_started_journal(void **s)
+{
+	(void)s;
+	journal_entry e = entry(0);
+	buf err = BUF_INIT;
+	assert_int_equal(journal_append(dir, &e, &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "cannot write '"));
+	assert_non_null(strstr(buf_cstr(&err), "/journal.jsonl': No such file or directory"));
+	assert_int_not_equal(access(path_of("journal.jsonl"), F_OK), 0);
+	buf_free(&err);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, dir_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_start_writes_header_line),	    T(test_entries_round_trip),
+	    T(test_cut_to_header_loads_no_entries), T(test_torn_last_line_is_cut_and_appends_go_on),
+	    T(test_malformed_line_is_named),	    T(test_bad_entry_fields_are_malformed),
+	    T(test_header_must_hold_options),	    T(test_empty_or_missing_journal),
+	    T(test_append_needs_a_started_journal),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

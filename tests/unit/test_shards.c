@@ -1,0 +1,282 @@
+/* test_shards: shard rotation every shard_size records, the temporary name
+ * until a shard completes, counts, sizes and SHA-256 checked against the
+ * files (hashed here with OpenSSL, zstd decoded here), adopted shards. */
+#include "test.h"
+
+#include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "common/util.h"
+#include "store/shards.h"
+
+static char dir[512];
+
+static int dir_setup(void **s)
+{
+	(void)s;
+	const char *t = getenv("TMPDIR");
+	snprintf(dir, sizeof dir, "%s/test_shards.XXXXXX", t && *t ? t : "/tmp");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int dir_teardown(void **s)
+{
+	(void)s;
+	return rm_tree(dir);
+}
+
+static const char *path_of(const char *name)
+{
+	static char p[600];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	return p;
+}
+
+static int exists(const char *name)
+{
+	return access(path_of(name), F_OK) == 0;
+}
+
+static void read_all(const char *name, buf *out)
+{
+	FILE *f = fopen(path_of(name), "rb");
+	assert_non_null(f);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(out, chunk, n);
+	fclose(f);
+}
+
+static void sha256_hex(const buf *b, char hex[65])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256((const unsigned char *)buf_cstr(b), b->len, md);
+	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The plain bytes of one whole zstd stream. */
+static void unzstd(const buf *in, buf *out)
+{
+	ZSTD_DStream *d = ZSTD_createDStream();
+	ZSTD_inBuffer ib = {in->data, in->len, 0};
+	char chunk[4096];
+	size_t left = 1;
+	while (ib.pos < ib.size) {
+		ZSTD_outBuffer ob = {chunk, sizeof chunk, 0};
+		left = ZSTD_decompressStream(d, &ob, &ib);
+		assert_false(ZSTD_isError(left));
+		buf_append(out, chunk, ob.pos);
+	}
+	assert_int_equal(left, 0); /* the frame is complete */
+	ZSTD_freeDStream(d);
+}
+
+/* Line i of the records written by write_lines. */
+static void line_of(size_t i, buf *b)
+{
+	buf_reset(b);
+	buf_printf(b, "{\"id\":\"s42-%zu\",\"python_source\":\"x = %zu\"}\n", i, i * i);
+}
+
+/* Writes lines from..to-1; returns the results of shards_write as digits. */
+static void write_lines(shard_set *s, size_t from, size_t to, char *rcs)
+{
+	buf err = BUF_INIT, line = BUF_INIT;
+	for (size_t i = from; i < to; i++) {
+		line_of(i, &line);
+		int rc = shards_write(s, line.data, line.len, &err);
+		assert_true(rc >= 0);
+		rcs[i - from] = (char)('0' + rc);
+	}
+	rcs[to - from] = '\0';
+	assert_int_equal(err.len, 0);
+	buf_free(&err);
+	buf_free(&line);
+}
+
+/* The shard named d->name holds exactly lines from..from+d->records-1 and
+ * its recorded size and checksum are those of the file. */
+static void assert_shard(const shard_info *d, const char *name, size_t from, size_t records, int zst)
+{
+	assert_string_equal(d->name, name);
+	assert_int_equal(d->records, records);
+	buf disk = BUF_INIT, plain = BUF_INIT, want = BUF_INIT, line = BUF_INIT;
+	read_all(name, &disk);
+	assert_int_equal(d->bytes, disk.len);
+	char hex[65];
+	sha256_hex(&disk, hex);
+	assert_string_equal(d->sha256, hex);
+	if (zst)
+		unzstd(&disk, &plain);
+	else
+		buf_append(&plain, disk.data, disk.len);
+	for (size_t i = from; i < from + records; i++) {
+		line_of(i, &line);
+		buf_append(&want, line.data, line.len);
+	}
+	assert_int_equal(plain.len, want.len);
+	assert_memory_equal(plain.data, want.data, want.len);
+	buf_free(&disk);
+	buf_free(&plain);
+	buf_free(&want);
+	buf_free(&line);
+}
+
+static void test_rotates_every_shard_size_records(void **s)
+{
+	(void)s;
+	shard_set set;
+	shards_init(&set, dir, 3, JSONL_PLAIN, 0);
+	char rcs[16];
+	write_lines(&set, 0, 7, rcs);
+	assert_string_equal(rcs, "0010010");
+	assert_int_equal(set.ndone, 2);
+	buf err = BUF_INIT;
+	assert_int_equal(shards_finish(&set, &err), 0);
+	assert_int_equal(set.ndone, 3);
+	assert_shard(&set.done[0], "train-00000.jsonl", 0, 3, 0);
+	assert_shard(&set.done[1], "train-00001.jsonl", 3, 3, 0);
+	assert_shard(&set.done[2], "train-00002.jsonl", 6, 1, 0);
+	assert_false(exists("train-00003.jsonl"));
+	assert_false(exists(".train-00002.jsonl.tmp"));
+	shards_release(&set);
+	assert_null(set.done);
+	buf_free(&err);
+}
+
+static void test_temp_name_until_complete(void **s)
+{
+	(void)s;
+	shard_set set;
+	shards_init(&set, dir, 2, JSONL_PLAIN, 0);
+	char rcs[4];
+	write_lines(&set, 0, 1, rcs);
+	assert_true(exists(".train-00000.jsonl.tmp"));
+	assert_false(exists("train-00000.jsonl"));
+	write_lines(&set, 1, 2, rcs);
+	assert_string_equal(rcs, "1");
+	assert_false(exists(".train-00000.jsonl.tmp"));
+	assert_true(exists("train-00000.jsonl"));
+	/* release with a shard open removes its temporary, keeps the done one */
+	write_lines(&set, 2, 3, rcs);
+	assert_true(exists(".train-00001.jsonl.tmp"));
+	shards_release(&set);
+	assert_false(exists(".train-00001.jsonl.tmp"));
+	assert_false(exists("train-00001.jsonl"));
+	assert_true(exists("train-00000.jsonl"));
+}
+
+/* A run whose record count is a multiple of shard_size ends with no empty
+ * shard; finishing twice or with nothing written is harmless. */
+static void test_finish_at_boundary_adds_no_empty_shard(void **s)
+{
+	(void)s;
+	shard_set set;
+	buf err = BUF_INIT;
+	shards_init(&set, dir, 2, JSONL_PLAIN, 0);
+	assert_int_equal(shards_finish(&set, &err), 0);
+	assert_int_equal(set.ndone, 0);
+	char rcs[8];
+	write_lines(&set, 0, 4, rcs);
+	assert_string_equal(rcs, "0101");
+	assert_int_equal(shards_finish(&set, &err), 0);
+	assert_int_equal(shards_finish(&set, &err), 0);
+	assert_int_equal(set.ndone, 2);
+	assert_false(exists("train-00002.jsonl"));
+	assert_false(exists(".train-00002.jsonl.tmp"));
+	shards_release(&set);
+	buf_free(&err);
+}
+
+static void test_zst_shards_decode_to_the_lines(void **s)
+{
+	(void)s;
+	shard_set set;
+	shards_init(&set, dir, 50, JSONL_ZST, 19);
+	char rcs[128];
+	write_lines(&set, 0, 20, rcs);
+	assert_true(exists(".train-00000.jsonl.zst.tmp"));
+	write_lines(&set, 20, 120, rcs);
+	assert_int_equal(set.ndone, 2);
+	buf err = BUF_INIT;
+	assert_int_equal(shards_finish(&set, &err), 0);
+	assert_int_equal(set.ndone, 3);
+	assert_shard(&set.done[0], "train-00000.jsonl.zst", 0, 50, 1);
+	assert_shard(&set.done[1], "train-00001.jsonl.zst", 50, 50, 1);
+	assert_shard(&set.done[2], "train-00002.jsonl.zst", 100, 20, 1);
+	assert_false(exists("train-00000.jsonl"));
+	/* 50 near-identical lines compress well below their size */
+	buf raw = BUF_INIT;
+	line_of(0, &raw);
+	assert_true(set.done[0].bytes < 50 * raw.len / 4);
+	shards_release(&set);
+	buf_free(&raw);
+	buf_free(&err);
+}
+
+/* Resume: shards of the interrupted run are adopted as they were, and the
+ * next shard is numbered after them. */
+static void test_adopted_shards_come_first(void **s)
+{
+	(void)s;
+	shard_set set;
+	shards_init(&set, dir, 2, JSONL_PLAIN, 0);
+	shard_info old[9];
+	for (int i = 0; i < 9; i++) { /* more than the first allocation holds */
+		memset(&old[i], 0, sizeof old[i]);
+		snprintf(old[i].name, sizeof old[i].name, "train-%05d.jsonl", i);
+		old[i].records = 2;
+		old[i].bytes = 100 + (size_t)i;
+		memset(old[i].sha256, 'a' + i, 64);
+		shards_adopt(&set, &old[i]);
+	}
+	assert_int_equal(set.ndone, 9);
+	char rcs[4];
+	write_lines(&set, 0, 3, rcs);
+	assert_string_equal(rcs, "010");
+	assert_true(exists(".train-00010.jsonl.tmp"));
+	buf err = BUF_INIT;
+	assert_int_equal(shards_finish(&set, &err), 0);
+	assert_int_equal(set.ndone, 11);
+	for (int i = 0; i < 9; i++) {
+		assert_string_equal(set.done[i].name, old[i].name);
+		assert_int_equal(set.done[i].bytes, old[i].bytes);
+		assert_string_equal(set.done[i].sha256, old[i].sha256);
+	}
+	assert_shard(&set.done[9], "train-00009.jsonl", 0, 2, 0);
+	assert_shard(&set.done[10], "train-00010.jsonl", 2, 1, 0);
+	shards_release(&set);
+	buf_free(&err);
+}
+
+static void test_unwritable_dir_is_named(void **s)
+{
+	(void)s;
+	shard_set set;
+	shards_init(&set, path_of("missing"), 2, JSONL_PLAIN, 0);
+	buf err = BUF_INIT;
+	assert_int_equal(shards_write(&set, "{}\n", 3, &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "/missing/.train-00000.jsonl.tmp'"));
+	assert_int_equal(set.ndone, 0);
+	shards_release(&set);
+	buf_free(&err);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, dir_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_rotates_every_shard_size_records),
+	    T(test_temp_name_until_complete),
+	    T(test_finish_at_boundary_adds_no_empty_shard),
+	    T(test_zst_shards_decode_to_the_lines),
+	    T(test_adopted_shards_come_first),
+	    T(test_unwritable_dir_is_named),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
