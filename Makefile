@@ -39,6 +39,7 @@ FAKE    := $(BUILD)/tests/fake_worker
 FUZZSRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZBINS := $(FUZZSRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 10
+NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
 ifeq ($(FLAVOUR),asan)
   BIN := $(BUILD)/jitsynth
@@ -78,7 +79,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LIBS) $(TESTLIBS)
+	$(CC) $(CFLAGS) -Itests -o $@ $(filter %.c %.o,$^) $(LIBS) $(TESTLIBS)
 
 $(FAKE): tests/helper/fake_worker.c
 	@mkdir -p $(dir $@)
@@ -86,22 +87,15 @@ $(FAKE): tests/helper/fake_worker.c
 
 $(BUILD)/fuzz/%: fuzz/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LIBS)
 
-# Each target runs from its committed corpus (seeds and regression inputs,
-# fuzz/corpus/NAME) into a scratch corpus under build/.
+# Every target for FUZZ_SECONDS, as many at once as there are cores
+# (fuzz/run.sh: each from its committed corpus, fuzz/corpus/NAME).
 fuzz:
-	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzz-run
+	@$(MAKE) --no-print-directory -j$(NPROC) FLAVOUR=fuzz fuzz-run
 
 fuzz-run: $(FUZZBINS)
-	@set -e; for t in $(FUZZBINS); do name=$$(basename $$t); \
-		mkdir -p build/fuzz-corpus/$$name fuzz/corpus/$$name; \
-		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
-			build/fuzz-corpus/$$name fuzz/corpus/$$name 2>build/fuzz-$$name.log \
-			|| { tail -40 build/fuzz-$$name.log; exit 1; }; \
-		grep -E "stat::number_of_executed_units|Done" build/fuzz-$$name.log | tr '\n' ' '; echo; \
-	done
+	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZBINS)
 
 run: setup
 	@$(MAKE) --no-print-directory all
@@ -115,11 +109,11 @@ check: $(BIN) $(TESTBINS) $(FAKE)
 test: setup
 	@bash scripts/setup-test.sh
 	@$(MAKE) --no-print-directory fuzz
-	@$(MAKE) --no-print-directory check
-	@$(MAKE) --no-print-directory FLAVOUR=asan check
+	@$(MAKE) --no-print-directory -j$(NPROC) check
+	@$(MAKE) --no-print-directory -j$(NPROC) FLAVOUR=asan check
 
 asan:
-	@$(MAKE) --no-print-directory FLAVOUR=asan check
+	@$(MAKE) --no-print-directory -j$(NPROC) FLAVOUR=asan check
 
 # The long form of the kill/resume test (issue 6): 20 runs of 5000 kernels.
 soak: setup

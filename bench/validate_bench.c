@@ -10,6 +10,7 @@
  * none seen before, so no compiler cache can help) divided by N.
  * --show prints each failure's diagnostic. */
 #include <glob.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,18 @@
 #include "common/buf.h"
 #include "common/util.h"
 #include "validate/chk.h"
+
+static _Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("validate_bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(code);
+}
 
 static void slurp(const char *path, buf *out)
 {

@@ -51,7 +51,7 @@ if [ -z "$(ls "$D" 2>/dev/null)" ]; then
 else src="$D"; fi
 
 # 2. the driver
-cc -std=c11 -D_GNU_SOURCE -O2 -Isrc -o "$T/validate_bench" bench/validate_bench.c src/common/*.c src/validate/chk.c src/validate/cxx.c src/validate/nvrtc.c \
+cc -std=c11 -D_GNU_SOURCE -O2 -Isrc -o "$T/validate_bench" bench/validate_bench.c src/common/*.c src/validate/*.c \
 	-ldl -lpthread -lm
 
 echo "validate_cost: $N modules from $src (minus one warm-up batch per row), 1 thread, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"

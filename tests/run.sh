@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # run: the test driver behind `make check`. Runs every cmocka unit test
-# binary, then every end-to-end script in tests/e2e/ against the given
-# jitsynth binary, and closes with "tests (FLAVOUR): N passed, N failed".
+# binary, the golden CLI cases (tests/cli), then every end-to-end script in
+# tests/e2e/ against the given jitsynth binary, and closes with
+# "tests (FLAVOUR): N passed, N failed, N skipped". A script whose header has
+# a line "# flavours: release" runs in that build only: the sanitizer build
+# runs what exercises C code (the unit tests, the fake-worker machinery, the
+# readers and writers), not the tests whose time goes to Warp's Python or to
+# another tool (valgrind, Chromium's rendering aside, datasets).
 # Each test gets its own TMPDIR, and fails if it leaves a validator temp dir
 # there (jitsynth-chk-*: ~250 MiB each, so a leak fills disks). A passing
 # test's files are removed (KEEP_WORK=1 keeps them); a failing test's stay.
@@ -10,7 +15,7 @@ set -u
 flavour=$1 bin=$2
 shift 2
 cd "$(dirname "$0")/.."
-passed=0 failed=0 failures=()
+passed=0 failed=0 skipped=0 failures=()
 export JITSYNTH_BIN=$PWD/$bin FLAVOUR=$flavour
 export TEST_TMP=${TEST_TMP:-$PWD/tests/tmp/$flavour}
 rm -rf "$TEST_TMP" && mkdir -p "$TEST_TMP"
@@ -48,9 +53,24 @@ for t in "$@"; do
 	fi
 done
 
+if [ -z "${E2E_ONLY:-}" ]; then
+	if bash tests/cli/run.sh "$bin" >"$TEST_TMP/cli.log" 2>&1; then
+		echo "ok   cli ($(grep -c '^ok' "$TEST_TMP/cli.log") cases)"
+		record cli 0
+	else
+		echo "FAIL cli"; sed 's/^/    /' "$TEST_TMP/cli.log" | tail -40
+		record cli 1
+	fi
+fi
+
 for t in tests/e2e/test_*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "${E2E_ONLY:-}" ] && [[ "$name" != *"$E2E_ONLY"* ]] && continue
+	only=$(sed -n '1,20s/^# flavours: *//p' "$t")
+	if [ -n "$only" ] && [[ " $only " != *" $flavour "* ]]; then
+		skipped=$((skipped + 1))
+		continue
+	fi
 	start=$SECONDS
 	export TMPDIR=$TEST_TMP/$name.tmp
 	mkdir -p "$TMPDIR"
@@ -66,5 +86,5 @@ for t in tests/e2e/test_*.sh; do
 done
 
 ((failed)) && echo "failed: ${failures[*]}"
-echo "tests ($flavour): $passed passed, $failed failed"
+echo "tests ($flavour): $passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

@@ -24,7 +24,7 @@ const gen_builtin *gen_catalog_find(const char *name, size_t len)
 	return NULL;
 }
 
-int gen_catalog_groups(const char **groups, int max)
+static int gen_catalog_groups(const char **groups, int max)
 {
 	int n = 0;
 	for (int i = 0; i < gen_catalog_size; i++) {
@@ -34,14 +34,6 @@ int gen_catalog_groups(const char **groups, int max)
 		if (!seen && n < max)
 			groups[n++] = gen_catalog[i].group;
 	}
-	return n;
-}
-
-int gen_catalog_group_size(const char *g)
-{
-	int n = 0;
-	for (int i = 0; i < gen_catalog_size; i++)
-		n += strcmp(gen_catalog[i].group, g) == 0;
 	return n;
 }
 

@@ -18,11 +18,6 @@ extern const char gen_catalog_warp[]; /* the Warp version it was taken from */
 
 /* The entry called name[0..len), or NULL. */
 const gen_builtin *gen_catalog_find(const char *name, size_t len);
-/* Distinct groups in first-seen order of a fixed list; returns their count
- * and fills groups[0..max) with their names. */
-int gen_catalog_groups(const char **groups, int max);
-/* Catalog entries in group g. */
-int gen_catalog_group_size(const char *g);
 
 /* Marks seen[i] = 1 for every catalog entry i that src[0..n) calls as
  * `wp.<name>(` or passes as a function (`wp.tile_map(wp.add, t, u)`); seen

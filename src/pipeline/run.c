@@ -53,7 +53,7 @@ static int hook_lists(const char *var, uint64_t index)
 	return 0;
 }
 
-void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k)
+static void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k)
 {
 	gen_kernel_make(&o->gen, index, k);
 	if (hook_lists("JITSYNTH_TEST_REJECT", index)) /* a type error Warp must refuse */

@@ -99,8 +99,4 @@ enum {
  * 0, or -1 with a one-line reason (no journal, a conflicting option). */
 int run_resume_options(run_options *o, unsigned given, buf *err);
 
-/* Builds kernel `index` as the run sees it, test hooks included
- * (JITSYNTH_TEST_REJECT=i,j,... plants a kernel Warp rejects). */
-void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k);
-
 #endif

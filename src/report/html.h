@@ -11,7 +11,5 @@
 void html_render(const stats *st, buf *out);
 /* Renders and writes it to path (temporary name, then rename). -1 with err. */
 int html_write(const stats *st, const char *path, buf *err);
-/* Appends s with &, <, >, " and ' escaped. */
-void html_escape(buf *out, const char *s, size_t n);
 
 #endif

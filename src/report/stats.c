@@ -69,7 +69,7 @@ static uint64_t count_lines(const char *s, size_t n)
 	return k + (s[n - 1] != '\n');
 }
 
-const char *stats_builtin_group(const char *n)
+static const char *stats_builtin_group(const char *n)
 {
 	static const char *const math[] = {"sin",   "cos",   "tan",  "asin", "acos",  "atan",	  "atan2", "sinh",
 					   "cosh",  "tanh",  "exp",  "log",  "log2",  "log10",	  "sqrt",  "cbrt",
@@ -196,12 +196,12 @@ void stats_add(stats *st, const json_t *rec)
 	st->records++;
 }
 
-void stats_add_reject(stats *st, const json_t *rej)
+static void stats_add_reject(stats *st, const json_t *rej)
 {
 	metrics_add_reject(&st->metrics, reader_str(rej, "stage", NULL), reader_str(rej, "reason", NULL));
 }
 
-void stats_set_manifest(stats *st, const json_t *m)
+static void stats_set_manifest(stats *st, const json_t *m)
 {
 	const char *wv = json_string_value(json_object_get(m, "warp_version"));
 	free(st->warp_version);

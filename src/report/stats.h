@@ -50,8 +50,6 @@ void stats_free(stats *st);
  * rejects.jsonl[.zst]. -1 with err if dir is no dataset. */
 int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *err);
 void stats_add(stats *st, const json_t *rec);
-void stats_add_reject(stats *st, const json_t *rej);
-void stats_set_manifest(stats *st, const json_t *manifest);
 
 /* The figures as a plain-text table. */
 void stats_render_table(const stats *st, buf *out);
@@ -60,6 +58,5 @@ void stats_render_table(const stats *st, buf *out);
 const char *stats_hist_title(stats_hist_id id);
 /* 100 * a / b, 0 when b is 0: the shares both renderings print. */
 double stats_pct(uint64_t a, uint64_t b);
-const char *stats_builtin_group(const char *name);
 
 #endif

@@ -20,7 +20,7 @@
 #include "store/reader.h"
 #include "store/record.h"
 
-const char *export_seed_python(const char *py, size_t len, size_t *out_len)
+static const char *export_seed_python(const char *py, size_t len, size_t *out_len)
 {
 	static const char imp[] = "import warp as wp\n";
 	size_t k = sizeof imp - 1;

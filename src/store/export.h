@@ -26,8 +26,4 @@ typedef struct export_result {
 int export_seed(const char *dir, const char *out, int force, export_warn_fn warn, void *ctx, export_result *res,
 		buf *err);
 
-/* python_source as the seed has it: from "@wp.kernel", the leading import
- * line and blank lines dropped. */
-const char *export_seed_python(const char *py, size_t len, size_t *out_len);
-
 #endif

@@ -8,7 +8,7 @@
 
 static const char *const dev_names[2] = {"cpu", "cuda"};
 
-void rec_id(char *out, size_t n, uint64_t seed, uint64_t index)
+static void rec_id(char *out, size_t n, uint64_t seed, uint64_t index)
 {
 	snprintf(out, n, "s%" PRIu64 "-%09" PRIu64, seed, index);
 }

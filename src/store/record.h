@@ -30,9 +30,6 @@ typedef struct rec_pair {
 	rec_ir ir[2]; /* [0] cpu, [1] cuda */
 } rec_pair;
 
-/* "s<seed>-<index, 9 digits>": stable across runs with the same seed. */
-void rec_id(char *out, size_t n, uint64_t seed, uint64_t index);
-
 /* Appends the record's JSON line (with '\n') to line. Returns -1 if a text
  * is not valid UTF-8 (line is then unchanged). */
 int rec_pair_line(const rec_pair *p, buf *line);

@@ -304,7 +304,3 @@ double cxx_pch_seconds(const cxx_tool *t)
 {
 	return t->pch_seconds;
 }
-const char *cxx_path(const cxx_tool *t)
-{
-	return t->path;
-}

@@ -44,6 +44,5 @@ int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log);
 /* Whether the builtin.h PCH is in use, and the seconds its build took. */
 int cxx_pch_active(const cxx_tool *t);
 double cxx_pch_seconds(const cxx_tool *t);
-const char *cxx_path(const cxx_tool *t);
 
 #endif

@@ -119,11 +119,6 @@ void nvrtc_version(const nvrtc_lib *lib, int *major, int *minor)
 	*minor = lib->minor;
 }
 
-const char *nvrtc_path(const nvrtc_lib *lib)
-{
-	return lib->path;
-}
-
 static void api_error(const nvrtc_lib *lib, buf *log, const char *what, nvrtc_result r)
 {
 	const char *s = lib->get_error_string(r);

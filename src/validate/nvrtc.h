@@ -27,7 +27,6 @@ void nvrtc_unload(nvrtc_lib *lib);
 
 /* NVRTC's version (e.g. 13, 0) and the path it was loaded from. */
 void nvrtc_version(const nvrtc_lib *lib, int *major, int *minor);
-const char *nvrtc_path(const nvrtc_lib *lib);
 
 /* Compiles one program named `name` (the name diagnostics and automatic PCH
  * files use) with the given options. Returns 0 when it compiled, 1 when the

@@ -25,8 +25,6 @@ static uint32_t get_u32(const unsigned char *p)
 
 static uint64_t get_u64(const unsigned char *p) { return get_u32(p) | (uint64_t)get_u32(p + 4) << 32; }
 
-int proto_device_count(unsigned devices) { return dev_count(devices); }
-
 void proto_put_request(buf *out, uint64_t index, unsigned devices, const char *name,
 		       const char *source, size_t source_len)
 {
@@ -85,7 +83,7 @@ proto_status proto_parse_reply(const char *data, size_t len, unsigned devices, p
 			return PROTO_MALFORMED;
 		r->index = get_u64(p + pos);
 		pos += 8;
-		want = r->kind == PROTO_ERROR ? 1 : proto_device_count(devices);
+		want = r->kind == PROTO_ERROR ? 1 : dev_count(devices);
 		break;
 	default:
 		return PROTO_MALFORMED;

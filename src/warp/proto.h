@@ -36,9 +36,6 @@ typedef struct proto_reply {
 void proto_put_request(buf *out, uint64_t index, unsigned devices, const char *name,
 		       const char *source, size_t source_len);
 
-/* Number of devices set in a mask: how many texts an OUTPUT reply carries. */
-int proto_device_count(unsigned devices);
-
 typedef enum proto_status { PROTO_OK = 1, PROTO_INCOMPLETE = 0, PROTO_MALFORMED = -1 } proto_status;
 
 /* Decodes the first frame of data[0..len). On PROTO_OK sets *consumed to the

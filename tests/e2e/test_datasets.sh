@@ -2,6 +2,7 @@
 # library (in .venv, from requirements-test.txt) loads the output exactly as
 # the card says, plain and .jsonl.zst, with the right rows and columns.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 PY=${JITSYNTH_TEST_PYTHON:-$ROOT/.venv/bin/python}
 "$PY" -c "import datasets" 2>/dev/null || fail "no datasets in $PY: run scripts/setup-test.sh"

@@ -2,6 +2,7 @@
 # shards and rejects with --jobs 1 and --jobs 2 (and other batch sizes), also
 # across shard rotation; the manifests differ only in "timing" (their
 # "metrics" included, with planted rejects so rejects_by_reason has keys).
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 N=330
 export JITSYNTH_TEST_REJECT=7,150,299

@@ -8,6 +8,7 @@
 #      message instead of spinning, keeps what it finished, and --resume
 #      with a working Python completes to the reference dataset.
 # (Workers failing at start-up from the first one on: test_cli_errors.)
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 N=${N:-120}
 OPTS="-n $N --seed 11 --shard-size 20 --jobs 2 --quiet"

@@ -2,6 +2,7 @@
 # fresh dump of the pinned warp-lang (worker.py --dump-builtins) regenerates
 # src/gen/catalog.tsv and catalog_table.c byte for byte, so every entry the
 # generator may emit (test_gen's test_catalog checks that) exists in Warp.
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 PY=${JITSYNTH_PYTHON:-$ROOT/.venv/bin/python}
 "$ROOT/src/gen/catalog.sh" "$PY" "$WORK"

@@ -6,6 +6,7 @@
 # shared grammar (int8..uint64, float16, indexed and fabric arrays, 4-D
 # arrays, non-square and spatial matrices, struct array fields, overloaded
 # helpers) accepted by Warp; --max-stmts and --max-depth reach the generator.
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 N=${N:-520}
 CATS=matrix,transform,struct,func,random,bitwise,while_break,multi_dim,quaternion,geometry,tile,dtypes,linalg

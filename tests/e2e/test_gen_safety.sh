@@ -6,6 +6,7 @@
 # must flag planted unsafe kernels and pass a safe one (--self-test); then
 # every profile (all) and the 11 default categories must give no violation,
 # with non-trivial counts so the checker cannot pass by seeing nothing.
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 PY=${JITSYNTH_PYTHON:-$ROOT/.venv/bin/python}
 CHK=$ROOT/tests/gen_safety.py

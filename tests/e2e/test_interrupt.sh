@@ -1,6 +1,7 @@
 # test_interrupt: SIGTERM (and SIGINT) stop a run cleanly: exit 1, finished
 # shards kept and valid, the partial shard closed, the manifest written with
 # "complete": false and counts matching what was stored.
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 for sig in TERM INT; do
 	"$JS" generate -n 5000 -o ds$sig --jobs 2 --shard-size 100 --quiet --validate none 2>err$sig.txt &

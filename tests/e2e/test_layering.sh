@@ -4,6 +4,7 @@
 # generator's grammar recursion; the checker fails, naming the file, on a
 # planted upward include, a sideways one between peer stages, a folder
 # missing from DEPS and a cycle between two headers.
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 CHECK="python3 $ROOT/tests/layering/check.py"
 

@@ -5,6 +5,7 @@
 # duplicated. KILL_RUNS and N scale it (`make soak` runs 20 x 5000). Rejects
 # are planted throughout, so that the manifest's metrics (rebuilt on resume
 # from the kept shards and rejects) have reasons to count.
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 KILL_RUNS=${KILL_RUNS:-4}
 N=${N:-600}

@@ -2,6 +2,7 @@
 # (SIGKILL) and a worker that hangs are survived with no kernel lost; a
 # kernel that crashes its worker every time is rejected with the reason; a
 # kernel Warp rejects lands in rejects.jsonl with Warp's message.
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 N=400
 all_indices_once() { # dir: every index 0..N-1 appears exactly once

@@ -5,6 +5,7 @@
 # `dependents` set; before the worker detached it on release, every kernel
 # stayed alive (36 KB each for transform kernels: +70 MiB over this run).
 # The manifest's timeline samples the worker's RSS every 1000 kernels.
+# flavours: release
 source "$(dirname "$0")/lib.sh"
 js generate -n 4000 -o ds --seed 21 --quiet --validate none --jobs 1 --categories transform,quaternion,linalg,matrix
 expect_rc 0
