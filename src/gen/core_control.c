@@ -65,8 +65,10 @@ const gen_var *gen_core_multi_cond(gen_ctx *c)
 {
 	wty t = gen_work_type(c);
 	const gen_var *v = rng_chance(&c->r, 0.5) ? gen_decl(c, NULL, t) : gen_decl_zero(c, NULL, t);
-	if (v)
-		gen_if(c, rng_range(&c->r, 1, 4), rng_chance(&c->r, 0.85), v);
+	if (v) {
+		int with_else = rng_chance(&c->r, 0.85), nelif = rng_range(&c->r, 1, 4);
+		gen_if(c, nelif, with_else, v);
+	}
 	return v;
 }
 

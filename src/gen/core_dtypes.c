@@ -150,8 +150,10 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 	case 1: /* int64: tid * K + L with K <= 100003 never nears 2^63 */
 		gen_fresh_name(c, h, "k");
 		gen_line(c);
-		buf_printf(c->b, "%s = wp.int64(%s) * wp.int64(%d) + wp.int64(%d)\n", h, c->tid[0], rng_range(r, 3, 100003),
-		           rng_range(r, 0, 999));
+		{
+			int add = rng_range(r, 0, 999), mul = rng_range(r, 3, 100003);
+			buf_printf(c->b, "%s = wp.int64(%s) * wp.int64(%d) + wp.int64(%d)\n", h, c->tid[0], mul, add);
+		}
 		v = start_f(c, "kf");
 		if (v) {
 			buf_printf(c->b, "float(%s %% wp.int64(%d))", h, rng_range(r, 2, 997));
@@ -179,7 +181,8 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 		buf_printf(c->b, "%s = wp.cast(%s, wp.uint32)\n", h, x->name);
 		v = start_f(c, "bf");
 		if (v) {
-			buf_printf(c->b, "float((%s >> wp.uint32(%d)) & wp.uint32(%d))", h, rng_range(r, 0, 23), rng_range(r, 15, 1023));
+			int mask = rng_range(r, 15, 1023), shift = rng_range(r, 0, 23);
+			buf_printf(c->b, "float((%s >> wp.uint32(%d)) & wp.uint32(%d))", h, shift, mask);
 			end_f(c, v);
 		}
 		return v;
@@ -188,7 +191,8 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 		if (v) {
 			gen_put(c, "float(wp.float64(");
 			gen_arg(c, WT_F32, 1);
-			buf_printf(c->b, ") * wp.float64(%d.25) - wp.float64(%d.0))", rng_range(r, 0, 3), rng_range(r, 0, 9));
+			int sub = rng_range(r, 0, 9), mul = rng_range(r, 0, 3);
+			buf_printf(c->b, ") * wp.float64(%d.25) - wp.float64(%d.0))", mul, sub);
 			end_f(c, v);
 		}
 		return v;

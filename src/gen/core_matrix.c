@@ -146,7 +146,11 @@ static const gen_var *nonsquare(gen_ctx *c)
 		return g;
 	switch (rng_below(r, 3)) {
 	case 0: buf_printf(c->b, "wp.ddot(%s, %s) + wp.determinant(%s)", m, o, g->name); break;
-	case 1: buf_printf(c->b, "wp.trace(%s) + %s[%d, %d]", g->name, o, rng_range(r, 0, R - 1), rng_range(r, 0, C - 1)); break;
+	case 1: {
+		int col = rng_range(r, 0, C - 1), row = rng_range(r, 0, R - 1);
+		buf_printf(c->b, "wp.trace(%s) + %s[%d, %d]", g->name, o, row, col);
+		break;
+	}
 	default: buf_printf(c->b, "wp.length(%s) + wp.ddot(%s, %s)", y->name, o, o); break;
 	}
 	end_f(c, s);
@@ -194,7 +198,11 @@ static const gen_var *spatial(gen_ctx *c)
 	switch (rng_below(r, 3)) {
 	case 0: buf_printf(c->b, "wp.spatial_dot(%s, %s)", f, sv); break;
 	case 1: buf_printf(c->b, "wp.length(wp.spatial_top(%s)) + wp.dot(wp.spatial_bottom(%s), wp.spatial_top(%s))", f, f, sv); break;
-	default: buf_printf(c->b, "wp.spatial_dot(wp.spatial_cross(%s, %s), %s) + %s[%d, %d]", sv, f, sv, T, rng_range(r, 0, 5), rng_range(r, 0, 5)); break;
+	default: {
+		int col = rng_range(r, 0, 5), row = rng_range(r, 0, 5);
+		buf_printf(c->b, "wp.spatial_dot(wp.spatial_cross(%s, %s), %s) + %s[%d, %d]", sv, f, sv, T, row, col);
+		break;
+	}
 	}
 	end_f(c, s);
 	return s;

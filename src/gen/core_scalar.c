@@ -17,10 +17,12 @@ const gen_var *gen_core_arithmetic(gen_ctx *c)
 		gen_var *d = gen_decl_start(c, NULL, t);
 		if (!d)
 			break;
-		if (rng_chance(&c->r, 0.25))
+		if (rng_chance(&c->r, 0.25)) {
 			gen_div(c, t, gen_depth(c) + 1, 1);
-		else
-			gen_bin(c, t, ops[rng_below(&c->r, 6)], t, gen_depth(c) + 1, 1);
+		} else {
+			int depth = gen_depth(c) + 1;
+			gen_bin(c, t, ops[rng_below(&c->r, 6)], t, depth, 1);
+		}
 		gen_put(c, "\n");
 		gen_decl_finish(d, t);
 		v = d;

@@ -60,11 +60,15 @@ static void gen_static(gen_ctx *c, wty t)
 {
 	rng *r = &c->r;
 	c->top = 0;
-	if (t == WT_I32)
-		buf_printf(c->b, "wp.static(%d %s %d)", rng_range(r, 1, 16), rng_chance(r, 0.5) ? "*" : "+", rng_range(r, 1, 16));
-	else if (t == WT_F32)
-		buf_printf(c->b, "wp.static(%d.0 %s %d.0)", rng_range(r, 1, 9), rng_chance(r, 0.5) ? "/" : "*", rng_range(r, 1, 9));
-	else
+	/* draws in separate statements: C leaves the order of a call's
+	 * arguments unspecified, and the kernel must not depend on the compiler */
+	if (t == WT_I32) {
+		int b = rng_range(r, 1, 16), mul = rng_chance(r, 0.5), a = rng_range(r, 1, 16);
+		buf_printf(c->b, "wp.static(%d %s %d)", a, mul ? "*" : "+", b);
+	} else if (t == WT_F32) {
+		int b = rng_range(r, 1, 9), div = rng_chance(r, 0.5), a = rng_range(r, 1, 9);
+		buf_printf(c->b, "wp.static(%d.0 %s %d.0)", a, div ? "/" : "*", b);
+	} else
 		gen_const(c, t);
 }
 

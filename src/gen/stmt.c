@@ -398,10 +398,13 @@ void gen_stmt(gen_ctx *c)
 			gen_atomic(c, gen_arr_pick(c, WT_ANY, 1));
 		break;
 	case ST_IF:
-		if (c->max_stmts > 0)
+		if (c->max_stmts > 0) {
 			gen_if_within(c);
-		else
-			gen_if(c, rng_chance(&c->r, 0.3) ? rng_range(&c->r, 1, 2) : 0, rng_chance(&c->r, 0.6), NULL);
+		} else {
+			int with_else = rng_chance(&c->r, 0.6);
+			int nelif = rng_chance(&c->r, 0.3) ? rng_range(&c->r, 1, 2) : 0;
+			gen_if(c, nelif, with_else, NULL);
+		}
 		break;
 	case ST_FOR: gen_for(c, body_len(c)); break;
 	case ST_WHILE: gen_while(c, body_len(c), NULL); break;

@@ -1,7 +1,10 @@
 /* chk: proves that generated Warp modules compile, without blocking the
  * pipeline. CPU modules go to the host C++ compiler (cxx.h, subprocesses),
  * CUDA modules to NVRTC (nvrtc.h, in-process), both against the headers of
- * the installed warp-lang (warp/native) with Warp's own options.
+ * the installed warp-lang (warp/native) with Warp's own options (flags.h).
+ * The engine's threads and queues are engine.c's; what a thread does with a
+ * batch (grouping, one translation unit, bisection) is batch.c's. Depends on
+ * no other stage: callers hand it module texts and Warp's header directory.
  *
  * Tiers: CHK_SYNTAX is the front end only (g++ -fsyntax-only; NVRTC
  * --fdevice-syntax-only); CHK_COMPILE also generates code (g++ -O2 -c to an

@@ -237,7 +237,7 @@ static void worker_fail(pool *p, worker *w, const char *why)
 				   "Warp workers keep failing at start-up (%s, %s)%s%s; check that '%s' can `import warp` (run `make setup`)",
 				   why, how, *line ? ": " : "", line, p->opt->python);
 		}
-	} else {
+	} else if (!p->fatal) { /* a run that is ending restarts nothing */
 		p->stats->restarts++;
 	}
 
@@ -491,7 +491,7 @@ int pool_run(const pool_options *opt, const pool_callbacks *cb, void *ctx, pool_
 				worker_spawn(&p, w);
 			else if ((w->state == W_STARTING || w->state == W_BUSY) && now > w->deadline) {
 				char why[64];
-				snprintf(why, sizeof why, "gave no answer for %.0f s",
+				snprintf(why, sizeof why, "gave no answer for %g s",
 					 w->state == W_STARTING ? opt->startup_timeout : opt->timeout);
 				drain_stderr(w);
 				worker_fail(&p, w, why);
@@ -499,7 +499,7 @@ int pool_run(const pool_options *opt, const pool_callbacks *cb, void *ctx, pool_
 			if (w->state == W_IDLE)
 				assign(&p, w);
 		}
-		if (p.fatal)
+		if (p.fatal || all_done(&p)) /* the last hand-out may have finished the run */
 			break;
 
 		int nfds = poll_once(&p, fds, owner);

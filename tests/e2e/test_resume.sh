@@ -4,11 +4,13 @@
 # an uninterrupted run's (manifest timing aside), 0 records lost, 0
 # duplicated. KILL_RUNS and N scale it (`make soak` runs 20 x 5000). Rejects
 # are planted throughout, so that the manifest's metrics (rebuilt on resume
-# from the kept shards and rejects) have reasons to count.
+# from the kept shards and rejects) have reasons to count. This is the real
+# thing (Warp's workers, validation); the same machinery is killed ten more
+# times in seconds with the fake worker (test_machinery).
 # flavours: release
 source "$(dirname "$0")/lib.sh"
-KILL_RUNS=${KILL_RUNS:-4}
-N=${N:-600}
+KILL_RUNS=${KILL_RUNS:-2}
+N=${N:-300}
 OPTS="-n $N --seed 9 --shard-size 40 --jobs 2 --quiet"
 export JITSYNTH_TEST_REJECT=$(seq -s, 3 $((N / 7 + 1)) $((N - 1)))
 "$JS" generate $OPTS -o ref
