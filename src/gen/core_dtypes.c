@@ -152,7 +152,8 @@ static const gen_var *typed_value(gen_ctx *c, const gen_var *x)
 		gen_line(c);
 		{
 			int add = rng_range(r, 0, 999), mul = rng_range(r, 3, 100003);
-			buf_printf(c->b, "%s = wp.int64(%s) * wp.int64(%d) + wp.int64(%d)\n", h, c->tid[0], mul, add);
+			buf_printf(c->b, "%s = wp.int64(%s) * wp.int64(%d) + wp.int64(%d)\n", h, c->tid[0],
+				   mul, add);
 		}
 		v = start_f(c, "kf");
 		if (v) {

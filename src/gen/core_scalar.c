@@ -20,6 +20,7 @@ const gen_var *gen_core_arithmetic(gen_ctx *c)
 		if (rng_chance(&c->r, 0.25)) {
 			gen_div(c, t, gen_depth(c) + 1, 1);
 		} else {
+			/* before the operator, the order gcc evaluated the arguments in */
 			int depth = gen_depth(c) + 1;
 			gen_bin(c, t, ops[rng_below(&c->r, 6)], t, depth, 1);
 		}

@@ -263,7 +263,8 @@ void gen_from_vec(gen_ctx *c, int depth)
 	case 8: {
 		wty mt = wty_mat(wty_dim(vt));
 		gen_compound_leaf(c, mt);
-		int col = (int)rng_below(r, (uint32_t)wty_dim(mt)), row = (int)rng_below(r, (uint32_t)wty_dim(mt));
+		int col = (int)rng_below(r, (uint32_t)wty_dim(mt)),
+		    row = (int)rng_below(r, (uint32_t)wty_dim(mt));
 		buf_printf(c->b, "[%d][%d]", row, col);
 		break;
 	}
