@@ -1,9 +1,9 @@
-# test_generate: issue 2, acceptance 2. 2000 kernels, both devices: every
+# test_generate: issue 2, acceptance 2. 1100 kernels, both devices: every
 # record has CPU and CUDA forward+backward named after the kernel, all 11
 # categories at 9.1% +- 1.5%, unique names, rejects < 0.5% with reasons.
 # flavours: release
 source "$(dirname "$0")/lib.sh"
-N=${N:-2000}
+N=${N:-1100}
 js generate -n $N -o ds --seed 7 --quiet
 expect_rc 0
 
