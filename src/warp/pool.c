@@ -465,9 +465,9 @@ static int poll_once(pool *p, struct pollfd *fds, worker **owner)
 			owner[nfds++] = w;
 		}
 	}
-	int extra = p->cb->watch_fd ? p->cb->watch_fd(p->ctx) : -1;
-	if (extra >= 0) {
-		fds[nfds] = (struct pollfd){.fd = extra, .events = POLLIN};
+	int watched = p->cb->watch_fd ? p->cb->watch_fd(p->ctx) : -1;
+	if (watched >= 0) {
+		fds[nfds] = (struct pollfd){.fd = watched, .events = POLLIN};
 		owner[nfds++] = NULL;
 	}
 	int ms = wake > now ? (int)((wake - now) * 1000) + 1 : 0;

@@ -8,43 +8,15 @@
 #include "common/util.h"
 #include "store/card.h"
 
-static char dir[512];
-
 static int dir_setup(void **s)
 {
 	(void)s;
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/test_card.XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int dir_teardown(void **s)
-{
-	(void)s;
-	return rm_tree(dir);
-}
-
-static const char *path_of(const char *name)
-{
-	static char p[600];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	return p;
-}
-
-static void read_all(const char *name, buf *out)
-{
-	FILE *f = fopen(path_of(name), "rb");
-	assert_non_null(f);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(out, chunk, n);
-	fclose(f);
+	return test_dir_make("test_card");
 }
 
 static void put(const char *name, const char *text)
 {
-	FILE *f = fopen(path_of(name), "wb");
+	FILE *f = fopen(test_path(name), "wb");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
@@ -90,13 +62,13 @@ static json_t *manifest(size_t nshards, const char *suffix)
 /* Writes m as DIR/manifest.json (taking it), then the card; returns it. */
 static void card_of(json_t *m, buf *card)
 {
-	assert_int_equal(json_dump_file(m, path_of("manifest.json"), JSON_PRESERVE_ORDER), 0);
+	assert_int_equal(json_dump_file(m, test_path("manifest.json"), JSON_PRESERVE_ORDER), 0);
 	json_decref(m);
 	buf err = BUF_INIT;
-	assert_int_equal(card_write(dir, &err), 0);
+	assert_int_equal(card_write(test_dir, &err), 0);
 	assert_int_equal(err.len, 0);
-	assert_int_not_equal(access(path_of(".README.md.tmp"), F_OK), 0);
-	read_all("README.md", card);
+	assert_int_not_equal(access(test_path(".README.md.tmp"), F_OK), 0);
+	test_read("README.md", card);
 	buf_free(&err);
 }
 
@@ -149,13 +121,13 @@ static void test_loading_lines_follow_the_shards(void **s)
 	buf_printf(&want,
 		   "ds = load_dataset(\"json\", data_files=[\"%s/train-00000.jsonl\", "
 		   "\"%s/train-00001.jsonl\"], split=\"train\")\n",
-		   dir, dir);
+		   test_dir, test_dir);
 	assert_has(&card, want.data);
 	assert_null(strstr(card.data, "zstd-compressed"));
 	buf_reset(&card);
 	card_of(manifest(5, ".zst"), &card);
 	buf_reset(&want);
-	buf_printf(&want, "data_files=\"%s/train-*.jsonl.zst\", split=\"train\")\n", dir);
+	buf_printf(&want, "data_files=\"%s/train-*.jsonl.zst\", split=\"train\")\n", test_dir);
 	assert_has(&card, want.data);
 	assert_has(&card, "    - train-00004.jsonl.zst\n---\n");
 	assert_has(&card, "| format | jsonl.zst |\n");
@@ -209,22 +181,22 @@ static void test_bad_manifest_is_refused(void **s)
 {
 	(void)s;
 	buf err = BUF_INIT;
-	assert_int_equal(card_write(dir, &err), -1);
+	assert_int_equal(card_write(test_dir, &err), -1);
 	assert_non_null(strstr(buf_cstr(&err), "cannot write the dataset card: '"));
 	assert_non_null(strstr(buf_cstr(&err), "/manifest.json' unable to open"));
 	buf_reset(&err);
 	put("manifest.json", "[1, 2]\n");
-	assert_int_equal(card_write(dir, &err), -1);
+	assert_int_equal(card_write(test_dir, &err), -1);
 	assert_non_null(strstr(buf_cstr(&err), "/manifest.json' is not an object"));
 	buf_reset(&err);
 	put("manifest.json", "{\"counts\": ");
-	assert_int_equal(card_write(dir, &err), -1);
+	assert_int_equal(card_write(test_dir, &err), -1);
 	assert_non_null(strstr(buf_cstr(&err), "/manifest.json' "));
-	assert_int_not_equal(access(path_of("README.md"), F_OK), 0);
+	assert_int_not_equal(access(test_path("README.md"), F_OK), 0);
 	buf_free(&err);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, dir_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, test_dir_teardown)
 
 int main(void)
 {

@@ -9,43 +9,15 @@
 #include "common/util.h"
 #include "store/journal.h"
 
-static char dir[512];
-
 static int dir_setup(void **s)
 {
 	(void)s;
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/test_journal.XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int dir_teardown(void **s)
-{
-	(void)s;
-	return rm_tree(dir);
-}
-
-static const char *path_of(const char *name)
-{
-	static char p[600];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	return p;
-}
-
-static void read_all(const char *name, buf *out)
-{
-	FILE *f = fopen(path_of(name), "rb");
-	assert_non_null(f);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(out, chunk, n);
-	fclose(f);
+	return test_dir_make("test_journal");
 }
 
 static void append_raw(const char *text)
 {
-	FILE *f = fopen(path_of("journal.jsonl"), "ab");
+	FILE *f = fopen(test_path("journal.jsonl"), "ab");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
@@ -54,7 +26,7 @@ static void append_raw(const char *text)
 static off_t size_of(const char *name)
 {
 	struct stat st;
-	assert_int_equal(stat(path_of(name), &st), 0);
+	assert_int_equal(stat(test_path(name), &st), 0);
 	return st.st_size;
 }
 
@@ -105,11 +77,11 @@ static void start_with(size_t n)
 {
 	buf err = BUF_INIT;
 	json_t *opt = json_pack("{s:i, s:i}", "n", 7, "seed", 42);
-	assert_int_equal(journal_start(dir, opt, &err), 0);
+	assert_int_equal(journal_start(test_dir, opt, &err), 0);
 	json_decref(opt);
 	for (size_t k = 0; k < n; k++) {
 		journal_entry e = entry(k);
-		assert_int_equal(journal_append(dir, &e, &err), 0);
+		assert_int_equal(journal_append(test_dir, &e, &err), 0);
 	}
 	assert_int_equal(err.len, 0);
 	buf_free(&err);
@@ -120,7 +92,7 @@ static void assert_load_fails(const char *why)
 {
 	journal j;
 	buf err = BUF_INIT;
-	assert_int_equal(journal_load(dir, &j, &err), -1);
+	assert_int_equal(journal_load(test_dir, &j, &err), -1);
 	if (!strstr(buf_cstr(&err), why))
 		fail_msg("'%s' lacks '%s'", buf_cstr(&err), why);
 	assert_null(j.options);
@@ -134,10 +106,10 @@ static void test_start_writes_header_line(void **s)
 	(void)s;
 	start_with(0);
 	buf text = BUF_INIT;
-	read_all("journal.jsonl", &text);
+	test_read("journal.jsonl", &text);
 	assert_string_equal(buf_cstr(&text),
 			    "{\"journal\":\"jitsynth-1\",\"options\":{\"n\":7,\"seed\":42}}\n");
-	assert_int_not_equal(access(path_of(".journal.jsonl.tmp"), F_OK), 0);
+	assert_int_not_equal(access(test_path(".journal.jsonl.tmp"), F_OK), 0);
 	buf_free(&text);
 }
 
@@ -147,7 +119,7 @@ static void test_entries_round_trip(void **s)
 	start_with(3);
 	journal j;
 	buf err = BUF_INIT;
-	assert_int_equal(journal_load(dir, &j, &err), 0);
+	assert_int_equal(journal_load(test_dir, &j, &err), 0);
 	assert_int_equal(j.n, 3);
 	assert_int_equal(json_integer_value(json_object_get(j.options, "n")), 7);
 	assert_int_equal(json_integer_value(json_object_get(j.options, "seed")), 42);
@@ -168,7 +140,7 @@ static void test_cut_to_header_loads_no_entries(void **s)
 	start_with(0);
 	journal j;
 	buf err = BUF_INIT;
-	assert_int_equal(journal_load(dir, &j, &err), 0);
+	assert_int_equal(journal_load(test_dir, &j, &err), 0);
 	assert_int_equal(j.n, 0);
 	assert_null(j.entries);
 	assert_true(json_is_object(j.options));
@@ -184,14 +156,14 @@ static void test_torn_last_line_is_cut_and_appends_go_on(void **s)
 	append_raw("{\"shard\":\"train-00002.jsonl\",\"shard_rec");
 	journal j;
 	buf err = BUF_INIT;
-	assert_int_equal(journal_load(dir, &j, &err), 0);
+	assert_int_equal(journal_load(test_dir, &j, &err), 0);
 	assert_int_equal(j.n, 2);
 	journal_release(&j);
 	assert_int_equal(size_of("journal.jsonl"), good);
 
 	journal_entry e = entry(2);
-	assert_int_equal(journal_append(dir, &e, &err), 0);
-	assert_int_equal(journal_load(dir, &j, &err), 0);
+	assert_int_equal(journal_append(test_dir, &e, &err), 0);
+	assert_int_equal(journal_load(test_dir, &j, &err), 0);
 	assert_int_equal(j.n, 3);
 	assert_entry_equal(&j.entries[2], &e);
 	journal_release(&j);
@@ -206,7 +178,7 @@ static void test_malformed_line_is_named(void **s)
 	append_raw("{not json\n");
 	journal_entry e = entry(1);
 	buf err = BUF_INIT;
-	assert_int_equal(journal_append(dir, &e, &err), 0);
+	assert_int_equal(journal_append(test_dir, &e, &err), 0);
 	off_t before = size_of("journal.jsonl");
 	assert_load_fails("/journal.jsonl' line 3 is malformed");
 	assert_int_equal(size_of("journal.jsonl"), before); /* never cut */
@@ -232,13 +204,13 @@ static void test_bad_entry_fields_are_malformed(void **s)
 	for (size_t i = 0; i < sizeof spoil / sizeof *spoil; i++) {
 		start_with(1);
 		buf text = BUF_INIT, out = BUF_INIT;
-		read_all("journal.jsonl", &text);
+		test_read("journal.jsonl", &text);
 		const char *nl = strchr(text.data, '\n') + 1, *at = strstr(nl, spoil[i][0]);
 		assert_non_null(at);
 		buf_append(&out, text.data, (size_t)(at - text.data));
 		buf_puts(&out, spoil[i][1]);
 		buf_puts(&out, at + strlen(spoil[i][0]));
-		FILE *f = fopen(path_of("journal.jsonl"), "wb");
+		FILE *f = fopen(test_path("journal.jsonl"), "wb");
 		fwrite(out.data, 1, out.len, f);
 		fclose(f);
 		assert_load_fails("line 2 is malformed");
@@ -250,7 +222,7 @@ static void test_bad_entry_fields_are_malformed(void **s)
 static void test_header_must_hold_options(void **s)
 {
 	(void)s;
-	FILE *f = fopen(path_of("journal.jsonl"), "wb");
+	FILE *f = fopen(test_path("journal.jsonl"), "wb");
 	fputs("{\"journal\":\"jitsynth-1\"}\n", f);
 	fclose(f);
 	assert_load_fails("line 1 is not a jitsynth journal header");
@@ -260,7 +232,7 @@ static void test_empty_or_missing_journal(void **s)
 {
 	(void)s;
 	assert_load_fails("cannot resume: no run journal '");
-	FILE *f = fopen(path_of("journal.jsonl"), "wb");
+	FILE *f = fopen(test_path("journal.jsonl"), "wb");
 	fclose(f);
 	assert_load_fails("/journal.jsonl' is empty; start the run without --resume");
 	/* a header torn before its newline is no header either */
@@ -273,14 +245,14 @@ static void test_append_needs_a_started_journal(void **s)
 	(void)s;
 	journal_entry e = entry(0);
 	buf err = BUF_INIT;
-	assert_int_equal(journal_append(dir, &e, &err), -1);
+	assert_int_equal(journal_append(test_dir, &e, &err), -1);
 	assert_non_null(strstr(buf_cstr(&err), "cannot write '"));
 	assert_non_null(strstr(buf_cstr(&err), "/journal.jsonl': No such file or directory"));
-	assert_int_not_equal(access(path_of("journal.jsonl"), F_OK), 0);
+	assert_int_not_equal(access(test_path("journal.jsonl"), F_OK), 0);
 	buf_free(&err);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, dir_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, test_dir_teardown)
 
 int main(void)
 {

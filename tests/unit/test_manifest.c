@@ -15,45 +15,16 @@
 #include "store/layout.h"
 #include "store/record.h"
 
-static char dir[512];
-
 static int dir_setup(void **s)
 {
 	(void)s;
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/test_manifest.XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int dir_teardown(void **s)
-{
-	(void)s;
-	return rm_tree(dir);
-}
-
-static const char *path_of(const char *name)
-{
-	static char p[600];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	return p;
-}
-
-static void read_all(const char *name, buf *out)
-{
-	FILE *f = fopen(path_of(name), "rb");
-	if (!f)
-		fail_msg("cannot open '%s'", path_of(name));
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(out, chunk, n);
-	fclose(f);
+	return test_dir_make("test_manifest");
 }
 
 static void sha256_of_file(const char *name, char hex[65])
 {
 	buf b = BUF_INIT;
-	read_all(name, &b);
+	test_read(name, &b);
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	SHA256((const unsigned char *)buf_cstr(&b), b.len, md);
 	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
@@ -87,7 +58,7 @@ static void inputs_init(inputs *in, chk_tier tier, unsigned devices)
 	buf err = BUF_INIT;
 	run_options *o = &in->o;
 	o->n = 7;
-	o->out_dir = dir;
+	o->out_dir = test_dir;
 	pool_options_init(&o->pool);
 	o->pool.devices = devices;
 	o->pool.jobs = 3;
@@ -99,7 +70,7 @@ static void inputs_init(inputs *in, chk_tier tier, unsigned devices)
 	o->chk.arch = tier != CHK_NONE ? "sm_80" : NULL;
 
 	/* 5 records in shards of 2: three shards */
-	shards_init(&in->shards, dir, o->shard_size, o->format, o->zstd_level);
+	shards_init(&in->shards, test_dir, o->shard_size, o->format, o->zstd_level);
 	for (int i = 0; i < 5; i++) {
 		char line[64];
 		int n = snprintf(line, sizeof line, "{\"id\":%d,\"python_source\":\"...\"}\n", i);
@@ -108,7 +79,7 @@ static void inputs_init(inputs *in, chk_tier tier, unsigned devices)
 	assert_int_equal(shards_finish(&in->shards, &err), 0);
 	assert_int_equal(in->shards.ndone, 3);
 
-	assert_int_equal(jsonl_open(&in->rejects, dir, LAYOUT_REJECTS, &err), 0);
+	assert_int_equal(jsonl_open(&in->rejects, test_dir, LAYOUT_REJECTS, &err), 0);
 	static const char r0[] = "{\"index\":5,\"stage\":\"warp\",\"reason\":\"bad type 'x'\"}\n";
 	static const char r1[] = "{\"index\":6,\"stage\":\"validate\",\"reason\":\"nvrtc: error\"}\n";
 	assert_int_equal(jsonl_write(&in->rejects, r0, sizeof r0 - 1, &err), 0);
@@ -171,9 +142,9 @@ static json_t *write_and_load(const inputs *in, buf *text)
 		fail_msg("manifest_write: %s", buf_cstr(&err));
 	assert_int_equal(err.len, 0);
 	buf_free(&err);
-	assert_int_not_equal(access(path_of(".manifest.json.tmp"), F_OK), 0);
+	assert_int_not_equal(access(test_path(".manifest.json.tmp"), F_OK), 0);
 	buf t = BUF_INIT;
-	read_all(LAYOUT_MANIFEST, &t);
+	test_read(LAYOUT_MANIFEST, &t);
 	assert_true(t.len > 0 && t.data[t.len - 1] == '\n');
 	json_error_t e;
 	json_t *m = json_loadb(t.data, t.len, 0, &e);
@@ -277,8 +248,8 @@ static void test_per_device_only_requested(void **s)
 		assert_int_equal(json_array_size(devs), 1);
 		json_decref(m);
 		inputs_release(&in);
-		assert_int_equal(rm_tree(dir), 0);
-		assert_int_equal(mkdir(dir, 0700), 0);
+		assert_int_equal(rm_tree(test_dir), 0);
+		assert_int_equal(mkdir(test_dir, 0700), 0);
 	}
 }
 
@@ -344,7 +315,7 @@ static void test_shards_and_rejects_listed(void **s)
 		assert_int_equal(d->records, want_records[i]);
 		assert_int_equal(int_at(e, "bytes"), d->bytes);
 		struct stat st;
-		assert_int_equal(stat(path_of(name), &st), 0);
+		assert_int_equal(stat(test_path(name), &st), 0);
 		assert_int_equal(d->bytes, st.st_size);
 		assert_string_equal(json_string_value(json_object_get(e, "sha256")), d->sha256);
 	}
@@ -463,7 +434,7 @@ static void test_unwritable_dir_is_an_error(void **s)
 	 * write anywhere, so no chmod) */
 	static const char *const under[] = {"missing/deeper", LAYOUT_REJECTS};
 	for (size_t i = 0; i < 2; i++) {
-		snprintf(bad, sizeof bad, "%s/%s", dir, under[i]);
+		snprintf(bad, sizeof bad, "%s/%s", test_dir, under[i]);
 		in.o.out_dir = bad;
 		buf err = BUF_INIT;
 		assert_int_equal(manifest_write(&in.o, &in.s, &in.mx, &in.shards, &in.rejects, &err), -1);
@@ -474,11 +445,11 @@ static void test_unwritable_dir_is_an_error(void **s)
 		assert_null(strchr(buf_cstr(&err), '\n'));
 		buf_free(&err);
 	}
-	assert_int_not_equal(access(path_of(LAYOUT_MANIFEST), F_OK), 0);
+	assert_int_not_equal(access(test_path(LAYOUT_MANIFEST), F_OK), 0);
 	inputs_release(&in);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, dir_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, test_dir_teardown)
 
 int main(void)
 {

@@ -12,20 +12,10 @@
 #include "pipeline/run.h"
 #include "store/journal.h"
 
-static char dir[512];
-
 static int dir_setup(void **s)
 {
 	(void)s;
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/test_options.XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int dir_teardown(void **s)
-{
-	(void)s;
-	return rm_tree(dir);
+	return test_dir_make("test_options");
 }
 
 /* What the CLI fills for a plain `generate -n 1000 -o DIR`. */
@@ -33,7 +23,7 @@ static void defaults(run_options *o)
 {
 	memset(o, 0, sizeof *o);
 	o->n = 1000;
-	o->out_dir = dir;
+	o->out_dir = test_dir;
 	pool_options_init(&o->pool);
 	o->gen.seed = 42;
 	o->shard_size = 100;
@@ -85,7 +75,7 @@ static void start_journal(const run_options *o)
 {
 	buf err = BUF_INIT;
 	json_t *j = run_options_json(o);
-	assert_int_equal(journal_start(dir, j, &err), 0);
+	assert_int_equal(journal_start(test_dir, j, &err), 0);
 	json_decref(j);
 	buf_free(&err);
 }
@@ -98,7 +88,7 @@ static void start_journal_text(const char *options)
 	if (!j)
 		fail_msg("bad test JSON: %s", e.text);
 	buf err = BUF_INIT;
-	assert_int_equal(journal_start(dir, j, &err), 0);
+	assert_int_equal(journal_start(test_dir, j, &err), 0);
 	json_decref(j);
 	buf_free(&err);
 }
@@ -228,7 +218,7 @@ static void test_round_trip_of_every_field(void **s)
 	assert_int_equal(r.pool.jobs, 5);
 	assert_string_equal(r.chk.cxx, "clang++");
 	assert_int_equal(r.resume, 1);
-	assert_string_equal(r.out_dir, dir);
+	assert_string_equal(r.out_dir, test_dir);
 	/* and it writes the same JSON again */
 	json_t *a = run_options_json(&o), *b = run_options_json(&r);
 	assert_true(json_equal(a, b));
@@ -345,7 +335,7 @@ static void test_each_given_conflict_is_refused(void **s)
 			 "cannot resume: %s differs from the run in '%s'; drop it to continue that run, or "
 			 "start a "
 			 "new one with --force",
-			 conflicts[i].flag, dir);
+			 conflicts[i].flag, test_dir);
 		assert_refused(&r, conflicts[i].bit, why);
 		assert_memory_equal(&r, &before, sizeof r); /* untouched when refused */
 		/* every other option given as well: still this flag named */
@@ -424,7 +414,7 @@ static void test_legacy_default_categories_read_as_default(void **s)
 	assert_string_equal(json_string_value(json_array_get(cats, 18)), "multi_dim");
 	json_object_set_new(j, "categories", cats);
 	buf err = BUF_INIT;
-	assert_int_equal(journal_start(dir, j, &err), 0);
+	assert_int_equal(journal_start(test_dir, j, &err), 0);
 	json_decref(j);
 	buf_free(&err);
 
@@ -497,7 +487,7 @@ static void test_unreadable_options_refused(void **s)
 	    ",\"weights\":{\"loop\":3}",
 	};
 	char why[700];
-	snprintf(why, sizeof why, "cannot resume: the journal in '%s' holds unreadable options", dir);
+	snprintf(why, sizeof why, "cannot resume: the journal in '%s' holds unreadable options", test_dir);
 	size_t cases = 0;
 	for (size_t i = 0; i < sizeof bad / sizeof *bad + sizeof spoil / sizeof *spoil +
 				   sizeof bad_weights / sizeof *bad_weights;
@@ -556,12 +546,12 @@ static void test_missing_journal_refused(void **s)
 	defaults(&r);
 	memcpy(&before, &r, sizeof r);
 	assert_refused(&r, 0, "cannot resume: no run journal '");
-	assert_refused(&r, 0, dir);
+	assert_refused(&r, 0, test_dir);
 	assert_memory_equal(&r, &before, sizeof r);
-	assert_int_not_equal(access(dir, F_OK), -1);
+	assert_int_not_equal(access(test_dir, F_OK), -1);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, dir_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, test_dir_teardown)
 
 int main(void)
 {

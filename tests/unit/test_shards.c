@@ -11,43 +11,15 @@
 #include "common/util.h"
 #include "store/shards.h"
 
-static char dir[512];
-
 static int dir_setup(void **s)
 {
 	(void)s;
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/test_shards.XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int dir_teardown(void **s)
-{
-	(void)s;
-	return rm_tree(dir);
-}
-
-static const char *path_of(const char *name)
-{
-	static char p[600];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	return p;
+	return test_dir_make("test_shards");
 }
 
 static int exists(const char *name)
 {
-	return access(path_of(name), F_OK) == 0;
-}
-
-static void read_all(const char *name, buf *out)
-{
-	FILE *f = fopen(path_of(name), "rb");
-	assert_non_null(f);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(out, chunk, n);
-	fclose(f);
+	return access(test_path(name), F_OK) == 0;
 }
 
 static void sha256_hex(const buf *b, char hex[65])
@@ -105,7 +77,7 @@ static void assert_shard(const shard_info *d, const char *name, size_t from, siz
 	assert_string_equal(d->name, name);
 	assert_int_equal(d->records, records);
 	buf disk = BUF_INIT, plain = BUF_INIT, want = BUF_INIT, line = BUF_INIT;
-	read_all(name, &disk);
+	test_read(name, &disk);
 	assert_int_equal(d->bytes, disk.len);
 	char hex[65];
 	sha256_hex(&disk, hex);
@@ -130,7 +102,7 @@ static void test_rotates_every_shard_size_records(void **s)
 {
 	(void)s;
 	shard_set set;
-	shards_init(&set, dir, 3, JSONL_PLAIN, 0);
+	shards_init(&set, test_dir, 3, JSONL_PLAIN, 0);
 	char rcs[16];
 	write_lines(&set, 0, 7, rcs);
 	assert_string_equal(rcs, "0010010");
@@ -152,7 +124,7 @@ static void test_temp_name_until_complete(void **s)
 {
 	(void)s;
 	shard_set set;
-	shards_init(&set, dir, 2, JSONL_PLAIN, 0);
+	shards_init(&set, test_dir, 2, JSONL_PLAIN, 0);
 	char rcs[4];
 	write_lines(&set, 0, 1, rcs);
 	assert_true(exists(".train-00000.jsonl.tmp"));
@@ -177,7 +149,7 @@ static void test_finish_at_boundary_adds_no_empty_shard(void **s)
 	(void)s;
 	shard_set set;
 	buf err = BUF_INIT;
-	shards_init(&set, dir, 2, JSONL_PLAIN, 0);
+	shards_init(&set, test_dir, 2, JSONL_PLAIN, 0);
 	assert_int_equal(shards_finish(&set, &err), 0);
 	assert_int_equal(set.ndone, 0);
 	char rcs[8];
@@ -196,7 +168,7 @@ static void test_zst_shards_decode_to_the_lines(void **s)
 {
 	(void)s;
 	shard_set set;
-	shards_init(&set, dir, 50, JSONL_ZST, 19);
+	shards_init(&set, test_dir, 50, JSONL_ZST, 19);
 	char rcs[128];
 	write_lines(&set, 0, 20, rcs);
 	assert_true(exists(".train-00000.jsonl.zst.tmp"));
@@ -224,7 +196,7 @@ static void test_adopted_shards_come_first(void **s)
 {
 	(void)s;
 	shard_set set;
-	shards_init(&set, dir, 2, JSONL_PLAIN, 0);
+	shards_init(&set, test_dir, 2, JSONL_PLAIN, 0);
 	shard_info old[9];
 	for (int i = 0; i < 9; i++) { /* more than the first allocation holds */
 		memset(&old[i], 0, sizeof old[i]);
@@ -257,7 +229,7 @@ static void test_unwritable_dir_is_named(void **s)
 {
 	(void)s;
 	shard_set set;
-	shards_init(&set, path_of("missing"), 2, JSONL_PLAIN, 0);
+	shards_init(&set, test_path("missing"), 2, JSONL_PLAIN, 0);
 	buf err = BUF_INIT;
 	assert_int_equal(shards_write(&set, "{}\n", 3, &err), -1);
 	assert_non_null(strstr(buf_cstr(&err), "/missing/.train-00000.jsonl.tmp'"));
@@ -266,7 +238,7 @@ static void test_unwritable_dir_is_named(void **s)
 	buf_free(&err);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, dir_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, test_dir_teardown)
 
 int main(void)
 {
