@@ -76,7 +76,8 @@ static void merge_count(merge_state *m, const json_t *rec)
 		m->perdev[d] += reader_forward(rec, dev_name((dev_id)d), NULL) != NULL;
 }
 
-/* One record: dedup, then its line (re-encoded for seed-layout input). */
+/* One record: its line (re-encoded for seed-layout input), dedup, then the
+ * shard. 1 (nothing written) if the line is longer than a reader takes. */
 static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *err)
 {
 	size_t plen = 0, flen = 0;
@@ -85,13 +86,6 @@ static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *
 	if (!fwd)
 		fwd = reader_forward(rec->json, "cuda", &flen);
 	m->res->read++;
-	if (m->o->dedup) {
-		dedup_verdict v = dedup_check(m->dd, py, plen, fwd, flen);
-		if (v != DEDUP_NEW) {
-			*(v == DEDUP_EXACT ? &m->res->exact : &m->res->structural) += 1;
-			return 0;
-		}
-	}
 	buf_reset(&m->line);
 	if (raw) {
 		buf_append(&m->line, rec->line, rec->len);
@@ -102,6 +96,15 @@ static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *
 	}
 	if (!m->line.len || m->line.data[m->line.len - 1] != '\n')
 		buf_putc(&m->line, '\n');
+	if (m->line.len > READER_MAX_BYTES)
+		return 1;
+	if (m->o->dedup) {
+		dedup_verdict v = dedup_check(m->dd, py, plen, fwd, flen);
+		if (v != DEDUP_NEW) {
+			*(v == DEDUP_EXACT ? &m->res->exact : &m->res->structural) += 1;
+			return 0;
+		}
+	}
 	merge_count(m, rec->json);
 	m->res->written++;
 	return merge_write(m, m->line.data, m->line.len, err);
@@ -133,9 +136,16 @@ static int merge_one(merge_state *m, const char *dir, export_warn_fn warn, void 
 	reader_record rec;
 	buf msg = BUF_INIT;
 	while (rc == 0 && (got = reader_next(r, &rec, &msg)) != READER_END) {
-		if (got == READER_OK)
-			rc = merge_record(m, &rec, raw, err);
-		else {
+		if (got == READER_OK && (rc = merge_record(m, &rec, raw, err)) == 1) {
+			m->res->too_large++;
+			buf_printf(&msg,
+				   "%s:%zu: as a record it would be longer than %zu MiB, which a reader "
+				   "refuses; not written",
+				   rec.file, rec.lineno, READER_MAX_BYTES >> 20);
+			if (warn)
+				warn(msg.data, ctx);
+			rc = 0;
+		} else if (got != READER_OK) {
 			m->res->malformed++;
 			if (warn)
 				warn(msg.data, ctx);
