@@ -86,17 +86,25 @@ static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *
 	if (!fwd)
 		fwd = reader_forward(rec->json, "cuda", &flen);
 	m->res->read++;
-	buf_reset(&m->line);
-	if (raw) {
-		buf_append(&m->line, rec->line, rec->len);
-	} else {
-		char *t = json_dumps(rec->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		buf_puts(&m->line, t ? t : "{}");
-		free(t);
-	}
-	if (!m->line.len || m->line.data[m->line.len - 1] != '\n')
+	/* the reader's line as it is when it can be: no copy of a long line */
+	const char *line = rec->line;
+	size_t len = rec->len;
+	if (!raw || !len || line[len - 1] != '\n') {
+		buf_reset(&m->line);
+		if (raw) {
+			buf_append(&m->line, rec->line, rec->len);
+		} else {
+			size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+			size_t need = json_dumpb(rec->json, NULL, 0, flags);
+			buf_grow(&m->line, need + 1);
+			m->line.len = need ? json_dumpb(rec->json, m->line.data, need, flags) : 0;
+			if (!m->line.len)
+				buf_puts(&m->line, "{}");
+		}
 		buf_putc(&m->line, '\n');
-	if (m->line.len > READER_MAX_BYTES)
+		line = m->line.data, len = m->line.len;
+	}
+	if (len > READER_MAX_BYTES)
 		return 1;
 	if (m->o->dedup) {
 		dedup_verdict v = dedup_check(m->dd, py, plen, fwd, flen);
@@ -107,7 +115,7 @@ static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *
 	}
 	merge_count(m, rec->json);
 	m->res->written++;
-	return merge_write(m, m->line.data, m->line.len, err);
+	return merge_write(m, line, len, err);
 }
 
 static void merge_note_source(merge_state *m, const char *dir, const reader *r, uint64_t before)

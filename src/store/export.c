@@ -50,14 +50,16 @@ static int write_text(const char *path, const char *data, size_t len, buf *err)
  * -1 with err. */
 static int seed_pair(const json_t *rec, int d, const char *tmp, uint64_t k, buf *err)
 {
-	size_t flen, plen = 0;
-	const char *fwd = reader_forward(rec, dev_name((dev_id)d), &flen);
+	size_t plen = 0;
+	/* the record's own forward string, not a copy: it may be tens of MiB */
+	json_t *ir = json_object_get(json_object_get(rec, "ir"), dev_name((dev_id)d));
+	json_t *fwd = json_object_get(ir, "forward");
 	const char *py = reader_str(rec, "python_source", &plen);
 	py = export_seed_python(py, plen, &plen);
 	const char *kn = reader_str(rec, "kernel_name", NULL), *cat = reader_str(rec, "category", NULL);
 	json_t *o = json_object();
 	json_object_set_new(o, "python_source", json_stringn(py, plen));
-	json_object_set_new(o, "cpp_forward", json_stringn(fwd, flen));
+	json_object_set(o, "cpp_forward", fwd);
 	json_object_set_new(o, "metadata", json_pack("{s:s, s:s, s:s}", "kernel_name", kn ? kn : "", "category",
 						     cat ? cat : "", "device", dev_name((dev_id)d)));
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
