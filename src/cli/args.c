@@ -1,5 +1,6 @@
-/* args: flag value parsing shared by the commands, and the paths jitsynth
- * finds next to its executable (worker.py, the .venv's Python). */
+/* args: flag value parsing shared by the commands, the printers of
+ * untrusted text (cli_line, cli_text), and the paths jitsynth finds next to
+ * its executable (worker.py, the .venv's Python). */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -10,8 +11,31 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/untrusted.h"
 #include "gen/gen.h"
 #include "warp/proto.h"
+
+static void put_untrusted(FILE *f, const char *s, size_t n, int lines)
+{
+	buf b = BUF_INIT;
+	untrusted_text(&b, s, n, lines);
+	fwrite(buf_cstr(&b), 1, b.len, f);
+	buf_free(&b);
+}
+
+void cli_line(FILE *f, const char *fmt, ...)
+{
+	buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	put_untrusted(f, buf_cstr(&b), b.len, 0);
+	fputc('\n', f);
+	buf_free(&b);
+}
+
+void cli_text(FILE *f, const char *s, size_t n) { put_untrusted(f, s, n, 1); }
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {

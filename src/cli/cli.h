@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "gen/gen.h"
 
@@ -25,6 +26,18 @@ typedef struct cli_warnings {
 } cli_warnings;
 void cli_warn_skipped(const char *msg, void *ctx);
 void cli_warn_summary(const cli_warnings *w);
+
+/* The printers of text that may hold anything from a dataset (file and
+ * kernel names, categories, reasons, diagnostics, messages quoting them): a
+ * dataset is untrusted, so control characters never reach the terminal raw
+ * (untrusted_text in common/untrusted.h: C0 and C1 controls, ESC, DEL, bytes
+ * that are not UTF-8 are shown as \xNN). Every CLI printer of such text
+ * goes through one of these (src/cli/args.c).
+ * cli_line: one line, the formatted text with even '\n' shown as \x0a (so
+ * a name cannot forge a line of its own), then '\n'.
+ * cli_text: a multi-line text made elsewhere (the stats table): '\n' kept. */
+void cli_line(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_text(FILE *f, const char *s, size_t n);
 
 /* Prints a command's help on stdout: head, the category list from the
  * generator's profile table (each line after indent), tail. */

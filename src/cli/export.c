@@ -61,11 +61,12 @@ int cmd_export(int argc, char **argv)
 	int rc = export_seed(argv[optind], out, force, cli_warn_skipped, &w, &res, &err);
 	cli_warn_summary(&w);
 	if (rc < 0)
-		fprintf(stderr, "jitsynth export: %s\n", err.data);
+		cli_line(stderr, "jitsynth export: %s", err.data);
 	else
-		printf("exported %llu records: %llu cpu and %llu cuda pair files in %s\n",
-		       (unsigned long long)res.records, (unsigned long long)res.files[0],
-		       (unsigned long long)res.files[1], out);
+		cli_line(stdout, "exported %llu records: %llu cpu and %llu cuda pair files in %s%s",
+			 (unsigned long long)res.records, (unsigned long long)res.files[0],
+			 (unsigned long long)res.files[1], out,
+			 res.too_large ? " (some pairs not written: too long to be read back)" : "");
 	buf_free(&err);
 	return rc < 0 ? 1 : 0;
 }

@@ -74,11 +74,15 @@ int cmd_merge(int argc, char **argv)
 			   &res, &err);
 	cli_warn_summary(&w);
 	if (rc < 0)
-		fprintf(stderr, "jitsynth merge: %s\n", err.data);
+		cli_line(stderr, "jitsynth merge: %s", err.data);
 	else
-		printf("merged %llu records into %llu in %zu shard%s (%llu exact, %llu structural duplicates dropped)\n",
-		       (unsigned long long)res.read, (unsigned long long)res.written, res.nshards,
-		       res.nshards == 1 ? "" : "s", (unsigned long long)res.exact, (unsigned long long)res.structural);
+		cli_line(stdout,
+			 "merged %llu records into %llu in %zu shard%s (%llu exact, %llu structural duplicates "
+			 "dropped%s)",
+			 (unsigned long long)res.read, (unsigned long long)res.written, res.nshards,
+			 res.nshards == 1 ? "" : "s", (unsigned long long)res.exact,
+			 (unsigned long long)res.structural,
+			 res.too_large ? "; some not written: too long to be read back" : "");
 	buf_free(&err);
 	return rc < 0 ? 1 : 0;
 }

@@ -24,12 +24,13 @@ static const char usage[] =
 
 enum { OPT_HTML = 256, WARN_SHOWN = 20 };
 
-/* Prints the first WARN_SHOWN warnings; counts the rest. */
+/* Prints the first WARN_SHOWN warnings (they quote the dataset: names,
+ * parser errors); counts the rest. */
 void cli_warn_skipped(const char *msg, void *ctx)
 {
 	cli_warnings *w = ctx;
 	if (w->n++ < WARN_SHOWN)
-		fprintf(stderr, "jitsynth %s: skipped %s\n", w->cmd, msg);
+		cli_line(stderr, "jitsynth %s: skipped %s", w->cmd, msg);
 }
 
 void cli_warn_summary(const cli_warnings *w)
@@ -70,20 +71,21 @@ int cmd_stats(int argc, char **argv)
 	cli_warnings w = {"stats", 0};
 	int rc = 0;
 	if (stats_scan(st, dir, cli_warn_skipped, &w, &err) < 0) {
-		fprintf(stderr, "jitsynth stats: %s\n", err.data);
+		cli_line(stderr, "jitsynth stats: %s", err.data);
 		rc = 1;
 		goto done;
 	}
 	cli_warn_summary(&w);
 	if (!quiet) {
 		stats_render_table(st, &out);
-		fwrite(out.data, 1, out.len, stdout);
+		cli_text(stdout, out.data, out.len);
 	}
 	if (html && html_write(st, html, &err) < 0) {
-		fprintf(stderr, "jitsynth stats: %s (check the path given to --html)\n", err.data);
+		cli_line(stderr, "jitsynth stats: %s (check the path given to --html)", err.data);
 		rc = 1;
 	} else if (html && !quiet) {
-		printf("\nreport     %s\n", html);
+		putchar('\n');
+		cli_line(stdout, "report     %s", html);
 	}
 	if (fflush(stdout) != 0)
 		rc = 1;

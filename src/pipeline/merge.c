@@ -76,7 +76,8 @@ static void merge_count(merge_state *m, const json_t *rec)
 		m->perdev[d] += reader_forward(rec, dev_name((dev_id)d), NULL) != NULL;
 }
 
-/* One record: dedup, then its line (re-encoded for seed-layout input). */
+/* One record: its line (re-encoded for seed-layout input), dedup, then the
+ * shard. 1 (nothing written) if the line is longer than a reader takes. */
 static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *err)
 {
 	size_t plen = 0, flen = 0;
@@ -85,6 +86,26 @@ static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *
 	if (!fwd)
 		fwd = reader_forward(rec->json, "cuda", &flen);
 	m->res->read++;
+	/* the reader's line as it is when it can be: no copy of a long line */
+	const char *line = rec->line;
+	size_t len = rec->len;
+	if (!raw || !len || line[len - 1] != '\n') {
+		buf_reset(&m->line);
+		if (raw) {
+			buf_append(&m->line, rec->line, rec->len);
+		} else {
+			size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+			size_t need = json_dumpb(rec->json, NULL, 0, flags);
+			buf_grow(&m->line, need + 1);
+			m->line.len = need ? json_dumpb(rec->json, m->line.data, need, flags) : 0;
+			if (!m->line.len)
+				buf_puts(&m->line, "{}");
+		}
+		buf_putc(&m->line, '\n');
+		line = m->line.data, len = m->line.len;
+	}
+	if (len > READER_MAX_BYTES)
+		return 1;
 	if (m->o->dedup) {
 		dedup_verdict v = dedup_check(m->dd, py, plen, fwd, flen);
 		if (v != DEDUP_NEW) {
@@ -92,19 +113,9 @@ static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *
 			return 0;
 		}
 	}
-	buf_reset(&m->line);
-	if (raw) {
-		buf_append(&m->line, rec->line, rec->len);
-	} else {
-		char *t = json_dumps(rec->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		buf_puts(&m->line, t ? t : "{}");
-		free(t);
-	}
-	if (!m->line.len || m->line.data[m->line.len - 1] != '\n')
-		buf_putc(&m->line, '\n');
 	merge_count(m, rec->json);
 	m->res->written++;
-	return merge_write(m, m->line.data, m->line.len, err);
+	return merge_write(m, line, len, err);
 }
 
 static void merge_note_source(merge_state *m, const char *dir, const reader *r, uint64_t before)
@@ -133,9 +144,16 @@ static int merge_one(merge_state *m, const char *dir, export_warn_fn warn, void 
 	reader_record rec;
 	buf msg = BUF_INIT;
 	while (rc == 0 && (got = reader_next(r, &rec, &msg)) != READER_END) {
-		if (got == READER_OK)
-			rc = merge_record(m, &rec, raw, err);
-		else {
+		if (got == READER_OK && (rc = merge_record(m, &rec, raw, err)) == 1) {
+			m->res->too_large++;
+			buf_printf(&msg,
+				   "%s:%zu: as a record it would be longer than %zu MiB, which a reader "
+				   "refuses; not written",
+				   rec.file, rec.lineno, READER_MAX_BYTES >> 20);
+			if (warn)
+				warn(msg.data, ctx);
+			rc = 0;
+		} else if (got != READER_OK) {
 			m->res->malformed++;
 			if (warn)
 				warn(msg.data, ctx);

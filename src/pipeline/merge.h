@@ -21,6 +21,7 @@ typedef struct merge_options {
 
 typedef struct merge_result {
 	uint64_t read, written, exact, structural, malformed;
+	uint64_t too_large; /* records not written: longer than READER_MAX_BYTES */
 	size_t nshards;
 } merge_result;
 

@@ -1,6 +1,9 @@
 /* html: renders the stats page. Charts are plain SVG written here (bar
- * charts and histograms); text in them and in the example pairs is
- * HTML-escaped. No JavaScript: the page is complete as served. */
+ * charts and histograms). Every string that reaches the page goes through
+ * html_escape (esc), the one escaper: whatever comes from a dataset (the
+ * manifest's warp_version, categories, names, reasons, code) is untrusted,
+ * and only numbers and this file's own literals are written as they are. No
+ * JavaScript: the page is complete as served. */
 #include "report/html.h"
 
 #include <errno.h>
@@ -15,16 +18,28 @@
 static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
 				      "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295"};
 
+/* Text as HTML character data or an attribute value: the five markup
+ * characters as references, control characters but tab and line ends (never
+ * meaningful in the page; ESC from a dataset would be a parse error) as
+ * U+FFFD. */
 static void html_escape(buf *out, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		switch (s[i]) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
 		case '&': buf_puts(out, "&amp;"); break;
 		case '<': buf_puts(out, "&lt;"); break;
 		case '>': buf_puts(out, "&gt;"); break;
 		case '"': buf_puts(out, "&quot;"); break;
 		case '\'': buf_puts(out, "&#39;"); break;
-		default: buf_putc(out, s[i]);
+		case '\t':
+		case '\n':
+		case '\r': buf_putc(out, (char)c); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				buf_puts(out, "&#xfffd;");
+			else
+				buf_putc(out, (char)c);
 		}
 	}
 }
@@ -169,9 +184,10 @@ static void catalog_table(buf *out, const stats *st)
 	gen_coverage rows[64];
 	int nrows = gen_catalog_coverage(st->metrics.catalog_seen, rows, 64);
 	int used = gen_catalog_used(st->metrics.catalog_seen);
-	buf_printf(out, "<figure><figcaption>Catalog coverage (Warp %s builtins)</figcaption>\n"
-			"<table class=\"t coverage\"><tr><th>group</th><th>used</th><th>catalog size</th><th>share</th></tr>\n",
-		   gen_catalog_warp);
+	buf_puts(out, "<figure><figcaption>Catalog coverage (Warp ");
+	esc(out, gen_catalog_warp);
+	buf_puts(out, " builtins)</figcaption>\n<table class=\"t coverage\"><tr><th>group</th><th>used</th>"
+		      "<th>catalog size</th><th>share</th></tr>\n");
 	for (int i = 0; i < nrows; i++) {
 		buf_puts(out, "<tr><td>");
 		esc(out, rows[i].group);
@@ -284,7 +300,9 @@ static void header(buf *out, const stats *st)
 	esc(out, st->dir ? st->dir : "");
 	buf_puts(out, " &middot; ");
 	esc(out, st->layout ? st->layout : "");
-	buf_printf(out, " &middot; Warp %s &middot; manifest: %s</p>\n", st->warp_version ? st->warp_version : "unknown",
+	buf_puts(out, " &middot; Warp ");
+	esc(out, st->warp_version ? st->warp_version : "unknown");
+	buf_printf(out, " &middot; manifest: %s</p>\n",
 		   st->complete < 0 ? "none" : st->complete ? "complete" : "INCOMPLETE");
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/untrusted.h"
 #include "common/util.h"
 #include "gen/catalog.h"
 #include "store/reader.h"
@@ -222,9 +223,10 @@ static void scan_rejects(stats *st, const char *dir, stats_warn_fn warn, void *c
 	for (size_t i = 0; i < 2; i++) {
 		buf p = BUF_INIT, e = BUF_INIT;
 		buf_printf(&p, "%s/%s", dir, names[i]);
-		FILE *f = fopen(p.data, "rb");
-		reader *r = f ? (fclose(f), reader_open_file(p.data, &e)) : NULL;
+		reader *r = path_exists(p.data) ? reader_open_file(p.data, &e) : NULL;
 		buf_free(&p);
+		if (!r && e.len && warn)
+			warn(e.data, ctx);
 		reader_record rec;
 		int rc;
 		while (r && (rc = reader_next(r, &rec, &e)) != READER_END) {
@@ -274,16 +276,27 @@ int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *e
 
 double stats_pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
 
+/* Text from the dataset (a category, a reason, the Warp version) as one line
+ * a terminal shows as it is (untrusted.h), in tmp. */
+static const char *cell(buf *tmp, const char *s)
+{
+	buf_reset(tmp);
+	untrusted_text(tmp, s, strlen(s), 0);
+	return buf_cstr(tmp);
+}
+
 static void render_counts(const char *title, const stats_table *t, uint64_t total, buf *out)
 {
 	stats_table s = *t;
 	s.v = stats_table_sorted(t);
+	buf tmp = BUF_INIT;
 	buf_printf(out, "\n%-44s %10s %7s\n", title, "count", "%");
 	for (size_t i = 0; i < s.n; i++)
-		buf_printf(out, "  %-42s %10llu %6.1f%%\n", s.v[i].name, (unsigned long long)s.v[i].n,
-			   stats_pct(s.v[i].n, total));
+		buf_printf(out, "  %-42s %10llu %6.1f%%\n", cell(&tmp, s.v[i].name),
+			   (unsigned long long)s.v[i].n, stats_pct(s.v[i].n, total));
 	if (!s.n)
 		buf_puts(out, "  (none)\n");
+	buf_free(&tmp);
 	free(s.v);
 }
 
@@ -294,17 +307,20 @@ static void render_builtins(const stats *st, buf *out)
 		   "calls");
 	stats_table s = st->builtins;
 	s.v = stats_table_sorted(&st->builtins);
+	buf tmp = BUF_INIT;
 	for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
 		int first = 1;
 		for (size_t i = 0; i < s.n; i++) {
 			if (strcmp(s.v[i].group ? s.v[i].group : "other", groups[g]))
 				continue;
-			buf_printf(out, "  %-14s wp.%-24s %10llu %6.1f%% %8llu\n", first ? groups[g] : "", s.v[i].name,
+			buf_printf(out, "  %-14s wp.%-24s %10llu %6.1f%% %8llu\n", first ? groups[g] : "",
+				   cell(&tmp, s.v[i].name),
 				   (unsigned long long)s.v[i].n, stats_pct(s.v[i].n, st->records),
 				   (unsigned long long)s.v[i].calls);
 			first = 0;
 		}
 	}
+	buf_free(&tmp);
 	free(s.v);
 
 	/* Coverage by the groups of Warp's own builtin table: what the generator
@@ -386,11 +402,15 @@ static void render_shape(const stats *st, buf *out)
 
 void stats_render_table(const stats *st, buf *out)
 {
-	buf_printf(out, "dataset    %s\nlayout     %s", st->dir ? st->dir : "?", st->layout ? st->layout : "?");
+	buf tmp = BUF_INIT;
+	buf_printf(out, "dataset    %s\nlayout     %s", cell(&tmp, st->dir ? st->dir : "?"),
+		   st->layout ? st->layout : "?");
 	if (st->nshards)
 		buf_printf(out, ", %zu shard%s", st->nshards, st->nshards == 1 ? "" : "s");
-	buf_printf(out, "\nwarp       %s\nmanifest   %s\n", st->warp_version ? st->warp_version : "(unknown)",
+	buf_printf(out, "\nwarp       %s\nmanifest   %s\n",
+		   cell(&tmp, st->warp_version ? st->warp_version : "(unknown)"),
 		   st->complete < 0 ? "none" : st->complete ? "complete" : "INCOMPLETE (interrupted run)");
+	buf_free(&tmp);
 	buf_printf(out, "records    %llu   (cpu %llu, cuda %llu; malformed lines or files skipped: %llu)\n",
 		   (unsigned long long)st->records, (unsigned long long)st->per_device[0],
 		   (unsigned long long)st->per_device[1], (unsigned long long)st->malformed);

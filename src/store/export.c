@@ -45,24 +45,33 @@ static int write_text(const char *path, const char *data, size_t len, buf *err)
 	return 0;
 }
 
-/* One seed pair file for record rec and device d. */
+/* One seed pair file for record rec and device d: 0 written, 1 not written
+ * because the seed reader would refuse it (longer than READER_MAX_BYTES),
+ * -1 with err. */
 static int seed_pair(const json_t *rec, int d, const char *tmp, uint64_t k, buf *err)
 {
-	size_t flen, plen = 0;
-	const char *fwd = reader_forward(rec, dev_name((dev_id)d), &flen);
+	size_t plen = 0;
+	/* the record's own forward string, not a copy: it may be tens of MiB */
+	json_t *ir = json_object_get(json_object_get(rec, "ir"), dev_name((dev_id)d));
+	json_t *fwd = json_object_get(ir, "forward");
 	const char *py = reader_str(rec, "python_source", &plen);
 	py = export_seed_python(py, plen, &plen);
 	const char *kn = reader_str(rec, "kernel_name", NULL), *cat = reader_str(rec, "category", NULL);
 	json_t *o = json_object();
 	json_object_set_new(o, "python_source", json_stringn(py, plen));
-	json_object_set_new(o, "cpp_forward", json_stringn(fwd, flen));
+	json_object_set(o, "cpp_forward", fwd);
 	json_object_set_new(o, "metadata", json_pack("{s:s, s:s, s:s}", "kernel_name", kn ? kn : "", "category",
 						     cat ? cat : "", "device", dev_name((dev_id)d)));
 	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
+	size_t len = text ? strlen(text) : 0;
+	if (len > READER_MAX_BYTES) {
+		free(text);
+		return 1;
+	}
 	buf path = BUF_INIT;
 	buf_printf(&path, "%s/%s/pair_%06llu.json", tmp, dev_name((dev_id)d), (unsigned long long)k);
-	int rc = text ? write_text(path.data, text, strlen(text), err) : -1;
+	int rc = text ? write_text(path.data, text, len, err) : -1;
 	if (!text)
 		buf_printf(err, "cannot encode '%s' (invalid UTF-8?)", path.data);
 	free(text);
@@ -140,9 +149,24 @@ int export_seed(const char *dir, const char *out, int force, export_warn_fn warn
 			continue;
 		}
 		res->records++;
-		for (int d = 0; d < 2 && rc == 0; d++)
-			if (reader_forward(rec.json, dev_name((dev_id)d), NULL))
-				rc = seed_pair(rec.json, d, tmp.data, res->files[d]++, err);
+		for (int d = 0; d < 2 && rc == 0; d++) {
+			if (!reader_forward(rec.json, dev_name((dev_id)d), NULL))
+				continue;
+			rc = seed_pair(rec.json, d, tmp.data, res->files[d], err);
+			if (rc == 0)
+				res->files[d]++;
+			else if (rc == 1) {
+				res->too_large++;
+				buf_printf(&msg,
+					   "%s:%zu: its %s pair file would be larger than %zu MiB, which "
+					   "the seed reader refuses; not written",
+					   rec.file, rec.lineno, dev_name((dev_id)d), READER_MAX_BYTES >> 20);
+				if (warn)
+					warn(msg.data, ctx);
+				buf_reset(&msg);
+				rc = 0;
+			}
+		}
 	}
 	if (rc == 0)
 		rc = seed_finish(out, tmp.data, res, err);

@@ -9,13 +9,16 @@
 
 #include "common/buf.h"
 
-/* Called with "FILE:LINE: what" for each malformed line or file skipped. */
+/* Called with "FILE:LINE: what" for each malformed line or file skipped,
+ * and for each pair file not written because the seed reader would refuse
+ * it (export never writes a file its own reader cannot read back). */
 typedef void (*export_warn_fn)(const char *msg, void *ctx);
 
 typedef struct export_result {
 	uint64_t records;  /* records read */
 	uint64_t files[2]; /* pair files written: cpu, cuda */
 	uint64_t malformed;
+	uint64_t too_large; /* pair files not written: longer than READER_MAX_BYTES */
 } export_result;
 
 /* Writes dir's records as OUT/<device>/pair_%06u.json, numbered per device

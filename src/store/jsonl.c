@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "common/untrusted.h"
 #include "common/util.h"
 
 static char *join(const char *dir, const char *prefix, const char *name, const char *suffix)
@@ -217,10 +218,14 @@ int jsonl_reopen(jsonl_file *j, const char *dir, const char *name, size_t keep, 
 	fclose(j->f);
 	j->f = NULL;
 	/* ...which we replace by the kept prefix of the old one, if any */
-	buf old = BUF_INIT;
+	buf old = BUF_INIT, why = BUF_INIT;
 	buf_printf(&old, "%s/.%s.resume", dir, name);
 	int rc = -1;
-	FILE *in = fopen(old.data, "rb");
+	FILE *in = path_exists(old.data) ? untrusted_fopen(old.data, NULL, &why) : NULL;
+	if (!in && why.len && keep > 0) {
+		buf_printf(err, "cannot resume: %s: %s", old.data, why.data);
+		goto out;
+	}
 	j->f = fopen(j->tmp_path, "wb");
 	if (!j->f) {
 		buf_printf(err, "cannot write '%s': %s", j->tmp_path, strerror(errno));
@@ -250,5 +255,6 @@ out:
 	if (rc == 0)
 		unlink(old.data);
 	buf_free(&old);
+	buf_free(&why);
 	return rc;
 }

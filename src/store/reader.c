@@ -1,6 +1,8 @@
 /* reader: see reader.h. One file is open at a time; lines go through one
- * reused buffer, zstd through one reused stream, so memory does not grow
- * with the dataset. Directory listings (names only) are the one exception. */
+ * reused buffer (never past READER_MAX_BYTES), zstd through one reused
+ * stream, so memory does not grow with the dataset or with one long line.
+ * Directory listings (names only) are the one exception. Every file is
+ * opened through untrusted_open: regular files only. */
 #include "store/reader.h"
 
 #include <dirent.h>
@@ -9,14 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zstd.h>
 
+#include "common/untrusted.h"
 #include "common/util.h"
 #include "store/layout.h"
 
 enum { CHUNK = 1 << 17 };
-#define LINE_LIMIT ((size_t)256 << 20) /* longer lines are skipped, not buffered */
-#define SEED_FILE_LIMIT ((size_t)64 << 20)
+#define MAX_MIB (READER_MAX_BYTES >> 20)
 
 typedef struct name_list {
 	char **v;
@@ -99,10 +102,11 @@ static int list_dir(const char *dir, int (*keep)(const char *), name_list *out)
 	return 0;
 }
 
+/* "manifest.json: WHAT; reading train-* files instead", handed out first. */
 static void set_pending(reader *r, const char *what)
 {
 	buf m = BUF_INIT;
-	buf_printf(&m, "manifest.json: invalid JSON (%s); reading train-* files instead", what);
+	buf_printf(&m, "manifest.json: %s; reading train-* files instead", what);
 	free(r->pending);
 	r->pending = buf_detach(&m, NULL);
 }
@@ -128,21 +132,30 @@ static int files_from_manifest(reader *r)
 
 static void load_manifest(reader *r)
 {
-	buf p = BUF_INIT;
+	buf p = BUF_INIT, why = BUF_INIT;
 	buf_printf(&p, "%s/manifest.json", r->dir);
 	json_error_t e;
-	FILE *f = fopen(p.data, "rb");
-	if (f) {
+	off_t size = 0;
+	FILE *f = path_exists(p.data) ? untrusted_fopen(p.data, &size, &why) : NULL;
+	if (!f && why.len)
+		set_pending(r, why.data);
+	else if (f && (size_t)size > READER_MAX_BYTES) {
+		buf_printf(&why, "larger than %zu MiB, not read", MAX_MIB);
+		set_pending(r, why.data);
+	} else if (f) {
 		r->manifest = json_loadf(f, 0, &e);
-		fclose(f);
-		if (!r->manifest)
-			set_pending(r, e.text);
-		else if (!json_is_object(r->manifest)) {
+		if (!r->manifest) {
+			buf_printf(&why, "invalid JSON (%s)", e.text);
+			set_pending(r, why.data);
+		} else if (!json_is_object(r->manifest)) {
 			json_decref(r->manifest);
 			r->manifest = NULL;
 		}
 	}
+	if (f)
+		fclose(f);
 	buf_free(&p);
+	buf_free(&why);
 }
 
 static int open_seed(reader *r)
@@ -202,12 +215,14 @@ reader *reader_open(const char *dir, buf *err)
 
 reader *reader_open_file(const char *path, buf *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		buf_printf(err, "cannot open '%s': %s", path, strerror(errno));
+	buf why = BUF_INIT;
+	int fd = untrusted_open(path, NULL, &why);
+	if (fd < 0) {
+		buf_printf(err, "%s: %s", path, why.data);
+		buf_free(&why);
 		return NULL;
 	}
-	fclose(f);
+	close(fd);
 	const char *slash = strrchr(path, '/');
 	buf d = BUF_INIT;
 	if (slash)
@@ -240,17 +255,22 @@ static void close_file(reader *r)
 
 static int open_file(reader *r, const char *name, buf *msg)
 {
-	buf p = BUF_INIT;
+	buf p = BUF_INIT, why = BUF_INIT;
 	buf_printf(&p, "%s/%s", r->dir, name);
-	r->f = r->mem ? fmemopen((void *)r->mem, r->mem_len, "rb") : fopen(p.data, "rb");
+	if (r->mem && !(r->f = fmemopen((void *)r->mem, r->mem_len, "rb")))
+		buf_printf(&why, "cannot open: %s", strerror(errno));
+	else if (!r->mem)
+		r->f = untrusted_fopen(p.data, NULL, &why);
 	buf_free(&p);
 	r->name = name;
 	r->lineno = 0;
 	r->chunk_len = r->chunk_pos = 0;
 	if (!r->f) {
-		buf_printf(msg, "%s: cannot open: %s", name, strerror(errno));
+		buf_printf(msg, "%s: %s", name, why.data);
+		buf_free(&why);
 		return -1;
 	}
+	buf_free(&why);
 	if (has_suffix(name, ".zst")) {
 		if (!r->dz) {
 			r->dz = ZSTD_createDCtx();
@@ -323,7 +343,7 @@ static int next_line(reader *r, buf *msg)
 		const unsigned char *nl = memchr(s, '\n', avail);
 		size_t take = nl ? (size_t)(nl - s) + 1 : avail;
 		any = 1;
-		if (!toolong && r->line.len + take > LINE_LIMIT) {
+		if (!toolong && r->line.len + take > READER_MAX_BYTES) {
 			toolong = 1;
 			buf_free(&r->line);
 		}
@@ -393,8 +413,8 @@ static int next_jsonl(reader *r, reader_record *rec, buf *msg)
 			return READER_BAD;
 		}
 		if (rc == 2)
-			return buf_printf(msg, "%s:%zu: line longer than %zu MiB, skipped", r->name, r->lineno,
-					  LINE_LIMIT >> 20),
+			return buf_printf(msg, "%s:%zu: line longer than %zu MiB (the most a reader takes), "
+					  "not read", r->name, r->lineno, MAX_MIB),
 			       READER_BAD;
 		if (blank(&r->line))
 			continue;
@@ -407,19 +427,26 @@ static json_t *seed_load(reader *r, const char *dev, const char *name, buf *text
 {
 	buf_reset(&r->fname);
 	buf_printf(&r->fname, "%s/%s", dev, name);
-	buf p = BUF_INIT;
+	buf p = BUF_INIT, why = BUF_INIT;
 	buf_printf(&p, "%s/%s", r->dir, r->fname.data);
-	FILE *f = fopen(p.data, "rb");
+	off_t size = 0;
+	FILE *f = untrusted_fopen(p.data, &size, &why);
 	buf_free(&p);
 	buf_reset(text);
-	if (!f)
-		return buf_printf(msg, "%s:1: cannot open: %s", r->fname.data, strerror(errno)), NULL;
+	if (!f) {
+		buf_printf(msg, "%s:1: %s", r->fname.data, why.data);
+		buf_free(&why);
+		return NULL;
+	}
 	size_t n;
-	while ((n = fread(r->chunk, 1, CHUNK, f)) > 0 && text->len <= SEED_FILE_LIMIT)
+	while ((size_t)size <= READER_MAX_BYTES && (n = fread(r->chunk, 1, CHUNK, f)) > 0 &&
+	       text->len + n <= READER_MAX_BYTES)
 		buf_append(text, r->chunk, n);
+	int toolong = (size_t)size > READER_MAX_BYTES || (!feof(f) && !ferror(f));
 	fclose(f);
-	if (text->len > SEED_FILE_LIMIT)
-		return buf_printf(msg, "%s:1: larger than %zu MiB, skipped", r->fname.data, SEED_FILE_LIMIT >> 20),
+	if (toolong)
+		return buf_printf(msg, "%s:1: larger than %zu MiB (the most a reader takes), not read",
+				  r->fname.data, MAX_MIB),
 		       NULL;
 	json_error_t e;
 	json_t *j = json_loadb(text->data ? text->data : "", text->len, 0, &e);
@@ -471,6 +498,12 @@ static int seed_both(reader *r, const char *name, reader_record *rec, buf *msg)
 	buf_free(&m2);
 	int rc = seed_single(r, "cpu", name, rec, msg);
 	r->icpu++;
+	/* Joined, the two would make a record longer than a line may be: the
+	 * cuda file becomes a record of its own on the next call. */
+	if (cu && r->line.len + r->text2.len > READER_MAX_BYTES) {
+		json_decref(cu);
+		cu = NULL;
+	}
 	if (rc != READER_OK || !cu) {
 		if (cu)
 			json_decref(cu);

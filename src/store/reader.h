@@ -2,7 +2,11 @@
  * constant memory, whatever its layout: jitsynth's (shards listed in
  * manifest.json, else train-*.jsonl[.zst] sorted; .zst decompressed on the
  * fly) or the seed report's (DIR/cpu/pair_*.json, DIR/cuda/pair_*.json).
- * Malformed files and lines are reported by name and line and skipped. */
+ * Malformed files and lines are reported by name and line and skipped.
+ * A dataset is untrusted input: only regular files are read (a symbolic link
+ * is followed when it ends at one; a link to a device, a FIFO or a directory
+ * is refused and named), and no line or seed pair file longer than
+ * READER_MAX_BYTES is ever held in memory. */
 #ifndef JS_READER_H
 #define JS_READER_H
 
@@ -10,6 +14,11 @@
 #include <stddef.h>
 
 #include "common/buf.h"
+
+/* The longest JSON line (its '\n' included) or seed pair file a reader
+ * accepts; longer ones are skipped, named by file and line, without being
+ * held in memory. Writers of datasets (export, merge) write nothing longer. */
+#define READER_MAX_BYTES ((size_t)64 << 20)
 
 typedef enum reader_layout {
 	READER_JITSYNTH, /* JSON lines in shards */

@@ -3,7 +3,9 @@
 # console errors; the page has its charts and category labels, the kernel
 # shape histograms (statements, nesting depth), the catalog coverage table
 # per Warp group and the reject reasons table (rejects are planted); a
-# screenshot is kept in $WORK/report.png.
+# screenshot is kept in $WORK/report.png. A dataset whose manifest and
+# records carry script (warp_version, a category, a kernel name) gives a page
+# on which none of it runs: the text is shown, escaped.
 source "$(dirname "$0")/lib.sh"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || fail "no chromium: run scripts/setup-test.sh"
@@ -15,7 +17,7 @@ check "no script" bash -c '! grep -qi "<script" report.html'
 check "well-formed XML-ish svg count >= 10" test "$(grep -o '<svg' report.html | wc -l)" -ge 10
 
 chrome() { timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
-	--user-data-dir="$WORK/chrome" "$@" "file://$WORK/report.html"; }
+	--user-data-dir="$WORK/chrome" "$@" "file://$WORK/${PAGE:-report.html}"; }
 chrome --dump-dom > dom.html 2> dom.err || fail "chromium --dump-dom failed: $(tail -3 dom.err)"
 chrome --enable-logging=stderr --v=0 --screenshot="$WORK/report.png" --window-size=1300,2600 > shot.out 2> shot.err \
 	|| fail "chromium --screenshot failed: $(tail -3 shot.err)"
@@ -46,3 +48,22 @@ done
 echo "ok: every section"
 check "3 example pairs side by side" test "$(grep -o 'class="pair"' dom.html | wc -l)" = 3
 check "code is escaped (no raw template <bool)" bash -c '! grep -q "template <bool" dom.html && grep -q "template &lt;bool" dom.html'
+
+# --- script from the dataset does not run ---
+cp -r ds evil
+run='document.documentElement.dataset'
+jq --arg s "<script>$run.pwned = 6 * 7</script><img src=x onerror=\"$run.img = 6 * 7\">" \
+	'.warp_version = $s' ds/manifest.json > evil/manifest.json
+{
+	head -1 ds/train-00000.jsonl |
+		jq -c --arg s "<script>$run.cat = 6 * 7</script>" '.category = $s | .kernel_name = $s'
+	tail -n +2 ds/train-00000.jsonl
+} > evil/train-00000.jsonl.new
+mv evil/train-00000.jsonl.new evil/train-00000.jsonl
+js stats evil --html evil.html --quiet; expect_rc 0
+check "hostile page: no raw <script> or <img" bash -c '! grep -qiE "<(script|img)" evil.html'
+PAGE=evil.html chrome --dump-dom > evil-dom.html 2> evil-dom.err ||
+	fail "chromium --dump-dom failed: $(tail -3 evil-dom.err)"
+check "hostile page: the dataset's script did not run" bash -c '! grep -qE "data-(pwned|img|cat)=" evil-dom.html'
+check "hostile page: warp_version shown as text" \
+	grep -qF "Warp &lt;script&gt;$run.pwned = 6 * 7&lt;/script&gt;" evil-dom.html

@@ -1,8 +1,12 @@
 /* test_reader: the dataset reader on hand-made directories: manifest order,
  * shard globbing, malformed lines named by file and line and skipped, a
- * truncated zstd shard, the seed layout (paired and unpaired files). */
+ * truncated zstd shard, the seed layout (paired and unpaired files), and a
+ * dataset as untrusted input: links to devices, FIFOs and directories
+ * refused by name (an alarm fails a reader that hangs on one), lines and
+ * seed pair files over READER_MAX_BYTES skipped by file:line. */
 #include "test.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -170,6 +174,133 @@ static void test_not_a_dataset(void **s)
 	buf_free(&err);
 }
 
+static void link_to(const char *rel, const char *target)
+{
+	assert_int_equal(symlink(target, path_of(rel)), 0);
+}
+
+static void fifo(const char *rel) { assert_int_equal(mkfifo(path_of(rel), 0600), 0); }
+
+/* Shards that are a link to a device, a FIFO, a link to a directory: each
+ * named and skipped at once (a reader that opened them would block or read
+ * forever); a link to a regular file, even outside the directory, is read. */
+static void test_only_regular_files(void **s)
+{
+	(void)s;
+	sub("r");
+	put("r/train-00000.jsonl", "{\"python_source\":\"a\"}\n");
+	link_to("r/train-00001.jsonl", "/dev/zero");
+	fifo("r/train-00002.jsonl");
+	put("outside.jsonl", "{\"python_source\":\"b\"}\n");
+	link_to("r/train-00003.jsonl", "../outside.jsonl");
+	sub("r/adir");
+	link_to("r/train-00004.jsonl", "adir");
+	buf got = BUF_INIT, msgs = BUF_INIT;
+	drain("r", &got, &msgs);
+	assert_string_equal(got.data, "a,b");
+	assert_non_null(strstr(msgs.data, "train-00001.jsonl: is a link to a character device, not a "
+					  "regular file"));
+	assert_non_null(strstr(msgs.data, "train-00002.jsonl: is a FIFO, not a regular file"));
+	assert_non_null(strstr(msgs.data, "train-00004.jsonl: is a link to a directory, not a regular file"));
+	buf_free(&got);
+	buf_free(&msgs);
+}
+
+/* A manifest that is a FIFO is named; the shards are still read. */
+static void test_manifest_not_regular(void **s)
+{
+	(void)s;
+	sub("mf");
+	fifo("mf/manifest.json");
+	put("mf/train-00000.jsonl", "{\"python_source\":\"a\"}\n");
+	buf got = BUF_INIT, msgs = BUF_INIT;
+	drain("mf", &got, &msgs);
+	assert_string_equal(got.data, "a");
+	assert_non_null(strstr(msgs.data, "manifest.json: is a FIFO, not a regular file"));
+	buf_free(&got);
+	buf_free(&msgs);
+}
+
+/* A file of `hole` NUL bytes (sparse: no disk, no memory) then `tail`. */
+static void put_after_hole(const char *rel, const char *head, off_t hole, const char *tail)
+{
+	int fd = open(path_of(rel), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	assert_int_equal(lseek(fd, hole, SEEK_CUR) >= 0, 1);
+	assert_int_equal(write(fd, tail, strlen(tail)), (ssize_t)strlen(tail));
+	close(fd);
+}
+
+/* A record line of exactly n bytes, its '\n' included. */
+static void put_line_of(FILE *f, size_t n)
+{
+	static const char head[] = "{\"python_source\":\"", tail[] = "\"}\n";
+	fputs(head, f);
+	for (size_t i = sizeof head - 1 + sizeof tail - 1; i < n; i++)
+		fputc('x', f);
+	fputs(tail, f);
+}
+
+/* Lines up to READER_MAX_BYTES are read; a longer one is named by file:line
+ * and skipped (never held whole), and the lines after it are read. */
+static void test_line_limit(void **s)
+{
+	(void)s;
+	sub("l");
+	FILE *f = fopen(path_of("l/train-00000.jsonl"), "wb");
+	assert_non_null(f);
+	put_line_of(f, READER_MAX_BYTES);
+	fclose(f);
+	put_after_hole("l/train-00001.jsonl", "{\"python_source\":\"a\"}\n", (off_t)READER_MAX_BYTES,
+		       "\n{\"python_source\":\"b\"}\n");
+	buf err = BUF_INIT;
+	reader *r = reader_open(path_of("l"), &err);
+	assert_non_null(r);
+	reader_record rec;
+	assert_int_equal(reader_next(r, &rec, &err), READER_OK);
+	assert_int_equal(rec.len, READER_MAX_BYTES);
+	assert_int_equal(reader_next(r, &rec, &err), READER_OK);
+	assert_string_equal(reader_str(rec.json, "python_source", NULL), "a");
+	assert_int_equal(reader_next(r, &rec, &err), READER_BAD);
+	assert_non_null(strstr(err.data, "train-00001.jsonl:2: line longer than 64 MiB"));
+	buf_reset(&err);
+	assert_int_equal(reader_next(r, &rec, &err), READER_OK);
+	assert_string_equal(reader_str(rec.json, "python_source", NULL), "b");
+	assert_int_equal(rec.lineno, 3);
+	assert_int_equal(reader_next(r, &rec, &err), READER_END);
+	reader_close(r);
+	buf_free(&err);
+}
+
+/* Seed pair files: a FIFO and one over READER_MAX_BYTES named and skipped;
+ * a cpu and a cuda file of one kernel that together would make a record
+ * longer than a line may be stay two records. */
+static void test_seed_untrusted(void **s)
+{
+	(void)s;
+	sub("sp");
+	sub("sp/cpu");
+	sub("sp/cuda");
+	fifo("sp/cpu/pair_000000.json");
+	put_after_hole("sp/cpu/pair_000001.json", "", (off_t)READER_MAX_BYTES, "{}");
+	buf big = BUF_INIT;
+	buf_puts(&big, "{\"python_source\":\"p\",\"metadata\":{\"kernel_name\":\"k\"},\"cpp_forward\":\"");
+	for (size_t i = 0; i < READER_MAX_BYTES / 2; i++)
+		buf_putc(&big, 'x');
+	buf_puts(&big, "\"}");
+	put("sp/cpu/pair_000002.json", big.data);
+	put("sp/cuda/pair_000002.json", big.data);
+	buf_free(&big);
+	buf got = BUF_INIT, msgs = BUF_INIT;
+	drain("sp", &got, &msgs);
+	assert_string_equal(got.data, "p,p");
+	assert_non_null(strstr(msgs.data, "cpu/pair_000000.json:1: is a FIFO, not a regular file"));
+	assert_non_null(strstr(msgs.data, "cpu/pair_000001.json:1: larger than 64 MiB"));
+	buf_free(&got);
+	buf_free(&msgs);
+}
+
 static int rm_entry(const char *p, const struct stat *sb, int f, struct FTW *w)
 {
 	(void)sb, (void)f, (void)w;
@@ -179,12 +310,17 @@ static int rm_entry(const char *p, const struct stat *sb, int f, struct FTW *w)
 int main(void)
 {
 	assert_non_null(mkdtemp(root));
+	alarm(60); /* a reader blocked on a FIFO or reading /dev/zero fails the test */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_glob_order_and_malformed),
 		cmocka_unit_test(test_manifest_lists_shards),
 		cmocka_unit_test(test_truncated_zstd),
 		cmocka_unit_test(test_seed_layout),
 		cmocka_unit_test(test_not_a_dataset),
+		cmocka_unit_test(test_only_regular_files),
+		cmocka_unit_test(test_manifest_not_regular),
+		cmocka_unit_test(test_line_limit),
+		cmocka_unit_test(test_seed_untrusted),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
