@@ -41,6 +41,11 @@ void child_exceeded(buf *log, const chk_limits *lim, child_limit which)
 		size_text(log, lim->mem_mib);
 		buf_puts(log, " of address space)");
 		break;
+	case LIMIT_HEAP_FILE:
+		buf_puts(log, "exceeded the compiler's memory limit (");
+		size_text(log, lim->file_mib);
+		buf_puts(log, " of NVRTC heap file)");
+		break;
 	case LIMIT_CPU:
 		buf_printf(log, "exceeded the compiler's CPU-time limit (%u s)", lim->cpu_s);
 		break;

@@ -26,7 +26,13 @@ void child_limits(const chk_limits *in, chk_limits *out);
 
 /* The one wording of a limit exceeded, appended to log: "exceeded the
  * compiler's memory limit (4 GiB)". */
-typedef enum child_limit { LIMIT_MEM, LIMIT_CPU, LIMIT_WALL, LIMIT_FILE } child_limit;
+typedef enum child_limit {
+	LIMIT_MEM,
+	LIMIT_HEAP_FILE, /* NVRTC's heap, which with automatic PCH is a file mapping */
+	LIMIT_CPU,
+	LIMIT_WALL,
+	LIMIT_FILE
+} child_limit;
 void child_exceeded(buf *log, const chk_limits *lim, child_limit which);
 
 typedef struct child_spec {

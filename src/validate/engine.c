@@ -183,10 +183,12 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 		/* one server per worker plus one for chk_check_one; the first one
 		 * starts now, to say at once whether NVRTC can be loaded */
 		e->nvs = xcalloc((size_t)e->nthreads + 1, sizeof *e->nvs);
+		e->self = nvsrv_self();
 		for (int s = 0; s <= e->nthreads; s++) {
 			buf p = BUF_INIT;
 			buf_printf(&p, "%s/nvrtc%d.err", e->tmp.path, s);
 			e->nvs[s].errlog = buf_detach(&p, NULL);
+			e->nvs[s].exe = e->self;
 		}
 		if (nvsrv_start(&e->nvs[0], &e->lim, &e->nv_major, &e->nv_minor, err) < 0)
 			goto fail;
@@ -455,6 +457,7 @@ void chk_free(chk_engine *e)
 			nvsrv_stop(&e->nvs[s]);
 		free(e->nvs);
 	}
+	free(e->self);
 	scratch_close(&e->tmp);
 	free(e->note);
 	free(e->native_prefix);

@@ -48,6 +48,7 @@ struct chk_engine {
 	/* NVRTC servers: nvs[slot] is thread `slot`'s (nthreads + 1 of them, the
 	 * last for chk_check_one), started when first needed; NULL without CUDA. */
 	nvsrv *nvs;
+	char *self; /* this program, which the servers are */
 	int nv_major, nv_minor;
 	cxx_tool *cx;
 	scratch tmp;

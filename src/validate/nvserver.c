@@ -251,6 +251,16 @@ static void err_tail(const nvsrv *s, buf *out)
 	}
 }
 
+char *nvsrv_self(void)
+{
+	char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+	if (n <= 0)
+		return xstrdup("/proc/self/exe");
+	path[n] = '\0';
+	return xstrdup(path);
+}
+
 int nvsrv_start(nvsrv *s, const chk_limits *lim, int *major, int *minor, buf *err)
 {
 	if (getenv(GUARD_ENV)) {
@@ -274,7 +284,7 @@ int nvsrv_start(nvsrv *s, const chk_limits *lim, int *major, int *minor, buf *er
 	char cpu[16];
 	snprintf(cpu, sizeof cpu, "%u", lim->cpu_s);
 	char *argv[] = {"jitsynth", CHK_NVRTC_SERVER_COMMAND, cpu, NULL};
-	child_spec sp = {.path = "/proc/self/exe",
+	child_spec sp = {.path = s->exe ? s->exe : "/proc/self/exe",
 			 .argv = argv,
 			 .envp = envp,
 			 .fd = {sv[1], sv[1], efd},
@@ -361,23 +371,37 @@ static int died(nvsrv *s, const chk_limits *lim, const child_end *end, buf *log)
 	return rc;
 }
 
-/* Whether NVRTC's log says it ran out of memory (the address-space limit):
- * "catastrophic error: out of memory", "... unable to obtain mapped memory". */
+/* Whether NVRTC's log says it ran out of memory: -1 no; LIMIT_MEM for
+ * "catastrophic error: out of memory" (the address-space limit);
+ * LIMIT_HEAP_FILE for "... unable to obtain mapped memory": with automatic
+ * PCH, NVRTC's heap is a mapping of a file in the PCH directory, which the
+ * file-size limit bounds (and NVRTC itself, at about 4.5 GB). */
 static int out_of_memory(const char *log, size_t n)
 {
 	const char *p = log, *end = log + n;
 	while ((p = memmem(p, (size_t)(end - p), "catastrophic error: ", 20)) != NULL) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (memmem(p, (size_t)((nl ? nl : end) - p), "memory", 6))
-			return 1;
+		size_t ln = (size_t)((nl ? nl : end) - p);
+		if (memmem(p, ln, "mapped memory", 13))
+			return LIMIT_HEAP_FILE;
+		if (memmem(p, ln, "memory", 6))
+			return LIMIT_MEM;
 		p += 20;
 	}
-	return 0;
+	return -1;
 }
 
 int nvsrv_compile(nvsrv *s, const chk_limits *lim, const char *src, size_t len, const char *name,
 		  char *const *opts, int nopts, buf *log)
 {
+	siginfo_t si = {0};
+	if (s->pid && waitid(P_PID, (id_t)s->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == s->pid) {
+		/* it died between compilations, on nobody's text: start afresh */
+		child_end end;
+		child_wait(s->pid, now_seconds() + 10, &end);
+		reset(s);
+	}
 	if (!s->pid && nvsrv_start(s, lim, NULL, NULL, log) < 0) {
 		buf_putc(log, '\n');
 		return -1;
@@ -423,15 +447,15 @@ int nvsrv_compile(nvsrv *s, const chk_limits *lim, const char *src, size_t len, 
 		buf_puts(log, "the NVRTC server answered garbage\n");
 		return -1;
 	}
-	int oom = rc == 1 && out_of_memory(text, ln);
+	int oom = rc == 1 ? out_of_memory(text, ln) : -1;
 	buf_append(log, text, ln);
 	buf_free(&f);
-	if (oom) {
-		/* NVRTC ran into the address-space limit; start afresh next time */
+	if (oom >= 0) {
+		/* NVRTC ran out of memory; start afresh next time */
 		child_kill(s->pid, &end);
 		reset(s);
 		buf_reset(log);
-		child_exceeded(log, lim, LIMIT_MEM);
+		child_exceeded(log, lim, (child_limit)oom);
 		buf_putc(log, '\n');
 		return 2;
 	}

@@ -3,7 +3,7 @@
  * exit() from them, and it runs on untrusted text; so each compiling slot
  * of the engine has a long-lived server process that loads NVRTC (nvrtc.h)
  * and compiles what it is sent: the program itself re-executed
- * (/proc/self/exe CHK_NVRTC_SERVER_COMMAND, see chk.h), under the engine's
+ * (`PROGRAM CHK_NVRTC_SERVER_COMMAND`, see chk.h), under the engine's
  * limits (child.h: its own process group, so Ctrl-C at a terminal never
  * reaches it, PR_SET_PDEATHSIG, RLIMIT_AS/FSIZE; RLIMIT_CPU it sets itself
  * before each compilation, as its CPU time adds up over its life).
@@ -30,10 +30,16 @@
 
 /* A zeroed nvsrv is valid (no server, stderr to /dev/null). */
 typedef struct nvsrv {
-	pid_t pid;    /* 0 while none runs */
-	int fd;	      /* our end of its socketpair, while pid is set */
-	char *errlog; /* set by the caller: the file for its stderr (in the scratch dir); owned */
+	pid_t pid;	 /* 0 while none runs */
+	int fd;		 /* our end of its socketpair, while pid is set */
+	char *errlog;	 /* set by the caller: the file for its stderr (in the scratch dir); owned */
+	const char *exe; /* set by the caller: this program (nvsrv_self); borrowed */
 } nvsrv;
+
+/* This program's path, for re-executing it: readlink("/proc/self/exe"),
+ * which valgrind answers with its client's path (exec'ing /proc/self/exe
+ * itself would start valgrind's tool). Owned by the caller. */
+char *nvsrv_self(void);
 
 /* Starts the server, waits for its hello.
  * Returns 0 with NVRTC's version, or -1 with one line in err (NVRTC cannot

@@ -162,15 +162,15 @@ static int check_directive(lexer *lx, size_t at)
 	skip_blank(lx);
 	const char *s = lx->s;
 	size_t w = lx->i;
+	if (w < lx->n && s[w] >= '0' && s[w] <= '9')
+		return refuse(lx, at, "a line marker (# N \"file\") is not allowed in a module");
 	while (lx->i < lx->n && is_ident((unsigned char)s[lx->i]))
 		lx->i++;
 	size_t wn = lx->i - w;
 	if (!wn) {
 		if (lx->i >= lx->n || s[lx->i] == '\n')
 			return 0; /* the null directive */
-		return refuse(
-		    lx, at,
-		    "a '#' that starts no directive Warp writes (a line marker?) is not allowed in a module");
+		return refuse(lx, at, "a '#' that starts no directive is not allowed in a module");
 	}
 	if (wn == 7 && !memcmp(s + w, "include", 7))
 		return check_include(lx, at);
@@ -320,10 +320,11 @@ int chk_screen(const char *text, size_t len, buf *why)
 				k++;
 			size_t eol = k < len && text[k] == '\r' ? k + 1 : k;
 			if (eol < len && text[eol] == '\n') {
-				if (k != i + 1)
+				if (k != i + 1) {
 					bad = "a backslash followed by blanks at the end of a line is not "
-					      "allowed in a "
-					      "module (is it a line continuation?)";
+					      "allowed in a module (is it a line continuation?)";
+					break;
+				}
 				if (nsplice == cap) {
 					cap = cap ? 2 * cap : 16;
 					splice = xrealloc(splice, cap * sizeof *splice);
