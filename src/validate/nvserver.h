@@ -18,7 +18,8 @@
  *
  * A server that passes the wall-clock limit is killed; one that dies is
  * reaped and its end classified (a limit of ours, a crash on the text, a
- * kill from outside); either way the next compilation starts a new one. */
+ * kill from outside); either way the next compilation starts a new one, as
+ * it does after a server died between compilations. */
 #ifndef JS_VALIDATE_NVSERVER_H
 #define JS_VALIDATE_NVSERVER_H
 

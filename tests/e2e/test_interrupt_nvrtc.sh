@@ -3,11 +3,10 @@
 # job) at random moments 1-5 s into a validating `generate`, while NVRTC and
 # g++ compile, always ends in the clean path: exit 1, the "interrupted" line
 # and (once a kernel is stored) the resume line, a manifest with "complete":
-# false, the NVRTC servers gone, never a crash (NVRTC's
-# own SIGINT handler, which calls exit() from a compiling thread, runs in a
-# server process that Ctrl-C does not reach); and `--resume` then finishes
-# with exactly the dataset of an uninterrupted run. INTERRUPTS (default 10;
-# 50 for the long form) runs, N kernels each.
+# false, the NVRTC servers gone, never a crash. NVRTC's own SIGINT handler,
+# which calls exit() from a compiling thread, runs in server processes that
+# Ctrl-C does not reach. `--resume` then finishes with exactly the dataset of
+# an uninterrupted run. INTERRUPTS runs (default 10; 50 for the long form).
 # flavours: release
 source "$(dirname "$0")/lib.sh"
 INTERRUPTS=${INTERRUPTS:-10}
