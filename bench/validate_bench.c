@@ -68,6 +68,8 @@ static int run_set(chk_engine *e, buf *texts, size_t from, size_t n, int cuda, i
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], CHK_NVRTC_SERVER_COMMAND)) /* NVRTC runs in copies of this program */
+		return chk_nvrtc_server(argc - 1, argv + 1);
 	if (argc < 7)
 		die(2, "usage: validate_bench NATIVE_DIR DIR cpu|cuda syntax|compile BATCH pch|nopch "
 		       "[THREADS] [--show]");

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "store/record.h"
+#include "validate/chk.h"
 
 static const char usage[] =
 	"usage: jitsynth COMMAND [options]\n"
@@ -36,6 +37,10 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return fputs(usage, stderr), EXIT_USAGE;
 	const char *cmd = argv[1];
+	/* Hidden: the validation engine runs NVRTC in copies of this program
+	 * (src/validate/nvserver.h); not a command for people, so not in usage. */
+	if (!strcmp(cmd, CHK_NVRTC_SERVER_COMMAND))
+		return chk_nvrtc_server(argc - 1, argv + 1);
 	if (!strcmp(cmd, "generate"))
 		return cmd_generate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "sample"))

@@ -1,7 +1,8 @@
 /* batch: checks sets of modules as single translation units (see chk.h,
  * "Batching"): groups a job's modules by identical prologue, compiles each
- * group once, bisects a failing group down to the modules that fail alone,
- * and turns a compiler log into a kernel's diagnostic. */
+ * group once, bisects a failing group down to the modules that fail alone
+ * (one that exceeded a limit: straight to its modules one by one), and
+ * turns a compiler log into a kernel's diagnostic. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +86,8 @@ static int compile_text(chk_engine *e, dev_id d, const char *src, size_t len, in
 	if (d == DEV_CPU)
 		rc = cxx_compile(e->cx, src, len, slot, log);
 	else
-		rc = nvrtc_compile(e->nv, src, NVRTC_NAME, (const char *const *)e->nv_opts[slot], e->nv_nopts,
-				   log, NULL);
+		rc = nvsrv_compile(&e->nvs[slot], &e->lim, src, len, NVRTC_NAME, e->nv_opts[slot],
+				   e->nv_nopts, log);
 	double dt = now_seconds() - t0;
 	pthread_mutex_lock(&e->mu);
 	e->st.compiles[d]++;
@@ -101,6 +102,17 @@ static void set_result(chk_engine *e, item *it, dev_id d, int rc, const buf *log
 	it->diag[d] = NULL;
 	if (rc == 0) {
 		it->ok[d] = 1;
+		return;
+	}
+	if (rc == 2) { /* a limit: the log is our own line */
+		size_t n = strcspn(buf_cstr(log), "\n");
+		it->ok[d] = 0;
+		it->diag[d] = xmalloc(n + 1);
+		memcpy(it->diag[d], buf_cstr(log), n);
+		it->diag[d][n] = '\0';
+		pthread_mutex_lock(&e->mu);
+		e->st.failed[d]++;
+		pthread_mutex_unlock(&e->mu);
 		return;
 	}
 	buf tidy = BUF_INIT; /* the log with the long headers path shortened */
@@ -156,6 +168,11 @@ void batch_check(chk_engine *e, dev_id d, item **v, size_t n, int slot)
 	if (rc == 0) {
 		for (size_t i = 0; i < n; i++)
 			set_result(e, v[i], d, 0, NULL);
+		return;
+	}
+	if (rc == 2) { /* bisecting would hit the limit again at every level */
+		for (size_t i = 0; i < n; i++)
+			batch_check(e, d, v + i, 1, slot);
 		return;
 	}
 	/* Bisect. A batch whose halves all pass failed only as a combination

@@ -1,14 +1,36 @@
 /* chk: proves that generated Warp modules compile, without blocking the
  * pipeline. CPU modules go to the host C++ compiler (cxx.h, subprocesses),
- * CUDA modules to NVRTC (nvrtc.h, in-process), both against the headers of
- * the installed warp-lang (warp/native) with Warp's own options (flags.h).
- * The engine's threads and queues are engine.c's; what a thread does with a
- * batch (grouping, one translation unit, bisection) is batch.c's. Depends on
- * no other stage: callers hand it module texts and Warp's header directory.
+ * CUDA modules to NVRTC (nvserver.h, in server processes), both against the
+ * headers of the installed warp-lang (warp/native) with Warp's own options
+ * (flags.h). The engine's threads and queues are engine.c's; what a thread
+ * does with a batch (grouping, one translation unit, bisection) is
+ * batch.c's. Depends on no other stage: callers hand it module texts and
+ * Warp's header directory.
  *
  * Tiers: CHK_SYNTAX is the front end only (g++ -fsyntax-only; NVRTC
  * --fdevice-syntax-only); CHK_COMPILE also generates code (g++ -O2 -c to an
- * object file that is discarded; NVRTC PTX for compute_NN of --arch).
+ * assembly that is discarded, the assembler never being run on a dataset's
+ * text; NVRTC PTX for compute_NN of --arch).
+ *
+ * Screening: a module's text is untrusted (a dataset's). Before a compiler
+ * sees it, chk_screen refuses one that could make the compiler read any file
+ * but Warp's own headers: an #include of anything but "builtin.h" or
+ * "deterministic.h" by plain name (absolute paths, "..", macros), any
+ * directive Warp does not write (#pragma, #line, #embed, #include_next,
+ * ...), _Pragma and __has_include, token pasting, and what the two
+ * compilers could read differently (NUL, lone CR, trigraphs, raw strings,
+ * a backslash before blanks and a newline). A refused module is a failed
+ * check (ok 0) whose diagnostic says why; it is never compiled.
+ *
+ * Limits: every compiler process (g++ and its cc1plus, each NVRTC server)
+ * runs in its own process group, dies with jitsynth, and has at most
+ * CHK_MEM_MIB of address space, CHK_CPU_SECONDS of CPU and CHK_WALL_SECONDS
+ * of wall-clock time per compilation (then its group is killed), writes no
+ * file over CHK_FILE_MIB, and CHK_LOG_KIB of its output are kept. A
+ * compilation that exceeds one fails its modules (ok 0, "exceeded the
+ * compiler's memory limit (4 GiB)"); a batch that does is compiled again one
+ * module at a time, so only the culprit fails. A compiler killed from
+ * outside (the OOM killer's SIGKILL) says nothing about the module: ok -1.
  *
  * Batching: up to `batch` modules (fewer once they hold `batch_bytes` of
  * text, so one huge module does not drag a whole batch along) that share the same prologue (the leading
@@ -27,7 +49,7 @@
  * chk_note, when its file system lacks the room.
  *
  * Threads: `threads` worker threads each take one job (one device's batch)
- * at a time; NVRTC runs in the worker, g++ as a child of it. Results come
+ * at a time; NVRTC runs in the thread's server process, g++ as a child of it. Results come
  * back in completion order (not submission order), tagged with the index
  * the caller gave.
  *
@@ -48,6 +70,28 @@
 
 typedef enum chk_tier { CHK_NONE, CHK_SYNTAX, CHK_COMPILE } chk_tier;
 
+/* The limits (see "Limits"). A batch of 16 real modules takes under 0.5 s
+ * of CPU (syntax tier) or 5 s (compile tier) and under 250 MiB of memory
+ * (g++ or NVRTC, measured with bench/validate_bench), so these leave 10x or
+ * more of headroom while a hostile module stops within a minute (a template
+ * explosion reaches 4 GiB in about 30 s); wall time is twice CPU time, as a
+ * compiler may get half a core on a loaded machine. The file size bounds
+ * the precompiled headers (26 MiB for g++, 72 MiB for NVRTC) and NVRTC's
+ * heap, a file mapping when it uses its PCH; nothing else is written. */
+#define CHK_MEM_MIB 4096
+#define CHK_CPU_SECONDS 60
+#define CHK_WALL_SECONDS 120
+#define CHK_FILE_MIB 512
+#define CHK_LOG_KIB 64
+#define CHK_MODULE_MIB 32 /* a larger module is refused by chk_screen (real ones are under 1 MiB) */
+
+typedef struct chk_limits {
+	unsigned mem_mib;  /* 0 means CHK_MEM_MIB */
+	unsigned cpu_s;	   /* 0 means CHK_CPU_SECONDS */
+	unsigned wall_s;   /* 0 means CHK_WALL_SECONDS */
+	unsigned file_mib; /* 0 means CHK_FILE_MIB */
+} chk_limits;
+
 typedef struct chk_options {
 	chk_tier tier;
 	unsigned devices; /* DEV_BIT mask; 0 means both */
@@ -61,6 +105,7 @@ typedef struct chk_options {
 	int threads;	    /* worker threads; <= 0 means 1 */
 	int no_pch;	    /* 1 turns both precompiled headers off (for measurements) */
 	int diag_lines;	    /* lines of diagnostic kept per failure; <= 0 means 12 */
+	chk_limits limits;  /* zeroes mean the defaults */
 } chk_options;
 
 /* One kernel's modules. A NULL text means that device is not checked. */
@@ -70,9 +115,10 @@ typedef struct chk_item {
 	size_t len[DEV_COUNT];
 } chk_item;
 
-/* Per device: 1 passed, 0 the compiler rejected it (diag holds the first
- * lines of its diagnostic), -1 not checked (device off, no text, tier none,
- * or the compiler could not be run: then diag says why). */
+/* Per device: 1 passed, 0 failed (the compiler rejected it, it was refused
+ * before compiling or exceeded a limit: diag holds the first lines of the
+ * diagnostic, or why), -1 not checked (device off, no text, tier none, or
+ * the compiler could not be run: then diag says why). */
 typedef struct chk_result {
 	uint64_t index;
 	int ok[DEV_COUNT];
@@ -92,7 +138,7 @@ typedef struct chk_stats {
 
 typedef struct chk_engine chk_engine;
 
-/* Loads NVRTC (when CUDA is checked), finds the C++ compiler and builds its
+/* Starts an NVRTC server (when CUDA is checked), finds the C++ compiler and builds its
  * PCH (when CPU is checked), makes a private temp dir, starts the threads.
  * Fails fast with NULL and one clear line in err (e.g. "NVRTC not found
  * (libnvrtc.so.13): install the CUDA toolkit or use --validate none /
@@ -131,8 +177,9 @@ int chk_check_one(chk_engine *e, const chk_item *it, chk_result *out);
 
 void chk_stats_get(chk_engine *e, chk_stats *out);
 
-/* Stops the threads (a compilation in progress finishes first), discards
- * whatever has not been handed out, removes the temp dir. NULL is fine. */
+/* Stops the threads (a compilation in progress finishes first) and the
+ * NVRTC servers, discards whatever has not been handed out, removes the
+ * temp dir. NULL is fine. */
 void chk_free(chk_engine *e);
 
 void chk_result_free(chk_result *r);
@@ -140,6 +187,20 @@ void chk_result_free(chk_result *r);
 /* "none" / "syntax" / "compile" <-> chk_tier; parse returns -1 if unknown. */
 int chk_tier_parse(const char *s, chk_tier *out);
 const char *chk_tier_name(chk_tier t);
+
+/* Whether a module's text may be compiled (see "Screening"): 0, or 1 with
+ * one line in why ("line 5: #include \"/dev/zero\": a module may include
+ * only Warp's own headers (...), by plain name"). Module text shown in it
+ * is printable ASCII only. */
+int chk_screen(const char *text, size_t len, buf *why);
+
+/* NVRTC runs in server processes (nvserver.h): the program that calls
+ * chk_create re-executes itself (/proc/self/exe) with this command as its
+ * first argument, so its main() must hand it to chk_nvrtc_server before
+ * anything else: `if (argc > 1 && !strcmp(argv[1], CHK_NVRTC_SERVER_COMMAND))
+ * return chk_nvrtc_server(argc - 1, argv + 1);`. It does not return. */
+#define CHK_NVRTC_SERVER_COMMAND "__nvrtc-server"
+int chk_nvrtc_server(int argc, char **argv);
 
 /* Exposed for tests: the length of a module's prologue (leading blank,
  * comment and preprocessor lines, continuation lines included). */

@@ -3,7 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "validate/child.h"
 #include "validate/flags.h"
 
 extern char **environ;
@@ -25,6 +26,7 @@ struct cxx_tool {
 	char *tmpdir;
 	char *pch_dir; /* NULL when no PCH */
 	int object;
+	chk_limits lim;
 	double pch_seconds;
 	char **envp; /* environ + LC_ALL=C, so diagnostics are plain ASCII */
 	size_t nenv;
@@ -59,46 +61,93 @@ static char *find_in_path(const char *name)
 	return NULL;
 }
 
-/* Runs argv with stdin from /dev/null and stdout+stderr into outpath.
- * Returns the exit status (0..255), or -1 (with a reason in log) when the
- * process could not be started or died from a signal. */
-static int run(const cxx_tool *t, const char *const *argv, const char *outpath, buf *log)
+/* Runs argv under the limits, stdin from /dev/null, stdout and stderr
+ * (capped) appended to out; *end says how it ended. Returns 0, or -1 (with
+ * a reason in log) when it could not be started. */
+static int run(const cxx_tool *t, const char *const *argv, buf *out, child_end *end, buf *log)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 2, 1);
-	pid_t pid;
-	int rc = posix_spawn(&pid, t->path, &fa, NULL, (char *const *)argv, t->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		buf_printf(log, "cannot run %s: %s\n", t->path, strerror(rc));
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		buf_printf(log, "cannot run %s: pipe: %s\n", t->path, strerror(errno));
 		return -1;
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			buf_printf(log, "waitpid(%s): %s\n", t->path, strerror(errno));
-			return -1;
-		}
+	child_spec sp = {.path = t->path,
+			 .argv = (char *const *)argv,
+			 .envp = t->envp,
+			 .fd = {-1, p[1], p[1]},
+			 .as_bytes = (uint64_t)t->lim.mem_mib << 20,
+			 .cpu_s = t->lim.cpu_s,
+			 .file_bytes = (uint64_t)t->lim.file_mib << 20};
+	buf why = BUF_INIT;
+	pid_t pid = child_spawn(&sp, &why);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		buf_printf(log, "%s\n", buf_cstr(&why));
+		buf_free(&why);
+		return -1;
 	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	buf_printf(log, "%s killed by signal %d\n", t->path, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	return -1;
+	double deadline = now_seconds() + t->lim.wall_s;
+	int dr = child_drain(p[0], deadline, (size_t)CHK_LOG_KIB << 10, out);
+	close(p[0]);
+	if (dr == 1) {
+		child_kill(pid, end);
+		end->timed_out = 1;
+	} else {
+		child_wait(pid, deadline, end);
+	}
+	return 0;
 }
 
-static void read_file(const char *path, buf *out)
+static int has(const buf *out, const char *s)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return;
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(out, chunk, n);
-	fclose(f);
+	return out->len && memmem(out->data, out->len, s, strlen(s)) != NULL;
+}
+
+/* The verdict on a compilation that ended as *end with output out: 0
+ * compiled, 1 rejected, 2 one of our limits stopped it, -1 something else
+ * did (a kill from outside, such as the OOM killer's). log says why for 2
+ * and -1. The driver reports a killed cc1plus in its output ("Killed signal
+ * terminated program cc1plus"); our CPU limit sends SIGXCPU, a kill at the
+ * hard CPU limit is told apart by the CPU time used, and running out of
+ * address space is a failed allocation, never a signal. */
+static int verdict(const cxx_tool *t, const child_end *end, const buf *out, buf *log)
+{
+	const chk_limits *lim = &t->lim;
+	int cpu_spent = end->cpu_s >= lim->cpu_s;
+	int lim_hit = -1;
+	if (end->timed_out) {
+		lim_hit = LIMIT_WALL;
+	} else if (WIFSIGNALED(end->status)) {
+		int sig = WTERMSIG(end->status);
+		if (sig == SIGXCPU || (sig == SIGKILL && cpu_spent))
+			lim_hit = LIMIT_CPU;
+		else if (sig == SIGXFSZ)
+			lim_hit = LIMIT_FILE;
+		else {
+			buf_printf(log, "%s killed by signal %d\n", t->path, sig);
+			return -1;
+		}
+	} else if (WEXITSTATUS(end->status) == 0) {
+		return 0;
+	} else if (has(out, "CPU time limit exceeded signal terminated program") ||
+		   (has(out, "Killed signal terminated program") && cpu_spent)) {
+		lim_hit = LIMIT_CPU;
+	} else if (has(out, "File size limit exceeded signal terminated program")) {
+		lim_hit = LIMIT_FILE;
+	} else if (has(out, "virtual memory exhausted") || has(out, "out of memory allocating")) {
+		lim_hit = LIMIT_MEM;
+	} else if (has(out, "Killed signal terminated program")) {
+		buf_printf(log,
+			   "%s: its compiler proper was killed by signal 9 (from outside: out of memory?)\n",
+			   t->path);
+		return -1;
+	}
+	if (lim_hit < 0)
+		return 1;
+	child_exceeded(log, lim, (child_limit)lim_hit);
+	buf_putc(log, '\n');
+	return 2;
 }
 
 static int write_file(const char *path, const char *data, size_t len)
@@ -132,11 +181,10 @@ static void replace_all(buf *dst, const char *src, size_t len, const char *from,
 
 static void build_pch(cxx_tool *t)
 {
-	buf dir = BUF_INIT, gch = BUF_INIT, hdr = BUF_INIT, logp = BUF_INIT, log = BUF_INIT;
+	buf dir = BUF_INIT, gch = BUF_INIT, hdr = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
 	buf_printf(&dir, "%s/pch", t->tmpdir);
 	buf_printf(&gch, "%s/builtin.h.gch", buf_cstr(&dir));
 	buf_printf(&hdr, "%s/builtin.h", t->native_dir);
-	buf_printf(&logp, "%s/pch.log", t->tmpdir);
 	if (mkdir(buf_cstr(&dir), 0700) != 0 && errno != EEXIST)
 		goto out;
 	const char *argv[CXX_MAX_ARGS];
@@ -156,18 +204,18 @@ static void build_pch(cxx_tool *t)
 	argv[n++] = buf_cstr(&gch);
 	argv[n] = NULL;
 	double t0 = now_seconds();
-	if (run(t, argv, buf_cstr(&logp), &log) == 0) {
+	child_end end;
+	if (run(t, argv, &out, &end, &log) == 0 && verdict(t, &end, &out, &log) == 0) {
 		t->pch_dir = buf_detach(&dir, NULL);
 		t->pch_seconds = now_seconds() - t0;
 	} else {
 		unlink(buf_cstr(&gch));
 	}
 out:
-	unlink(buf_cstr(&logp));
 	buf_free(&dir);
 	buf_free(&gch);
 	buf_free(&hdr);
-	buf_free(&logp);
+	buf_free(&out);
 	buf_free(&log);
 }
 
@@ -187,6 +235,7 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 	t->native_dir = xstrdup(cfg->native_dir);
 	t->tmpdir = xstrdup(cfg->tmpdir);
 	t->object = cfg->object;
+	child_limits(cfg->limits, &t->lim);
 	size_t n = 0;
 	while (environ && environ[n])
 		n++;
@@ -199,12 +248,16 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 	t->nenv = k;
 
 	/* Does it run at all, and is it GCC (whose .gch lookup the PCH relies on)? */
-	buf out = BUF_INIT, log = BUF_INIT, p = BUF_INIT;
-	buf_printf(&p, "%s/version.log", t->tmpdir);
+	buf out = BUF_INIT, log = BUF_INIT;
 	const char *argv[] = {t->path, "--version", NULL};
-	int rc = run(t, argv, buf_cstr(&p), &log);
-	read_file(buf_cstr(&p), &out);
-	unlink(buf_cstr(&p));
+	child_end end;
+	int rc = run(t, argv, &out, &end, &log);
+	if (rc == 0 && verdict(t, &end, &out, &log) != 0) {
+		rc = -1;
+		if (!log.len)
+			buf_printf(&log, "exit status %d\n",
+				   WIFEXITED(end.status) ? WEXITSTATUS(end.status) : -1);
+	}
 	if (rc != 0) {
 		buf_printf(err,
 			   "C++ compiler %s does not run (%s --version failed%s%.*s): pick one with --cxx or "
@@ -213,14 +266,12 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 			   buf_cstr(&log));
 		buf_free(&out);
 		buf_free(&log);
-		buf_free(&p);
 		cxx_free(t);
 		return NULL;
 	}
 	int is_gcc = strstr(buf_cstr(&out), "Free Software Foundation") && !strstr(buf_cstr(&out), "clang");
 	buf_free(&out);
 	buf_free(&log);
-	buf_free(&p);
 	if (cfg->pch && is_gcc)
 		build_pch(t);
 	return t;
@@ -242,9 +293,8 @@ void cxx_free(cxx_tool *t)
 
 int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log)
 {
-	buf srcp = BUF_INIT, logp = BUF_INIT, out = BUF_INIT;
+	buf srcp = BUF_INIT, out = BUF_INIT;
 	buf_printf(&srcp, "%s/s%d.cpp", t->tmpdir, slot);
-	buf_printf(&logp, "%s/s%d.log", t->tmpdir, slot);
 	int rc;
 	if (write_file(buf_cstr(&srcp), src, len) != 0) {
 		buf_printf(log, "cannot write %s: %s (free some space or point TMPDIR elsewhere)\n",
@@ -262,8 +312,8 @@ int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log)
 	}
 	argv[n++] = "-I";
 	argv[n++] = t->native_dir;
-	if (t->object) {
-		argv[n++] = "-c";
+	if (t->object) { /* code to assembly: no assembler ever reads a dataset's text */
+		argv[n++] = "-S";
 		argv[n++] = "-o";
 		argv[n++] = "/dev/null";
 	} else {
@@ -273,25 +323,21 @@ int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log)
 	argv[n++] = "c++";
 	argv[n++] = buf_cstr(&srcp);
 	argv[n] = NULL;
-	int st = run(t, argv, buf_cstr(&logp), log);
-	if (st < 0) {
+	child_end end;
+	if (run(t, argv, &out, &end, log) != 0) {
 		rc = -1;
 		goto out;
 	}
-	if (st != 0) {
-		read_file(buf_cstr(&logp), &out);
+	rc = verdict(t, &end, &out, log);
+	if (rc == 1) {
 		replace_all(log, out.data ? out.data : "", out.len, buf_cstr(&srcp), "kernel.cpp");
 		if (!out.len)
-			buf_printf(log, "%s exited with status %d and no diagnostic\n", t->path, st);
-		rc = 1;
-	} else {
-		rc = 0;
+			buf_printf(log, "%s exited with status %d and no diagnostic\n", t->path,
+				   WEXITSTATUS(end.status));
 	}
 out:
 	unlink(buf_cstr(&srcp));
-	unlink(buf_cstr(&logp));
 	buf_free(&srcp);
-	buf_free(&logp);
 	buf_free(&out);
 	return rc;
 }

@@ -3,8 +3,11 @@
  *
  * Flags are Warp's own for CPU modules (warp/native/clang/clang.cpp):
  * -std=c++17, -DNDEBUG, -DWP_ENABLE_TILES_IN_STACK_MEMORY, -I warp/native,
- * and -O2 (Warp's CPU default) for the object tier. The generated module
- * defines WP_NO_CRT, so no system header is ever included.
+ * and -O2 (Warp's CPU default) for the code tier, which compiles to assembly
+ * (-S), not to an object: the assembler would act on a module's inline asm
+ * (.incbin or .include of any file) and nothing of Warp's needs it. The
+ * generated module defines WP_NO_CRT, so no system header is ever included.
+ * Every process runs under the engine's limits (child.h).
  *
  * With GCC, Warp's builtin.h is precompiled once (cxx_create) into
  * TMPDIR/pch/builtin.h.gch with exactly the flags of the compilations that
@@ -17,13 +20,15 @@
 #include <stddef.h>
 
 #include "common/buf.h"
+#include "validate/chk.h"
 
 typedef struct cxx_config {
-	const char *cxx;	/* compiler name or path; NULL means "g++" */
-	const char *native_dir; /* warp/native */
-	const char *tmpdir;	/* an existing private directory for sources, logs and the PCH */
-	int object;		/* 0: -fsyntax-only; 1: compile to an object file (discarded) */
-	int pch;		/* 1: precompile builtin.h (GCC only; ignored for other compilers) */
+	const char *cxx;	  /* compiler name or path; NULL means "g++" */
+	const char *native_dir;	  /* warp/native */
+	const char *tmpdir;	  /* an existing private directory for sources, logs and the PCH */
+	int object;		  /* 0: -fsyntax-only; 1: compile to code (-O2 -S, discarded) */
+	int pch;		  /* 1: precompile builtin.h (GCC only; ignored for other compilers) */
+	const chk_limits *limits; /* NULL or zeroes: the defaults */
 } cxx_config;
 
 typedef struct cxx_tool cxx_tool;
@@ -37,8 +42,10 @@ void cxx_free(cxx_tool *t);
 /* Compiles one translation unit. `slot` names this caller's private temp
  * files (two threads must never share a slot). Returns 0 when it compiled,
  * 1 when the compiler rejected it (log holds its diagnostics, with the temp
- * file's name replaced by "kernel.cpp"), -1 when it could not be run (log
- * says why). The log is appended to. Thread safe for distinct slots. */
+ * file's name replaced by "kernel.cpp"), 2 when it exceeded a limit (log:
+ * "exceeded the compiler's ... limit (...)"), -1 when it could not be run
+ * or was killed from outside (log says why). The log is appended to.
+ * Thread safe for distinct slots. */
 int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log);
 
 /* Whether the builtin.h PCH is in use, and the seconds its build took. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "validate/child.h"
 #include "validate/engine.h"
 #include "validate/flags.h"
 
@@ -137,6 +138,7 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 	e->batch_bytes = opt->batch_bytes ? opt->batch_bytes : (size_t)1 << 20;
 	e->nthreads = opt->threads > 0 ? opt->threads : 1;
 	e->diag_lines = opt->diag_lines > 0 ? opt->diag_lines : 12;
+	child_limits(&opt->limits, &e->lim);
 	e->live.next = e->live.prev = &e->live;
 	e->efd = -1;
 	pthread_mutex_init(&e->mu, NULL);
@@ -175,28 +177,38 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 			   opt->native_dir);
 		goto fail;
 	}
-	if (e->devices & DEV_BIT(DEV_CUDA)) {
-		e->nv = nvrtc_load(err);
-		if (!e->nv)
-			goto fail;
-	}
 	if (scratch_open(&e->tmp, err) < 0)
 		goto fail;
+	if (e->devices & DEV_BIT(DEV_CUDA)) {
+		/* one server per worker plus one for chk_check_one; the first one
+		 * starts now, to say at once whether NVRTC can be loaded */
+		e->nvs = xcalloc((size_t)e->nthreads + 1, sizeof *e->nvs);
+		e->self = nvsrv_self();
+		for (int s = 0; s <= e->nthreads; s++) {
+			buf p = BUF_INIT;
+			buf_printf(&p, "%s/nvrtc%d.err", e->tmp.path, s);
+			e->nvs[s].errlog = buf_detach(&p, NULL);
+			e->nvs[s].exe = e->self;
+		}
+		if (nvsrv_start(&e->nvs[0], &e->lim, &e->nv_major, &e->nv_minor, err) < 0)
+			goto fail;
+	}
 	int pch = !opt->no_pch && pch_fits(e);
 	if (e->devices & DEV_BIT(DEV_CPU)) {
 		cxx_config cc = {.cxx = opt->cxx,
 				 .native_dir = opt->native_dir,
 				 .tmpdir = e->tmp.path,
 				 .object = e->tier == CHK_COMPILE,
-				 .pch = pch};
+				 .pch = pch,
+				 .limits = &e->lim};
 		e->cx = cxx_create(&cc, err);
 		if (!e->cx)
 			goto fail;
 		e->st.cxx_pch = cxx_pch_active(e->cx);
 		e->st.cxx_pch_seconds = cxx_pch_seconds(e->cx);
 	}
-	if (e->nv) {
-		/* one option vector per worker plus one for chk_check_one */
+	if (e->nvs) {
+		/* one option vector per server */
 		e->nv_opts = xcalloc((size_t)e->nthreads + 1, sizeof *e->nv_opts);
 		for (int s = 0; s <= e->nthreads; s++) {
 			buf d = BUF_INIT;
@@ -204,8 +216,8 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 				buf_printf(&d, "%s/nvpch%d", e->tmp.path, s);
 				mkdir(d.data, 0700);
 			}
-			e->nv_opts[s] = flags_nvrtc(e->nv, e->tier, opt->native_dir, arch, pch ? d.data : NULL,
-						    &e->nv_nopts);
+			e->nv_opts[s] = flags_nvrtc(e->nv_major, e->nv_minor, e->tier, opt->native_dir, arch,
+						    pch ? d.data : NULL, &e->nv_nopts);
 			buf_free(&d);
 		}
 	}
@@ -235,14 +247,27 @@ fail:
 	return NULL;
 }
 
-static item *make_item(chk_engine *e, const chk_item *it)
+/* The item for a kernel; a module that screening refuses is failed here
+ * and never queued (*refused gets its DEV_BITs). */
+static item *make_item(chk_engine *e, const chk_item *it, unsigned *refused)
 {
 	item *x = xcalloc(1, sizeof *x);
 	x->index = it->index;
+	*refused = 0;
 	for (int d = 0; d < DEV_COUNT; d++) {
 		x->ok[d] = -1;
 		if (e->tier == CHK_NONE || !it->text[d] || !(e->devices & DEV_BIT(d)))
 			continue;
+		buf why = BUF_INIT;
+		if (chk_screen(it->text[d], it->len[d], &why)) {
+			buf msg = BUF_INIT;
+			buf_printf(&msg, "refused before compiling: %s", buf_cstr(&why));
+			x->ok[d] = 0;
+			x->diag[d] = buf_detach(&msg, NULL);
+			*refused |= DEV_BIT(d);
+			buf_free(&why);
+			continue;
+		}
 		x->text[d] = it->text[d];
 		x->len[d] = it->len[d];
 		x->pro[d] = chk_prologue_len(it->text[d], it->len[d]);
@@ -250,10 +275,22 @@ static item *make_item(chk_engine *e, const chk_item *it)
 	return x;
 }
 
+/* Counts the modules screening refused (under e->mu). */
+static void count_refused(chk_engine *e, unsigned refused)
+{
+	for (int d = 0; d < DEV_COUNT; d++)
+		if (refused & DEV_BIT(d)) {
+			e->st.kernels[d]++;
+			e->st.failed[d]++;
+		}
+}
+
 void chk_submit(chk_engine *e, const chk_item *it)
 {
-	item *x = make_item(e, it);
+	unsigned refused;
+	item *x = make_item(e, it, &refused);
 	pthread_mutex_lock(&e->mu);
+	count_refused(e, refused);
 	x->next = &e->live;
 	x->prev = e->live.prev;
 	e->live.prev->next = x;
@@ -358,7 +395,11 @@ int chk_fd(chk_engine *e)
 
 int chk_check_one(chk_engine *e, const chk_item *it, chk_result *out)
 {
-	item *x = make_item(e, it);
+	unsigned refused;
+	item *x = make_item(e, it, &refused);
+	pthread_mutex_lock(&e->mu);
+	count_refused(e, refused);
+	pthread_mutex_unlock(&e->mu);
 	pthread_mutex_lock(&e->sync_mu);
 	for (int d = 0; d < DEV_COUNT; d++) {
 		if (!x->text[d])
@@ -411,7 +452,12 @@ void chk_free(chk_engine *e)
 		free(e->nv_opts);
 	}
 	cxx_free(e->cx);
-	nvrtc_unload(e->nv);
+	if (e->nvs) {
+		for (int s = 0; s <= e->nthreads; s++)
+			nvsrv_stop(&e->nvs[s]);
+		free(e->nvs);
+	}
+	free(e->self);
 	scratch_close(&e->tmp);
 	free(e->note);
 	free(e->native_prefix);

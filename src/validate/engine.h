@@ -1,7 +1,8 @@
 /* engine: the validation engine's insides, shared by its three files:
- * engine.c (threads, queues and the public chk_* calls), batch.c (modules
- * grouped into one translation unit, failing batches bisected) and flags.c
- * (the compilers' options). Nothing outside src/validate includes it. */
+ * engine.c (threads, queues, screening and the public chk_* calls),
+ * batch.c (modules grouped into one translation unit, failing batches
+ * bisected) and flags.c (the compilers' options). Nothing outside
+ * src/validate includes it. */
 #ifndef JS_VALIDATE_ENGINE_H
 #define JS_VALIDATE_ENGINE_H
 
@@ -13,7 +14,7 @@
 #include "common/dev.h"
 #include "validate/chk.h"
 #include "validate/cxx.h"
-#include "validate/nvrtc.h"
+#include "validate/nvserver.h"
 #include "validate/scratch.h"
 
 /* One kernel's modules: borrowed from the caller (chk_submit). */
@@ -43,7 +44,12 @@ struct chk_engine {
 	int batch, nthreads, diag_lines;
 	size_t batch_bytes;
 	char *native_prefix; /* "<native_dir>/", shown as "warp/native/" in diagnostics */
-	nvrtc_lib *nv;
+	chk_limits lim;	     /* the defaults filled in */
+	/* NVRTC servers: nvs[slot] is thread `slot`'s (nthreads + 1 of them, the
+	 * last for chk_check_one), started when first needed; NULL without CUDA. */
+	nvsrv *nvs;
+	char *self; /* this program, which the servers are */
+	int nv_major, nv_minor;
 	cxx_tool *cx;
 	scratch tmp;
 	char *note; /* chk_note */

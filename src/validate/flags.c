@@ -55,13 +55,11 @@ static void add_opt(char ***v, int *n, const char *fmt, const char *arg)
 	(*v)[(*n)++] = buf_detach(&b, NULL);
 }
 
-char **flags_nvrtc(const nvrtc_lib *nv, chk_tier tier, const char *native_dir, const char *arch,
+char **flags_nvrtc(int major, int minor, chk_tier tier, const char *native_dir, const char *arch,
 		   const char *pch_dir, int *nopts)
 {
 	char **v = NULL;
 	int n = 0;
-	int major, minor;
-	nvrtc_version(nv, &major, &minor);
 	add_opt(&v, &n, "--gpu-architecture=compute_%s", arch);
 	add_opt(&v, &n, "--include-path=%s", native_dir);
 	if (pch_dir) {
@@ -88,6 +86,8 @@ char **flags_nvrtc(const nvrtc_lib *nv, chk_tier tier, const char *native_dir, c
 	if (tier == CHK_SYNTAX)
 		add_opt(&v, &n, "%s", "--fdevice-syntax-only");
 	*nopts = n;
+	v = xrealloc(v, (size_t)(n + 1) * sizeof *v);
+	v[n] = NULL;
 	return v;
 }
 

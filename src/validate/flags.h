@@ -8,22 +8,22 @@
 #include <stddef.h>
 
 #include "validate/chk.h"
-#include "validate/nvrtc.h"
 
 /* "sm_90" / "compute_90" / "90" (NULL or "" mean sm_90) -> "90"; -1 if
  * malformed. */
 int flags_arch_number(const char *arch, char *out, size_t cap);
 
-/* NVRTC's options for the tier and architecture number; with pch_dir (an
- * existing directory), automatic PCH into it. Returns *nopts strings, freed
- * by flags_free. */
-char **flags_nvrtc(const nvrtc_lib *nv, chk_tier tier, const char *native_dir, const char *arch,
+/* NVRTC's options for the tier, the architecture number and NVRTC's version
+ * (major.minor); with pch_dir (an existing directory), automatic PCH into
+ * it. Returns *nopts strings (and a NULL after them), freed by flags_free. */
+char **flags_nvrtc(int major, int minor, chk_tier tier, const char *native_dir, const char *arch,
 		   const char *pch_dir, int *nopts);
 void flags_free(char **v, int n);
 
 /* Appends the C++ flags shared by the PCH build and every compilation to
  * argv from position n; returns the new count. object: compile to code
- * (-O2, Warp's CPU default), not just the front end. */
+ * (-O2, Warp's CPU default), not just the front end. Sets no output mode
+ * (-fsyntax-only, -S): the caller does. */
 int flags_cxx(const char **argv, int n, int object);
 
 #endif

@@ -9,7 +9,9 @@
  *
  * The library is thread safe: one nvrtc_lib may compile from several
  * threads at once (each call makes and destroys its own program). Once
- * loaded, the shared library stays mapped until the process exits. */
+ * loaded, the shared library stays mapped until the process exits. Only the
+ * NVRTC servers (nvserver.h) load it: NVRTC takes over SIGINT and SIGTERM
+ * while it compiles, which jitsynth's own process must never see. */
 #ifndef JS_VALIDATE_NVRTC_H
 #define JS_VALIDATE_NVRTC_H
 

@@ -468,8 +468,10 @@ static void test_prologue(void **state)
 	assert_string_equal(chk_tier_name(CHK_SYNTAX), "syntax");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], CHK_NVRTC_SERVER_COMMAND))
+		return chk_nvrtc_server(argc - 1, argv + 1);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prologue),
 	    cmocka_unit_test(test_no_nvrtc),
