@@ -62,8 +62,8 @@ int cmd_verify(int argc, char **argv)
 		printf("%s: %zu shard%s (%llu records)", dir, res.shards, res.shards == 1 ? "" : "s",
 		       (unsigned long long)res.records);
 		if (res.have_manifest)
-			printf(" and rejects (%llu lines) match manifest.json%s", (unsigned long long)res.rejects,
-			       res.have_journal ? " and journal.jsonl" : "");
+			printf(" and rejects (%llu line%s) match manifest.json%s", (unsigned long long)res.rejects,
+			       res.rejects == 1 ? "" : "s", res.have_journal ? " and journal.jsonl" : "");
 		else
 			printf(" match journal.jsonl");
 		if (!res.have_manifest)

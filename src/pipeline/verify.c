@@ -324,8 +324,8 @@ static void check_options(vstate *v, const json_t *jopt, const json_t *mopt)
 /* The prefix of the rejects file the journal's last entry vouches for. */
 static void check_rejects_prefix(vstate *v, const journal_entry *last)
 {
-	if (!last->rejects_sha256[0])
-		return; /* an older journal: no checksum to compare */
+	if (!last->rejects_sha256[0] || last->rejects_bytes == 0)
+		return; /* an older journal (no checksum to compare), or nothing vouched for */
 	buf path = BUF_INIT, why = BUF_INIT;
 	buf_printf(&path, "%s/" LAYOUT_REJECTS, v->dir);
 	if (!v->res->complete && !path_exists(path.data)) {
