@@ -79,6 +79,7 @@ static void make_dataset(dataset *d, jsonl_format fmt, size_t n, int with_journa
 	assert_int_equal(jsonl_commit(&rj, &err), 0);
 	d->rejects_bytes = rj.bytes;
 	memcpy(d->rejects_sha, rj.sha256, 65);
+	jsonl_release(&rj);
 
 	json_t *opt = json_pack("{s:I, s:i, s:i, s:s}", "n", (json_int_t)(n * PER_SHARD), "seed", 1, "shard_size",
 				PER_SHARD, "format", jsonl_format_name(fmt));
