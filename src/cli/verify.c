@@ -7,17 +7,16 @@
 #include "cli/cli.h"
 #include "pipeline/verify.h"
 
-static const char usage[] =
-	"usage: jitsynth verify DIR [--quiet]\n"
-	"\n"
-	"Checks the dataset in DIR against what its own manifest.json (and its\n"
-	"journal.jsonl, when there is one) says of every file: each shard's byte\n"
-	"size, SHA-256 and record count, rejects.jsonl's, the counts, shards that\n"
-	"are missing, extra or listed twice, and the Warp version of each shard.\n"
-	"Prints one line per mismatch; exits 0 when everything holds, 1 on any.\n"
-	"\n"
-	"  -q, --quiet   print only the mismatches\n"
-	"  -h, --help    this help\n";
+static const char usage[] = "usage: jitsynth verify DIR [--quiet]\n"
+			    "\n"
+			    "Checks the dataset in DIR against what its own manifest.json (and its\n"
+			    "journal.jsonl, when there is one) says of every file: each shard's byte\n"
+			    "size, SHA-256 and record count, rejects.jsonl's, the counts, shards that\n"
+			    "are missing, extra or listed twice, and the Warp version of each shard.\n"
+			    "Prints one line per mismatch; exits 0 when everything holds, 1 on any.\n"
+			    "\n"
+			    "  -q, --quiet   print only the mismatches\n"
+			    "  -h, --help    this help\n";
 
 static void print_mismatch(const char *line, void *ctx)
 {
@@ -28,24 +27,30 @@ static void print_mismatch(const char *line, void *ctx)
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	int quiet = 0, c;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'q': quiet = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: return usage_error("verify", "unknown option '%s'", argv[optind - 1]);
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return usage_error("verify", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind == argc)
 		return usage_error("verify", "give the dataset directory (jitsynth verify DIR)");
 	if (optind + 1 < argc)
-		return usage_error("verify", "unexpected argument '%s' (one directory at a time)", argv[optind + 1]);
+		return usage_error("verify", "unexpected argument '%s' (one directory at a time)",
+				   argv[optind + 1]);
 	const char *dir = argv[optind];
 	buf err = BUF_INIT;
 	verify_result res;
@@ -55,19 +60,22 @@ int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "jitsynth verify: %s\n", err.data);
 	} else if (res.mismatches) {
 		fprintf(stderr,
-			"jitsynth verify: %zu mismatch%s in '%s': restore the files named from a copy, or make the dataset again (jitsynth generate --force)\n",
+			"jitsynth verify: %zu mismatch%s in '%s': restore the files named from a copy, or "
+			"make the dataset again (jitsynth generate --force)\n",
 			res.mismatches, res.mismatches == 1 ? "" : "es", dir);
 		rc = -1;
 	} else if (!quiet) {
 		printf("%s: %zu shard%s (%llu records)", dir, res.shards, res.shards == 1 ? "" : "s",
 		       (unsigned long long)res.records);
 		if (res.have_manifest)
-			printf(" and rejects (%llu line%s) match manifest.json%s", (unsigned long long)res.rejects,
-			       res.rejects == 1 ? "" : "s", res.have_journal ? " and journal.jsonl" : "");
+			printf(" and rejects (%llu line%s) match manifest.json%s",
+			       (unsigned long long)res.rejects, res.rejects == 1 ? "" : "s",
+			       res.have_journal ? " and journal.jsonl" : "");
 		else
 			printf(" match journal.jsonl");
 		if (!res.have_manifest)
-			printf("; no manifest.json: the run did not finish (jitsynth generate --resume continues it)");
+			printf("; no manifest.json: the run did not finish (jitsynth generate --resume "
+			       "continues it)");
 		else if (!res.complete)
 			printf("; the run is incomplete (jitsynth generate --resume continues it)");
 		printf("\n");

@@ -18,7 +18,8 @@ static void run_range(const json_t *opt, outdir_files *f)
 {
 	json_t *n = json_object_get(opt, "n"), *sz = json_object_get(opt, "shard_size");
 	const char *fmt = json_string_value(json_object_get(opt, "format"));
-	if (!json_is_integer(n) || !json_is_integer(sz) || json_integer_value(n) < 1 || json_integer_value(sz) < 1)
+	if (!json_is_integer(n) || !json_is_integer(sz) || json_integer_value(n) < 1 ||
+	    json_integer_value(sz) < 1)
 		return;
 	unsigned long long kernels = (unsigned long long)json_integer_value(n);
 	unsigned long long per = (unsigned long long)json_integer_value(sz);
@@ -55,7 +56,10 @@ void outdir_files_release(outdir_files *f)
 	memset(f, 0, sizeof *f);
 }
 
-int outdir_is_dataset(const outdir_files *f) { return f->manifest || f->journal; }
+int outdir_is_dataset(const outdir_files *f)
+{
+	return f->manifest || f->journal;
+}
 
 /* Whether DIR/README.md is a card jitsynth wrote (card.c's marker line). */
 static int is_our_card(const char *dir)
@@ -82,7 +86,8 @@ int outdir_manifest_lists(const outdir_files *f, const char *name)
 	const json_t *m = f->manifest;
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(m, "shards"), i, v) {
+	json_array_foreach(json_object_get(m, "shards"), i, v)
+	{
 		const char *file = json_string_value(json_object_get(v, "file"));
 		if (file && !strcmp(file, name))
 			return 1;
@@ -139,7 +144,8 @@ int outdir_lock(const char *dir, dir_lock *l, int *created, buf *err)
 	if (mkdir(dir, 0777) == 0) {
 		*created = 1;
 	} else if (errno != EEXIST) {
-		buf_printf(err, "cannot create output directory '%s': %s (choose another -o)", dir, strerror(errno));
+		buf_printf(err, "cannot create output directory '%s': %s (choose another -o)", dir,
+			   strerror(errno));
 		return -1;
 	}
 	struct stat st;
@@ -148,8 +154,10 @@ int outdir_lock(const char *dir, dir_lock *l, int *created, buf *err)
 		return -1;
 	}
 	if (access(dir, W_OK | X_OK) < 0) {
-		buf_printf(err, "output directory '%s' is not writable: %s (choose another -o, or fix its permissions)", dir,
-			   strerror(errno));
+		buf_printf(
+		    err,
+		    "output directory '%s' is not writable: %s (choose another -o, or fix its permissions)",
+		    dir, strerror(errno));
 		return -1;
 	}
 	if (lock_acquire(dir, l, NULL, err) < 0) {
@@ -175,7 +183,8 @@ int outdir_prepare(const char *dir, int force, int can_resume, buf *err)
 	int rc = outdir_first_foreign(dir, &f, name, sizeof name, err);
 	if (rc > 0) {
 		buf_printf(err,
-			   "'%s' holds '%s', which jitsynth did not write; jitsynth writes only into an empty directory or one of its own datasets: choose another -o, or move '%s' away",
+			   "'%s' holds '%s', which jitsynth did not write; jitsynth writes only into an "
+			   "empty directory or one of its own datasets: choose another -o, or move '%s' away",
 			   dir, name, name);
 		rc = -1;
 		goto out;
@@ -185,14 +194,20 @@ int outdir_prepare(const char *dir, int force, int can_resume, buf *err)
 	if (outdir_is_dataset(&f) && !force) {
 		rc = -1;
 		if (f.manifest && json_is_true(json_object_get(f.manifest, "complete")))
-			buf_printf(err, "'%s' already holds a dataset (" LAYOUT_MANIFEST "); pass --force to replace it, or choose another -o",
+			buf_printf(err,
+				   "'%s' already holds a dataset (" LAYOUT_MANIFEST
+				   "); pass --force to replace it, or choose another -o",
 				   dir);
 		else if (f.journal && can_resume)
-			buf_printf(err,
-				   "'%s' already holds a dataset, from an interrupted run (" LAYOUT_JOURNAL "); pass --resume to continue it, --force to replace it, or choose another -o",
-				   dir);
+			buf_printf(
+			    err,
+			    "'%s' already holds a dataset, from an interrupted run (" LAYOUT_JOURNAL
+			    "); pass --resume to continue it, --force to replace it, or choose another -o",
+			    dir);
 		else
-			buf_printf(err, "'%s' already holds a dataset (" LAYOUT_MANIFEST ", incomplete); pass --force to replace it, or choose another -o",
+			buf_printf(err,
+				   "'%s' already holds a dataset (" LAYOUT_MANIFEST
+				   ", incomplete); pass --force to replace it, or choose another -o",
 				   dir);
 		goto out;
 	}
@@ -205,8 +220,10 @@ int outdir_prepare(const char *dir, int force, int can_resume, buf *err)
 		buf p = BUF_INIT;
 		buf_printf(&p, "%s/%s", dir, e->d_name);
 		if (unlink(p.data) != 0 && errno != ENOENT && rc == 0) {
-			buf_printf(err, "cannot remove '%s': %s (fix the directory's permissions, or choose another -o)", p.data,
-				   strerror(errno));
+			buf_printf(
+			    err,
+			    "cannot remove '%s': %s (fix the directory's permissions, or choose another -o)",
+			    p.data, strerror(errno));
 			rc = -1;
 		}
 		buf_free(&p);

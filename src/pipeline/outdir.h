@@ -14,18 +14,18 @@
 #include "store/lock.h"
 
 typedef enum outdir_class {
-	OUTDIR_FOREIGN,  /* not written by jitsynth: never touched */
-	OUTDIR_OWN,      /* the dataset's: listed by its manifest or its journal's run */
+	OUTDIR_FOREIGN,	 /* not written by jitsynth: never touched */
+	OUTDIR_OWN,	 /* the dataset's: listed by its manifest or its journal's run */
 	OUTDIR_LEFTOVER, /* a temporary or the lock, by its exact name */
 } outdir_class;
 
 /* What the directory's own manifest and journal say it holds. */
 typedef struct outdir_files {
-	json_t *manifest;          /* manifest.json if jitsynth's ("format"), else NULL */
-	json_t *journal;           /* the journal header's options if jitsynth's, else NULL */
+	json_t *manifest;	   /* manifest.json if jitsynth's ("format"), else NULL */
+	json_t *journal;	   /* the journal header's options if jitsynth's, else NULL */
 	char jitsynth_version[32]; /* that started the journal's run; "" if not recorded */
-	size_t run_shards;         /* how many shards the journal's (or manifest's) run can write */
-	int run_zst;               /* ... and whether they end in .zst */
+	size_t run_shards;	   /* how many shards the journal's (or manifest's) run can write */
+	int run_zst;		   /* ... and whether they end in .zst */
 } outdir_files;
 
 void outdir_files_read(const char *dir, outdir_files *f);

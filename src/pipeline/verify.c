@@ -42,7 +42,9 @@ int verify_file(const char *path, int zst, uint64_t limit, verify_facts *f, buf 
 	memset(f, 0, sizeof *f);
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		buf_puts(why, errno == ENOENT ? "missing" : errno == ELOOP ? "a symbolic link, not a file" : strerror(errno));
+		buf_puts(why, errno == ENOENT  ? "missing"
+			      : errno == ELOOP ? "a symbolic link, not a file"
+					       : strerror(errno));
 		return -1;
 	}
 	struct stat st;
@@ -128,7 +130,8 @@ int verify_shard(const char *dir, const shard_info *want, const char *by, buf *w
 		if (strcmp(f.sha256, want->sha256))
 			buf_printf(why, " SHA-256 %.12s..., not %.12s...;", f.sha256, want->sha256);
 		if (f.lines != want->records)
-			buf_printf(why, " %llu records, not %zu;", (unsigned long long)f.lines, want->records);
+			buf_printf(why, " %llu records, not %zu;", (unsigned long long)f.lines,
+				   want->records);
 		why->data[--why->len] = '\0'; /* the last ';' */
 		buf_puts(why, " (the file was changed after it was written)");
 		rc = -1;
@@ -147,7 +150,7 @@ typedef struct vstate {
 	verify_result *res;
 	shard_info *listed; /* the manifest's shards, each name once */
 	size_t nlisted;
-	const char *warp;   /* the manifest's warp_version, or NULL */
+	const char *warp; /* the manifest's warp_version, or NULL */
 } vstate;
 
 static void mismatch(vstate *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -205,22 +208,29 @@ static void read_listed(vstate *v, const json_t *m)
 	v->listed = xcalloc(json_array_size(sh) + 1, sizeof *v->listed);
 	size_t i;
 	json_t *e;
-	json_array_foreach(sh, i, e) {
+	json_array_foreach(sh, i, e)
+	{
 		const char *file = json_string_value(json_object_get(e, "file"));
 		const char *sha = json_string_value(json_object_get(e, "sha256"));
 		uint64_t recs, bytes;
 		if (!file || strlen(file) >= sizeof v->listed->name || layout_name_unsafe(file)) {
-			mismatch(v, "%s/" LAYOUT_MANIFEST ": shards[%zu] names no file of this directory", v->dir, i);
+			mismatch(v, "%s/" LAYOUT_MANIFEST ": shards[%zu] names no file of this directory",
+				 v->dir, i);
 			continue;
 		}
 		if (find_listed(v, file)) {
-			mismatch(v, "%s/" LAYOUT_MANIFEST ": lists '%s' more than once (each of its records would count twice)",
+			mismatch(v,
+				 "%s/" LAYOUT_MANIFEST
+				 ": lists '%s' more than once (each of its records would count twice)",
 				 v->dir, file);
 			continue;
 		}
-		if (!is_sha_hex(sha) || get_count(e, "records", &recs) < 0 || get_count(e, "bytes", &bytes) < 0) {
-			mismatch(v, "%s/" LAYOUT_MANIFEST ": shards[%zu] ('%s') lacks its records, bytes or SHA-256", v->dir,
-				 i, file);
+		if (!is_sha_hex(sha) || get_count(e, "records", &recs) < 0 ||
+		    get_count(e, "bytes", &bytes) < 0) {
+			mismatch(v,
+				 "%s/" LAYOUT_MANIFEST
+				 ": shards[%zu] ('%s') lacks its records, bytes or SHA-256",
+				 v->dir, i, file);
 			continue;
 		}
 		shard_info *s = &v->listed[v->nlisted++];
@@ -255,7 +265,9 @@ static void check_rejects(vstate *v, const json_t *m, uint64_t *records)
 	const char *sha = json_string_value(json_object_get(rj, "sha256"));
 	uint64_t want;
 	if (!file || layout_name_unsafe(file) || !is_sha_hex(sha) || get_count(rj, "records", &want) < 0) {
-		mismatch(v, "%s/" LAYOUT_MANIFEST ": its \"rejects\" entry lacks the file, records or SHA-256", v->dir);
+		mismatch(v,
+			 "%s/" LAYOUT_MANIFEST ": its \"rejects\" entry lacks the file, records or SHA-256",
+			 v->dir);
 		return;
 	}
 	*records = want;
@@ -265,8 +277,11 @@ static void check_rejects(vstate *v, const json_t *m, uint64_t *records)
 	if (verify_file(path.data, is_zst(file), UINT64_MAX, &f, &why) < 0)
 		mismatch(v, "%s: %s (" LAYOUT_MANIFEST " lists it)", path.data, buf_cstr(&why));
 	else if (strcmp(f.sha256, sha) || f.lines != want)
-		mismatch(v, "%s: differs from what " LAYOUT_MANIFEST " says:%s%s (the file was changed after it was written)",
-			 path.data, strcmp(f.sha256, sha) ? " its SHA-256" : "", f.lines != want ? ", its count of lines" : "");
+		mismatch(v,
+			 "%s: differs from what " LAYOUT_MANIFEST
+			 " says:%s%s (the file was changed after it was written)",
+			 path.data, strcmp(f.sha256, sha) ? " its SHA-256" : "",
+			 f.lines != want ? ", its count of lines" : "");
 	else
 		v->res->rejects = f.lines;
 	buf_free(&path);
@@ -279,12 +294,15 @@ static void check_counts(vstate *v, const json_t *m, uint64_t rejects)
 	uint64_t n;
 	if (json_object_get(c, "records") && (get_count(c, "records", &n) < 0 || n != v->res->records)) {
 		json_t *x = json_object_get(c, "records");
-		mismatch(v, "%s/" LAYOUT_MANIFEST ": counts.records says %lld, its shards hold %llu records", v->dir,
-			 json_is_integer(x) ? (long long)json_integer_value(x) : -1LL, (unsigned long long)v->res->records);
+		mismatch(v, "%s/" LAYOUT_MANIFEST ": counts.records says %lld, its shards hold %llu records",
+			 v->dir, json_is_integer(x) ? (long long)json_integer_value(x) : -1LL,
+			 (unsigned long long)v->res->records);
 	}
 	if (json_object_get(m, "rejects") && json_object_get(c, "rejects") &&
 	    (get_count(c, "rejects", &n) < 0 || n != rejects))
-		mismatch(v, "%s/" LAYOUT_MANIFEST ": counts.rejects differs from the lines of its rejects file (%llu)",
+		mismatch(v,
+			 "%s/" LAYOUT_MANIFEST
+			 ": counts.rejects differs from the lines of its rejects file (%llu)",
 			 v->dir, (unsigned long long)rejects);
 }
 
@@ -315,8 +333,9 @@ static void check_options(vstate *v, const json_t *jopt, const json_t *mopt)
 	static const char *const keys[] = {"n", "seed", "shard_size", "format"};
 	for (size_t i = 0; mopt && i < sizeof keys / sizeof *keys; i++)
 		if (!json_equal(json_object_get(jopt, keys[i]), json_object_get(mopt, keys[i]))) {
-			mismatch(v, "%s/" LAYOUT_JOURNAL ": its option \"%s\" differs from " LAYOUT_MANIFEST "'s", v->dir,
-				 keys[i]);
+			mismatch(
+			    v, "%s/" LAYOUT_JOURNAL ": its option \"%s\" differs from " LAYOUT_MANIFEST "'s",
+			    v->dir, keys[i]);
 			return;
 		}
 }
@@ -334,11 +353,12 @@ static void check_rejects_prefix(vstate *v, const journal_entry *last)
 	}
 	verify_facts f;
 	if (verify_file(path.data, 0, last->rejects_bytes, &f, &why) < 0)
-		mismatch(v, "%s: %s (" LAYOUT_JOURNAL " vouches for its first %llu bytes)", path.data, buf_cstr(&why),
-			 (unsigned long long)last->rejects_bytes);
+		mismatch(v, "%s: %s (" LAYOUT_JOURNAL " vouches for its first %llu bytes)", path.data,
+			 buf_cstr(&why), (unsigned long long)last->rejects_bytes);
 	else if (f.bytes < last->rejects_bytes || strcmp(f.sha256, last->rejects_sha256))
-		mismatch(v, "%s: its first %llu bytes differ from what " LAYOUT_JOURNAL " recorded (%s)", path.data,
-			 (unsigned long long)last->rejects_bytes, f.bytes < last->rejects_bytes ? "it is shorter" : "SHA-256");
+		mismatch(v, "%s: its first %llu bytes differ from what " LAYOUT_JOURNAL " recorded (%s)",
+			 path.data, (unsigned long long)last->rejects_bytes,
+			 f.bytes < last->rejects_bytes ? "it is shorter" : "SHA-256");
 	buf_free(&path);
 	buf_free(&why);
 }
@@ -353,16 +373,18 @@ static void check_journal(vstate *v, const json_t *m, journal *j)
 		size_t idx;
 		int zst;
 		if (!layout_shard_index(e->shard.name, &idx, &zst) || idx != i) {
-			mismatch(v, "%s/" LAYOUT_JOURNAL ": entry %zu names '%s', not the run's shard %s", v->dir, i + 1,
-				 e->shard.name, want);
+			mismatch(v, "%s/" LAYOUT_JOURNAL ": entry %zu names '%s', not the run's shard %s",
+				 v->dir, i + 1, e->shard.name, want);
 			continue;
 		}
 		if (e->warp_version[0] && v->warp && strcmp(e->warp_version, v->warp))
-			mismatch(v, "%s/%s: made with Warp %s (" LAYOUT_JOURNAL "), but " LAYOUT_MANIFEST " says %s", v->dir,
-				 e->shard.name, e->warp_version, v->warp);
+			mismatch(v,
+				 "%s/%s: made with Warp %s (" LAYOUT_JOURNAL "), but " LAYOUT_MANIFEST
+				 " says %s",
+				 v->dir, e->shard.name, e->warp_version, v->warp);
 		else if (e->warp_version[0] && first_warp && strcmp(e->warp_version, first_warp))
-			mismatch(v, "%s/%s: made with Warp %s, earlier shards with %s (" LAYOUT_JOURNAL ")", v->dir,
-				 e->shard.name, e->warp_version, first_warp);
+			mismatch(v, "%s/%s: made with Warp %s, earlier shards with %s (" LAYOUT_JOURNAL ")",
+				 v->dir, e->shard.name, e->warp_version, first_warp);
 		if (e->warp_version[0] && !first_warp)
 			first_warp = e->warp_version;
 		if (!v->res->have_manifest) {
@@ -376,9 +398,13 @@ static void check_journal(vstate *v, const json_t *m, journal *j)
 		}
 		const shard_info *s = find_listed(v, e->shard.name);
 		if (!s)
-			mismatch(v, "%s/%s: " LAYOUT_JOURNAL " lists it, " LAYOUT_MANIFEST " does not", v->dir, e->shard.name);
-		else if (s->records != e->shard.records || s->bytes != e->shard.bytes || strcmp(s->sha256, e->shard.sha256))
-			mismatch(v, "%s/%s: " LAYOUT_JOURNAL " and " LAYOUT_MANIFEST " disagree on its size, records or SHA-256",
+			mismatch(v, "%s/%s: " LAYOUT_JOURNAL " lists it, " LAYOUT_MANIFEST " does not",
+				 v->dir, e->shard.name);
+		else if (s->records != e->shard.records || s->bytes != e->shard.bytes ||
+			 strcmp(s->sha256, e->shard.sha256))
+			mismatch(v,
+				 "%s/%s: " LAYOUT_JOURNAL " and " LAYOUT_MANIFEST
+				 " disagree on its size, records or SHA-256",
 				 v->dir, e->shard.name);
 	}
 	/* every shard but the run's last (which may be partial) was journaled */
@@ -387,8 +413,8 @@ static void check_journal(vstate *v, const json_t *m, journal *j)
 		for (size_t k = 0; k < j->n && !found; k++)
 			found = !strcmp(j->entries[k].shard.name, v->listed[i].name);
 		if (!found)
-			mismatch(v, "%s/%s: " LAYOUT_MANIFEST " lists it, " LAYOUT_JOURNAL " does not", v->dir,
-				 v->listed[i].name);
+			mismatch(v, "%s/%s: " LAYOUT_MANIFEST " lists it, " LAYOUT_JOURNAL " does not",
+				 v->dir, v->listed[i].name);
 	}
 	if (m)
 		check_options(v, j->options, json_object_get(m, "options"));
@@ -401,7 +427,8 @@ int verify_dataset(const char *dir, verify_report_fn *report, void *ctx, verify_
 	memset(res, 0, sizeof *res);
 	pid_t pid;
 	if (lock_probe(dir, &pid)) {
-		buf_printf(err, "'%s' is being written by jitsynth (pid %ld); verify it when that run ends", dir, (long)pid);
+		buf_printf(err, "'%s' is being written by jitsynth (pid %ld); verify it when that run ends",
+			   dir, (long)pid);
 		return -1;
 	}
 	vstate v = {.dir = dir, .report = report, .ctx = ctx, .res = res};
@@ -415,8 +442,10 @@ int verify_dataset(const char *dir, verify_report_fn *report, void *ctx, verify_
 	if (!have_m && !have_j) {
 		DIR *d = opendir(dir);
 		if (d)
-			buf_printf(err, "'%s' holds no jitsynth dataset (no " LAYOUT_MANIFEST ", no " LAYOUT_JOURNAL
-					"): verify checks what `jitsynth generate` or `merge` wrote",
+			buf_printf(err,
+				   "'%s' holds no jitsynth dataset (no " LAYOUT_MANIFEST
+				   ", no " LAYOUT_JOURNAL
+				   "): verify checks what `jitsynth generate` or `merge` wrote",
 				   dir);
 		else
 			buf_printf(err, "cannot read '%s': %s (check the path)", dir, strerror(errno));
@@ -439,7 +468,8 @@ int verify_dataset(const char *dir, verify_report_fn *report, void *ctx, verify_
 		buf_free(&why);
 		const char *fmt = json_string_value(json_object_get(m, "format"));
 		if (m && (!json_is_object(m) || !fmt || strcmp(fmt, "jitsynth-dataset-1"))) {
-			mismatch(&v, "%s: not a jitsynth manifest (no \"format\": \"jitsynth-dataset-1\")", mp.data);
+			mismatch(&v, "%s: not a jitsynth manifest (no \"format\": \"jitsynth-dataset-1\")",
+				 mp.data);
 			json_decref(m);
 			m = NULL;
 		}
@@ -460,7 +490,9 @@ int verify_dataset(const char *dir, verify_report_fn *report, void *ctx, verify_
 	if (have_j) {
 		buf why = BUF_INIT;
 		if (journal_read(dir, &j, &why) < 0) {
-			mismatch(&v, "%s/" LAYOUT_JOURNAL ": damaged, it cannot be read back (`generate --resume` would refuse it)",
+			mismatch(&v,
+				 "%s/" LAYOUT_JOURNAL
+				 ": damaged, it cannot be read back (`generate --resume` would refuse it)",
 				 dir);
 		} else {
 			res->have_journal = 1;

@@ -34,13 +34,13 @@ int verify_shard(const char *dir, const shard_info *want, const char *by, buf *w
 typedef void verify_report_fn(const char *line, void *ctx);
 
 typedef struct verify_result {
-	size_t shards;      /* shard files checked */
-	uint64_t records;   /* records they hold */
-	uint64_t rejects;   /* lines of rejects.jsonl */
-	size_t mismatches;  /* lines reported */
-	int have_manifest;  /* a jitsynth manifest.json was read */
-	int have_journal;   /* a journal was compared too */
-	int complete;       /* the manifest says the run is complete */
+	size_t shards;	   /* shard files checked */
+	uint64_t records;  /* records they hold */
+	uint64_t rejects;  /* lines of rejects.jsonl */
+	size_t mismatches; /* lines reported */
+	int have_manifest; /* a jitsynth manifest.json was read */
+	int have_journal;  /* a journal was compared too */
+	int complete;	   /* the manifest says the run is complete */
 } verify_result;
 
 /* Checks dir; report gets "DIR/FILE: what" for each mismatch. Returns 0

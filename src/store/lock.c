@@ -53,8 +53,9 @@ int lock_acquire(const char *dir, dir_lock *l, pid_t *holder, buf *err)
 	for (int attempt = 0; attempt < 25; attempt++) {
 		int fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd < 0) {
-			buf_printf(err, "cannot lock '%s': cannot open '%s': %s (check the directory's permissions)", dir,
-				   l->path, strerror(errno));
+			buf_printf(
+			    err, "cannot lock '%s': cannot open '%s': %s (check the directory's permissions)",
+			    dir, l->path, strerror(errno));
 			goto fail;
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -75,10 +76,14 @@ int lock_acquire(const char *dir, dir_lock *l, pid_t *holder, buf *err)
 				*holder = pid;
 			if (pid)
 				buf_printf(err,
-					   "'%s' is in use by another jitsynth run (pid %ld); wait for it to end, or stop it (kill %ld) and run again",
+					   "'%s' is in use by another jitsynth run (pid %ld); wait for it to "
+					   "end, or stop it (kill %ld) and run again",
 					   dir, (long)pid, (long)pid);
 			else
-				buf_printf(err, "'%s' is in use by another jitsynth run; wait for it to end, and run again", dir);
+				buf_printf(err,
+					   "'%s' is in use by another jitsynth run; wait for it to end, and "
+					   "run again",
+					   dir);
 			goto fail;
 		}
 		if (!same_file(fd, l->path)) { /* removed by its last holder meanwhile: retry */
@@ -96,7 +101,8 @@ int lock_acquire(const char *dir, dir_lock *l, pid_t *holder, buf *err)
 		l->fd = fd;
 		return 0;
 	}
-	buf_printf(err, "cannot lock '%s': its lock file keeps changing (another jitsynth run?); run again", dir);
+	buf_printf(err, "cannot lock '%s': its lock file keeps changing (another jitsynth run?); run again",
+		   dir);
 fail:
 	free(l->path);
 	l->path = NULL;

@@ -13,11 +13,14 @@
 #include "common/buf.h"
 
 typedef struct dir_lock {
-	int fd;     /* -1: not held */
+	int fd;	    /* -1: not held */
 	char *path; /* DIR/.jitsynth.lock */
 } dir_lock;
 
-#define DIR_LOCK_INIT {.fd = -1, .path = NULL}
+#define DIR_LOCK_INIT                                                                                        \
+	{                                                                                                    \
+		.fd = -1, .path = NULL                                                                       \
+	}
 
 /* Takes the lock on dir (which must exist), opening the lock file with
  * O_CLOEXEC so that workers and compilers never inherit it, and writes our

@@ -73,7 +73,7 @@ static void test_acquire_writes_our_pid_and_closes_on_exec(void **s)
 	lock_release(&l);
 	assert_int_equal(l.fd, -1);
 	assert_int_not_equal(access(lock_path(), F_OK), 0); /* released: the file is gone */
-	lock_release(&l);                                   /* twice is fine */
+	lock_release(&l);				    /* twice is fine */
 	buf_free(&err);
 }
 
@@ -87,7 +87,8 @@ static void test_second_writer_is_refused_with_the_pid(void **s)
 	assert_int_equal(lock_acquire(dir, &b, &holder, &err), -1);
 	assert_int_equal(holder, getpid());
 	char want[128];
-	snprintf(want, sizeof want, "is in use by another jitsynth run (pid %ld); wait for it to end", (long)getpid());
+	snprintf(want, sizeof want, "is in use by another jitsynth run (pid %ld); wait for it to end",
+		 (long)getpid());
 	if (!strstr(buf_cstr(&err), want))
 		fail_msg("'%s' lacks '%s'", buf_cstr(&err), want);
 	assert_int_equal(b.fd, -1);
@@ -204,14 +205,17 @@ static void test_parse_pid(void **s)
 		const char *text;
 		pid_t pid;
 	} cases[] = {
-		{"123\n", 123},	  {"123", 123},	   {"2147483647\n", 2147483647}, {"", 0},	  {"\n", 0},
-		{"0\n", 0},	  {"-5\n", 0},	   {"+5\n", 0},			 {"12a\n", 0},	  {"12\n\n", 0},
-		{"2147483648", 0}, {"99999999999", 0}, {" 12\n", 0},		 {"12 \n", 0},	  {"007\n", 7},
+	    {"123\n", 123}, {"123", 123},      {"2147483647\n", 2147483647},
+	    {"", 0},	    {"\n", 0},	       {"0\n", 0},
+	    {"-5\n", 0},    {"+5\n", 0},       {"12a\n", 0},
+	    {"12\n\n", 0},  {"2147483648", 0}, {"99999999999", 0},
+	    {" 12\n", 0},   {"12 \n", 0},      {"007\n", 7},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		if (lock_parse_pid(cases[i].text, strlen(cases[i].text)) != cases[i].pid)
 			fail_msg("lock_parse_pid('%s') is %ld, not %ld", cases[i].text,
-				 (long)lock_parse_pid(cases[i].text, strlen(cases[i].text)), (long)cases[i].pid);
+				 (long)lock_parse_pid(cases[i].text, strlen(cases[i].text)),
+				 (long)cases[i].pid);
 	assert_int_equal(lock_parse_pid("12\0", 3), 0); /* a NUL is no newline */
 }
 
@@ -220,14 +224,14 @@ static void test_parse_pid(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_acquire_writes_our_pid_and_closes_on_exec),
-		T(test_second_writer_is_refused_with_the_pid),
-		T(test_stale_lock_file_is_taken_over),
-		T(test_held_lock_without_a_pid_is_refused),
-		T(test_child_does_not_inherit_the_lock),
-		T(test_missing_dir_says_why),
-		T(test_lock_file_link_is_refused),
-		T(test_parse_pid),
+	    T(test_acquire_writes_our_pid_and_closes_on_exec),
+	    T(test_second_writer_is_refused_with_the_pid),
+	    T(test_stale_lock_file_is_taken_over),
+	    T(test_held_lock_without_a_pid_is_refused),
+	    T(test_child_does_not_inherit_the_lock),
+	    T(test_missing_dir_says_why),
+	    T(test_lock_file_link_is_refused),
+	    T(test_parse_pid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

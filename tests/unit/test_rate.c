@@ -18,7 +18,8 @@ static void test_resumed_kernels_left_out(void **s)
 {
 	(void)s;
 	/* resumed at 5000: 50 kernels of this process in 1 s after its first */
-	run_state st = {.done = 5051, .resumed_from = 5000, .elapsed = 1.5, .first_stored = 0.5, .first_done = 5001};
+	run_state st = {
+	    .done = 5051, .resumed_from = 5000, .elapsed = 1.5, .first_stored = 0.5, .first_done = 5001};
 	assert_true(run_rate(&st) > 49.9 && run_rate(&st) < 50.1); /* not 5051 / 1.5 */
 }
 
@@ -36,9 +37,9 @@ static void test_unknown_until_two_are_stored(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_start_up_left_out),
-		cmocka_unit_test(test_resumed_kernels_left_out),
-		cmocka_unit_test(test_unknown_until_two_are_stored),
+	    cmocka_unit_test(test_start_up_left_out),
+	    cmocka_unit_test(test_resumed_kernels_left_out),
+	    cmocka_unit_test(test_unknown_until_two_are_stored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,19 +81,19 @@ static void make_dataset(dataset *d, jsonl_format fmt, size_t n, int with_journa
 	memcpy(d->rejects_sha, rj.sha256, 65);
 	jsonl_release(&rj);
 
-	json_t *opt = json_pack("{s:I, s:i, s:i, s:s}", "n", (json_int_t)(n * PER_SHARD), "seed", 1, "shard_size",
-				PER_SHARD, "format", jsonl_format_name(fmt));
+	json_t *opt = json_pack("{s:I, s:i, s:i, s:s}", "n", (json_int_t)(n * PER_SHARD), "seed", 1,
+				"shard_size", PER_SHARD, "format", jsonl_format_name(fmt));
 	json_t *sh = json_array();
 	for (size_t i = 0; i < d->shards.ndone; i++) {
 		const shard_info *s = &d->shards.done[i];
 		json_array_append_new(sh, json_pack("{s:s, s:I, s:I, s:s}", "file", s->name, "records",
-						    (json_int_t)s->records, "bytes", (json_int_t)s->bytes, "sha256",
-						    s->sha256));
+						    (json_int_t)s->records, "bytes", (json_int_t)s->bytes,
+						    "sha256", s->sha256));
 	}
 	d->manifest = json_pack("{s:s, s:b, s:s, s:O, s:{s:I, s:i}, s:o, s:{s:s, s:i, s:s}}", "format",
-				"jitsynth-dataset-1", "complete", 1, "warp_version", "1.19.0", "options", opt, "counts",
-				"records", (json_int_t)(n * PER_SHARD), "rejects", 2, "shards", sh, "rejects", "file",
-				LAYOUT_REJECTS, "records", 2, "sha256", d->rejects_sha);
+				"jitsynth-dataset-1", "complete", 1, "warp_version", "1.19.0", "options", opt,
+				"counts", "records", (json_int_t)(n * PER_SHARD), "rejects", 2, "shards", sh,
+				"rejects", "file", LAYOUT_REJECTS, "records", 2, "sha256", d->rejects_sha);
 	write_json(LAYOUT_MANIFEST, d->manifest);
 	if (with_journal) {
 		assert_int_equal(journal_start(dir, opt, &err), 0);
@@ -187,7 +187,8 @@ static void test_flipped_byte_is_named(void **s)
 	dataset d;
 	make_dataset(&d, JSONL_PLAIN, 3, 1, "1.19.0");
 	flip_byte("train-00001.jsonl", 20);
-	const char *const want[] = {"/train-00001.jsonl: differs from what manifest.json says: SHA-256 ", NULL};
+	const char *const want[] = {"/train-00001.jsonl: differs from what manifest.json says: SHA-256 ",
+				    NULL};
 	expect_lines(1, want);
 	dataset_release(&d);
 }
@@ -217,7 +218,8 @@ static void test_zst_shards_counted_decompressed(void **s)
 	assert_int_equal(f.lines, PER_SHARD);
 	assert_int_equal(f.bytes, d.shards.done[0].bytes);
 	assert_int_equal(truncate(path_of("train-00001.jsonl.zst"), (off_t)d.shards.done[1].bytes - 3), 0);
-	const char *const w[] = {"/train-00001.jsonl.zst: not a valid zstd stream (manifest.json lists it)", NULL};
+	const char *const w[] = {"/train-00001.jsonl.zst: not a valid zstd stream (manifest.json lists it)",
+				 NULL};
 	expect_lines(1, w);
 	buf_free(&why);
 	dataset_release(&d);
@@ -263,8 +265,9 @@ static void test_journal_disagreeing_with_manifest(void **s)
 	(void)s;
 	dataset d;
 	make_dataset(&d, JSONL_PLAIN, 3, 1, "9.9.9"); /* the manifest says 1.19.0 */
-	const char *const w[] = {"/train-00000.jsonl: made with Warp 9.9.9 (journal.jsonl), but manifest.json says 1.19.0",
-				 "/train-00001.jsonl: made with Warp 9.9.9", NULL};
+	const char *const w[] = {
+	    "/train-00000.jsonl: made with Warp 9.9.9 (journal.jsonl), but manifest.json says 1.19.0",
+	    "/train-00001.jsonl: made with Warp 9.9.9", NULL};
 	expect_lines(2, w);
 	dataset_release(&d);
 
@@ -281,9 +284,10 @@ static void test_journal_disagreeing_with_manifest(void **s)
 	memcpy(e.rejects_sha256, d.rejects_sha, 65);
 	e.rejects_sha256[5] = e.rejects_sha256[5] == '0' ? '1' : '0';
 	assert_int_equal(journal_append(dir, &e, &err), 0);
-	const char *const w2[] = {"/train-00000.jsonl: journal.jsonl and manifest.json disagree",
-				  "/train-00001.jsonl: manifest.json lists it, journal.jsonl does not",
-				  "/rejects.jsonl: its first 24 bytes differ from what journal.jsonl recorded", NULL};
+	const char *const w2[] = {
+	    "/train-00000.jsonl: journal.jsonl and manifest.json disagree",
+	    "/train-00001.jsonl: manifest.json lists it, journal.jsonl does not",
+	    "/rejects.jsonl: its first 24 bytes differ from what journal.jsonl recorded", NULL};
 	expect_lines(3, w2);
 	buf_free(&err);
 	dataset_release(&d);
@@ -325,8 +329,8 @@ static void test_fifo_and_link_are_named(void **s)
 	assert_int_equal(mkfifo(path_of("train-00000.jsonl"), 0600), 0);
 	unlink(path_of("train-00001.jsonl"));
 	assert_int_equal(symlink("/dev/zero", path_of("train-00001.jsonl")), 0);
-	const char *const w[] = {"/train-00000.jsonl: not a regular file", "/train-00001.jsonl: a symbolic link, not a file",
-				 NULL};
+	const char *const w[] = {"/train-00000.jsonl: not a regular file",
+				 "/train-00001.jsonl: a symbolic link, not a file", NULL};
 	expect_lines(2, w);
 	dataset_release(&d);
 }
@@ -352,7 +356,8 @@ static void test_refusals(void **s)
 	verify_result res;
 	buf err = BUF_INIT;
 	assert_int_equal(verify_dataset(dir, NULL, NULL, &res, &err), -1);
-	assert_non_null(strstr(buf_cstr(&err), "holds no jitsynth dataset (no manifest.json, no journal.jsonl)"));
+	assert_non_null(
+	    strstr(buf_cstr(&err), "holds no jitsynth dataset (no manifest.json, no journal.jsonl)"));
 	dataset d;
 	make_dataset(&d, JSONL_PLAIN, 1, 0, "1.19.0");
 	dir_lock l = DIR_LOCK_INIT;
@@ -397,18 +402,18 @@ static void test_file_prefix(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_clean_dataset_holds),
-		T(test_flipped_byte_is_named),
-		T(test_cut_shard_says_size_and_records),
-		T(test_zst_shards_counted_decompressed),
-		T(test_missing_extra_twice_and_outside),
-		T(test_rejects_and_counts),
-		T(test_journal_disagreeing_with_manifest),
-		T(test_journal_only),
-		T(test_fifo_and_link_are_named),
-		T(test_bad_manifest_is_a_mismatch),
-		T(test_refusals),
-		T(test_file_prefix),
+	    T(test_clean_dataset_holds),
+	    T(test_flipped_byte_is_named),
+	    T(test_cut_shard_says_size_and_records),
+	    T(test_zst_shards_counted_decompressed),
+	    T(test_missing_extra_twice_and_outside),
+	    T(test_rejects_and_counts),
+	    T(test_journal_disagreeing_with_manifest),
+	    T(test_journal_only),
+	    T(test_fifo_and_link_are_named),
+	    T(test_bad_manifest_is_a_mismatch),
+	    T(test_refusals),
+	    T(test_file_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
