@@ -60,6 +60,11 @@ int cmd_export(int argc, char **argv)
 	cli_warnings w = {"export", 0};
 	int rc = export_seed(argv[optind], out, force, cli_warn_skipped, &w, &res, &err);
 	cli_warn_summary(&w);
+	if (rc == 0 && res.records == 0) {
+		buf_printf(&err, "'%s' holds no records: nothing exported (give a directory that holds records)",
+			   argv[optind]);
+		rc = -1;
+	}
 	if (rc < 0)
 		cli_line(stderr, "jitsynth export: %s", err.data);
 	else

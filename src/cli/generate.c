@@ -57,6 +57,24 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* s as one shell word, for a command line to copy: as is when it is made
+ * of characters no shell treats specially, else in single quotes. */
+static void shell_quote(buf *out, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./+=:,@%") == strlen(s)) {
+		buf_puts(out, s);
+		return;
+	}
+	buf_putc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_puts(out, "'\\''");
+		else
+			buf_putc(out, *s);
+	}
+	buf_putc(out, '\'');
+}
+
 enum {
 	OPT_SEED = 256,
 	OPT_DEVICES,
@@ -276,10 +294,15 @@ int cmd_generate(int argc, char **argv)
 		if (prog.shown)
 			fprintf(stderr, "\r\033[K");
 		fprintf(stderr, "jitsynth: %s\n", buf_cstr(&err));
-		if (s.done > s.resumed_from)
+		/* a fresh run that stored nothing left nothing to resume */
+		if (o.resume ? s.done > s.resumed_from : s.records + s.rejects > 0) {
+			buf q = BUF_INIT;
+			shell_quote(&q, o.out_dir);
 			fprintf(stderr,
 				"jitsynth: %llu of %llu kernels are stored in '%s'; `jitsynth generate --resume -o %s` continues the run\n",
-				(unsigned long long)s.done, (unsigned long long)o.n, o.out_dir, o.out_dir);
+				(unsigned long long)s.done, (unsigned long long)o.n, o.out_dir, q.data);
+			buf_free(&q);
+		}
 	}
 	buf_free(&err);
 	return rc == 0 ? 0 : 1;

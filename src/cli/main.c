@@ -21,8 +21,25 @@ static const char usage[] =
 	"  export     write a dataset in the seed layout (cpu/pair_000000.json, ...)\n"
 	"  merge      combine datasets, dropping duplicates across them\n"
 	"  validate   re-check a dataset's pairs with the compilers (NVRTC, g++)\n"
+	"  verify     check a dataset's files against its manifest's checksums and counts\n"
 	"\n"
-	"`jitsynth COMMAND --help` describes each command.\n";
+	"`jitsynth COMMAND --help` (or `jitsynth help COMMAND`) describes each command.\n";
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{"generate", cmd_generate}, {"sample", cmd_sample},	{"stats", cmd_stats},	    {"export", cmd_export},
+	{"merge", cmd_merge},	    {"validate", cmd_validate}, {"verify", cmd_verify},
+};
+
+static int (*find_command(const char *name))(int, char **)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(commands[i].name, name))
+			return commands[i].run;
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
@@ -41,20 +58,21 @@ int main(int argc, char **argv)
 	 * (src/validate/nvserver.h); not a command for people, so not in usage. */
 	if (!strcmp(cmd, CHK_NVRTC_SERVER_COMMAND))
 		return chk_nvrtc_server(argc - 1, argv + 1);
-	if (!strcmp(cmd, "generate"))
-		return cmd_generate(argc - 1, argv + 1);
-	if (!strcmp(cmd, "sample"))
-		return cmd_sample(argc - 1, argv + 1);
-	if (!strcmp(cmd, "stats"))
-		return cmd_stats(argc - 1, argv + 1);
-	if (!strcmp(cmd, "export"))
-		return cmd_export(argc - 1, argv + 1);
-	if (!strcmp(cmd, "merge"))
-		return cmd_merge(argc - 1, argv + 1);
-	if (!strcmp(cmd, "validate"))
-		return cmd_validate(argc - 1, argv + 1);
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help"))
-		return fputs(usage, stdout), 0;
+	int (*run)(int, char **) = find_command(cmd);
+	if (run)
+		return run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		if (argc < 3)
+			return fputs(usage, stdout), 0;
+		/* `jitsynth help generate`: that command's help */
+		if (!(run = find_command(argv[2]))) {
+			fprintf(stderr, "jitsynth: no command '%s' to describe\n", argv[2]);
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+		char *help_argv[] = {argv[2], "--help", NULL};
+		return run(2, help_argv);
+	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version"))
 		return printf("jitsynth %s\n", JITSYNTH_VERSION), 0;
 	fprintf(stderr, "jitsynth: unknown command '%s'\n", cmd);

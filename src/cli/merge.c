@@ -36,7 +36,7 @@ int cmd_merge(int argc, char **argv)
 	};
 	merge_options o = {.format = JSONL_PLAIN, .shard_size = 10000, .dedup = 1};
 	uint64_t v;
-	int c;
+	int c, level_given = 0;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
@@ -50,6 +50,7 @@ int cmd_merge(int argc, char **argv)
 			if (parse_u64(optarg, 1, 19, &v) < 0)
 				return usage_error("merge", "--zstd-level wants 1..19, not '%s'", optarg);
 			o.zstd_level = (int)v;
+			level_given = 1;
 			break;
 		case OPT_SHARD:
 			if (parse_u64(optarg, 1, UINT64_C(1) << 32, &v) < 0)
@@ -67,6 +68,8 @@ int cmd_merge(int argc, char **argv)
 		return usage_error("merge", "give at least one dataset directory (jitsynth merge A B -o OUT)");
 	if (!o.out || !*o.out)
 		return usage_error("merge", "-o OUT is required");
+	if (level_given && o.format != JSONL_ZST)
+		return usage_error("merge", "--zstd-level needs --format jsonl.zst");
 	buf err = BUF_INIT;
 	merge_result res;
 	cli_warnings w = {"merge", 0};

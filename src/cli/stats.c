@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "report/html.h"
+#include "store/layout.h"
 #include "report/stats.h"
 
 static const char usage[] =
@@ -66,6 +67,9 @@ int cmd_stats(int argc, char **argv)
 	if (optind + 1 < argc)
 		return usage_error("stats", "unexpected argument '%s' (one directory at a time)", argv[optind + 1]);
 	const char *dir = argv[optind];
+	if (html && layout_is_dataset_path(dir, html))
+		return usage_error("stats", "--html '%s' is a file of the dataset; write the report elsewhere (e.g. --html report.html)",
+				   html);
 	stats *st = stats_new();
 	buf err = BUF_INIT, out = BUF_INIT;
 	cli_warnings w = {"stats", 0};

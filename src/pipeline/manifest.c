@@ -74,7 +74,7 @@ int manifest_write(const run_options *o, const run_state *s, const metrics *mx, 
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	json_object_set_new(timing, "finished", json_string(when));
 	json_object_set_new(timing, "seconds", json_real(s->elapsed));
-	json_object_set_new(timing, "kernels_per_second", json_real(s->elapsed > 0 ? (double)s->done / s->elapsed : 0));
+	json_object_set_new(timing, "kernels_per_second", json_real(s->elapsed > 0 ? (double)(s->done - s->resumed_from) / s->elapsed : 0));
 	json_object_set_new(timing, "jobs", json_integer(o->pool.jobs));
 	json_object_set_new(timing, "resumed_from", json_integer((json_int_t)s->resumed_from));
 	json_object_set_new(timing, "worker_restarts", json_integer(s->pool.restarts));

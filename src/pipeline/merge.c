@@ -13,6 +13,7 @@
 
 #include "common/dev.h"
 #include "common/util.h"
+#include "pipeline/outdir.h"
 #include "store/card.h"
 #include "store/dedup.h"
 #include "store/layout.h"
@@ -218,39 +219,6 @@ static int merge_manifest(merge_state *m, buf *err)
 	return rc;
 }
 
-/* out must not hold a dataset, unless force (then its files go). */
-static int merge_prepare(const merge_options *o, buf *err)
-{
-	if (make_dir(o->out, err) < 0)
-		return -1;
-	buf p = BUF_INIT;
-	buf_printf(&p, "%s/manifest.json", o->out);
-	buf e = BUF_INIT;
-	int taken = path_exists(p.data);
-	reader *r = taken ? NULL : reader_open(o->out, &e);
-	taken |= r != NULL;
-	reader_close(r);
-	buf_reset(&e);
-	if (taken && !o->force) {
-		buf_printf(err, "'%s' already holds a dataset (use --force to replace it, or another -o)", o->out);
-		buf_free(&p);
-		buf_free(&e);
-		return -1;
-	}
-	if (taken) {
-		r = reader_open(o->out, &e);
-		for (size_t i = 0; r && reader_get_layout(r) == READER_JITSYNTH && i < reader_nfiles(r); i++) {
-			buf_reset(&p);
-			buf_printf(&p, "%s/%s", o->out, reader_file(r, i));
-			unlink(p.data);
-		}
-		reader_close(r);
-	}
-	buf_free(&e);
-	buf_free(&p);
-	return 0;
-}
-
 int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, export_warn_fn warn, void *ctx,
 	      merge_result *res, buf *err)
 {
@@ -267,8 +235,14 @@ int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, exp
 		}
 	}
 	free(out_real);
-	if (merge_prepare(o, err) < 0)
+	dir_lock lock = DIR_LOCK_INIT;
+	int created;
+	if (outdir_lock(o->out, &lock, &created, err) < 0)
 		return -1;
+	if (outdir_prepare(o->out, o->force, 0, err) < 0) {
+		outdir_unlock(o->out, &lock, created);
+		return -1;
+	}
 	merge_state m = {.o = o, .res = res, .dd = dedup_new()};
 	m.shards = json_array();
 	m.percat = json_object();
@@ -280,6 +254,11 @@ int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, exp
 		rc = merge_rotate(&m, err);
 	else if (m.open)
 		jsonl_release(&m.cur);
+	if (rc == 0 && res->read == 0) {
+		buf_printf(err, "no records in '%s'%s: nothing to merge (give directories that hold records)", dirs[0],
+			   ndirs > 1 ? " or the other inputs" : "");
+		rc = -1;
+	}
 	if (rc == 0)
 		rc = merge_manifest(&m, err);
 	if (rc == 0)
@@ -290,5 +269,6 @@ int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, exp
 	dedup_free(m.dd);
 	free(m.warp_version);
 	buf_free(&m.line);
+	outdir_unlock(o->out, &lock, created);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include "common/dev.h"
 #include "pipeline/run.h"
 #include "store/journal.h"
+#include "store/record.h"
 
 /* The categories a run draws from: 0 means the 11 seed categories. */
 static uint32_t category_mask(uint32_t categories)
@@ -74,8 +75,8 @@ json_t *run_options_json(const run_options *o)
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++)
 		if (mask & (1u << c))
 			json_array_append_new(cats, json_string(gen_category_name((gen_category)c)));
-	json_t *j = json_pack("{s:I, s:I, s:o, s:o, s:i, s:i, s:I, s:s, s:i, s:b, s:s, s:s, s:{s:b, s:s}}", "n",
-			 (json_int_t)o->n, "seed", (json_int_t)o->gen.seed, "devices", devs, "categories", cats,
+	json_t *j = json_pack("{s:I, s:o, s:o, s:o, s:i, s:i, s:I, s:s, s:i, s:b, s:s, s:s, s:{s:b, s:s}}", "n",
+			 (json_int_t)o->n, "seed", rec_json_u64(o->gen.seed), "devices", devs, "categories", cats,
 			 "max_stmts", o->gen.max_stmts, "max_depth", o->gen.max_depth, "shard_size",
 			 (json_int_t)o->shard_size, "format", jsonl_format_name(o->format), "zstd_level",
 			 o->zstd_level, "dedup", o->dedup, "validate", chk_tier_name(o->chk.tier), "arch",
@@ -88,15 +89,16 @@ json_t *run_options_json(const run_options *o)
 /* Parses the journal's options into a scratch copy of run_options. */
 static int from_json(const json_t *j, run_options *t)
 {
-	json_int_t n, seed, shard, level;
+	json_int_t n, shard, level;
+	uint64_t seed;
 	int dedup, max_stmts = 0, max_depth = 0; /* absent from older journals */
 	const char *fmt, *tier, *arch;
-	json_t *devs, *cats;
-	if (json_unpack((json_t *)j, "{s:I, s:I, s:o, s:o, s?i, s?i, s:I, s:s, s:i, s:b, s:s, s:s}", "n", &n, "seed",
-			&seed, "devices", &devs, "categories", &cats, "max_stmts", &max_stmts, "max_depth", &max_depth,
+	json_t *devs, *cats, *seedv;
+	if (json_unpack((json_t *)j, "{s:I, s:o, s:o, s:o, s?i, s?i, s:I, s:s, s:i, s:b, s:s, s:s}", "n", &n, "seed",
+			&seedv, "devices", &devs, "categories", &cats, "max_stmts", &max_stmts, "max_depth", &max_depth,
 			"shard_size", &shard, "format", &fmt, "zstd_level", &level, "dedup", &dedup, "validate", &tier,
 			"arch", &arch) < 0 ||
-	    n < 1 || shard < 1 || max_stmts < 0 || max_depth < 0 || jsonl_format_parse(fmt, &t->format) < 0 ||
+	    rec_json_get_u64(seedv, &seed) < 0 || n < 1 || shard < 1 || max_stmts < 0 || max_depth < 0 || jsonl_format_parse(fmt, &t->format) < 0 ||
 	    chk_tier_parse(tier, &t->chk.tier) < 0)
 		return -1;
 	t->gen.max_stmts = max_stmts;
@@ -111,7 +113,7 @@ static int from_json(const json_t *j, run_options *t)
 		t->chk.arch = arch_copy;
 	}
 	t->n = (uint64_t)n;
-	t->gen.seed = (uint64_t)seed;
+	t->gen.seed = seed;
 	t->shard_size = (size_t)shard;
 	t->zstd_level = (int)level;
 	t->dedup = dedup;
@@ -136,8 +138,8 @@ static int from_json(const json_t *j, run_options *t)
 
 int run_resume_options(run_options *o, unsigned given, buf *err)
 {
-	journal j;
-	if (journal_load(o->out_dir, &j, err) < 0)
+	journal j; /* read, not loaded: the run's lock is not taken yet */
+	if (journal_read(o->out_dir, &j, err) < 0)
 		return -1;
 	run_options t = *o;
 	int rc = -1;

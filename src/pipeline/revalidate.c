@@ -565,6 +565,13 @@ int vd_run(const char *dir, const vd_options *o, vd_report *rep, buf *err)
 		qsort(rep->f, rep->nf, sizeof *rep->f, cmp_finding);
 	rc = 0;
 out:
+	if (rc < 0 && o->pool.stop && *o->pool.stop) {
+		/* the Ctrl-C that stopped us also stopped the Warp probe or a
+		 * compiler starting up: what they said is no diagnosis */
+		buf_reset(err);
+		rep->interrupted = 1;
+		rc = 0;
+	}
 	for (uint64_t i = 0; i < v.cap_seq; i++)
 		pend_free(v.by_seq[i]); /* left over after a failure */
 	free(v.by_seq);

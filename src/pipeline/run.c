@@ -16,6 +16,7 @@
 #include "pipeline/run.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,11 @@
 #include "common/util.h"
 #include "extract/extract.h"
 #include "pipeline/manifest.h"
+#include "pipeline/outdir.h"
 #include "pipeline/runctx.h"
 #include "store/card.h"
 #include "store/journal.h"
+#include "store/layout.h"
 #include "store/record.h"
 
 const char *run_stage_name(run_stage st)
@@ -271,6 +274,20 @@ static void on_extracted(run *r, uint64_t index, const char *const *text, const 
 
 /* ---- on_stored ---- */
 
+/* The SHA-256 of what the rejects file holds so far (its running digest,
+ * copied: the file goes on). */
+static void rejects_digest(const jsonl_file *j, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	out[0] = '\0';
+	if (c && EVP_MD_CTX_copy_ex(c, j->sha) == 1 && EVP_DigestFinal_ex(c, md, &n) == 1)
+		for (unsigned i = 0; i < n && i < 32; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(c);
+}
+
 /* After a shard completes: make the rejects before it durable, then say so
  * in the journal, so that a crash from here on resumes after this shard. */
 static int journal_shard(run *r)
@@ -285,6 +302,8 @@ static int journal_shard(run *r)
 	memcpy(e.cat_records, r->s->cat_records, sizeof e.cat_records);
 	memcpy(e.cat_rejects, r->s->cat_rejects, sizeof e.cat_rejects);
 	memcpy(e.stage_rejects, r->s->stage_rejects, sizeof e.stage_rejects);
+	snprintf(e.warp_version, sizeof e.warp_version, "%s", r->s->pool.warp_version);
+	rejects_digest(&r->rejects, e.rejects_sha256);
 	if (jsonl_sync(&r->rejects, r->err) < 0)
 		return -1;
 	return journal_append(r->o->out_dir, &e, r->err);
@@ -340,6 +359,10 @@ static void store_ready(run *r)
 		if (!r->failed && on_stored(r, sl) < 0)
 			r->failed = 1;
 		r->s->done++;
+		if (r->s->first_stored == 0) {
+			r->s->first_stored = now_seconds() - r->s->started;
+			r->s->first_done = r->s->done;
+		}
 		if (r->s->done % RUN_TIMELINE_STEP == 0) {
 			r->s->timeline = xrealloc(r->s->timeline, (r->s->ntimeline + 1) * sizeof *r->s->timeline);
 			r->s->timeline[r->s->ntimeline++] = (run_point){
@@ -357,7 +380,15 @@ static void store_ready(run *r)
 static int on_ready(void *ctx, const char *warp_version, const char *native_dir, buf *err)
 {
 	run *r = ctx;
-	(void)warp_version;
+	if (r->resume_warp[0] && strcmp(r->resume_warp, warp_version) != 0) {
+		/* kept shards of one Warp, new ones of another: one dataset must
+		 * never mix them (nor be stamped with the new one) */
+		r->failed = 1;
+		buf_printf(err,
+			   "cannot resume: the run in '%s' was made with Warp %s, but '%s' imports Warp %s; resume with a Python that has Warp %s (--python PATH), or start over with --force",
+			   r->o->out_dir, r->resume_warp, r->o->pool.python, warp_version, r->resume_warp);
+		return -1;
+	}
 	if (r->o->chk.tier != CHK_NONE) {
 		chk_options co = r->o->chk;
 		co.devices = r->o->pool.devices;
@@ -404,6 +435,24 @@ static void run_release(run *r)
 	gen_kernel_free(&r->k);
 }
 
+double run_rate(const run_state *s)
+{
+	double t = s->elapsed - s->first_stored;
+	return s->first_stored > 0 && s->done > s->first_done && t > 0 ? (double)(s->done - s->first_done) / t : 0;
+}
+
+/* A fresh run that stored nothing (it failed to start, or was stopped at
+ * once) takes back what it made, so that running it again just works. */
+static void take_back(run *r)
+{
+	jsonl_discard(&r->rejects);
+	r->rejects_open = 0;
+	buf p = BUF_INIT;
+	buf_printf(&p, "%s/" LAYOUT_JOURNAL, r->o->out_dir);
+	unlink(p.data);
+	buf_free(&p);
+}
+
 int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, void *pctx, buf *err)
 {
 	memset(s, 0, sizeof *s);
@@ -413,18 +462,19 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			   strerror(errno));
 		return -1;
 	}
-	if (o->resume && resume_already_complete(o)) {
-		buf_printf(err, "the run in '%s' is already complete; nothing to resume", o->out_dir);
-		return -1;
-	}
-
-	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx};
+	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx, .lock = DIR_LOCK_INIT};
 	r.nwin = (uint64_t)(o->pool.jobs * o->pool.batch * 4 + 64);
 	r.win = xcalloc(r.nwin, sizeof *r.win);
 	r.dd = o->dedup ? dedup_new() : NULL;
 	metrics_init(&r.metrics);
 	shards_init(&r.shards, o->out_dir, o->shard_size, o->format, o->zstd_level);
 	int rc = -1;
+	if (outdir_lock(o->out_dir, &r.lock, &r.created_dir, err) < 0)
+		goto out;
+	if (o->resume && resume_already_complete(o)) {
+		buf_printf(err, "the run in '%s' is already complete; nothing to resume", o->out_dir);
+		goto out;
+	}
 	if ((o->resume ? resume_state(&r) : resume_start_fresh(&r)) < 0)
 		goto out;
 
@@ -436,6 +486,18 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			     .on_watch = on_chk_ready,
 			     .tick = tick};
 	int prc = s->done < o->n ? pool_run(&o->pool, &cb, &r, &s->pool, err) : 0;
+	int stopped = o->pool.stop && *o->pool.stop;
+	if (stopped) {
+		/* a stop ends the hand-out; what a worker killed by the same
+		 * Ctrl-C says at start-up is no diagnosis */
+		if (prc < 0 && !r.failed) {
+			buf_reset(err);
+			prc = 0;
+		}
+		s->elapsed = now_seconds() - s->started;
+		if (progress)
+			progress(o, s, pctx); /* "stopping": the compilers finish what they hold */
+	}
 	if (r.chk) { /* the last kernels are still with the compilers */
 		chk_result res;
 		while (chk_wait(r.chk, &res)) {
@@ -455,11 +517,14 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			   (unsigned long long)o->n);
 
 	/* Keep what is finished even when the run failed: no work is lost. A
-	 * write error leaves the temporaries for --resume to sort out. */
+	 * write error leaves the temporaries for --resume to sort out. A fresh
+	 * run that stored nothing leaves nothing. */
 	buf err2 = BUF_INIT;
-	if (!r.failed && (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
-			  manifest_write(o, s, &r.metrics, &r.shards, &r.rejects, &err2) < 0 ||
-			  card_write(o->out_dir, &err2) < 0)) {
+	if (!s->complete && !o->resume && s->records == 0 && s->rejects == 0) {
+		take_back(&r);
+	} else if (!r.failed && (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
+				 manifest_write(o, s, &r.metrics, &r.shards, &r.rejects, &err2) < 0 ||
+				 card_write(o->out_dir, &err2) < 0)) {
 		if (!err->len)
 			buf_puts(err, buf_cstr(&err2));
 		s->complete = 0;
@@ -470,6 +535,8 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	rc = s->complete ? 0 : -1;
 out:
 	run_release(&r);
+	if (r.lock.fd >= 0)
+		outdir_unlock(o->out_dir, &r.lock, r.created_dir);
 	free(s->timeline);
 	s->timeline = NULL;
 	return rc;

@@ -54,7 +54,13 @@ typedef struct run_state {
 	uint64_t dropped_exact, dropped_structural; /* by dedup */
 	uint64_t stage_rejects[STAGE_COUNT];
 	uint64_t resumed_from;   /* first index this process generated */
+	uint64_t resumed_records; /* records kept from before a resume */
 	double started, elapsed;
+	/* the first kernel this process stored: seconds after `started` (0:
+	 * none yet) and `done` then. Rates are measured from here, start-up
+	 * (Python, Warp, compilers) left out. */
+	double first_stored;
+	uint64_t first_done;
 	int complete;            /* every kernel answered and stored */
 	long peak_rss_kib;       /* this process */
 	run_point *timeline;     /* owned by run_generate; NULL after it returns */
@@ -65,12 +71,16 @@ typedef struct run_state {
 } run_state;
 
 /* Called as the run goes, first once everything has started (so a note can
- * be shown before the work), last at the end. */
+ * be shown before the work), once more as soon as a stop (o->pool.stop) has
+ * ended the hand-out (the kernels in flight are still finishing), last at
+ * the end. */
 typedef void run_progress_fn(const run_options *o, const run_state *s, void *ctx);
 
-/* Runs the pipeline. Returns 0 when the dataset is complete; -1 with a
- * one-line reason in err otherwise (records already finished are kept and
- * the manifest says the run is incomplete). */
+/* Runs the pipeline, holding out_dir's lock (store/lock.h) throughout.
+ * Returns 0 when the dataset is complete; -1 with a one-line reason in err
+ * otherwise (records already finished are kept and the manifest says the
+ * run is incomplete; a fresh run that stored nothing leaves nothing, so
+ * that it can simply be run again). */
 int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, void *pctx, buf *err);
 
 /* The options that decide the dataset's bytes, as JSON (manifest, journal). */
@@ -93,6 +103,10 @@ enum {
 	RUN_GIVEN_MAX_DEPTH = 1 << 11,
 	RUN_GIVEN_WEIGHTS = 1 << 12,
 };
+
+/* Rate of this process's work in kernels/s, from its first stored kernel
+ * on (0 until two are stored). */
+double run_rate(const run_state *s);
 
 /* Fills o's dataset options from the journal of the run in o->out_dir
  * (a --weights table read back from it is kept in static storage). Returns

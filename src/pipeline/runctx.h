@@ -12,6 +12,7 @@
 #include "report/metrics.h"
 #include "store/dedup.h"
 #include "store/jsonl.h"
+#include "store/lock.h"
 #include "store/shards.h"
 
 /* One kernel between hand-out and storage, in the reorder window. */
@@ -30,6 +31,9 @@ typedef struct slot {
 typedef struct run {
 	const run_options *o;
 	run_state *s;
+	dir_lock lock;   /* on out_dir, from start to end */
+	int created_dir; /* out_dir did not exist: removed again if the run leaves nothing */
+	char resume_warp[32]; /* the Warp that made the kept shards ("": none kept) */
 	slot *win;
 	uint64_t nwin;
 	uint64_t next_write;
@@ -52,8 +56,11 @@ typedef struct run {
  * the journal and rejects. */
 int resume_start_fresh(run *r);
 /* Puts r where the journal of the interrupted run in out_dir says it
- * stopped: kept shards adopted, the rest removed, counters, dedup and
- * metrics rebuilt from what is kept. */
+ * stopped: first checks (versions, every kept shard's size, SHA-256 and
+ * records, the rejects, no file that is not the run's, no finished shard
+ * beyond the journal), then kept shards adopted, the rest removed,
+ * counters, dedup and metrics rebuilt from what is kept, and resume_warp
+ * set for the first worker's Warp to be checked against. */
 int resume_state(run *r);
 /* Whether out_dir's manifest says its run is complete. */
 int resume_already_complete(const run_options *o);

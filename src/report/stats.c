@@ -241,18 +241,9 @@ static void scan_rejects(stats *st, const char *dir, stats_warn_fn warn, void *c
 	}
 }
 
-int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *err)
+/* Reads every record r has to give. */
+static void scan_reader(stats *st, reader *r, stats_warn_fn warn, void *ctx)
 {
-	reader *r = reader_open(dir, err);
-	if (!r)
-		return -1;
-	free(st->dir);
-	st->dir = xstrdup(dir);
-	free(st->layout);
-	st->layout = xstrdup(reader_get_layout(r) == READER_SEED ? "seed (cpu/, cuda/ pair files)" : "jitsynth (JSONL shards)");
-	st->nshards = reader_get_layout(r) == READER_SEED ? 0 : reader_nfiles(r);
-	if (reader_manifest(r))
-		stats_set_manifest(st, reader_manifest(r));
 	reader_record rec;
 	buf msg = BUF_INIT;
 	int rc;
@@ -267,6 +258,60 @@ int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *e
 		buf_reset(&msg);
 	}
 	buf_free(&msg);
+}
+
+/* Whether file i of r was listed before it (a manifest that names a shard
+ * twice would count its records twice). */
+static int listed_before(const reader *r, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(reader_file(r, k), reader_file(r, i)))
+			return 1;
+	return 0;
+}
+
+int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *err)
+{
+	reader *r = reader_open(dir, err);
+	if (!r)
+		return -1;
+	free(st->dir);
+	st->dir = xstrdup(dir);
+	free(st->layout);
+	st->layout = xstrdup(reader_get_layout(r) == READER_SEED ? "seed (cpu/, cuda/ pair files)" : "jitsynth (JSONL shards)");
+	st->nshards = reader_get_layout(r) == READER_SEED ? 0 : reader_nfiles(r);
+	if (reader_manifest(r))
+		stats_set_manifest(st, reader_manifest(r));
+	int twice = 0;
+	for (size_t i = 0; reader_get_layout(r) == READER_JITSYNTH && i < reader_nfiles(r); i++)
+		twice |= listed_before(r, i);
+	if (!twice) {
+		scan_reader(st, r, warn, ctx);
+	} else {
+		/* each shard once, by itself, in the manifest's order */
+		st->nshards = 0;
+		for (size_t i = 0; i < reader_nfiles(r); i++) {
+			buf p = BUF_INIT, e = BUF_INIT;
+			if (listed_before(r, i)) {
+				buf_printf(&e, "the second listing of '%s' in manifest.json (each shard is counted once; `jitsynth verify %s` shows the damage)",
+					   reader_file(r, i), dir);
+				if (warn)
+					warn(e.data, ctx);
+				buf_free(&e);
+				continue;
+			}
+			st->nshards++;
+			buf_printf(&p, "%s/%s", dir, reader_file(r, i));
+			reader *one = reader_open_file(p.data, &e);
+			if (one)
+				scan_reader(st, one, warn, ctx);
+			else if (warn)
+				warn(e.data, ctx);
+			reader_close(one);
+			buf_free(&p);
+			buf_free(&e);
+		}
+	}
 	reader_close(r);
 	scan_rejects(st, dir, warn, ctx);
 	return 0;

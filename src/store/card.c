@@ -9,6 +9,7 @@
 
 #include "store/jsonl.h"
 #include "store/layout.h"
+#include "store/record.h"
 
 const char *card_size_category(unsigned long long n)
 {
@@ -99,9 +100,10 @@ static void options(const json_t *m, buf *out)
 			"Warp's own code generator.\n\n"
 			"| option | value |\n|---|---|\n",
 		   get_str(m, "jitsynth_version", "?"), get_str(m, "warp_version", "?"));
+	uint64_t seed = 0;
 	if (json_object_get(o, "n"))
-		buf_printf(out, "| kernels requested (`-n`) | %lld |\n| seed | %lld |\n", (long long)get_int(o, "n"),
-			   (long long)get_int(o, "seed"));
+		buf_printf(out, "| kernels requested (`-n`) | %lld |\n| seed | %llu |\n", (long long)get_int(o, "n"),
+			   rec_json_get_u64(json_object_get(o, "seed"), &seed) == 0 ? (unsigned long long)seed : 0ULL);
 	buf_puts(out, "| devices | ");
 	json_list(json_object_get(o, "devices"), out);
 	buf_puts(out, " |\n| categories | ");

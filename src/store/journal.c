@@ -11,12 +11,14 @@
 #include "common/util.h"
 #include "store/jsonl.h"
 #include "store/layout.h"
+#include "store/record.h"
 
 #define JOURNAL LAYOUT_JOURNAL
 
 int journal_start(const char *dir, const json_t *options, buf *err)
 {
-	json_t *o = json_pack("{s:s, s:O}", "journal", "jitsynth-1", "options", options);
+	json_t *o = json_pack("{s:s, s:s, s:O}", "journal", "jitsynth-1", "jitsynth_version", JITSYNTH_VERSION,
+			      "options", options);
 	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	buf b = BUF_INIT;
@@ -63,6 +65,10 @@ int journal_append(const char *dir, const journal_entry *e, buf *err)
 			      u64_array(e->stage_rejects, 4), "dropped_exact",
 			      (json_int_t)e->dropped_exact, "dropped_structural", (json_int_t)e->dropped_structural,
 			      "rejects_bytes", (json_int_t)e->rejects_bytes);
+	if (e->warp_version[0])
+		json_object_set_new(o, "warp_version", json_string(e->warp_version));
+	if (e->rejects_sha256[0])
+		json_object_set_new(o, "rejects_sha256", json_string(e->rejects_sha256));
 	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	buf path = BUF_INIT, line = BUF_INIT;
@@ -121,6 +127,15 @@ static int parse_entry(const json_t *o, journal_entry *e)
 	    get_u64_array(o, "cat_rejects", e->cat_rejects, GEN_CATEGORY_COUNT) ||
 	    get_u64_array(o, "stage_rejects", e->stage_rejects, 4))
 		return -1;
+	/* added later: absent from older journals, checked where present */
+	json_t *wv = json_object_get(o, "warp_version"), *rs = json_object_get(o, "rejects_sha256");
+	if ((wv && (!json_is_string(wv) || json_string_length(wv) >= sizeof e->warp_version)) ||
+	    (rs && (!json_is_string(rs) || json_string_length(rs) != 64)))
+		return -1;
+	if (wv)
+		snprintf(e->warp_version, sizeof e->warp_version, "%s", json_string_value(wv));
+	if (rs)
+		memcpy(e->rejects_sha256, json_string_value(rs), 65);
 	snprintf(e->shard.name, sizeof e->shard.name, "%s", name);
 	memcpy(e->shard.sha256, sha, 65);
 	e->shard.records = (size_t)recs;
@@ -128,7 +143,18 @@ static int parse_entry(const json_t *o, journal_entry *e)
 	return 0;
 }
 
-int journal_load(const char *dir, journal *j, buf *err)
+/* The header line's options and version; NULL if o is no header. */
+static json_t *header_options(const json_t *o, char *jver, size_t cap)
+{
+	json_t *opt = json_object_get(o, "options"), *jv = json_object_get(o, "jitsynth_version");
+	const char *v = json_string_value(jv);
+	if (!json_is_object(opt) || (jv && (!v || strlen(v) >= cap)))
+		return NULL;
+	snprintf(jver, cap, "%s", v ? v : "");
+	return opt;
+}
+
+static int journal_scan(const char *dir, journal *j, int cut, buf *err)
 {
 	memset(j, 0, sizeof *j);
 	size_t err0 = err->len;
@@ -156,15 +182,19 @@ int journal_load(const char *dir, journal *j, buf *err)
 		json_t *o = json_loadb(line, (size_t)n, 0, NULL);
 		journal_entry e;
 		if (lineno == 1) {
-			json_t *opt = json_object_get(o, "options");
-			if (!json_is_object(opt)) {
-				buf_printf(err, "'%s' line 1 is not a jitsynth journal header", path.data);
+			json_t *opt = header_options(o, j->jitsynth_version, sizeof j->jitsynth_version);
+			if (!opt) {
+				buf_printf(err,
+					   "cannot resume: '%s' is not a jitsynth run journal (line 1 is no journal header); start over with --force, or choose another -o",
+					   path.data);
 				json_decref(o);
 				break;
 			}
 			j->options = json_incref(opt);
 		} else if (!o || parse_entry(o, &e) < 0) {
-			buf_printf(err, "'%s' line %zu is malformed", path.data, lineno);
+			buf_printf(err,
+				   "cannot resume: line %zu of '%s' is damaged; `jitsynth verify %s` checks the finished shards, `--force` starts the run over",
+				   lineno, path.data, dir);
 			json_decref(o);
 			break;
 		} else {
@@ -176,18 +206,42 @@ int journal_load(const char *dir, journal *j, buf *err)
 	free(line);
 	fclose(f);
 	if (err->len == err0 && !j->options)
-		buf_printf(err, "'%s' is empty; start the run without --resume", path.data);
+		buf_printf(err, "cannot resume: '%s' is empty; start the run without --resume (with --force)", path.data);
 	/* The run goes on appending to this file: cut the torn line off, or the
 	 * next entry would be glued to it and the journal unreadable. */
-	if (err->len == err0 && torn && truncate(path.data, good) != 0)
-		buf_printf(err, "cannot resume: cannot cut the torn last line of '%s': %s", path.data,
-			   strerror(errno));
+	if (cut && err->len == err0 && torn && truncate(path.data, good) != 0)
+		buf_printf(err, "cannot resume: cannot cut the torn last line of '%s': %s (check its permissions)",
+			   path.data, strerror(errno));
 	rc = err->len > err0 ? -1 : 0;
 	if (rc < 0)
 		journal_release(j);
 out:
 	buf_free(&path);
 	return rc;
+}
+
+int journal_load(const char *dir, journal *j, buf *err) { return journal_scan(dir, j, 1, err); }
+
+int journal_read(const char *dir, journal *j, buf *err) { return journal_scan(dir, j, 0, err); }
+
+json_t *journal_header(const char *dir, char *jver, size_t cap)
+{
+	buf path = BUF_INIT;
+	buf_printf(&path, "%s/" JOURNAL, dir);
+	FILE *f = fopen(path.data, "rb");
+	buf_free(&path);
+	if (!f)
+		return NULL;
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t n = getline(&line, &lcap, f);
+	fclose(f);
+	json_t *o = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
+	free(line);
+	json_t *opt = header_options(o, jver, cap);
+	json_incref(opt);
+	json_decref(o);
+	return opt;
 }
 
 void journal_release(journal *j)

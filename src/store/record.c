@@ -13,6 +13,37 @@ static void rec_id(char *out, size_t n, uint64_t seed, uint64_t index)
 	snprintf(out, n, "s%" PRIu64 "-%09" PRIu64, seed, index);
 }
 
+json_t *rec_json_u64(uint64_t v)
+{
+	if (v <= (uint64_t)INT64_MAX)
+		return json_integer((json_int_t)v);
+	char digits[24];
+	snprintf(digits, sizeof digits, "%" PRIu64, v);
+	return json_string(digits);
+}
+
+int rec_json_get_u64(const json_t *v, uint64_t *out)
+{
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return -1;
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	const char *s = json_string_value(v);
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 20)
+		return -1;
+	uint64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || x > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = x;
+	return 0;
+}
+
 static int dump_cb(const char *data, size_t size, void *line)
 {
 	buf_append(line, data, size);
@@ -56,7 +87,7 @@ int rec_pair_line(const rec_pair *p, buf *line)
 		json_object_set_new(val, dev_names[d], json_string(p->ir[d].validated));
 	}
 	json_object_set_new(o, "ir", ir);
-	json_object_set_new(meta, "seed", json_integer((json_int_t)p->seed));
+	json_object_set_new(meta, "seed", rec_json_u64(p->seed));
 	json_object_set_new(meta, "index", json_integer((json_int_t)p->index));
 	json_object_set_new(meta, "warp_version", json_string(p->warp_version));
 	json_object_set_new(meta, "jitsynth_version", json_string(JITSYNTH_VERSION));

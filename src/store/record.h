@@ -5,6 +5,7 @@
 #ifndef JS_RECORD_H
 #define JS_RECORD_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,15 @@ typedef struct rec_reject {
 } rec_reject;
 
 void rec_reject_line(const rec_reject *r, buf *line);
+/* A uint64 (a seed) as JSON: an integer up to INT64_MAX, above it a string
+ * of its decimal digits (jansson's integers are signed: a plain cast would
+ * store 2^64-1 as -1), so that every seed is written as itself and reads
+ * back; datasets written before keep reading, their seeds being integers. */
+json_t *rec_json_u64(uint64_t v);
+/* Reads one back: a non-negative integer, or a string of 1..20 decimal
+ * digits within uint64. 0, or -1. */
+int rec_json_get_u64(const json_t *v, uint64_t *out);
+
 /* The reason as rec_reject_line stores it: itself, or a fixed text when it
  * is not valid UTF-8 (what a reader of rejects.jsonl will see). */
 const char *rec_reject_reason(const char *reason);

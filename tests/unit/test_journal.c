@@ -1,6 +1,9 @@
 /* test_journal: the resume journal on disk: the header line written
- * atomically, entries appended and read back field by field, a torn last
- * line cut off so appends go on, malformed lines and headers refused. */
+ * atomically with the jitsynth version, entries appended and read back field
+ * by field (the Warp version and the rejects' SHA-256 included), journals
+ * from before those fields still read, a torn last line cut off so appends
+ * go on (but not by journal_read, which takes no lock), malformed lines and
+ * headers refused with how to go on. */
 #include "test.h"
 
 #include <sys/stat.h>
@@ -8,6 +11,7 @@
 
 #include "common/util.h"
 #include "store/journal.h"
+#include "store/record.h"
 
 static int dir_setup(void **s)
 {
@@ -52,6 +56,11 @@ static journal_entry entry(uint64_t k)
 	e.rejects_bytes = 4096 + k;
 	for (int i = 0; i < 4; i++)
 		e.stage_rejects[i] = k + (uint64_t)i;
+	if (k % 2 == 0) { /* odd entries leave them out, as older journals did */
+		snprintf(e.warp_version, sizeof e.warp_version, "1.%llu.0", (unsigned long long)k);
+		for (int i = 0; i < 64; i++)
+			e.rejects_sha256[i] = "fedcba9876543210"[(i + k) % 16];
+	}
 	return e;
 }
 
@@ -70,6 +79,8 @@ static void assert_entry_equal(const journal_entry *a, const journal_entry *b)
 	assert_int_equal(a->dropped_structural, b->dropped_structural);
 	assert_int_equal(a->rejects_bytes, b->rejects_bytes);
 	assert_memory_equal(a->stage_rejects, b->stage_rejects, sizeof a->stage_rejects);
+	assert_string_equal(a->warp_version, b->warp_version);
+	assert_string_equal(a->rejects_sha256, b->rejects_sha256);
 }
 
 /* Starts the journal with {"n": 7, "seed": 42} and appends entries 0..n-1. */
@@ -107,8 +118,8 @@ static void test_start_writes_header_line(void **s)
 	start_with(0);
 	buf text = BUF_INIT;
 	test_read("journal.jsonl", &text);
-	assert_string_equal(buf_cstr(&text),
-			    "{\"journal\":\"jitsynth-1\",\"options\":{\"n\":7,\"seed\":42}}\n");
+	assert_string_equal(buf_cstr(&text), "{\"journal\":\"jitsynth-1\",\"jitsynth_version\":\"" JITSYNTH_VERSION
+					      "\",\"options\":{\"n\":7,\"seed\":42}}\n");
 	assert_int_not_equal(access(test_path(".journal.jsonl.tmp"), F_OK), 0);
 	buf_free(&text);
 }
@@ -121,6 +132,7 @@ static void test_entries_round_trip(void **s)
 	buf err = BUF_INIT;
 	assert_int_equal(journal_load(test_dir, &j, &err), 0);
 	assert_int_equal(j.n, 3);
+	assert_string_equal(j.jitsynth_version, JITSYNTH_VERSION);
 	assert_int_equal(json_integer_value(json_object_get(j.options, "n")), 7);
 	assert_int_equal(json_integer_value(json_object_get(j.options, "seed")), 42);
 	for (uint64_t k = 0; k < 3; k++) {
@@ -180,7 +192,9 @@ static void test_malformed_line_is_named(void **s)
 	buf err = BUF_INIT;
 	assert_int_equal(journal_append(test_dir, &e, &err), 0);
 	off_t before = size_of("journal.jsonl");
-	assert_load_fails("/journal.jsonl' line 3 is malformed");
+	assert_load_fails("line 3 of '");
+	assert_load_fails("/journal.jsonl' is damaged; `jitsynth verify ");
+	assert_load_fails("`--force` starts the run over");
 	assert_int_equal(size_of("journal.jsonl"), before); /* never cut */
 	buf_free(&err);
 }
@@ -194,7 +208,7 @@ static void test_bad_entry_fields_are_malformed(void **s)
 		start_with(0);
 		append_raw(bad[i]);
 		append_raw("\n");
-		assert_load_fails("line 2 is malformed");
+		assert_load_fails("line 2 of '");
 	}
 	/* a good entry with one field spoilt: a short sha256, a negative count,
 	 * a path for a shard name */
@@ -213,7 +227,7 @@ static void test_bad_entry_fields_are_malformed(void **s)
 		FILE *f = fopen(test_path("journal.jsonl"), "wb");
 		fwrite(out.data, 1, out.len, f);
 		fclose(f);
-		assert_load_fails("line 2 is malformed");
+		assert_load_fails("line 2 of '");
 		buf_free(&text);
 		buf_free(&out);
 	}
@@ -225,7 +239,7 @@ static void test_header_must_hold_options(void **s)
 	FILE *f = fopen(test_path("journal.jsonl"), "wb");
 	fputs("{\"journal\":\"jitsynth-1\"}\n", f);
 	fclose(f);
-	assert_load_fails("line 1 is not a jitsynth journal header");
+	assert_load_fails("/journal.jsonl' is not a jitsynth run journal (line 1 is no journal header); start over with --force");
 }
 
 static void test_empty_or_missing_journal(void **s)
@@ -234,6 +248,7 @@ static void test_empty_or_missing_journal(void **s)
 	assert_load_fails("cannot resume: no run journal '");
 	FILE *f = fopen(test_path("journal.jsonl"), "wb");
 	fclose(f);
+	assert_load_fails("cannot resume: '");
 	assert_load_fails("/journal.jsonl' is empty; start the run without --resume");
 	/* a header torn before its newline is no header either */
 	append_raw("{\"journal\":\"jitsynth-1\",\"options\":{}}");
@@ -252,6 +267,91 @@ static void test_append_needs_a_started_journal(void **s)
 	buf_free(&err);
 }
 
+/* A journal written before the versions and the rejects' SHA-256 were
+ * recorded: it loads, those fields read as "". */
+static void test_older_journal_loads_without_versions(void **s)
+{
+	(void)s;
+	start_with(0);
+	FILE *f = fopen(test_path("journal.jsonl"), "wb");
+	fputs("{\"journal\":\"jitsynth-1\",\"options\":{\"n\":7}}\n", f);
+	fclose(f);
+	journal_entry e = entry(1); /* odd: without the new fields */
+	buf err = BUF_INIT;
+	assert_int_equal(journal_append(test_dir, &e, &err), 0);
+	buf text = BUF_INIT;
+	test_read("journal.jsonl", &text);
+	assert_null(strstr(text.data, "warp_version"));
+	journal j;
+	assert_int_equal(journal_load(test_dir, &j, &err), 0);
+	assert_string_equal(j.jitsynth_version, "");
+	assert_int_equal(j.n, 1);
+	assert_entry_equal(&j.entries[0], &e);
+	journal_release(&j);
+	buf_free(&text);
+	buf_free(&err);
+}
+
+/* The new fields, when there, must be what they say. */
+static void test_bad_versions_are_damage(void **s)
+{
+	(void)s;
+	static const char *const bad[] = {"\"warp_version\":7", "\"rejects_sha256\":\"abc\"",
+					  "\"warp_version\":\"0123456789012345678901234567890123456789\""};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		start_with(1);
+		buf text = BUF_INIT;
+		test_read("journal.jsonl", &text);
+		text.data[--text.len] = '\0'; /* the last '\n' */
+		text.data[--text.len] = '\0'; /* the last '}' */
+		FILE *f = fopen(test_path("journal.jsonl"), "wb");
+		fprintf(f, "%s,%s}\n", text.data, bad[i]);
+		fclose(f);
+		/* a duplicate key: jansson keeps the last, which is the bad one */
+		assert_load_fails("line 2 of '");
+		buf_free(&text);
+	}
+	FILE *f = fopen(test_path("journal.jsonl"), "wb");
+	fputs("{\"journal\":\"jitsynth-1\",\"jitsynth_version\":5,\"options\":{}}\n", f);
+	fclose(f);
+	assert_load_fails("is not a jitsynth run journal");
+}
+
+/* journal_read is for those who do not hold the lock: it cuts nothing. */
+static void test_read_cuts_nothing(void **s)
+{
+	(void)s;
+	start_with(2);
+	append_raw("{\"shard\":\"train-00002.jsonl\",\"shard_rec");
+	off_t torn = size_of("journal.jsonl");
+	journal j;
+	buf err = BUF_INIT;
+	assert_int_equal(journal_read(test_dir, &j, &err), 0);
+	assert_int_equal(j.n, 2);
+	journal_release(&j);
+	assert_int_equal(size_of("journal.jsonl"), torn);
+	buf_free(&err);
+}
+
+/* journal_header: the options and version of line 1, whatever follows. */
+static void test_header_whatever_follows(void **s)
+{
+	(void)s;
+	char ver[32];
+	assert_null(journal_header(test_dir, ver, sizeof ver)); /* no journal */
+	start_with(1);
+	append_raw("{not json\n");
+	json_t *opt = journal_header(test_dir, ver, sizeof ver);
+	assert_non_null(opt);
+	assert_string_equal(ver, JITSYNTH_VERSION);
+	assert_int_equal(json_integer_value(json_object_get(opt, "seed")), 42);
+	json_decref(opt);
+	FILE *f = fopen(test_path("journal.jsonl"), "wb");
+	fputs("{\"options\":[]}\n", f);
+	fclose(f);
+	assert_null(journal_header(test_dir, ver, sizeof ver));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, dir_setup, test_dir_teardown)
 
 int main(void)
@@ -261,7 +361,9 @@ int main(void)
 	    T(test_cut_to_header_loads_no_entries), T(test_torn_last_line_is_cut_and_appends_go_on),
 	    T(test_malformed_line_is_named),	    T(test_bad_entry_fields_are_malformed),
 	    T(test_header_must_hold_options),	    T(test_empty_or_missing_journal),
-	    T(test_append_needs_a_started_journal),
+	    T(test_append_needs_a_started_journal), T(test_older_journal_loads_without_versions),
+	    T(test_bad_versions_are_damage),	    T(test_read_cuts_nothing),
+	    T(test_header_whatever_follows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* test_record: record and reject lines are valid JSON in the documented
- * schema, byte-identical for equal inputs, and refuse invalid UTF-8. */
+ * schema, byte-identical for equal inputs, and refuse invalid UTF-8; seeds
+ * of all 64 bits are written as themselves and read back. */
 #include <jansson.h>
 
 #include "store/record.h"
@@ -77,12 +78,53 @@ static void test_reject(void **state)
 	buf_free(&line);
 }
 
+/* jansson's integers are signed: a seed above 2^63-1 is a decimal string,
+ * every seed reads back, and nothing that is not a uint64 does. */
+static void test_u64_seeds_round_trip(void **state)
+{
+	(void)state;
+	static const uint64_t seeds[] = {0, 42, INT64_MAX, (uint64_t)INT64_MAX + 1, UINT64_MAX};
+	for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
+		json_t *v = rec_json_u64(seeds[i]);
+		assert_true(seeds[i] <= (uint64_t)INT64_MAX ? json_is_integer(v) : json_is_string(v));
+		char *text = json_dumps(v, JSON_ENCODE_ANY);
+		json_t *back = json_loads(text, JSON_DECODE_ANY, NULL);
+		uint64_t got = 1;
+		assert_int_equal(rec_json_get_u64(back, &got), 0);
+		assert_true(got == seeds[i]);
+		free(text);
+		json_decref(v);
+		json_decref(back);
+	}
+	json_t *big = rec_json_u64(UINT64_MAX);
+	assert_string_equal(json_string_value(big), "18446744073709551615");
+	json_decref(big);
+	static const char *const bad[] = {"\"18446744073709551616\"", "\"-1\"", "\"\"", "\"12a\"", "\" 1\"",
+					  "\"000000000000000000001\"", "-1", "1.5", "null", "true"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		json_t *v = json_loads(bad[i], JSON_DECODE_ANY, NULL);
+		uint64_t got;
+		if (rec_json_get_u64(v, &got) != -1)
+			fail_msg("%s read as a uint64", bad[i]);
+		json_decref(v);
+	}
+	/* a record holds its seed as itself */
+	rec_pair p = sample_pair();
+	p.seed = UINT64_MAX;
+	buf line = BUF_INIT;
+	assert_int_equal(rec_pair_line(&p, &line), 0);
+	assert_non_null(strstr(line.data, "\"seed\":\"18446744073709551615\""));
+	assert_non_null(strstr(line.data, "\"id\":\"s18446744073709551615-000000017\""));
+	buf_free(&line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pair_schema),
 		cmocka_unit_test(test_cpu_only_and_bad_utf8),
 		cmocka_unit_test(test_reject),
+		cmocka_unit_test(test_u64_seeds_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
