@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/journal.h"
+#include "store/jsonl.h"
 #include "store/layout.h"
 
 /* How many shards a run of these options can write (dedup only lowers it). */
@@ -35,7 +36,7 @@ void outdir_files_read(const char *dir, outdir_files *f)
 	memset(f, 0, sizeof *f);
 	buf p = BUF_INIT;
 	buf_printf(&p, "%s/" LAYOUT_MANIFEST, dir);
-	json_t *m = json_load_file(p.data, 0, NULL);
+	json_t *m = json_load_regular(p.data, NULL);
 	buf_free(&p);
 	const char *format = json_string_value(json_object_get(m, "format"));
 	if (json_is_object(m) && format && !strcmp(format, "jitsynth-dataset-1")) {

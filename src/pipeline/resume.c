@@ -345,7 +345,7 @@ int resume_already_complete(const run_options *o)
 {
 	buf path = BUF_INIT;
 	buf_printf(&path, "%s/" LAYOUT_MANIFEST, o->out_dir);
-	json_t *m = json_load_file(path.data, 0, NULL);
+	json_t *m = json_load_regular(path.data, NULL);
 	int done = json_is_true(json_object_get(m, "complete"));
 	json_decref(m);
 	buf_free(&path);

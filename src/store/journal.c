@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/untrusted.h"
 #include "common/util.h"
 #include "store/jsonl.h"
 #include "store/layout.h"
@@ -160,13 +161,21 @@ static int journal_scan(const char *dir, journal *j, int cut, buf *err)
 	size_t err0 = err->len;
 	buf path = BUF_INIT;
 	buf_printf(&path, "%s/" JOURNAL, dir);
-	FILE *f = fopen(path.data, "rb");
+	buf why = BUF_INIT;
+	/* a dataset from elsewhere may hold anything under this name: only a
+	 * regular file is read (a FIFO would hang --resume) */
+	FILE *f = path_exists(path.data) ? untrusted_fopen(path.data, NULL, &why) : NULL;
 	int rc = -1;
 	if (!f) {
-		buf_printf(err, "cannot resume: no run journal '%s' (%s); start the run without --resume",
-			   path.data, strerror(errno));
+		if (why.len)
+			buf_printf(err, "cannot resume: '%s' %s; start the run over with --force", path.data, why.data);
+		else
+			buf_printf(err, "cannot resume: no run journal '%s' (No such file or directory); start the run without --resume",
+				   path.data);
+		buf_free(&why);
 		goto out;
 	}
+	buf_free(&why);
 	char *line = NULL;
 	size_t cap = 0, lineno = 0;
 	off_t good = 0; /* bytes of complete lines */
@@ -228,8 +237,10 @@ json_t *journal_header(const char *dir, char *jver, size_t cap)
 {
 	buf path = BUF_INIT;
 	buf_printf(&path, "%s/" JOURNAL, dir);
-	FILE *f = fopen(path.data, "rb");
+	buf why = BUF_INIT;
+	FILE *f = path_exists(path.data) ? untrusted_fopen(path.data, NULL, &why) : NULL;
 	buf_free(&path);
+	buf_free(&why);
 	if (!f)
 		return NULL;
 	char *line = NULL;

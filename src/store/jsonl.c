@@ -175,6 +175,27 @@ void jsonl_release(jsonl_file *j)
 	j->path = j->tmp_path = NULL;
 }
 
+json_t *json_load_regular(const char *path, buf *err)
+{
+	buf why = BUF_INIT;
+	off_t size = 0;
+	FILE *f = path_exists(path) ? untrusted_fopen(path, &size, &why) : NULL;
+	json_t *j = NULL;
+	json_error_t e;
+	if (!f && !why.len)
+		buf_puts(&why, "does not exist");
+	else if (f && size > (off_t)64 << 20)
+		buf_puts(&why, "is larger than 64 MiB, not read");
+	else if (f && !(j = json_loadf(f, 0, &e)))
+		buf_printf(&why, "is not valid JSON (line %d: %s)", e.line, e.text);
+	if (f)
+		fclose(f);
+	if (!j && err)
+		buf_printf(err, "'%s' %s", path, why.data);
+	buf_free(&why);
+	return j;
+}
+
 int write_file_atomic(const char *dir, const char *name, const char *data, size_t len, buf *err)
 {
 	char *path = join(dir, "", name, "");

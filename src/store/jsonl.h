@@ -5,6 +5,8 @@
 #define JS_JSONL_H
 
 #include <stdio.h>
+
+#include <jansson.h>
 #include <stddef.h>
 
 #include "common/buf.h"
@@ -62,6 +64,11 @@ int jsonl_format_parse(const char *s, jsonl_format *fmt);
 const char *jsonl_format_name(jsonl_format fmt);
 
 /* Writes a whole small file (the manifest) atomically: tmp, fsync, rename. */
+/* Loads the JSON document at path, a file of the user's or a dataset's: only
+ * a regular file (common/untrusted.h) of at most 64 MiB. NULL, with a reason
+ * in err when err is not NULL, if it is absent, not such a file or not JSON. */
+json_t *json_load_regular(const char *path, buf *err);
+
 int write_file_atomic(const char *dir, const char *name, const char *data, size_t len, buf *err);
 
 #endif

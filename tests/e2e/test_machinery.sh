@@ -119,8 +119,9 @@ fk die_at_start $OPTS --jobs 2 -o dying; expect_rc 1
 check "start-ups always fail: gives up in < 2 s" test $((($(date +%s%N) - start) / 1000000)) -lt 2000
 check "start-ups always fail: one line" test "$(wc -l < err.txt)" = 1
 expect_err "Warp workers keep failing at start-up (exited, exited with status 1): fake_worker: failing at start-up as told"
-fk "" --resume -o dying --python $FAKE --quiet; expect_rc 0
-check "start-ups always fail: a retry (--resume) later works" same_as ref dying
+check "start-ups always fail: nothing stored, nothing left behind" test -z "$(ls -A dying 2>/dev/null)"
+fk "" $OPTS -o dying; expect_rc 0
+check "start-ups always fail: the same command later works" same_as ref dying
 
 fk fatal $OPTS -o fatal; expect_rc 1
 expect_err "Warp cannot be used by '$FAKE': ModuleNotFoundError: No module named 'warp' (fake_worker) (run \`make setup\`"
@@ -198,6 +199,15 @@ for run in $(seq "${KILL_RUNS:-10}"); do
 	check "SIGKILL run $run: identical to the uninterrupted run" same_as big $d
 	check "SIGKILL run $run: no duplicated record" test "$(records $d | jq -r .id | sort | uniq -d | wc -l)" = 0
 done
+
+# a --resume killed during its own start-up (it had set the kept rejects
+# aside, then made a new temporary) can itself be resumed, identically
+FAKE_WORKER=$BIGPLANT,slow_ms=2 "$JS" generate $BIG --jobs 2 -o early &
+pid=$!; sleep 0.2; kill -9 $pid; wait $pid 2>/dev/null || true
+mv early/.rejects.jsonl.tmp early/.rejects.jsonl.resume
+: >early/.rejects.jsonl.tmp
+FAKE_WORKER=$BIGPLANT js generate --resume -o early --python $FAKE --quiet; expect_rc 0
+check "a resume killed during its start-up can be resumed: identical" same_as big early
 
 # options that contradict the journal are refused; finished runs say so
 FAKE_WORKER=slow_ms=2 "$JS" generate $BIG --jobs 2 -o conflict &
