@@ -302,6 +302,9 @@ int cmd_generate(int argc, char **argv)
 				"jitsynth: %llu of %llu kernels are stored in '%s'; `jitsynth generate --resume -o %s` continues the run\n",
 				(unsigned long long)s.done, (unsigned long long)o.n, o.out_dir, q.data);
 			buf_free(&q);
+		} else if (stop_requested && !o.resume) {
+			fprintf(stderr, "jitsynth: nothing was stored, so '%s' is left as it was: run the same command again\n",
+				o.out_dir);
 		}
 	}
 	buf_free(&err);

@@ -32,18 +32,22 @@ for i in $(seq "$INTERRUPTS"); do
 	echo "run $i: SIGINT after ${ms} ms: exit $rc, $(grep -c . err$i.txt) lines: $(head -c 200 err$i.txt | tr '\n' '|')"
 	check "run $i: exit 1 (got $rc)" test "$rc" = 1
 	check "run $i: says it was interrupted" grep -q "interrupted" err$i.txt
-	# The CLI gives the resume line once something is stored (cli/generate.c);
-	# a Ctrl-C before the first kernel is stored says "after 0 of N" alone.
-	if grep -q "interrupted after 0 of" err$i.txt; then
-		early=$((early + 1))
-	else
-		check "run $i: gives the resume line" grep -q -- "jitsynth generate --resume -o $d\` continues the run" err$i.txt
-	fi
-	check "run $i: manifest says incomplete" test "$(jq .complete $d/manifest.json)" = false
 	check "run $i: NVRTC servers were running" test -n "$servers"
 	for s in $servers; do check "run $i: server $s is gone" bash -c "! kill -0 $s 2>/dev/null"; done
+	# The CLI gives the resume line once something is stored (cli/generate.c);
+	# a Ctrl-C before the first kernel is stored leaves nothing behind, and
+	# says to run the command again.
+	if grep -q "interrupted after 0 of" err$i.txt; then
+		early=$((early + 1))
+		check "run $i (nothing stored): says to run it again" grep -q "run the same command again" err$i.txt
+		check "run $i (nothing stored): nothing left behind" test -z "$(ls -A $d 2>/dev/null)"
+		js generate $OPTS -o $d
+	else
+		check "run $i: gives the resume line" grep -q -- "jitsynth generate --resume -o $d\` continues the run" err$i.txt
+		check "run $i: manifest says incomplete" test "$(jq .complete $d/manifest.json)" = false
+		js generate --resume -o $d --quiet
+	fi
 	clean=$((clean + 1))
-	js generate --resume -o $d --quiet
 	expect_rc 0
 	check "run $i: resumed run identical to the uninterrupted one" same_as_ref $d
 	resumed=$((resumed + 1))
