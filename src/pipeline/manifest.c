@@ -93,13 +93,8 @@ int manifest_write(const run_options *o, const run_state *s, const metrics *mx, 
 	json_object_set_new(m, "timing", timing);
 
 	/* 15 digits: the metrics' means (rounded to 2 decimals) print as such */
-	char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	int rc = json_write_atomic(o->out_dir, LAYOUT_MANIFEST, m,
+				   JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15), err);
 	json_decref(m);
-	buf b = BUF_INIT;
-	buf_puts(&b, text);
-	buf_putc(&b, '\n');
-	free(text);
-	int rc = write_file_atomic(o->out_dir, LAYOUT_MANIFEST, b.data, b.len, err);
-	buf_free(&b);
 	return rc;
 }

@@ -208,14 +208,8 @@ static int merge_manifest(merge_state *m, buf *err)
 	time_t t = time(NULL);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	json_object_set_new(man, "timing", json_pack("{s:s}", "finished", when));
-	char *text = json_dumps(man, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = json_write_atomic(o->out, LAYOUT_MANIFEST, man, JSON_INDENT(2) | JSON_PRESERVE_ORDER, err);
 	json_decref(man);
-	buf b = BUF_INIT;
-	buf_puts(&b, text);
-	buf_putc(&b, '\n');
-	free(text);
-	int rc = write_file_atomic(o->out, LAYOUT_MANIFEST, b.data, b.len, err);
-	buf_free(&b);
 	return rc;
 }
 

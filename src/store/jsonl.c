@@ -279,3 +279,15 @@ out:
 	buf_free(&why);
 	return rc;
 }
+
+int json_write_atomic(const char *dir, const char *name, const json_t *j, size_t flags, buf *err)
+{
+	char *text = json_dumps(j, flags);
+	buf b = BUF_INIT;
+	buf_puts(&b, text ? text : "null");
+	buf_putc(&b, '\n');
+	free(text);
+	int rc = write_file_atomic(dir, name, b.data, b.len, err);
+	buf_free(&b);
+	return rc;
+}

@@ -69,6 +69,10 @@ const char *jsonl_format_name(jsonl_format fmt);
  * in err when err is not NULL, if it is absent, not such a file or not JSON. */
 json_t *json_load_regular(const char *path, buf *err);
 
+/* Writes j (json_dumps with flags) and a newline as dir/name, atomically
+ * (write_file_atomic). j stays the caller's. */
+int json_write_atomic(const char *dir, const char *name, const json_t *j, size_t flags, buf *err);
+
 int write_file_atomic(const char *dir, const char *name, const char *data, size_t len, buf *err);
 
 #endif
