@@ -34,9 +34,12 @@ plants=(
 	$'#line 1 "/etc/passwd"\nroot oops;'
 	"$(cat bomb.txt)"
 )
+# The refusal shows at most 60 characters of the operand, then "...".
+fifo_op="\"$WORK/fifo\""
+if [ ${#fifo_op} -gt 60 ]; then fifo_op="${fifo_op:0:60}..."; fi
 reasons=(
 	'#include "/dev/zero": a module may include only'
-	"#include \"$WORK/fifo\": a module may include only"
+	"#include $fifo_op: a module may include only"
 	'#include "/etc/passwd": a module may include only'
 	'#include "../../x": a module may include only'
 	'#include JS_HEADER: a module may include only'
