@@ -80,6 +80,111 @@ def test_hooks(index, out):
             out.flush()
 
 
+PINNED_WARP = "1.19.0"
+CACHE_LIMIT = 8192  # entries per table; past it the table starts over
+ACTIVE_CACHE = None  # the CodegenCache installed in this process, if any
+
+
+class CodegenCache:
+    """Memoises two pure functions of Warp 1.19.0's code generator that take
+    most of the worker's time: overload resolution of builtin calls
+    (Adjoint.resolve_func, whose inspect.Signature.bind per candidate is ~30%
+    of the worker's CPU) and Var.type_to_ctype (~570 calls per kernel). Each
+    result is keyed on exactly what the function reads: for a builtin, the
+    function object, its overload count, the argument types and min_outputs;
+    for a type, the type object itself (classes, Struct objects: their C name
+    is fixed when they are made) or, for arrays and references, their family,
+    element type and dimension count. A key holds its objects, so an id is
+    never reused while its entry lives; anything else (tiles, tuples,
+    functions passed as arguments, sequences) goes to Warp uncached. Output
+    is byte-identical to Warp's own (test_worker_cache); off with
+    JITSYNTH_WORKER_CACHE=0, and on any Warp but the pinned one."""
+
+    def __init__(self, wp):
+        import warp._src.codegen as cg
+        import warp._src.types as wt
+
+        self.cg = cg
+        self.wt = wt
+        self.resolve_orig = cg.Adjoint.resolve_func
+        self.ctype_orig = cg.Var.type_to_ctype
+        self.resolved = {}
+        self.ctypes = {}
+        self.fixedarray = getattr(wt, "fixedarray", None)
+
+    def type_key(self, t):
+        """A hashable key that determines what codegen reads of type t, or
+        None when we cannot be sure of one."""
+        if isinstance(t, type):
+            return t
+        wt = self.wt
+        if isinstance(t, self.cg.Struct):
+            return t
+        if isinstance(t, wt.Reference):
+            k = self.type_key(t.value_type)
+            return None if k is None else ("ref", k)
+        if wt.is_array(t) and (self.fixedarray is None or not isinstance(t, self.fixedarray)):
+            k = self.type_key(t.dtype)
+            return None if k is None else ("array", wt.concrete_array_type(t), k, t.ndim)
+        return None
+
+    def install(self):
+        resolve_orig = self.resolve_orig
+        ctype_orig = self.ctype_orig
+        resolved = self.resolved
+        ctypes = self.ctypes
+        type_key = self.type_key
+
+        def resolve_func(adj, func, arg_types, kwarg_types, min_outputs):
+            if not func.is_builtin():
+                return resolve_orig(adj, func, arg_types, kwarg_types, min_outputs)
+            try:
+                key = (
+                    func,
+                    len(func.overloads),
+                    min_outputs,
+                    tuple(type_key(a) for a in arg_types),
+                    tuple((k, type_key(v)) for k, v in kwarg_types.items()),
+                )
+                hit = resolved.get(key)
+            except TypeError:  # an unhashable argument type
+                return resolve_orig(adj, func, arg_types, kwarg_types, min_outputs)
+            if hit is not None:
+                return hit
+            f = resolve_orig(adj, func, arg_types, kwarg_types, min_outputs)
+            if None not in key[3] and all(v is not None for _, v in key[4]):
+                if len(resolved) >= CACHE_LIMIT:
+                    resolved.clear()
+                resolved[key] = f
+            return f
+
+        def type_to_ctype(t, value_type=False):
+            k = type_key(t)
+            if k is None:
+                return ctype_orig(t, value_type)
+            key = (k, bool(value_type))
+            hit = ctypes.get(key)
+            if hit is None:
+                hit = ctype_orig(t, value_type)
+                if len(ctypes) >= CACHE_LIMIT:
+                    ctypes.clear()
+                ctypes[key] = hit
+            return hit
+
+        self.cg.Adjoint.resolve_func = resolve_func
+        self.cg.Var.type_to_ctype = staticmethod(type_to_ctype)
+
+
+def cache_wanted(wp):
+    """(on, why_not): the cache needs the pinned Warp and no
+    JITSYNTH_WORKER_CACHE=0."""
+    if os.environ.get("JITSYNTH_WORKER_CACHE", "1") == "0":
+        return False, "off by JITSYNTH_WORKER_CACHE=0"
+    if wp.__version__ != PINNED_WARP:
+        return False, "off: it patches warp-lang %s's private code generator, this is %s" % (PINNED_WARP, wp.__version__)
+    return True, ""
+
+
 class Bridge:
     def __init__(self):
         import warp as wp
@@ -94,6 +199,19 @@ class Bridge:
         # helper would be called falloff_0 or falloff_1 depending on what this
         # worker compiled before: restored after each kernel (see release()).
         self.function_keys = dict(ctx.function_key_counts)
+        # Warp's code carries a comment with the absolute path of each of its
+        # own Python functions that a kernel calls (`// /x/site-packages/
+        # warp/_src/math.py:494`): cut to the path below the directory that
+        # holds the warp package, so the output does not depend on where Warp
+        # is installed or through which path its Python was started.
+        self.abs_prefix = "// " + os.path.dirname(os.path.dirname(os.path.abspath(wp.__file__))) + os.sep
+        on, why = cache_wanted(wp)
+        if on:
+            global ACTIVE_CACHE
+            ACTIVE_CACHE = CodegenCache(wp)
+            ACTIVE_CACHE.install()
+        else:
+            print("jitsynth worker: codegen cache %s" % why, file=sys.stderr)
 
     def build_module(self, name, source, devices):
         wp, ctx = self.wp, self.ctx
@@ -118,7 +236,7 @@ class Bridge:
                 texts.append(builder.codegen("cpu"))
             if devices & DEV_CUDA:
                 texts.append(builder.codegen("cuda"))
-            return texts
+            return [t.replace(self.abs_prefix, "// ") for t in texts]
         finally:
             self.release(modname, filename)
 
