@@ -550,7 +550,7 @@ int vd_run(const char *dir, const vd_options *o, vd_report *rep, buf *err)
 		goto out;
 	if (chk_note(v.chk))
 		snprintf(rep->note, sizeof rep->note, "%s", chk_note(v.chk));
-	v.limit = (size_t)threads * 32;
+	v.limit = (size_t)threads * 2 * (size_t)chk_batch_size(&co); /* two batches per thread: they fill */
 	pend *p = NULL;
 	if (advance(&v, 1, &p) == ADV_REGEN) {
 		v.stash = p;

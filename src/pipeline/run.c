@@ -463,7 +463,12 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 		return -1;
 	}
 	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx, .lock = DIR_LOCK_INIT};
+	/* the workers' batches, and two compiler batches per compiler thread
+	 * (one compiling, one filling): a smaller window would flush them part
+	 * full (compiler threads = jobs, see on_ready) */
 	r.nwin = (uint64_t)(o->pool.jobs * o->pool.batch * 4 + 64);
+	if (o->chk.tier != CHK_NONE)
+		r.nwin += (uint64_t)o->pool.jobs * 2 * (uint64_t)chk_batch_size(&o->chk);
 	r.win = xcalloc(r.nwin, sizeof *r.win);
 	r.dd = o->dedup ? dedup_new() : NULL;
 	metrics_init(&r.metrics);

@@ -79,12 +79,17 @@ static char *diag_excerpt(const char *log, size_t len, int max_lines)
 		out.data[--out.len] = '\0';
 	return buf_detach(&out, NULL);
 }
-static int compile_text(chk_engine *e, dev_id d, const char *src, size_t len, int slot, buf *log)
+/* Compiles one translation unit of `modules` modules. */
+static int compile_text(chk_engine *e, dev_id d, const char *src, size_t len, size_t modules, int slot,
+			buf *log)
 {
 	double t0 = now_seconds();
 	int rc;
 	if (d == DEV_CPU)
 		rc = cxx_compile(e->cx, src, len, slot, log);
+	else if (modules < CHK_NVRTC_PCH_BELOW && e->nv_opts_pch[slot])
+		rc = nvsrv_compile(&e->nvs[slot], &e->lim, src, len, NVRTC_NAME, e->nv_opts_pch[slot],
+				   e->nv_nopts_pch, log);
 	else
 		rc = nvsrv_compile(&e->nvs[slot], &e->lim, src, len, NVRTC_NAME, e->nv_opts[slot],
 				   e->nv_nopts, log);
@@ -151,7 +156,7 @@ void batch_check(chk_engine *e, dev_id d, item **v, size_t n, int slot)
 	buf src = BUF_INIT, log = BUF_INIT;
 	int rc;
 	if (n == 1) {
-		rc = compile_text(e, d, v[0]->text[d], v[0]->len[d], slot, &log);
+		rc = compile_text(e, d, v[0]->text[d], v[0]->len[d], 1, slot, &log);
 		set_result(e, v[0], d, rc, &log);
 		buf_free(&log);
 		return;
@@ -162,7 +167,7 @@ void batch_check(chk_engine *e, dev_id d, item **v, size_t n, int slot)
 		if (i < n)
 			buf_append(&src, v[i]->text[d] + v[i]->pro[d], v[i]->len[d] - v[i]->pro[d]);
 	}
-	rc = compile_text(e, d, src.data, src.len, slot, &log);
+	rc = compile_text(e, d, src.data, src.len, n, slot, &log);
 	buf_free(&src);
 	buf_free(&log);
 	if (rc == 0) {

@@ -33,7 +33,8 @@
  * outside (the OOM killer's SIGKILL) says nothing about the module: ok -1.
  *
  * Batching: up to `batch` modules (fewer once they hold `batch_bytes` of
- * text, so one huge module does not drag a whole batch along) that share the same prologue (the leading
+ * text, so one huge module does not drag a whole batch along; defaults per
+ * tier below) that share the same prologue (the leading
  * #define/#include block every Warp module starts with) are compiled as one
  * translation unit: the first module whole, then each further module with
  * its prologue stripped, separated by `namespace jitsynth_sep_N {}` (legal
@@ -44,9 +45,12 @@
  * names), so a passing batch means every module in it passes.
  *
  * Precompiled headers: GCC gets builtin.h precompiled once per engine (see
- * cxx.h); NVRTC gets automatic PCH (-pch) into a per-thread directory; both
- * live in the engine's scratch dir (scratch.h) and are skipped, with a
- * chk_note, when its file system lacks the room.
+ * cxx.h); NVRTC gets automatic PCH (-pch) into a per-thread directory, but
+ * only for compilations of fewer than CHK_NVRTC_PCH_BELOW modules (small
+ * batches, bisection): its PCH costs 3-11 ms of system time per compile and
+ * stops paying above ~32 modules. Both live in the engine's scratch dir
+ * (scratch.h) and are skipped, with a chk_note, when its file system lacks
+ * the room.
  *
  * Threads: `threads` worker threads each take one job (one device's batch)
  * at a time; NVRTC runs in the thread's server process, g++ as a child of it. Results come
@@ -83,6 +87,18 @@ typedef enum chk_tier { CHK_NONE, CHK_SYNTAX, CHK_COMPILE } chk_tier;
 #define CHK_WALL_SECONDS 120
 #define CHK_FILE_MIB 512
 #define CHK_LOG_KIB 64
+/* Batching defaults. CPU ms per module, one thread (bench/validate_cost.sh,
+ * issue 15): g++ -fsyntax-only with its PCH 11.0 at 16 modules per compile,
+ * 8.4 at 64, 8.3 at 128; NVRTC --fdevice-syntax-only without PCH 22.9 at
+ * 16, 9.3 at 64, 8.5 at 128 (with PCH 13.7 at 16, 10.1 at 64). The syntax
+ * tier batches 128 modules or 4 MiB of text (real modules average ~30 KB);
+ * the compile tier stays at 16 (5 s of CPU per batch of 16, against the
+ * 60 s limit). */
+#define CHK_BATCH_SYNTAX 128
+#define CHK_BATCH_COMPILE 16
+#define CHK_BATCH_BYTES_SYNTAX ((size_t)4 << 20)
+#define CHK_BATCH_BYTES_COMPILE ((size_t)1 << 20)
+#define CHK_NVRTC_PCH_BELOW 32
 #define CHK_MODULE_MIB 32 /* a larger module is refused by chk_screen (real ones are under 1 MiB) */
 
 typedef struct chk_limits {
@@ -100,8 +116,8 @@ typedef struct chk_options {
 	const char *cxx; /* host compiler, default "g++" */
 	/* warp/native of the installed warp-lang (required unless tier is CHK_NONE) */
 	const char *native_dir;
-	int batch;	    /* modules per compilation; <= 0 means 16; 1 disables batching */
-	size_t batch_bytes; /* ...or fewer, once their text reaches this size; 0 means 1 MiB */
+	int batch;	    /* modules per compilation; <= 0: the tier's CHK_BATCH_*; 1 disables batching */
+	size_t batch_bytes; /* ...or fewer, once their text reaches this size; 0: CHK_BATCH_BYTES_* */
 	int threads;	    /* worker threads; <= 0 means 1 */
 	int no_pch;	    /* 1 turns both precompiled headers off (for measurements) */
 	int diag_lines;	    /* lines of diagnostic kept per failure; <= 0 means 12 */
@@ -137,6 +153,11 @@ typedef struct chk_stats {
 } chk_stats;
 
 typedef struct chk_engine chk_engine;
+
+/* The modules per compilation that options o give (their batch, or the
+ * tier's default): callers keep about two batches per thread in flight so
+ * that batches fill. */
+int chk_batch_size(const chk_options *o);
 
 /* Starts an NVRTC server (when CUDA is checked), finds the C++ compiler and builds its
  * PCH (when CPU is checked), makes a private temp dir, starts the threads.

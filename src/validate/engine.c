@@ -124,6 +124,13 @@ static int pch_fits(chk_engine *e)
 
 /* ---- public API ---- */
 
+int chk_batch_size(const chk_options *o)
+{
+	if (o->batch > 0)
+		return o->batch;
+	return o->tier == CHK_COMPILE ? CHK_BATCH_COMPILE : CHK_BATCH_SYNTAX;
+}
+
 const char *chk_note(const chk_engine *e)
 {
 	return e ? e->note : NULL;
@@ -134,8 +141,10 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 	chk_engine *e = xcalloc(1, sizeof *e);
 	e->tier = opt->tier;
 	e->devices = opt->devices ? opt->devices : DEV_ALL;
-	e->batch = opt->batch > 0 ? opt->batch : 16;
-	e->batch_bytes = opt->batch_bytes ? opt->batch_bytes : (size_t)1 << 20;
+	e->batch = chk_batch_size(opt);
+	e->batch_bytes = opt->batch_bytes ? opt->batch_bytes
+			 : opt->tier == CHK_COMPILE ? CHK_BATCH_BYTES_COMPILE
+						   : CHK_BATCH_BYTES_SYNTAX;
 	e->nthreads = opt->threads > 0 ? opt->threads : 1;
 	e->diag_lines = opt->diag_lines > 0 ? opt->diag_lines : 12;
 	child_limits(&opt->limits, &e->lim);
@@ -208,16 +217,20 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 		e->st.cxx_pch_seconds = cxx_pch_seconds(e->cx);
 	}
 	if (e->nvs) {
-		/* one option vector per server */
+		/* two option vectors per server: without PCH for large batches,
+		 * with it (when it fits) for compiles of < CHK_NVRTC_PCH_BELOW */
 		e->nv_opts = xcalloc((size_t)e->nthreads + 1, sizeof *e->nv_opts);
+		e->nv_opts_pch = xcalloc((size_t)e->nthreads + 1, sizeof *e->nv_opts_pch);
 		for (int s = 0; s <= e->nthreads; s++) {
+			e->nv_opts[s] = flags_nvrtc(e->nv_major, e->nv_minor, e->tier, opt->native_dir, arch, NULL,
+						    &e->nv_nopts);
+			if (!pch)
+				continue;
 			buf d = BUF_INIT;
-			if (pch) {
-				buf_printf(&d, "%s/nvpch%d", e->tmp.path, s);
-				mkdir(d.data, 0700);
-			}
-			e->nv_opts[s] = flags_nvrtc(e->nv_major, e->nv_minor, e->tier, opt->native_dir, arch,
-						    pch ? d.data : NULL, &e->nv_nopts);
+			buf_printf(&d, "%s/nvpch%d", e->tmp.path, s);
+			mkdir(d.data, 0700);
+			e->nv_opts_pch[s] = flags_nvrtc(e->nv_major, e->nv_minor, e->tier, opt->native_dir, arch,
+							d.data, &e->nv_nopts_pch);
 			buf_free(&d);
 		}
 	}
@@ -447,9 +460,13 @@ void chk_free(chk_engine *e)
 		free_item(x);
 	}
 	if (e->nv_opts) {
-		for (int s = 0; s <= e->nthreads; s++)
+		for (int s = 0; s <= e->nthreads; s++) {
 			flags_free(e->nv_opts[s], e->nv_nopts);
+			if (e->nv_opts_pch[s])
+				flags_free(e->nv_opts_pch[s], e->nv_nopts_pch);
+		}
 		free(e->nv_opts);
+		free(e->nv_opts_pch);
 	}
 	cxx_free(e->cx);
 	if (e->nvs) {

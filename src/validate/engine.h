@@ -53,10 +53,11 @@ struct chk_engine {
 	cxx_tool *cx;
 	scratch tmp;
 	char *note; /* chk_note */
-	/* NVRTC options: nv_opts[slot] is the option vector of thread `slot`
-	 * (they differ only in the PCH directory). */
-	char ***nv_opts;
-	int nv_nopts;
+	/* NVRTC options of thread `slot`: nv_opts[slot] without PCH (compiles
+	 * of CHK_NVRTC_PCH_BELOW modules or more), nv_opts_pch[slot] with the
+	 * thread's own PCH directory, or NULL when PCH is off. */
+	char ***nv_opts, ***nv_opts_pch;
+	int nv_nopts, nv_nopts_pch;
 
 	pthread_mutex_t mu;
 	pthread_cond_t job_cv, done_cv;

@@ -1,6 +1,7 @@
 # test_validate_cmd: `jitsynth validate DIR` re-checks a dataset. Broken pairs
 # planted into a copy (a mutated forward body, a missing brace, a wrong type,
-# a forward that differs from its module) are each found and named with the
+# a forward that differs from its module, a broken backward function alone)
+# are each found and named with the
 # compiler's diagnostic; the untouched records pass; the seed layout is
 # validated through Warp; malformed input is named and skipped; no NVRTC.
 source "$(dirname "$0")/lib.sh"
@@ -20,9 +21,12 @@ k_brace=$(grep -vx "$k_add" <<<"$names" | head -1)
 k_type=$(jq -r 'select(.ir.cpu.forward | contains("wp::float32 var_")) | .kernel_name' "$shard" |
 	grep -vx -e "$k_add" -e "$k_brace" | head -1)
 k_diff=$(grep -vx -e "$k_add" -e "$k_brace" -e "$k_type" <<<"$names" | head -1)
-[ -n "$k_add" ] && [ -n "$k_brace" ] && [ -n "$k_type" ] && [ -n "$k_diff" ] || fail "no records to plant into"
+k_bwd=$(jq -r 'select(.ir.cuda.backward | contains("wp::adj_")) | .kernel_name' "$shard" |
+	grep -vx -e "$k_add" -e "$k_brace" -e "$k_type" -e "$k_diff" | head -1)
+[ -n "$k_add" ] && [ -n "$k_brace" ] && [ -n "$k_type" ] && [ -n "$k_diff" ] && [ -n "$k_bwd" ] ||
+	fail "no records to plant into"
 line_of() { grep -n "\"kernel_name\":\"$1\"" "$shard" | cut -d: -f1; }
-jq -c --arg add "$k_add" --arg brace "$k_brace" --arg type "$k_type" --arg diff "$k_diff" '
+jq -c --arg add "$k_add" --arg brace "$k_brace" --arg type "$k_type" --arg diff "$k_diff" --arg bwd "$k_bwd" '
 	def sub_all($a; $b): split($a) | join($b);
 	if .kernel_name == $add then   # a mutated forward body, in the module and the forward alike
 		(.ir.cpu.module, .ir.cpu.forward, .ir.cpu.backward) |= sub_all("wp::add("; "wp::addd(")
@@ -34,6 +38,9 @@ jq -c --arg add "$k_add" --arg brace "$k_brace" --arg type "$k_type" --arg diff 
 		| .ir.cpu.module |= sub_all($f; $g) | .ir.cpu.forward = $g
 	elif .kernel_name == $diff then   # the stored forward alone is changed; the module still compiles
 		.ir.cuda.forward |= sub_all("// forward\n"; "// forward (edited)\n")
+	elif .kernel_name == $bwd then   # the backward alone calls adjoints that do not exist, in the module too
+		.ir.cuda.backward as $b | ($b | sub_all("wp::adj_"; "wp::adjj_")) as $g
+		| .ir.cuda.module |= sub_all($b; $g) | .ir.cuda.backward = $g
 	else . end' ds/train-00000.jsonl >"$shard"
 echo '{"kernel_name": "truncated", "ir": {' >>"$shard"
 bad_line=$(wc -l <"$shard")
@@ -48,11 +55,14 @@ check "wrong type: named, with g++'s diagnostic" grep -q "^FAIL train-00000.json
 check "wrong type: the diagnostic says what" grep -q "^    .*error" <(grep -A6 "^FAIL .* $k_type cpu" out.txt)
 check "edited forward: differs from the module" grep -q "^FAIL train-00000.jsonl:$(line_of "$k_diff") $k_diff cuda: forward differs from the module" out.txt
 check "edited forward: the differing line is shown" grep -q "stored  // forward (edited)" <(grep -A3 "^FAIL .* $k_diff cuda" out.txt)
+check "broken backward alone: named, with NVRTC's diagnostic" grep -q "^FAIL train-00000.jsonl:$(line_of "$k_bwd") $k_bwd cuda: module rejected by NVRTC (syntax)" out.txt
+check "broken backward alone: the diagnostic says what" grep -q "^    .*adjj_" <(grep -A6 "^FAIL .* $k_bwd cuda" out.txt)
+check "broken backward alone: its forward is fine, its cpu module passes" test "$(grep -c "^FAIL .* $k_bwd " out.txt)" = 1
 check "malformed line named and skipped" grep -q "^SKIP train-00000.jsonl:$bad_line: " out.txt
-check "untouched records pass: cpu $((n - 2)), cuda $((n - 2))" \
+check "untouched records pass: cpu $((n - 2)), cuda $((n - 3))" \
 	grep -q "^cpu  *$n  *$((n - 2))  *2$" out.txt
-check "... and cuda" grep -q "^cuda  *$n  *$((n - 2))  *2$" out.txt
-check "result says FAIL" grep -q "^result   FAIL: 4 failed, 1 skipped" out.txt
+check "... and cuda" grep -q "^cuda  *$n  *$((n - 3))  *3$" out.txt
+check "result says FAIL" grep -q "^result   FAIL: 5 failed, 1 skipped" out.txt
 
 js validate bad -j 2 --devices cpu -q; expect_rc 1
 check "--devices cpu -q: only the totals" test "$(grep -c '^FAIL' out.txt)" = 0

@@ -3,7 +3,8 @@
  * on both devices (real g++, real NVRTC); planted breakage (a mutated
  * forward body, a missing brace, a wrong type) fails, is named by index and
  * carries the compiler's diagnostic; a batch with one bad kernel among good
- * ones bisects to exactly that kernel; a missing NVRTC is one clear line.
+ * ones bisects to exactly that kernel, in batches of the default sizes too
+ * (large ones without NVRTC's PCH); a missing NVRTC is one clear line.
  *
  * Needs the .venv with warp-lang (or JITSYNTH_WARP_NATIVE=.../warp/native),
  * g++ and the CUDA 13 toolkit's libnvrtc; without NVRTC the CUDA checks
@@ -92,7 +93,7 @@ static void variant(const char *fixture, unsigned hash, buf *out)
 	buf_free(&m);
 }
 
-typedef enum breakage { OK, BODY, BRACE, TYPE } breakage;
+typedef enum breakage { OK, BODY, BRACE, TYPE, BWD } breakage;
 
 static void make_kernel(unsigned hash, breakage br, buf *cpu, buf *cu)
 {
@@ -118,6 +119,11 @@ static void make_kernel(unsigned hash, breakage br, buf *cpu, buf *cu)
 		}
 		case TYPE: /* a float local declared as a pointer */
 			mutate(b, "wp::float32 var_5;", "wp::float32* var_5;");
+			break;
+		case BWD: /* the backward function alone calls an unknown adjoint */
+			assert_non_null(strstr(b->data, "_kernel_backward("));
+			assert_true(strstr(b->data, "wp::adj_address(") > strstr(b->data, "_kernel_backward("));
+			mutate(b, "wp::adj_address(", "wp::adj_addresss(");
 			break;
 		}
 	}
@@ -380,6 +386,92 @@ static void test_batch_duplicate_and_bytes(void **state)
 	buf_free(&err);
 }
 
+/* Files in the NVRTC PCH directory of the (one) live engine's thread 0, or
+ * -1 when that cannot be told (TMPDIR unset: other runs' dirs in /tmp). */
+static int nvrtc_pch_files(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		return -1;
+	char pat[1200];
+	snprintf(pat, sizeof pat, "%s/jitsynth-chk-*/nvpch0/*", tmp);
+	glob_t g;
+	int rc = glob(pat, 0, NULL, &g);
+	int n = rc == 0 ? (int)g.gl_pathc : 0;
+	if (rc == 0)
+		globfree(&g);
+	return n;
+}
+
+/* Submits n kernels (kernel `bad` with breakage br; -1 none) and checks the
+ * verdicts; texts in cpu[], cu[] (lent until then, freed here). */
+static void submit_and_check(chk_engine *e, unsigned seed, int n, int bad, breakage br)
+{
+	buf cpu[64] = {0}, cu[64] = {0};
+	for (int i = 0; i < n; i++) {
+		make_kernel(seed + (unsigned)i, i == bad ? br : OK, &cpu[i], &cu[i]);
+		chk_item it = {.index = (uint64_t)i, .text = {cpu[i].data, cu[i].data}, .len = {cpu[i].len, cu[i].len}};
+		chk_submit(e, &it);
+	}
+	chk_result r;
+	int got = 0;
+	while (chk_wait(e, &r)) {
+		if ((int)r.index == bad)
+			expect_bad(&r, "adj_addresss", "adj_addresss");
+		else
+			expect_ok(&r);
+		chk_result_free(&r);
+		got++;
+	}
+	assert_int_equal(got, n);
+	for (int i = 0; i < n; i++) {
+		buf_free(&cpu[i]);
+		buf_free(&cu[i]);
+	}
+}
+
+/* The syntax tier batches CHK_BATCH_SYNTAX (128) modules by default, the
+ * compile tier CHK_BATCH_COMPILE (16). A batch of CHK_NVRTC_PCH_BELOW or
+ * more compiles once per device without NVRTC's PCH (its directory stays
+ * empty); when such a batch fails, bisection finds a breakage in the
+ * backward function alone, its smaller compiles with the PCH. */
+static void test_batch_large(void **state)
+{
+	(void)state;
+	chk_options o = {.tier = CHK_SYNTAX};
+	assert_int_equal(chk_batch_size(&o), CHK_BATCH_SYNTAX);
+	assert_int_equal(CHK_BATCH_SYNTAX, 128);
+	o.tier = CHK_COMPILE;
+	assert_int_equal(chk_batch_size(&o), CHK_BATCH_COMPILE);
+	o.batch = 5;
+	assert_int_equal(chk_batch_size(&o), 5);
+
+	const int n = 40;
+	assert_true(n >= CHK_NVRTC_PCH_BELOW);
+	chk_engine *e = engine(CHK_SYNTAX, n, 1);
+	submit_and_check(e, 0xe000u, n, -1, OK);
+	chk_stats st;
+	chk_stats_get(e, &st);
+	assert_int_equal(st.compiles[DEV_CPU], 1);
+	if (have_nvrtc) {
+		assert_int_equal(st.compiles[DEV_CUDA], 1);
+		if (nvrtc_pch_files() >= 0)
+			assert_int_equal(nvrtc_pch_files(), 0);
+	}
+	submit_and_check(e, 0xe100u, n, 33, BWD);
+	chk_stats_get(e, &st);
+	assert_int_equal(st.failed[DEV_CPU], 1);
+	/* one batch, then log2(40) levels of two halves */
+	assert_true(st.compiles[DEV_CPU] > 2 && st.compiles[DEV_CPU] < 2 + 2 * 7);
+	if (have_nvrtc) {
+		assert_int_equal(st.failed[DEV_CUDA], 1);
+		assert_true(st.compiles[DEV_CUDA] > 2 && st.compiles[DEV_CUDA] < 2 + 2 * 7);
+		if (nvrtc_pch_files() >= 0)
+			assert_true(nvrtc_pch_files() > 0);
+	}
+	chk_free(e);
+}
+
 /* Unprocessed submissions are discarded without leaks. */
 static void test_free_pending(void **state)
 {
@@ -483,6 +575,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_batch_bisects_body),
 	    cmocka_unit_test(test_batch_bisects_brace),
 	    cmocka_unit_test(test_batch_duplicate_and_bytes),
+	    cmocka_unit_test(test_batch_large),
 	    cmocka_unit_test(test_free_pending),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
