@@ -16,8 +16,8 @@
 
 size_t chk_prologue_len(const char *text, size_t len)
 {
-	size_t i = 0;
-	int cont = 0; /* the previous line ended with a backslash */
+	size_t i = 0, last = 0; /* last: the end of the last directive line */
+	int cont = 0;		/* the previous line ended with a backslash */
 	while (i < len) {
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t end = nl ? (size_t)(nl - text) + 1 : len;
@@ -32,10 +32,12 @@ size_t chk_prologue_len(const char *text, size_t len)
 		size_t k = end;
 		while (k > i && (text[k - 1] == '\n' || text[k - 1] == '\r'))
 			k--;
+		if (directive || cont)
+			last = end;
 		cont = (directive || cont) && k > i && text[k - 1] == '\\';
 		i = end;
 	}
-	return i;
+	return last;
 }
 
 /* The first lines of a compiler log worth showing: from the line before the
@@ -161,11 +163,15 @@ void batch_check(chk_engine *e, dev_id d, item **v, size_t n, int slot)
 		buf_free(&log);
 		return;
 	}
-	buf_append(&src, v[0]->text[d], v[0]->len[d]);
-	for (size_t i = 1; i <= n; i++) {
-		buf_printf(&src, "\nnamespace jitsynth_sep_%zu {}\n", i);
-		if (i < n)
-			buf_append(&src, v[i]->text[d] + v[i]->pro[d], v[i]->len[d] - v[i]->pro[d]);
+	/* the shared prologue once, then each module's body in a namespace of
+	 * its own (Warp names a @wp.func helper `norm_l2_0` in every module
+	 * that calls it: two such modules must not clash), closed after a
+	 * separator that is legal only at namespace scope */
+	buf_append(&src, v[0]->text[d], v[0]->pro[d]);
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&src, "\nnamespace jitsynth_mod_%zu {\n", i);
+		buf_append(&src, v[i]->text[d] + v[i]->pro[d], v[i]->len[d] - v[i]->pro[d]);
+		buf_printf(&src, "\nnamespace jitsynth_sep_%zu {}\n}\n", i);
 	}
 	rc = compile_text(e, d, src.data, src.len, n, slot, &log);
 	buf_free(&src);

@@ -35,14 +35,17 @@
  * Batching: up to `batch` modules (fewer once they hold `batch_bytes` of
  * text, so one huge module does not drag a whole batch along; defaults per
  * tier below) that share the same prologue (the leading
- * #define/#include block every Warp module starts with) are compiled as one
- * translation unit: the first module whole, then each further module with
- * its prologue stripped, separated by `namespace jitsynth_sep_N {}` (legal
- * only at namespace scope, so a module that leaves a brace open cannot hide
- * behind its neighbour). A failing batch is bisected until every failing
- * module has been compiled alone; its diagnostic (first lines) is then the
- * one of its own translation unit. Modules are independent (hashed unique
- * names), so a passing batch means every module in it passes.
+ * #define/#include block every Warp module starts with, up to its last
+ * directive) are compiled as one translation unit: the prologue once, then
+ * each module's body in a namespace of its own, `namespace jitsynth_mod_N
+ * { BODY namespace jitsynth_sep_N {} }` (Warp names a @wp.func helper such
+ * as `norm_l2_0` alike in every module that calls it, so bodies must not
+ * share a scope; the separator is legal only at namespace scope, so a body
+ * that leaves a brace open cannot hide behind its neighbour). A failing
+ * batch is bisected until every failing module has been compiled alone, as
+ * it is (no namespace); its diagnostic (first lines) is then the one of its
+ * own translation unit. A passing batch means every module in it passes:
+ * a body sees only the prologue's headers and its own names, as alone.
  *
  * Precompiled headers: GCC gets builtin.h precompiled once per engine (see
  * cxx.h); NVRTC gets automatic PCH (-pch) into a per-thread directory, but
@@ -224,7 +227,8 @@ int chk_screen(const char *text, size_t len, buf *why);
 int chk_nvrtc_server(int argc, char **argv);
 
 /* Exposed for tests: the length of a module's prologue (leading blank,
- * comment and preprocessor lines, continuation lines included). */
+ * comment and preprocessor lines, continuation lines included, up to the
+ * end of the last preprocessor line: comments after it are the body's). */
 size_t chk_prologue_len(const char *text, size_t len);
 
 #endif
