@@ -165,13 +165,16 @@ void batch_check(chk_engine *e, dev_id d, item **v, size_t n, int slot)
 	}
 	/* the shared prologue once, then each module's body in a namespace of
 	 * its own (Warp names a @wp.func helper `norm_l2_0` in every module
-	 * that calls it: two such modules must not clash), closed after a
-	 * separator that is legal only at namespace scope */
+	 * that calls it: two such modules must not clash), then a declaration
+	 * legal only at global scope (an operator new may not be declared in a
+	 * namespace or a block): a body that leaves a brace open, or closes
+	 * one too many, fails here instead of pairing with a neighbour's */
 	buf_append(&src, v[0]->text[d], v[0]->pro[d]);
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(&src, "\nnamespace jitsynth_mod_%zu {\n", i);
 		buf_append(&src, v[i]->text[d] + v[i]->pro[d], v[i]->len[d] - v[i]->pro[d]);
-		buf_printf(&src, "\nnamespace jitsynth_sep_%zu {}\n}\n", i);
+		buf_printf(&src, "\n}\nstruct jitsynth_sep_%zu; void *operator new(decltype(sizeof 0), jitsynth_sep_%zu *);\n",
+			   i, i);
 	}
 	rc = compile_text(e, d, src.data, src.len, n, slot, &log);
 	buf_free(&src);

@@ -38,14 +38,19 @@
  * #define/#include block every Warp module starts with, up to its last
  * directive) are compiled as one translation unit: the prologue once, then
  * each module's body in a namespace of its own, `namespace jitsynth_mod_N
- * { BODY namespace jitsynth_sep_N {} }` (Warp names a @wp.func helper such
- * as `norm_l2_0` alike in every module that calls it, so bodies must not
- * share a scope; the separator is legal only at namespace scope, so a body
- * that leaves a brace open cannot hide behind its neighbour). A failing
+ * { BODY }`, followed by a separator legal only at global scope (`struct
+ * jitsynth_sep_N; void *operator new(decltype(sizeof 0), jitsynth_sep_N
+ * *);`: an operator new may not be declared in a namespace or a block).
+ * Warp names a @wp.func helper such as `norm_l2_0` alike in every module
+ * that calls it, so bodies must not share a scope; and a body that leaves
+ * a brace open, or closes one too many, fails at its own separator instead
+ * of pairing with a neighbour that does the opposite. A failing
  * batch is bisected until every failing module has been compiled alone, as
  * it is (no namespace); its diagnostic (first lines) is then the one of its
  * own translation unit. A passing batch means every module in it passes:
- * a body sees only the prologue's headers and its own names, as alone.
+ * a body sees the prologue's headers and its own names, as alone (and the
+ * macros of the bodies before it: a pair that fails only together is
+ * bisected and both pass).
  *
  * Precompiled headers: GCC gets builtin.h precompiled once per engine (see
  * cxx.h); NVRTC gets automatic PCH (-pch) into a per-thread directory, but

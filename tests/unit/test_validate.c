@@ -396,6 +396,46 @@ static void test_batch_duplicate_and_bytes(void **state)
 	buf_free(&err);
 }
 
+/* Two hostile modules that fail alone but balance each other's braces (one
+ * leaves a namespace open, the next closes it) fail together too: each
+ * body's separator is legal only at global scope. */
+static void test_batch_brace_pair(void **state)
+{
+	(void)state;
+	chk_engine *e = engine(CHK_SYNTAX, 2, 1);
+	buf m[2][2] = {{{0}}}; /* [kernel][cpu, cuda], lent until the verdicts */
+	for (int k = 0; k < 2; k++) {
+		buf cpu = BUF_INIT, cu = BUF_INIT;
+		make_kernel(0xf000u + (unsigned)k, OK, &cpu, &cu);
+		buf *src[2] = {&cpu, &cu};
+		for (int d = 0; d < 2; d++) {
+			size_t p = chk_prologue_len(src[d]->data, src[d]->len);
+			buf_append(&m[k][d], src[d]->data, p);
+			if (k == 1)
+				buf_puts(&m[k][d], "}\n"); /* closes one too many */
+			buf_append(&m[k][d], src[d]->data + p, src[d]->len - p);
+			if (k == 0)
+				buf_puts(&m[k][d], "\nnamespace left_open {\n");
+		}
+		buf_free(&cpu);
+		buf_free(&cu);
+		chk_item it = {.index = (uint64_t)k, .text = {m[k][0].data, m[k][1].data}, .len = {m[k][0].len, m[k][1].len}};
+		chk_submit(e, &it);
+	}
+	chk_result r;
+	int n = 0;
+	while (chk_wait(e, &r)) {
+		expect_bad(&r, NULL, NULL);
+		chk_result_free(&r);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	chk_free(e);
+	for (int k = 0; k < 2; k++)
+		for (int d = 0; d < 2; d++)
+			buf_free(&m[k][d]);
+}
+
 /* Files in the NVRTC PCH directory of the (one) live engine's thread 0, or
  * -1 when that cannot be told (TMPDIR unset: other runs' dirs in /tmp). */
 static int nvrtc_pch_files(void)
@@ -590,6 +630,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_batch_bisects_brace),
 	    cmocka_unit_test(test_batch_duplicate_and_bytes),
 	    cmocka_unit_test(test_batch_large),
+	    cmocka_unit_test(test_batch_brace_pair),
 	    cmocka_unit_test(test_free_pending),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
