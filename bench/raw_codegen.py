@@ -4,7 +4,7 @@ once, then for each kernel build it as its own module and run codegen for
 CPU and CUDA (releasing the module afterwards, as a careful user would).
 
 usage: raw_codegen.py KERNELS.txt   (the output of `jitsynth sample`)
-prints: kernels=N seconds=S rate=R
+prints: kernels=N failed=F seconds=S cpu_ms=C rate=R (cpu_ms: CPU ms per kernel)
 """
 import linecache
 import re
@@ -49,13 +49,15 @@ def main():
     kernels = load(sys.argv[1])
     failed = 0
     start = time.perf_counter()
+    cpu0 = time.process_time()
     for name, source in kernels:
         try:
             build(name, source)
         except Exception:
             failed += 1
     seconds = time.perf_counter() - start
-    print("kernels=%d failed=%d seconds=%.3f rate=%.2f" % (len(kernels), failed, seconds, len(kernels) / seconds))
+    cpu_ms = 1000 * (time.process_time() - cpu0) / len(kernels)
+    print("kernels=%d failed=%d seconds=%.3f cpu_ms=%.1f rate=%.2f" % (len(kernels), failed, seconds, cpu_ms, len(kernels) / seconds))
 
 
 if __name__ == "__main__":
