@@ -389,6 +389,10 @@ static int on_ready(void *ctx, const char *warp_version, const char *native_dir,
 			   r->o->out_dir, r->resume_warp, r->o->pool.python, warp_version, r->resume_warp);
 		return -1;
 	}
+	if (strcmp(warp_version, WARP_PINNED_VERSION) != 0)
+		snprintf(r->s->note, sizeof r->s->note,
+			 "Warp %s is not the pinned %s: the workers run without their codegen cache (slower; same output)",
+			 warp_version, WARP_PINNED_VERSION);
 	if (r->o->chk.tier != CHK_NONE) {
 		chk_options co = r->o->chk;
 		co.devices = r->o->pool.devices;
@@ -397,8 +401,10 @@ static int on_ready(void *ctx, const char *warp_version, const char *native_dir,
 		r->chk = chk_create(&co, err);
 		if (!r->chk)
 			return -1;
-		if (chk_note(r->chk))
-			snprintf(r->s->note, sizeof r->s->note, "%s", chk_note(r->chk));
+		if (chk_note(r->chk)) {
+			size_t used = strlen(r->s->note);
+			snprintf(r->s->note + used, sizeof r->s->note - used, "%s%s", used ? "; " : "", chk_note(r->chk));
+		}
 	}
 	if (r->progress)
 		r->progress(r->o, r->s, r->pctx);

@@ -14,6 +14,10 @@
 #include "common/buf.h"
 #include "warp/proto.h"
 
+/* The warp-lang whose private code generator worker.py's codegen cache
+ * patches (PINNED_WARP there); on another the workers run without it. */
+#define WARP_PINNED_VERSION "1.19.0"
+
 typedef struct pool_options {
 	const char *python;        /* interpreter that can import warp */
 	const char *worker_script; /* path of worker.py */

@@ -50,6 +50,15 @@ out=$(probe PROBE_VERSION=1.20.0 2>probe.err)
 check "on another Warp the cache is off" test "$out" = off
 check "... and the worker says why" grep -q "it patches warp-lang 1.19.0's private code generator, this is 1.20.0" probe.err
 
+# generate says so on another Warp (here 1.19.0 claiming to be 1.20.0)
+mkdir fakever
+printf 'import warp\nwarp.__version__ = "1.20.0"\n' >fakever/sitecustomize.py
+PYTHONPATH=$WORK/fakever js generate -n 4 -o other --seed 2 --validate none --quiet
+expect_rc 0
+check "another Warp: generate notes that the cache is off" \
+	grep -q "^jitsynth: note: Warp 1.20.0 is not the pinned 1.19.0: the workers run without their codegen cache" err.txt
+check "... in one line" test "$(wc -l <err.txt)" = 1
+
 # install-path independence: the venv through a symlink
 ln -s "$(readlink -f "$ROOT/.venv")" venv-elsewhere
 js generate -n 120 -o path1 --seed 4 --categories all --validate none --quiet --python "$ROOT/.venv/bin/python"
