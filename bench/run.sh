@@ -6,7 +6,7 @@
 #      kernels with the worker's codegen cache and without it
 #      (JITSYNTH_WORKER_CACHE=0): rates per job, against raw codegen;
 #   2. on BENCH_VN kernels: --validate none and syntax, with and without the
-#      cache, syntax as a share of none for each, and compile;
+#      cache, syntax as a share of none for each; compile on BENCH_CN;
 #   3. the seed report's design rebuilt (BENCH_SEED_DESIGN, default
 #      ../shared/bench/seed_design.py: one process, ten kernels per module,
 #      one device per run, so it runs once for cpu and once for cuda) on the
@@ -25,6 +25,7 @@ JOBS=${BENCH_JOBS:-2}
 LONG=${BENCH_LONG:-50000}
 LONG_CATS=${BENCH_LONG_CATEGORIES:-all}
 VN=${BENCH_VN:-2000}
+CN=${BENCH_CN:-$VN} # --validate compile kernels (0: skip it)
 SN=${BENCH_SEED_N:-1000}
 SEED=${BENCH_SEED:-1}
 SEED_DESIGN=${BENCH_SEED_DESIGN:-../shared/bench/seed_design.py}
@@ -93,9 +94,11 @@ if [ "$VN" -gt 0 ]; then
 			"$(jq .counts.records $T/v/manifest.json)" "$(jq .counts.rejects $T/v/manifest.json)" \
 			"$(jq -c '.timing.validation.compilations' $T/v/manifest.json)"
 	done
-	gen "$VN" "$T/v" compile
-	printf '  cache    --validate compile: %6.2f kernels/s, cpu ms/kernel %s, records=%d rejects=%d\n' "$rate" "$cpu_ms" \
-		"$(jq .counts.records $T/v/manifest.json)" "$(jq .counts.rejects $T/v/manifest.json)"
+	if [ "$CN" -gt 0 ]; then
+		gen "$CN" "$T/v" compile
+		printf '  cache    --validate compile: %6.2f kernels/s on %d kernels, cpu ms/kernel %s, records=%d rejects=%d\n' \
+			"$rate" "$CN" "$cpu_ms" "$(jq .counts.records $T/v/manifest.json)" "$(jq .counts.rejects $T/v/manifest.json)"
+	fi
 	rm -rf "$T/v"
 fi
 

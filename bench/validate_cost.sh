@@ -2,7 +2,7 @@
 # validate_cost: per-kernel cost of each validation compiler -- NVRTC
 # syntax-only, NVRTC to PTX, g++ -fsyntax-only, g++ -O2 object -- with and
 # without batching (several modules in one translation unit) and with and
-# without precompiled headers, on VC_N real Warp modules (default 48; the
+# without precompiled headers, on VC_N real Warp modules (default 300; the
 # first batch of each run is a warm-up and is not counted).
 #
 # Modules come from a jitsynth dataset when bin/jitsynth can generate one,
@@ -11,12 +11,12 @@
 # "setup" is the one-time cost (engine start, g++ PCH build, the warm-up
 # batch in which NVRTC makes its automatic PCH), not in ms/kernel.
 #
-# env: VC_N (kernels), VC_BATCHES ("1 8 16"), VC_DIR (keep modules there),
+# env: VC_N (kernels), VC_BATCHES ("1 16 128"), VC_DIR (keep modules there),
 #      VC_TIERS ("syntax compile"), VC_DEVICES ("cuda cpu").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${VC_N:-48}
-BATCHES=${VC_BATCHES:-"1 8 16"}
+N=${VC_N:-300}
+BATCHES=${VC_BATCHES:-"1 16 128"}
 TIERS=${VC_TIERS:-"syntax compile"}
 DEVICES=${VC_DEVICES:-"cuda cpu"}
 T=$(mktemp -d /tmp/jitsynth-vcost.XXXXXX)
