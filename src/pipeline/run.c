@@ -510,6 +510,8 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			progress(o, s, pctx); /* "stopping": the compilers finish what they hold */
 	}
 	if (r.chk) { /* the last kernels are still with the compilers */
+		if (stopped) /* Ctrl-C: what is not compiled yet waits for --resume */
+			chk_cancel(r.chk);
 		chk_result res;
 		while (chk_wait(r.chk, &res)) {
 			on_validated(&r, &res);

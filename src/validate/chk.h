@@ -186,6 +186,12 @@ void chk_submit(chk_engine *e, const chk_item *it);
 /* Hands the partial batch (if any) to the threads now. */
 void chk_flush(chk_engine *e);
 
+/* For a run that is stopping: drops every kernel with a device whose
+ * compilation has not started (partial batches included); the compilations
+ * under way finish, and chk_wait hands out their kernels' results unless
+ * another device of the kernel was dropped. */
+void chk_cancel(chk_engine *e);
+
 /* Non-blocking: 1 and *out filled when a result is ready, else 0. */
 int chk_poll(chk_engine *e, chk_result *out);
 

@@ -59,6 +59,23 @@ static void free_item(item *it)
 	free(it);
 }
 
+/* A device job of item x is over: x is done, or dropped when cancelled
+ * (under e->mu). */
+static void job_over(chk_engine *e, item *x)
+{
+	if (--x->pending > 0)
+		return;
+	if (!x->cancelled) {
+		push_done(e, x);
+		return;
+	}
+	x->prev->next = x->next;
+	x->next->prev = x->prev;
+	e->outstanding--;
+	free_item(x);
+	pthread_cond_broadcast(&e->done_cv);
+}
+
 typedef struct worker_arg {
 	chk_engine *e;
 	int slot;
@@ -84,8 +101,7 @@ static void *worker(void *arg)
 		batch_run_job(e, j, slot);
 		pthread_mutex_lock(&e->mu);
 		for (size_t i = 0; i < j->n; i++)
-			if (--j->v[i]->pending == 0)
-				push_done(e, j->v[i]);
+			job_over(e, j->v[i]);
 		free(j->v);
 		free(j);
 	}
@@ -322,6 +338,25 @@ void chk_submit(chk_engine *e, const chk_item *it)
 	}
 	if (!x->pending)
 		push_done(e, x);
+	pthread_mutex_unlock(&e->mu);
+}
+
+void chk_cancel(chk_engine *e)
+{
+	pthread_mutex_lock(&e->mu);
+	for (int d = 0; d < DEV_COUNT; d++)
+		push_job(e, (dev_id)d);
+	while (e->jq_head) {
+		job *j = e->jq_head;
+		e->jq_head = j->next;
+		for (size_t i = 0; i < j->n; i++) {
+			j->v[i]->cancelled = 1;
+			job_over(e, j->v[i]);
+		}
+		free(j->v);
+		free(j);
+	}
+	e->jq_tail = NULL;
 	pthread_mutex_unlock(&e->mu);
 }
 

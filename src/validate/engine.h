@@ -26,6 +26,7 @@ typedef struct item {
 	int ok[DEV_COUNT];
 	char *diag[DEV_COUNT];
 	int pending;		  /* device jobs still to finish */
+	int cancelled;		  /* chk_cancel: dropped, never handed out */
 	struct item *prev, *next; /* the live list: every item not yet handed out */
 	struct item *done_next;	  /* the done queue */
 } item;

@@ -10,13 +10,13 @@ OPTS="-n $N --seed 3 --shard-size 8 --jobs 2 --devices cpu --quiet"
 "$JS" generate $OPTS -o ref
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 
-# g++ for the first 2 calls (the PCH build and the first batch), then killed,
-# once the first batch's records are in a shard (both batches compile at
-# once on two threads)
+# g++ for the first 3 calls (the version probe, the PCH build and the first
+# batch), then killed, once the first batch's records are in a shard (both
+# batches may compile at once, on two threads)
 cat >gxx <<SH
 #!/usr/bin/env bash
 n=\$(flock "$WORK/count" bash -c 'n=\$((\$(cat "$WORK/count" 2>/dev/null || echo 0) + 1)); echo \$n >"$WORK/count"; echo \$n')
-if [ "\$n" -gt 2 ]; then
+if [ "\$n" -gt 3 ]; then
 	for i in \$(seq 600); do [ -e "$WORK/ds/train-00000.jsonl" ] && break; sleep 0.1; done
 	kill -9 \$\$
 fi
