@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -459,6 +460,33 @@ static void take_back(run *r)
 	buf_free(&p);
 }
 
+/* After the workers: the compilers' last verdicts, stored as they come. A
+ * stop (Ctrl-C), before or during this wait, drops what has not started
+ * compiling (chk_cancel): --resume redoes it. */
+static void drain_compilers(run *r)
+{
+	const volatile sig_atomic_t *stop = r->o->pool.stop;
+	int cancelled = 0;
+	chk_result res;
+	for (;;) {
+		if (!cancelled && stop && *stop) {
+			chk_cancel(r->chk);
+			cancelled = 1;
+		}
+		if (chk_poll(r->chk, &res)) {
+			on_validated(r, &res);
+			chk_result_free(&res);
+			continue;
+		}
+		if (!chk_outstanding(r->chk))
+			return;
+		store_ready(r);
+		chk_flush(r->chk); /* nothing more will fill a partial batch */
+		struct pollfd p = {.fd = chk_fd(r->chk), .events = POLLIN};
+		poll(&p, 1, 100); /* a signal or 100 ms: look at the stop flag again */
+	}
+}
+
 int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, void *pctx, buf *err)
 {
 	memset(s, 0, sizeof *s);
@@ -510,13 +538,7 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			progress(o, s, pctx); /* "stopping": the compilers finish what they hold */
 	}
 	if (r.chk) { /* the last kernels are still with the compilers */
-		if (stopped) /* Ctrl-C: what is not compiled yet waits for --resume */
-			chk_cancel(r.chk);
-		chk_result res;
-		while (chk_wait(r.chk, &res)) {
-			on_validated(&r, &res);
-			chk_result_free(&res);
-		}
+		drain_compilers(&r);
 		store_ready(&r);
 		chk_stats_get(r.chk, &s->chk);
 	}

@@ -11,14 +11,20 @@ OPTS="-n $N --seed 3 --shard-size 8 --jobs 2 --devices cpu --quiet"
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 
 # g++ for the first 3 calls (the version probe, the PCH build and the first
-# batch), then killed, once the first batch's records are in a shard (both
-# batches may compile at once, on two threads)
+# batch), then killed, once that first batch is compiled (the second, the
+# run's last 72 kernels, may start compiling on the other thread before)
 cat >gxx <<SH
 #!/usr/bin/env bash
 n=\$(flock "$WORK/count" bash -c 'n=\$((\$(cat "$WORK/count" 2>/dev/null || echo 0) + 1)); echo \$n >"$WORK/count"; echo \$n')
 if [ "\$n" -gt 3 ]; then
-	for i in \$(seq 600); do [ -e "$WORK/ds/train-00000.jsonl" ] && break; sleep 0.1; done
+	for i in \$(seq 600); do [ -e "$WORK/first-done" ] && break; sleep 0.1; done
 	kill -9 \$\$
+fi
+if [ "\$n" = 3 ]; then
+	g++ "\$@"
+	rc=\$?
+	touch "$WORK/first-done"
+	exit \$rc
 fi
 exec g++ "\$@"
 SH

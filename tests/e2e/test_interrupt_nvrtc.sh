@@ -11,7 +11,7 @@
 # flavours: release
 source "$(dirname "$0")/lib.sh"
 INTERRUPTS=${INTERRUPTS:-3}
-N=${N:-300}
+N=${N:-600} # long enough (~10 s here) that a SIGINT 1-5 s in lands mid-run
 OPTS="-n $N --seed 7 --shard-size 25 --jobs 2"
 "$JS" generate $OPTS -o ref --quiet
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
