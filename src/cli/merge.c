@@ -45,19 +45,25 @@ int cmd_merge(int argc, char **argv)
 		case OPT_FORMAT:
 			if (jsonl_format_parse(optarg, &o.format) < 0)
 				return usage_error("merge", "--format wants jsonl or jsonl.zst, not '%s'", optarg);
+			o.given |= MERGE_GIVEN_FORMAT;
 			break;
 		case OPT_LEVEL:
 			if (parse_u64(optarg, 1, 19, &v) < 0)
 				return usage_error("merge", "--zstd-level wants 1..19, not '%s'", optarg);
 			o.zstd_level = (int)v;
 			level_given = 1;
+			o.given |= MERGE_GIVEN_LEVEL;
 			break;
 		case OPT_SHARD:
 			if (parse_u64(optarg, 1, UINT64_C(1) << 32, &v) < 0)
 				return usage_error("merge", "--shard-size wants a positive count, not '%s'", optarg);
 			o.shard_size = (size_t)v;
+			o.given |= MERGE_GIVEN_SHARD_SIZE;
 			break;
-		case OPT_NODEDUP: o.dedup = 0; break;
+		case OPT_NODEDUP:
+			o.dedup = 0;
+			o.given |= MERGE_GIVEN_DEDUP;
+			break;
 		case OPT_FORCE: o.force = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case ':': return usage_error("merge", "option '%s' needs a value", argv[optind - 1]);
@@ -78,6 +84,13 @@ int cmd_merge(int argc, char **argv)
 	cli_warn_summary(&w);
 	if (rc < 0)
 		cli_line(stderr, "jitsynth merge: %s", err.data);
+	else if (res.parts)
+		cli_line(stdout,
+			 "merged %zu parts: %llu records into %llu in %zu shard%s, %llu rejects (%llu exact, %llu "
+			 "structural duplicates dropped)",
+			 res.parts, (unsigned long long)res.read, (unsigned long long)res.written, res.nshards,
+			 res.nshards == 1 ? "" : "s", (unsigned long long)res.rejects, (unsigned long long)res.exact,
+			 (unsigned long long)res.structural);
 	else
 		cli_line(stdout,
 			 "merged %llu records into %llu in %zu shard%s (%llu exact, %llu structural duplicates "

@@ -15,6 +15,7 @@
  * costs microseconds), so nothing but the answer is kept in flight. */
 #include "pipeline/run.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -56,9 +57,62 @@ static int hook_lists(const char *var, uint64_t index)
 	return 0;
 }
 
+/* src with every identifier `from` (not an attribute: .tid stays) as `to` */
+static void rename_word(const buf *src, const char *from, const char *to, buf *out)
+{
+	size_t n = strlen(from);
+	buf_reset(out);
+	for (size_t i = 0; i < src->len;) {
+		const char *p = src->data + i;
+		int word = i + n <= src->len && !memcmp(p, from, n) &&
+			   (i == 0 || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.')) &&
+			   (i + n == src->len || !(isalnum((unsigned char)p[n]) || p[n] == '_'));
+		if (word)
+			buf_puts(out, to), i += n;
+		else
+			buf_putc(out, *p), i++;
+	}
+}
+
+/* JITSYNTH_TEST_COPY=i:j[~],...: kernel i (> j) is kernel j's source (as
+ * planted itself) under i's name, an exact duplicate of j; with '~' its
+ * `tid` is renamed too, a structural one (test_parts, test_slurm plant
+ * them across parts). */
+static void hook_copy(const run_options *o, uint64_t index, gen_kernel *k)
+{
+	const char *s = getenv("JITSYNTH_TEST_COPY");
+	while (s && *s) {
+		char *end;
+		unsigned long long i = strtoull(s, &end, 10), j;
+		if (end == s || *end != ':')
+			return;
+		j = strtoull(end + 1, &end, 10);
+		int structural = *end == '~';
+		end += structural;
+		if (i == index && j < index) {
+			gen_kernel src = {0};
+			buf tmp = BUF_INIT;
+			gen_kernel_make(&o->gen, j, &src);
+			hook_copy(o, j, &src);
+			rename_word(&src.source, src.name, k->name, &k->source);
+			if (structural) {
+				rename_word(&k->source, "tid", "tix", &tmp);
+				buf_reset(&k->source);
+				buf_append(&k->source, tmp.data, tmp.len);
+			}
+			buf_free(&tmp);
+			gen_kernel_free(&src);
+		}
+		if (*end != ',')
+			return;
+		s = end + 1;
+	}
+}
+
 static void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k)
 {
 	gen_kernel_make(&o->gen, index, k);
+	hook_copy(o, index, k);
 	if (hook_lists("JITSYNTH_TEST_REJECT", index)) /* a type error Warp must refuse */
 		buf_puts(&k->source, "    jitsynth_planted = wp.vec3(1.0, 2.0, 3.0) + 1\n");
 }
@@ -95,7 +149,7 @@ static void store_ready(run *r);
 static pool_next hand_out(void *ctx, uint64_t *index, buf *frame)
 {
 	run *r = ctx;
-	if (r->failed || r->s->dispatched >= r->o->n)
+	if (r->failed || r->s->dispatched >= r->end)
 		return POOL_DONE;
 	if (r->s->dispatched - r->next_write >= r->nwin) {
 		if (r->chk && r->answered == r->s->dispatched)
@@ -465,7 +519,11 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx, .lock = DIR_LOCK_INIT};
 	r.nwin = (uint64_t)(o->pool.jobs * o->pool.batch * 4 + 64);
 	r.win = xcalloc(r.nwin, sizeof *r.win);
-	r.dd = o->dedup ? dedup_new() : NULL;
+	/* a part keeps every record: dedup is global, done by `merge` over
+	 * all the parts in index order, as one run would do it */
+	r.dd = o->dedup && !o->part_n ? dedup_new() : NULL;
+	run_range(o, &r.first, &r.end);
+	s->dispatched = r.next_write = r.answered = r.first;
 	metrics_init(&r.metrics);
 	shards_init(&r.shards, o->out_dir, o->shard_size, o->format, o->zstd_level);
 	int rc = -1;
@@ -485,7 +543,8 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			     .watch_fd = chk_watch_fd,
 			     .on_watch = on_chk_ready,
 			     .tick = tick};
-	int prc = s->done < o->n ? pool_run(&o->pool, &cb, &r, &s->pool, err) : 0;
+	uint64_t total = r.end - r.first;
+	int prc = s->done < total ? pool_run(&o->pool, &cb, &r, &s->pool, err) : 0;
 	int stopped = o->pool.stop && *o->pool.stop;
 	if (stopped) {
 		/* a stop ends the hand-out; what a worker killed by the same
@@ -511,10 +570,10 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	s->peak_rss_kib = ru.ru_maxrss;
-	s->complete = prc == 0 && !r.failed && s->done == o->n;
+	s->complete = prc == 0 && !r.failed && s->done == total;
 	if (prc == 0 && !r.failed && !s->complete)
 		buf_printf(err, "interrupted after %llu of %llu kernels", (unsigned long long)s->done,
-			   (unsigned long long)o->n);
+			   (unsigned long long)total);
 
 	/* Keep what is finished even when the run failed: no work is lost. A
 	 * write error leaves the temporaries for --resume to sort out. A fresh

@@ -36,7 +36,8 @@ typedef struct run {
 	char resume_warp[32]; /* the Warp that made the kept shards ("": none kept) */
 	slot *win;
 	uint64_t nwin;
-	uint64_t next_write;
+	uint64_t first, end; /* the indices this run makes (run_range) */
+	uint64_t next_write; /* the oldest index not stored yet */
 	shard_set shards;
 	jsonl_file rejects;
 	int rejects_open;
