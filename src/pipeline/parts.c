@@ -89,6 +89,12 @@ static int load_part(const char *dir, const char *dir0, part *p, buf *err)
 			   dir, dir);
 		return -1;
 	}
+	if (!p->man) {
+		buf_printf(err,
+			   "'%s' holds no finished part (no manifest.json, no journal): the task that makes it failed or never ran; see its log, make it again (`jitsynth generate --part K/N ...`), then merge again",
+			   dir);
+		return -1;
+	}
 	if (!json_is_object(json_object_get(opt, "part"))) {
 		buf_printf(err,
 			   "'%s' is not a part of a `generate --part` run, but '%s' is: merge all the parts of the run on their own, then merge the result with '%s'",
