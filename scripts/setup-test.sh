@@ -2,7 +2,7 @@
 # setup-test: what only the tests need, on top of scripts/setup.sh: headless
 # Chromium (Debian's `chromium`, for the HTML report test), Slurm and MUNGE
 # (`slurm-wlm`, `munge`: test_slurm starts a single-node cluster of its own;
-# installing them starts no daemon here) and the Python packages of
+# it uses none of their system-wide services) and the Python packages of
 # requirements-test.txt in .venv. Idempotent, like setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
