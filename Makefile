@@ -51,7 +51,7 @@ endif
 VENV    := .venv
 N       ?= 3000
 
-.PHONY: all setup run test check asan bench bench-gen soak fuzz fuzz-run clean help format
+.PHONY: all setup run test check asan bench bench-gen bench-scaleout soak fuzz fuzz-run clean help format
 
 all: $(BIN)
 
@@ -64,6 +64,7 @@ help:
 	@echo "make bench      jitsynth vs raw Warp codegen (BENCH_N kernels)"
 	@echo "make fuzz       every libFuzzer target for FUZZ_SECONDS (default 10) each"
 	@echo "make bench-gen  the generator over every profile (GEN_N kernels): codegen rate, coverage"
+	@echo "make bench-scaleout  the Scale out plan's figures: syntax rate per job, bytes per record, merge rate"
 	@echo "make soak       20 generate runs killed at random and resumed (long)"
 
 setup:
@@ -128,6 +129,11 @@ bench: setup
 bench-gen: setup
 	@$(MAKE) --no-print-directory all
 	@bash bench/generator.sh
+
+# Issue 15's Scale out figures (README): SCALE_N, SCALE_JOBS, SCALE_PARTS, SCALE_MERGE_N.
+bench-scaleout: setup
+	@$(MAKE) --no-print-directory all
+	@bash bench/scaleout.sh
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c

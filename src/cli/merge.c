@@ -8,16 +8,21 @@
 #include "pipeline/merge.h"
 
 static const char usage[] =
-	"usage: jitsynth merge DIR... -o OUT [--format jsonl|jsonl.zst] [--zstd-level N]\n"
+	"usage: jitsynth merge DIR... -o OUT [--format jsonl.zst|jsonl] [--zstd-level N]\n"
 	"                      [--shard-size N] [--no-dedup] [--force]\n"
 	"\n"
 	"Combines the datasets in DIR... (jitsynth's shards or the seed layout)\n"
 	"into OUT: new train-NNNNN.jsonl[.zst] shards, manifest.json (with the\n"
 	"sources under merged_from and dedup counts) and README.md. The first of\n"
 	"each exact or structural duplicate, in the order given, is kept.\n"
+	"When DIR... are the parts of one `generate --part K/N` run (all of\n"
+	"them, in any order), OUT becomes that run's dataset, as one machine\n"
+	"would have written it: merge checks first that the parts are complete,\n"
+	"intact and of the same run, and takes --format, --shard-size and dedup\n"
+	"from the run.\n"
 	"\n"
 	"  -o, --output OUT      the directory to write (created if absent)\n"
-	"      --format F        jsonl (default) or jsonl.zst\n"
+	"      --format F        jsonl.zst (default) or jsonl\n"
 	"      --zstd-level N    1..19 (default 3) for jsonl.zst\n"
 	"      --shard-size N    records per shard (default 10000)\n"
 	"      --no-dedup        keep duplicates\n"
@@ -34,7 +39,7 @@ int cmd_merge(int argc, char **argv)
 		{"no-dedup", no_argument, NULL, OPT_NODEDUP},	{"force", no_argument, NULL, OPT_FORCE},
 		{"help", no_argument, NULL, 'h'},		{0},
 	};
-	merge_options o = {.format = JSONL_PLAIN, .shard_size = 10000, .dedup = 1};
+	merge_options o = {.format = JSONL_ZST, .shard_size = 10000, .dedup = 1};
 	uint64_t v;
 	int c, level_given = 0;
 	opterr = 0;
