@@ -13,13 +13,13 @@ source "$(dirname "$0")/lib.sh"
 INTERRUPTS=${INTERRUPTS:-3}
 N=${N:-300}
 OPTS="-n $N --seed 7 --shard-size 25 --jobs 2"
-"$JS" generate $OPTS -o ref --quiet
+"$JS" generate --format jsonl $OPTS -o ref --quiet
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 
 crashes=0 clean=0 resumed=0 early=0
 for i in $(seq "$INTERRUPTS"); do
 	d=ds$i
-	setsid "$JS" generate $OPTS -o $d >out$i.txt 2>err$i.txt &
+	setsid "$JS" generate --format jsonl $OPTS -o $d >out$i.txt 2>err$i.txt &
 	pid=$!
 	ms=$((1000 + RANDOM % 4000))
 	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
@@ -41,7 +41,7 @@ for i in $(seq "$INTERRUPTS"); do
 		early=$((early + 1))
 		check "run $i (nothing stored): says to run it again" grep -q "run the same command again" err$i.txt
 		check "run $i (nothing stored): nothing left behind" test -z "$(ls -A $d 2>/dev/null)"
-		js generate $OPTS -o $d
+		js generate --format jsonl $OPTS -o $d
 	else
 		check "run $i: gives the resume line" grep -q -- "jitsynth generate --resume -o $d\` continues the run" err$i.txt
 		check "run $i: manifest says incomplete" test "$(jq .complete $d/manifest.json)" = false

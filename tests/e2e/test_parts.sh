@@ -2,7 +2,8 @@
 # worker (milliseconds): the parts tile the index range; merged in any
 # order they are byte for byte the single run's dataset (shards, rejects,
 # card, manifest but timing), exact duplicates planted across parts
-# dropped by the merge's global dedup, both formats; a part resumes after
+# dropped by the merge's global dedup, both formats (jsonl.zst, the
+# default, and jsonl); a part resumes after
 # SIGKILL and refuses another --part; merge refuses parts of different runs,
 # a part twice, a gap, an incomplete or killed part, a damaged part, a part
 # mixed with a plain dataset, and flags that contradict the run, each in one
@@ -37,20 +38,20 @@ check "timing names the parts" test "$(jq -c '[.timing.parts[].k]' merged/data/m
 check "the merged dataset verifies" "$JS" verify merged/data
 
 # the other format, a part per kernel at the edge (N = n)
-O2="-n 5 --seed 4 --validate none --quiet --python $FAKE --jobs 1 --format jsonl.zst --shard-size 2"
+O2="-n 5 --seed 4 --validate none --quiet --python $FAKE --jobs 1 --format jsonl --shard-size 2"
 mkdir s2 m2 && (cd s2 && "$JS" generate $O2 -o data) || fail "the small run failed"
 for k in 0 1 2 3 4; do js generate $O2 --part $k/5 -o q$k; expect_rc 0; done
 (cd m2 && "$JS" merge ../q{0,1,2,3,4} -o data >/dev/null) || fail "merge of 5 one-kernel parts failed"
-check "jsonl.zst, one kernel per part: the single run's dataset" same_dataset s2/data m2/data
+check "plain jsonl, one kernel per part: the single run's dataset" same_dataset s2/data m2/data
 js generate $O2 --part 5/5 -o bad; expect_rc 2
 expect_err "--part wants K/N with 0 <= K < N"
 js generate $O2 --part 0/6 -o bad; expect_rc 2
 expect_err "needs at least 6 kernels"
 
 # a part killed and resumed; --resume keeps its part
-FAKE_WORKER=$FAKE_WORKER,slow_ms=3 setsid "$JS" generate $OPTS --part 2/4 -o k2 &
+FAKE_WORKER=$FAKE_WORKER,slow_ms=20 setsid "$JS" generate $OPTS --part 2/4 -o k2 &
 pid=$!
-for _ in $(seq 300); do [ -s k2/train-00000.jsonl ] && break; sleep 0.01; done
+for _ in $(seq 500); do [ -s k2/journal.jsonl ] && break; sleep 0.01; done
 kill -9 -- -$pid 2>/dev/null || true
 wait $pid 2>/dev/null || true
 check "the killed part left no manifest" test ! -e k2/manifest.json
@@ -63,9 +64,11 @@ js generate --resume -o k2 --python "$FAKE" --quiet; expect_rc 0
 check "the resumed part is the uninterrupted one" same_dataset p2 k2 nocard
 
 # a part stopped by SIGTERM: complete false
-FAKE_WORKER=$FAKE_WORKER,slow_ms=20 "$JS" generate $OPTS --part 1/4 -o t1 2>/dev/null &
+# (the fake worker marks reaching kernel 33: 31 and 32 are answered then)
+FAKE_WORKER=$FAKE_WORKER,slow_ms=20,error=33:$WORK/at33 "$JS" generate $OPTS --part 1/4 -o t1 2>/dev/null &
 pid=$!
-for _ in $(seq 300); do [ -s t1/.train-00000.jsonl.tmp ] && break; sleep 0.01; done
+for _ in $(seq 500); do [ -e at33 ] && break; sleep 0.01; done
+sleep 0.1
 kill -TERM $pid
 wait $pid || true
 js merge p0 t1 p2 p3 -o nope; expect_rc 1
@@ -94,19 +97,19 @@ expect_err "'single/data' is not a part of a \`generate --part\` run, but 'p0' i
 mkdir empty
 js merge p0 p1 empty p3 -o nope; expect_rc 1
 expect_err "'empty' holds no finished part (no manifest.json, no journal): the task that makes it failed or never ran"
-js merge p0 p1 p2 p3 -o nope --format jsonl.zst; expect_rc 1
-expect_err "^jitsynth merge: --format differs from the run whose parts these are ('p0': --format jsonl, --shard-size 25): merging parts writes that run's dataset; drop --format"
+js merge p0 p1 p2 p3 -o nope --format jsonl; expect_rc 1
+expect_err "^jitsynth merge: --format differs from the run whose parts these are ('p0': --format jsonl.zst, --shard-size 25): merging parts writes that run's dataset; drop --format"
 js merge p0 p1 p2 p3 -o nope --no-dedup; expect_rc 1
 expect_err "drop --no-dedup"
 check "no refused merge wrote anything" test ! -e nope
-js merge p0 p1 p2 p3 -o same --format jsonl --shard-size 25; expect_rc 0
+js merge p0 p1 p2 p3 -o same --format jsonl.zst --shard-size 25; expect_rc 0
 check "flags that agree with the run are fine" test "$(jq .counts.records same/manifest.json)" = 113
 
 # a damaged part: one byte of a shard changed
 cp -r p1 d1
-printf 'X' | dd of=d1/train-00000.jsonl bs=1 seek=10 conv=notrunc status=none
+printf 'X' | dd of=d1/train-00000.jsonl.zst bs=1 seek=100 conv=notrunc status=none
 js merge p0 d1 p2 p3 -o nope; expect_rc 1
-expect_err "part 1/4 in 'd1' is damaged: d1/train-00000.jsonl: "
+expect_err "part 1/4 in 'd1' is damaged: d1/train-00000.jsonl.zst: "
 expect_err "make the part again (\`jitsynth verify d1\` lists every problem)"
 
 # a merge of merged parts and a plain dataset: the ordinary merge
