@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "pipeline/manifest.h"
+#include "pipeline/parts_scan.h"
 #include "pipeline/run.h"
 #include "pipeline/verify.h"
 #include "report/metrics.h"
@@ -312,9 +314,8 @@ typedef struct writer {
 } writer;
 
 /* An index of a record or reject, in order within the part's range. */
-static int check_index(const part *p, const reader_record *rec, const json_t *v, uint64_t *prev, buf *err)
+static int check_index(const part *p, const reader_record *rec, int64_t i, uint64_t *prev, buf *err)
 {
-	json_int_t i = json_is_integer(v) ? json_integer_value(v) : -1;
 	if (i < 0 || (uint64_t)i < p->first || (uint64_t)i >= p->end || (*prev != UINT64_MAX && (uint64_t)i <= *prev)) {
 		buf_printf(err, "%s/%s:%zu: kernel index %lld is out of order or outside part %llu's range %llu..%llu (damaged); make the part again",
 			   p->dir, rec->file, rec->lineno, (long long)i, (unsigned long long)p->k,
@@ -331,48 +332,116 @@ static int bad_line(const part *p, const char *msg, buf *err)
 	return -1;
 }
 
-static int part_records(writer *w, const part *p, buf *err)
+/* The shard files of every part, in index order, and which part each is of. */
+typedef struct shard_list {
+	char **path;
+	size_t *part;
+	size_t n;
+} shard_list;
+
+static int list_shards(const parts_plan *pl, shard_list *sl, buf *err)
 {
-	reader *r = reader_open(p->dir, err);
+	memset(sl, 0, sizeof *sl);
+	for (size_t i = 0; i < pl->n; i++) {
+		reader *r = reader_open(pl->p[i].dir, err);
+		if (!r)
+			return -1;
+		size_t k = reader_nfiles(r);
+		sl->path = xrealloc(sl->path, (sl->n + k + 1) * sizeof *sl->path);
+		sl->part = xrealloc(sl->part, (sl->n + k + 1) * sizeof *sl->part);
+		for (size_t j = 0; j < k; j++, sl->n++) {
+			buf b = BUF_INIT;
+			buf_printf(&b, "%s/%s", pl->p[i].dir, reader_file(r, j));
+			sl->path[sl->n] = b.data;
+			sl->part[sl->n] = i;
+		}
+		reader_close(r);
+	}
+	return 0;
+}
+
+static void free_shards(shard_list *sl)
+{
+	for (size_t i = 0; i < sl->n; i++)
+		free(sl->path[i]);
+	free(sl->path);
+	free(sl->part);
+}
+
+/* Copies shard file i's lines raw, in order, deciding each by the metas
+ * the scan read from the same lines. */
+static int merge_shard(writer *w, const part *p, const char *path, const parts_meta *meta, size_t count,
+		       uint64_t *prev, buf *err)
+{
+	reader *r = reader_open_file(path, err);
 	if (!r)
 		return -1;
+	reader_set_raw(r);
 	reader_record rec;
 	buf msg = BUF_INIT;
-	uint64_t prev = UINT64_MAX;
+	size_t j = 0;
 	int st, rc = 0;
 	while (rc == 0 && (st = reader_next(r, &rec, &msg)) != READER_END) {
-		if (st != READER_OK || !rec.len || rec.line[rec.len - 1] != '\n') {
-			rc = bad_line(p, st != READER_OK ? msg.data : "a shard's last line has no newline", err);
+		if (st != READER_OK || j == count || !rec.len || rec.line[rec.len - 1] != '\n') {
+			rc = bad_line(p, st != READER_OK ? msg.data : "a shard changed while it was merged, or has a line without its newline", err);
 			break;
 		}
-		int c = gen_category_from_name(reader_str(rec.json, "category", NULL) ? reader_str(rec.json, "category", NULL) : "");
-		if (c < 0) {
-			buf_printf(err, "%s/%s:%zu: unknown category (damaged); make the part again", p->dir, rec.file, rec.lineno);
-			rc = -1;
-			break;
-		}
-		if ((rc = check_index(p, &rec, json_object_get(json_object_get(rec.json, "meta"), "index"), &prev, err)) < 0)
+		const parts_meta *m = &meta[j++];
+		if ((rc = check_index(p, &rec, m->index, prev, err)) < 0)
 			break;
 		w->res->read++;
-		size_t plen = 0, flen = 0;
-		const char *py = reader_str(rec.json, "python_source", &plen);
-		const char *fwd = reader_forward(rec.json, "cpu", &flen);
-		if (!fwd)
-			fwd = reader_forward(rec.json, "cuda", &flen);
 		if (w->dd) {
-			dedup_verdict v = dedup_check(w->dd, py ? py : "", plen, fwd, flen);
+			dedup_verdict v = dedup_check_fp(w->dd, m->fp_exact, m->fp_structural);
 			if (v != DEDUP_NEW) {
 				*(v == DEDUP_EXACT ? &w->s.dropped_exact : &w->s.dropped_structural) += 1;
 				continue;
 			}
 		}
 		w->s.records++;
-		w->s.cat_records[c]++;
-		metrics_add_source(&w->mx, py ? py : "", plen);
+		w->s.cat_records[m->category]++;
+		metrics_add_kernel(&w->mx, &m->km);
 		rc = shards_write(&w->shards, rec.line, rec.len, err) < 0 ? -1 : 0;
 	}
+	if (rc == 0 && j != count)
+		rc = bad_line(p, "a shard changed while it was merged", err);
 	buf_free(&msg);
 	reader_close(r);
+	return rc;
+}
+
+/* Every part's records, in index order: parsed by helper threads
+ * (parts_scan.h), stored here. */
+static int merge_records(writer *w, const parts_plan *pl, buf *err)
+{
+	shard_list sl;
+	if (list_shards(pl, &sl, err) < 0) {
+		free_shards(&sl);
+		return -1;
+	}
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int helpers = cores > 8 ? 8 : cores > 1 ? (int)cores - 1 : 1;
+	parts_scan *sc = parts_scan_start(sl.path, sl.n, helpers);
+	uint64_t prev = UINT64_MAX;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sl.n; i++) {
+		if (i && sl.part[i] != sl.part[i - 1])
+			prev = UINT64_MAX; /* a new part: its own range */
+		const part *p = &pl->p[sl.part[i]];
+		size_t count = 0;
+		const parts_meta *meta = parts_scan_wait(sc, i, &count, err);
+		if (!meta) {
+			buf e = BUF_INIT;
+			buf_puts(&e, buf_cstr(err));
+			buf_reset(err);
+			rc = bad_line(p, e.data, err);
+			buf_free(&e);
+			break;
+		}
+		rc = merge_shard(w, p, sl.path[i], meta, count, &prev, err);
+		parts_scan_done(sc, i);
+	}
+	parts_scan_stop(sc);
+	free_shards(&sl);
 	return rc;
 }
 
@@ -408,7 +477,8 @@ static int part_rejects(writer *w, const part *p, buf *err)
 			rc = -1;
 			break;
 		}
-		if ((rc = check_index(p, &rec, json_object_get(rec.json, "index"), &prev, err)) < 0)
+		const json_t *ix = json_object_get(rec.json, "index");
+		if ((rc = check_index(p, &rec, json_is_integer(ix) ? (int64_t)json_integer_value(ix) : -1, &prev, err)) < 0)
 			break;
 		w->s.rejects++;
 		w->s.cat_rejects[c]++;
@@ -456,10 +526,10 @@ int parts_write(parts_plan *pl, const merge_options *o, merge_result *res, buf *
 	shards_init(&w.shards, o->out, ro.shard_size, ro.format, ro.zstd_level);
 	int rc = jsonl_open(&w.rejects, o->out, LAYOUT_REJECTS, err);
 	int rejects_open = rc == 0;
+	if (rc == 0)
+		rc = merge_records(&w, pl, err);
 	for (size_t i = 0; rc == 0 && i < pl->n; i++) {
-		rc = part_records(&w, &pl->p[i], err);
-		if (rc == 0)
-			rc = part_rejects(&w, &pl->p[i], err);
+		rc = part_rejects(&w, &pl->p[i], err);
 		w.s.done += pl->p[i].end - pl->p[i].first;
 	}
 	if (rc == 0) {
