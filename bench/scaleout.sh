@@ -44,7 +44,13 @@ echo "bytes per record: $((zst / recs)) in $(jq -r .options.format "$m") (level 
 for ((k = 0; k < PARTS; k++)); do
 	"$JS" generate -n "$MN" --seed 2026 --jobs "$JOBS" --validate none --part "$k/$PARTS" -o "$T/p$k" --quiet
 done
-/usr/bin/time -f "%e %M" -o "$T/mtime" "$JS" merge "$T"/p* -o "$T/merged" >/dev/null
-read -r mwall mrss <"$T/mtime"
-echo "merge of $PARTS parts: $MN kernels in $mwall s: $(awk -v n="$MN" -v w="$mwall" 'BEGIN { printf "%.0f", n / w }') kernels/s (verify, dedup, zstd included), peak RSS $((mrss / 1024)) MiB"
+/usr/bin/time -f "%e %U %S %M" -o "$T/mtime" "$JS" merge "$T"/p* -o "$T/merged" >/dev/null
+read -r mwall muser msys mrss <"$T/mtime"
+echo "merge of $PARTS parts: $MN kernels in $mwall s: $(awk -v n="$MN" -v w="$mwall" 'BEGIN { printf "%.0f", n / w }') kernels/s (verify, dedup, zstd included); CPU $(awk -v u="$muser" -v s="$msys" -v n="$MN" 'BEGIN { printf "%.2f ms", (u + s) * 1000 / n }') per record; peak RSS $((mrss / 1024)) MiB"
+# the ordered part (the merge's own thread) against the helpers' parsing
+if command -v perf >/dev/null && perf record -q -o "$T/perf.data" "$JS" merge "$T"/p* -o "$T/merged2" >/dev/null 2>&1; then
+	perf report -i "$T/perf.data" --sort pid --stdio 2>/dev/null | awk -v u="$muser" -v s="$msys" -v n="$MN" '
+		/%/ && $2 ~ /:jitsynth/ { split($2, a, ":"); k++; if (!tid || a[1] + 0 < tid) { tid = a[1] + 0; main = $1 + 0 } }
+		END { if (k) printf "merge threads: %d; the ordered one (the main thread) %.0f%% of the CPU (~%.2f ms per record), the rest parsing on helpers\n", k, main, (u + s) * 1000 / n * main / 100 }'
+fi
 echo "scaleout: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

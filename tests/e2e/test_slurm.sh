@@ -21,6 +21,10 @@ chmod 700 "$S/munge"
 pids=()
 teardown() {
 	local p
+	if [ "${SLURM_CONF:-}" = "$S/slurm.conf" ]; then # our cluster's jobs only
+		scancel --user="$(id -un)" >/dev/null 2>&1 || true
+		for _ in $(seq 50); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.1; done
+	fi
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
