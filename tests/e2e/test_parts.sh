@@ -31,6 +31,7 @@ check "the parts tile 0..121: 31 30 30 30" \
 	test "$(for k in 0 1 2 3; do jq -r '.options.part | "\(.first)-\(.end)"' p$k/manifest.json; done | tr '\n' ' ')" = "0-31 31-61 61-91 91-121 "
 check "a part counts its own kernels" test "$(jq .counts.kernels p1/manifest.json)" = 30
 check "a part keeps its duplicates for the merge" test "$(jq .counts.dedup.exact p3/manifest.json)" = 0
+check "a part's card says which part it is" grep -q '^| part (`--part`) | 1/4 (of parts 0..3): kernels 31..60 only' p1/README.md
 mkdir merged && (cd merged && "$JS" merge ../p2 ../p0 ../p3 ../p1 -o data >../merge.out) || fail "merge failed"
 check "merge reports the parts" grep -q "merged 4 parts: 117 records into 113 in 5 shards, 4 rejects (4 exact" merge.out
 check "merged in any order: the single run's dataset" same_dataset single/data merged/data
