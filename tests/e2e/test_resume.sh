@@ -27,7 +27,7 @@ for run in $(seq "$KILL_RUNS"); do
 		resume=; [ "$k" -gt 1 ] && resume=--resume
 		# a random moment within the reference run's duration
 		delay=$(awk -v t="$t_ref" -v r=$RANDOM 'BEGIN { printf "%.2f", 0.3 + (t * 0.9) * r / 32768 }')
-		if [ -n "$resume" ]; then setsid "$JS" generate --resume -o $d --quiet & else setsid "$JS" generate $OPTS -o $d & fi
+		if [ -n "$resume" ]; then setsid "$JS" generate --resume -o $d --quiet & else setsid "$JS" generate --format jsonl $OPTS -o $d & fi
 		pid=$!
 		sleep "$delay"
 		kill -9 -- -$pid 2>/dev/null || true
