@@ -52,6 +52,9 @@ typedef struct run {
 	gen_kernel k; /* scratch kernel, reused */
 } run;
 
+/* kernel.c: kernel `index` of the run (gen_kernel_make and the test hooks) */
+void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k);
+
 /* resume.c */
 /* Creates out_dir (or replaces the dataset in it with --force) and opens
  * the journal and rejects. */
