@@ -194,7 +194,15 @@ for run in $(seq "${KILL_RUNS:-10}"); do
 		echo "run $run: killed after ${delay}s ($(cat $d/train-*.jsonl 2>/dev/null | wc -l) records on disk)"
 	done
 	FAKE_WORKER=$BIGPLANT "$JS" generate --resume -o $d --python $FAKE --quiet 2>resume.err || {
-		grep -q "already complete" resume.err || { cat resume.err; fail "resume of $d failed"; }
+		if grep -q "no run journal" resume.err; then
+			# killed before it wrote its journal: nothing of the run is
+			# there (a lock file at most), and the run starts again
+			check "run $run: killed before its journal: no dataset file left" \
+				test -z "$(ls -A $d 2>/dev/null | grep -v '^\.jitsynth\.lock$' || true)"
+			FAKE_WORKER=$BIGPLANT "$JS" generate --format jsonl $BIG --jobs 2 -o $d --quiet
+		else
+			grep -q "already complete" resume.err || { cat resume.err; fail "resume of $d failed"; }
+		fi
 	}
 	check "SIGKILL run $run: identical to the uninterrupted run" same_as big $d
 	check "SIGKILL run $run: no duplicated record" test "$(records $d | jq -r .id | sort | uniq -d | wc -l)" = 0
