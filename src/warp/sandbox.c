@@ -13,6 +13,7 @@
 #include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -112,53 +113,88 @@ int sbx_seccomp_fd(buf *err)
 #endif
 }
 
-int sbx_check(const char *python, buf *err)
+/* Reads fd to EOF into out (at most max bytes kept). */
+static void read_all(int fd, buf *out, size_t max)
 {
-	int fd = sbx_seccomp_fd(err);
-	if (fd < 0)
-		return -1;
-	int errp[2];
-	if (pipe2(errp, O_CLOEXEC) < 0) {
-		close(fd);
-		buf_printf(err, "cannot create a pipe: %s", strerror(errno));
-		return -1;
-	}
-	sbx_cmd c;
-	sbx_cmd_init(&c, python, "-c", "pass");
-	char **argv = c.argv;
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd, SBX_SECCOMP_FD);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fd);
-	close(errp[1]);
-	if (rc != 0) {
-		close(errp[0]);
-		buf_printf(err, "cannot start the sandbox: prlimit: %s (install util-linux)", strerror(rc));
-		return -1;
-	}
-	char msg[512];
-	size_t len = 0;
+	char chunk[4096];
 	ssize_t r;
-	while (len + 1 < sizeof msg && (r = read(errp[0], msg + len, sizeof msg - 1 - len)) != 0) {
+	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			break;
-		len += (size_t)r;
+		if (out->len < max)
+			buf_append(out, chunk, (size_t)r < max - out->len ? (size_t)r : max - out->len);
 	}
+}
+
+int sbx_run(const char *python, const char *code, const char *env_kv, buf *out, buf *errout, buf *err)
+{
+	int fd = sbx_seccomp_fd(err);
+	if (fd < 0)
+		return -1;
+	int outp[2], errp[2];
+	if (pipe2(outp, O_CLOEXEC) < 0) {
+		close(fd);
+		buf_printf(err, "cannot create a pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(fd), close(outp[0]), close(outp[1]);
+		buf_printf(err, "cannot create a pipe: %s", strerror(errno));
+		return -1;
+	}
+	sbx_cmd c;
+	sbx_cmd_init(&c, python, "-c", code);
+	size_t ne = 0;
+	while (environ[ne])
+		ne++;
+	char **envp = xcalloc(ne + 2, sizeof *envp);
+	memcpy(envp, environ, ne * sizeof *envp);
+	if (env_kv)
+		envp[ne++] = (char *)env_kv;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, SBX_SECCOMP_FD);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, c.argv[0], &fa, NULL, c.argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
+	close(fd);
+	close(outp[1]);
+	close(errp[1]);
+	if (rc != 0) {
+		close(outp[0]);
+		close(errp[0]);
+		buf_printf(err, "cannot start the sandbox: prlimit: %s (install util-linux)", strerror(rc));
+		return -1;
+	}
+	/* stdout first: what it prints is small (a path, a line) */
+	read_all(outp[0], out, 1 << 16);
+	read_all(errp[0], errout, 1 << 16);
+	close(outp[0]);
 	close(errp[0]);
-	msg[len] = '\0';
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int sbx_check(const char *python, buf *err)
+{
+	buf out = BUF_INIT, msgb = BUF_INIT;
+	int st = sbx_run(python, "pass", NULL, &out, &msgb, err);
+	buf_free(&out);
+	if (st == 0 || st < 0) {
+		buf_free(&msgb);
+		return st;
+	}
+	char msg[512];
+	snprintf(msg, sizeof msg, "%s", buf_cstr(&msgb));
+	buf_free(&msgb);
 	char *nl = strchr(msg, '\n');
 	if (nl)
 		*nl = '\0';

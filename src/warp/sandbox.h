@@ -40,6 +40,13 @@ void sbx_cmd_init(sbx_cmd *c, const char *python, const char *arg0, const char *
  * per spawn), or -1 with the reason in err (no seccomp for this CPU). */
 int sbx_seccomp_fd(buf *err);
 
+/* Runs `python -u -c code` in the sandbox, env_kv ("NAME=value", or NULL)
+ * added to the environment, and waits. Its stdout goes to out, its stderr
+ * to errout (64 KiB of each kept); returns its exit status (128 + signal
+ * when killed), or -1 with the reason in err when it cannot start. Stdout
+ * is read to its end before stderr: code must write little on stderr. */
+int sbx_run(const char *python, const char *code, const char *env_kv, buf *out, buf *errout, buf *err);
+
 /* Starts `python -c pass` in the sandbox and waits: 0 when it works, -1
  * with a one-line reason and how to fix it in err (bubblewrap missing, or
  * user namespaces not allowed here). */

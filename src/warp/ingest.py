@@ -1,0 +1,323 @@
+"""jitsynth ingest's half of the worker: real Warp code -> Warp's module texts.
+
+Imported by worker.py (its 'I' requests) in a worker that runs in the sandbox
+(src/warp/sandbox.c): everything here executes outside code. One request is
+one Python file with the kernels the C scanner found in it (src/ingest/scan.c);
+the answer is one JSON document (see handle()).
+
+Route 1: import the file as a member of its package (relative imports work)
+and take its kernels from Warp's registry, generic ones through their declared
+overloads. Route 2, when the import fails: a standalone module made of the
+file's warp/numpy/math imports, @wp.func, @wp.struct and other top-level
+definitions, constants and aliases, each kept only if it executes, then the
+kernel. Each Warp module is built once with all its kernels (so extraction
+works on modules holding many kernels); if that fails, kernel by kernel.
+"""
+
+import ast
+import importlib
+import json
+import linecache
+import sys
+import types
+
+# imports a standalone module keeps (route 2): those jitsynth's Python has
+SAFE_IMPORTS = {"warp", "numpy", "math", "typing", "ctypes", "functools", "dataclasses", "enum", "os", "itertools"}
+
+
+class NoOverload(Exception):
+    pass
+
+
+def short(exc):
+    msg = "%s: %s" % (type(exc).__name__, exc)
+    return " ".join(msg.split())[:600]
+
+
+class Ingest:
+    def __init__(self, bridge):
+        self.b = bridge
+        self.wp = bridge.wp
+        self.ctx = bridge.ctx
+        self.serial = 0
+        sys.dont_write_bytecode = True  # the file system is read-only anyway
+
+    # ---- finding the kernels after an import ----
+
+    def registry_kernels(self, filename):
+        """Every Warp kernel whose function was defined in `filename`."""
+        found = []
+        for wmod in list(self.ctx.user_modules.values()):
+            for k in wmod._get_live_kernels():
+                code = getattr(k.func, "__code__", None)
+                if code is not None and code.co_filename == filename and k.generic_parent is None:
+                    found.append(k)
+        return found
+
+    def build(self, kernels, devices):
+        """Warp's texts of the modules holding `kernels`: a list of modules
+        ({"cpu", "cuda"}) and, per kernel object, (module index, [C names]) or
+        an error message."""
+        wp, ctx = self.wp, self.ctx
+        by_mod = {}
+        for k in kernels:
+            by_mod.setdefault(id(k.module), (k.module, []))[1].append(k)
+        mods, where = [], {}
+        for wmod, ks in by_mod.values():
+            groups = [ks]
+            try:
+                texts = self.codegen(wmod, [k for k in wmod._get_live_kernels() if k.generic_parent is None], devices)
+            except Exception:
+                texts = None
+            if texts is None:  # one bad kernel fails the module: isolate it
+                groups = [[k] for k in ks]
+            for g in groups:
+                if texts is None:
+                    try:
+                        t = self.codegen(wmod, g, devices)
+                    except Exception as exc:
+                        for k in g:
+                            where[id(k)] = "Warp's error: " + short(exc)
+                        continue
+                else:
+                    t = texts
+                mods.append(t)
+                for k in g:
+                    where[id(k)] = (len(mods) - 1, self.cnames(k))
+        return mods, where
+
+    def cnames(self, k):
+        """The names of a kernel's C functions, without Warp's hash suffix:
+        its own, or one per declared overload of a generic kernel."""
+        ks = list(k.overloads.values()) if k.is_generic else [k]
+        out = []
+        for o in ks:
+            name = o.get_mangled_name()
+            if not o.module.options.get("strip_hash"):
+                name = name[: name.rfind("_")]
+            sig = ",".join(getattr(t, "__name__", str(t)) for t in o.adj.arg_types.values()) if k.is_generic else ""
+            out.append([name, sig])
+        return out
+
+    def codegen(self, wmod, kernels, devices):
+        wp, ctx = self.wp, self.ctx
+        options = wmod.resolve_options(wp.config)
+        hasher = ctx.ModuleHasher(kernels, options)
+        builder = ctx.ModuleBuilder(wmod, options | {"output_arch": None}, hasher)
+        out = {}
+        if devices & 1:
+            out["cpu"] = builder.codegen("cpu")
+        if devices & 2:
+            out["cuda"] = builder.codegen("cuda")
+        out["backward"] = bool(options.get("enable_backward", True))
+        return out
+
+    # ---- the request ----
+
+    def handle(self, req):
+        """req: {"file", "module", "root", "devices", "kernels": [{"name",
+        "line", "toplevel"}]}. Answer: {"route", "import_error",
+        "python_source", "modules": [...], "kernels": [{"name", "line",
+        "variants": [[module index, C name, signature]], "reject": reason}]}."""
+        path, devices = req["file"], req["devices"]
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        ans = {"route": "import", "import_error": "", "python_source": text, "modules": [], "kernels": []}
+        found = None
+        try:
+            found = self.route_import(req, path)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt from outside code too
+            ans["import_error"] = short(exc)
+        if found is None:
+            ans["route"] = "standalone"
+            self.route_standalone(req, text, ans, devices)
+            return ans
+        mods, where = self.build(found, devices)
+        ans["modules"] = mods
+        by_line = {}
+        for k in found:
+            by_line.setdefault((k.func.__name__, k.func.__code__.co_firstlineno), k)
+        for want in req["kernels"]:
+            ans["kernels"].append(self.verdict(want, self.match(by_line, want), where))
+        return ans
+
+    @staticmethod
+    def match(by_line, want):
+        # co_firstlineno is the first decorator's line; the scanner gives the def's
+        for (name, first), k in by_line.items():
+            if name == want["name"] and first <= want["line"] <= first + 12:
+                return k
+        return None
+
+    def verdict(self, want, k, where):
+        item = {"name": want["name"], "line": want["line"], "variants": [], "reject": ""}
+        if k is None:
+            item["reject"] = "factory" if not want["toplevel"] else "not in Warp's registry after import"
+            return item
+        if k.is_generic and not k.overloads:
+            item["reject"] = "generic without overload"
+            return item
+        w = where.get(id(k))
+        if isinstance(w, str) or w is None:
+            item["reject"] = w or "not built"
+            return item
+        item["variants"] = [[w[0], n, s] for n, s in w[1]]
+        return item
+
+    def route_import(self, req, path):
+        if req["root"] not in sys.path:
+            sys.path.insert(0, req["root"])
+        mod = importlib.import_module(req["module"])
+        if getattr(mod, "__file__", None) and not same_file(mod.__file__, path):
+            raise ImportError("module %s is %s, not this file" % (req["module"], mod.__file__))
+        return self.registry_kernels(mod.__file__ or path)
+
+    # ---- route 2 ----
+
+    def route_standalone(self, req, text, ans, devices):
+        try:
+            tree = ast.parse(text)
+        except SyntaxError as exc:
+            for want in req["kernels"]:
+                ans["kernels"].append(bad(want, "missing dependency: " + ans["import_error"] + "; " + short(exc)))
+            return
+        lines = text.splitlines(True)
+        for want in req["kernels"]:
+            if not want["toplevel"]:
+                ans["kernels"].append(bad(want, "factory"))
+                continue
+            self.standalone_one(want, tree, lines, ans, devices)
+
+    def standalone_one(self, want, tree, lines, ans, devices):
+        self.serial += 1
+        modname = "jitsynth_ingest_%d" % self.serial
+        filename = "<jitsynth:%s>" % modname
+        module = types.ModuleType(modname)
+        module.__file__ = filename
+        sys.modules[modname] = module
+        kept, target = [], None
+        try:
+            for node in tree.body:
+                src = "".join(lines[node_start(node) - 1 : node.end_lineno])
+                is_target = isinstance(node, ast.FunctionDef) and node.name == want["name"] and (
+                    node.lineno <= want["line"] <= node.end_lineno
+                )
+                if is_target:
+                    target = src
+                    continue
+                if isinstance(node, ast.FunctionDef) and is_kernel(node):
+                    continue  # other kernels are not its dependencies
+                if not wanted(node):
+                    continue
+                # Warp reads a function's source through linecache: the probe's own
+                probe = filename + ":probe"
+                linecache.cache[probe] = (len(src), None, src.splitlines(True), probe)
+                try:
+                    exec(compile(src, probe, "exec"), module.__dict__)
+                    kept.append(src)
+                except BaseException:
+                    pass  # a definition it may not need; Warp says if it does
+                finally:
+                    linecache.cache.pop(probe, None)
+            if target is None:
+                ans["kernels"].append(bad(want, "missing dependency: " + ans["import_error"]))
+                return
+            source = "".join(kept) + target
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+            try:
+                module.__dict__.clear()
+                module.__file__ = filename
+                exec(compile(source, filename, "exec"), module.__dict__)
+                k = getattr(module, want["name"])
+                if k.is_generic and not k.overloads:
+                    raise NoOverload()
+                texts = self.codegen(k.module, [k], devices)
+            except NoOverload:
+                ans["kernels"].append(bad(want, "generic without overload"))
+                return
+            except BaseException as exc:
+                ans["kernels"].append(
+                    bad(want, "missing dependency: " + ans["import_error"] + "; standalone: " + short(exc))
+                )
+                return
+            start = source[: len(source) - len(target)].count("\n") + 1
+            span = [start, start + target.rstrip("\n").count("\n")]
+            ans["modules"].append(dict(texts, python_source=source, span=span))
+            ans["kernels"].append(
+                {
+                    "name": want["name"],
+                    "line": want["line"],
+                    "variants": [[len(ans["modules"]) - 1, n, s] for n, s in self.cnames(k)],
+                    "reject": "",
+                }
+            )
+        finally:
+            self.b.release(modname, filename)
+
+
+def bad(want, reason):
+    return {"name": want["name"], "line": want["line"], "variants": [], "reject": reason}
+
+
+def same_file(a, b):
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def node_start(node):
+    decos = getattr(node, "decorator_list", None)
+    return min([node.lineno] + [d.lineno for d in decos]) if decos else node.lineno
+
+
+def deco_name(d):
+    if isinstance(d, ast.Call):
+        d = d.func
+    if isinstance(d, ast.Attribute):
+        return d.attr
+    return d.id if isinstance(d, ast.Name) else ""
+
+
+def is_kernel(node):
+    return any(deco_name(d) == "kernel" for d in node.decorator_list)
+
+
+def wanted(node):
+    """What a standalone module keeps: imports of modules jitsynth's Python
+    has, functions and classes (helpers, structs), assignments (constants,
+    aliases, overload declarations); no other statement."""
+    if isinstance(node, ast.Import):
+        return all(a.name.split(".")[0] in SAFE_IMPORTS for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return node.level == 0 and (node.module or "").split(".")[0] in SAFE_IMPORTS
+    if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)):
+        return True
+    # wp.overload(kernel, [...]) as an expression statement
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and deco_name(node.value) == "overload"
+
+
+_ingest = None
+
+
+def answer(bridge, payload):
+    """worker.py's hook: an 'I' request (u64 index, str JSON) -> the reply
+    frame 'O' u64 index, str JSON."""
+    global _ingest
+    import struct
+
+    if _ingest is None:
+        _ingest = Ingest(bridge)
+    (index,) = struct.unpack_from("<Q", payload, 1)
+    (n,) = struct.unpack_from("<I", payload, 9)
+    req = json.loads(payload[13 : 13 + n].decode("utf-8"))
+    try:
+        ans = _ingest.handle(req)
+    except BaseException as exc:
+        ans = {"route": "", "import_error": short(exc), "python_source": "", "modules": [], "kernels": []}
+        for want in req.get("kernels", []):
+            ans["kernels"].append(bad(want, "worker: " + short(exc)))
+    data = json.dumps(ans, ensure_ascii=False).encode("utf-8", "replace")
+    return b"O" + struct.pack("<QI", index, len(data)) + data
