@@ -210,11 +210,25 @@ static void git_commit(src_tree *t, const char *top)
 	if (!strncmp(h, "ref: ", 5)) {
 		char name[512];
 		snprintf(name, sizeof name, "%.*s", (int)strcspn(h + 5, "\r\n"), h + 5);
-		snprintf(p, sizeof p, "%s/%s", gitdir, name);
+		/* a worktree keeps its refs in the common dir */
+		char common[PATH_MAX];
+		snprintf(common, sizeof common, "%s", gitdir);
+		snprintf(p, sizeof p, "%s/commondir", gitdir);
+		buf cd = BUF_INIT;
+		if (read_small(p, 4096, &cd) == 0 && cd.len) {
+			const char *c = buf_cstr(&cd);
+			int n = (int)strcspn(c, "\r\n");
+			if (c[0] == '/')
+				snprintf(common, sizeof common, "%.*s", n, c);
+			else
+				snprintf(common, sizeof common, "%.3000s/%.*s", gitdir, n < 1000 ? n : 1000, c);
+		}
+		buf_free(&cd);
+		snprintf(p, sizeof p, "%s/%s", common, name);
 		if (strstr(name, "..") == NULL && read_small(p, 4096, &ref) == 0) {
 			h = buf_cstr(&ref);
 		} else {
-			snprintf(p, sizeof p, "%s/packed-refs", gitdir);
+			snprintf(p, sizeof p, "%s/packed-refs", common);
 			if (read_small(p, 1 << 22, &ref) < 0)
 				goto out;
 			const char *at = strstr(buf_cstr(&ref), name);

@@ -234,7 +234,7 @@ int ingest_dedup_text(const json_t *rec, buf *out)
 	}
 	const char *sig = json_string_value(json_object_get(src, "overload"));
 	if (sig && *sig)
-		buf_printf(out, "\n__overload__ = \"%s\"\n", sig);
+		buf_printf(out, "\n__overload__ = [%s]\n", sig); /* as code: dedup keeps attribute names */
 	return 1;
 }
 
