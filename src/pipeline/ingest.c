@@ -181,6 +181,7 @@ static json_t *source_json(const src_tree *tr, const src_file *f, const scan_ker
 	if (*tr->commit)
 		json_object_set_new(s, "commit", json_string(tr->commit));
 	json_object_set_new(s, "license", json_string(tr->license));
+	json_object_set_new(s, "module_level", json_boolean(k->toplevel));
 	const char *route = ans ? json_string_value(json_object_get(ans, "route")) : NULL;
 	if (route && *route)
 		json_object_set_new(s, "route", json_string(route));

@@ -100,8 +100,27 @@ class Ingest:
         return out
 
     def codegen(self, wmod, kernels, devices):
+        """codegen_with(); a tile kernel whose code depends on the launch's
+        block_dim (tile_fft and friends) is built again with each block
+        size the module declares (an int named *BLOCK_DIM*, *THREADS*,
+        *BLOCK_SIZE*), when the default one fails."""
+        try:
+            return self.codegen_with(wmod, kernels, devices, None)
+        except Exception as exc:
+            if "block_dim" not in str(exc):
+                raise
+            for bd in declared_block_dims(kernels):
+                try:
+                    return self.codegen_with(wmod, kernels, devices, bd)
+                except Exception:
+                    pass
+            raise
+
+    def codegen_with(self, wmod, kernels, devices, block_dim):
         wp, ctx = self.wp, self.ctx
         options = wmod.resolve_options(wp.config)
+        if block_dim is not None:
+            options = options | {"block_dim": block_dim}
         hasher = ctx.ModuleHasher(kernels, options)
         builder = ctx.ModuleBuilder(wmod, options | {"output_arch": None}, hasher)
         out = {}
@@ -253,6 +272,18 @@ class Ingest:
             )
         finally:
             self.b.release(modname, filename)
+
+
+def declared_block_dims(kernels):
+    import re
+
+    found = []
+    for k in kernels:
+        for name, v in getattr(k.func, "__globals__", {}).items():
+            if re.search("BLOCK_DIM|THREADS|BLOCK_SIZE", name.upper()) and type(v) is int and 0 < v <= 1024:
+                if v not in found:
+                    found.append(v)
+    return found
 
 
 def bad(want, reason):
