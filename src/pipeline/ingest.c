@@ -280,6 +280,8 @@ static int write_variant(ig *g, const task *t, const scan_kernel *k, const json_
 	json_object_set_new(src, "span", span ? json_deep_copy(span) : json_pack("[i, i]", k->first, k->last));
 	if (sig && *sig)
 		json_object_set_new(src, "overload", json_string(sig));
+	if (json_is_true(json_array_get(var, 3))) /* no overload declared: float32 by jitsynth */
+		json_object_set_new(src, "instantiated", json_true());
 	char id[40], kname[160];
 	buf key = BUF_INIT;
 	buf_printf(&key, "%s%c%s%c%s%c%s", tr->package, 0, f->rel, 0, cname, 0, sig ? sig : "");

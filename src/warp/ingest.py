@@ -20,6 +20,7 @@ import json
 import linecache
 import sys
 import types
+from typing import Any
 
 # imports a standalone module keeps (route 2): those jitsynth's Python has
 SAFE_IMPORTS = {"warp", "numpy", "math", "typing", "ctypes", "functools", "dataclasses", "enum", "os", "itertools"}
@@ -39,7 +40,7 @@ class Ingest:
         self.b = bridge
         self.wp = bridge.wp
         self.ctx = bridge.ctx
-        self.serial = 0
+        self.synthetic = set()  # ids of overloads instantiate() made
         sys.dont_write_bytecode = True  # the file system is read-only anyway
 
     # ---- finding the kernels after an import ----
@@ -86,6 +87,29 @@ class Ingest:
                     where[id(k)] = (len(mods) - 1, self.cnames(k))
         return mods, where
 
+    def instantiate(self, k):
+        """A generic kernel with no declared overload: instantiated for
+        float32 (an `Any` parameter as an array of float32, else as a
+        float32; generic arrays, vectors and matrices with float32), the
+        first that Warp's code generator takes. Such records say
+        source.instantiated."""
+        import warp._src.types as wt
+
+        for scalar_any in (False, True):
+            types_ = [concretize(self.wp, wt, t, scalar_any) for t in k.adj.arg_types.values()]
+            if any(t is None for t in types_):
+                continue
+            before = set(k.overloads)
+            try:
+                ovl = k.add_overload(types_)
+                self.codegen(k.module, [k], 1)
+                self.synthetic.add(id(ovl))
+                return True
+            except Exception:
+                for sig in set(k.overloads) - before:
+                    del k.overloads[sig]
+        return False
+
     def cnames(self, k):
         """The names of a kernel's C functions, without Warp's hash suffix:
         its own, or one per declared overload of a generic kernel."""
@@ -96,7 +120,7 @@ class Ingest:
             if not o.module.options.get("strip_hash"):
                 name = name[: name.rfind("_")]
             sig = ",".join(getattr(t, "__name__", str(t)) for t in o.adj.arg_types.values()) if k.is_generic else ""
-            out.append([name, sig])
+            out.append([name, sig, id(o) in self.synthetic])
         return out
 
     def codegen(self, wmod, kernels, devices):
@@ -151,6 +175,9 @@ class Ingest:
             ans["route"] = "standalone"
             self.route_standalone(req, text, ans, devices)
             return ans
+        for k in found:
+            if k.is_generic and not k.overloads:
+                self.instantiate(k)
         mods, where = self.build(found, devices)
         ans["modules"] = mods
         by_line = {}
@@ -180,7 +207,7 @@ class Ingest:
         if isinstance(w, str) or w is None:
             item["reject"] = w or "not built"
             return item
-        item["variants"] = [[w[0], n, s] for n, s in w[1]]
+        item["variants"] = [[w[0], n, s, syn] for n, s, syn in w[1]]
         return item
 
     def route_import(self, req, path):
@@ -208,8 +235,8 @@ class Ingest:
             self.standalone_one(want, tree, lines, ans, devices)
 
     def standalone_one(self, want, tree, lines, ans, devices):
-        self.serial += 1
-        modname = "jitsynth_ingest_%d" % self.serial
+        # named after the kernel, not the worker's history: the same in any worker
+        modname = "jitsynth_ingest_%s_%d" % (want["name"], want["line"])
         filename = "<jitsynth:%s>" % modname
         module = types.ModuleType(modname)
         module.__file__ = filename
@@ -248,7 +275,7 @@ class Ingest:
                 module.__file__ = filename
                 exec(compile(source, filename, "exec"), module.__dict__)
                 k = getattr(module, want["name"])
-                if k.is_generic and not k.overloads:
+                if k.is_generic and not k.overloads and not self.instantiate(k):
                     raise NoOverload()
                 texts = self.codegen(k.module, [k], devices)
             except NoOverload:
@@ -266,12 +293,38 @@ class Ingest:
                 {
                     "name": want["name"],
                     "line": want["line"],
-                    "variants": [[len(ans["modules"]) - 1, n, s] for n, s in self.cnames(k)],
+                    "variants": [[len(ans["modules"]) - 1, n, s, syn] for n, s, syn in self.cnames(k)],
                     "reject": "",
                 }
             )
         finally:
             self.b.release(modname, filename)
+
+
+def concretize(wp, wt, t, scalar_any):
+    """t with float32 for what is generic, or None."""
+    if not wt.type_is_generic(t):
+        return t
+    if t is Any:
+        return wp.float32 if scalar_any else wp.array(dtype=wp.float32)
+    if t in (wt.Scalar, wt.Float):
+        return wp.float32
+    if t is wt.Int:
+        return wp.int32
+    try:
+        if wt.is_array(t):
+            d = concretize(wp, wt, t.dtype, True)
+            return None if d is None else type(t)(dtype=d, ndim=t.ndim)
+        if hasattr(t, "_wp_scalar_type_"):
+            shape = tuple(t._shape_)
+            if any(n == 0 for n in shape):
+                return None
+            if len(shape) == 1:
+                return wp.types.vector(length=shape[0], dtype=wp.float32)
+            return wp.types.matrix(shape=shape, dtype=wp.float32)
+    except Exception:
+        return None
+    return None
 
 
 def declared_block_dims(kernels):

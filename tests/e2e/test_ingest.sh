@@ -2,7 +2,8 @@
 # tests/fixtures/ingest/, through real Warp in the sandbox. mitproj/simpkg is
 # a package with relative imports, a struct, overloaded and generic
 # @wp.funcs, a generic kernel with declared overloads (one record each), one
-# without (reported), a factory kernel (reported), a file importing a missing
+# without (instantiated for float32), one float32 does not fit (reported),
+# a factory kernel (reported), a file importing a missing
 # dependency (paired through route 2) and modules that, at import, open a
 # network connection, write outside their scratch and run a command, fork
 # endlessly, allocate without bound or never return: each is stopped by the
@@ -20,14 +21,16 @@ rej() { jq -r --arg k "$1" 'select(.kernel_name == $k) | .reason' ing/rejects.js
 has_rec() { recs | jq -s -e "[.[] | $1] | length > 0 and all" >/dev/null; } # a jq test: true for every match, and one matches
 route() { recs | jq -r --arg k "$1" 'select(.kernel_name == $k) | .source.route' | head -1; }
 
-check "summary: 14 found, 11 paired" grep -q "^ingested 14 kernels found in 10 of 15 files (13 at module level): 11 paired, 3 not$" out.txt
+check "summary: 15 found, 12 paired" grep -q "^ingested 15 kernels found in 10 of 15 files (14 at module level): 12 paired, 3 not$" out.txt
 check "route 1: relative imports, struct, constant, alias, overloaded func" test "$(route integrate)" = import
 check "route 1: generic @wp.func, enable_backward=False gives no backward" \
 	test "$(recs | jq -r 'select(.kernel_name == "energy") | .ir.cpu.backward')" = ""
 check "generic kernel: one record per declared overload" \
 	test "$(recs | jq -r 'select(.kernel_name == "accumulate") | .source.overload' | sort | tr '\n' ' ')" = \
 	"wp.array[wp.float32],wp.array[wp.float32] wp.array[wp.vec3f],wp.array[wp.vec3f] "
-check "generic kernel without overload: reported" test "$(rej unused_generic)" = "generic without overload"
+check "generic kernel without overload: instantiated for float32, said so" \
+	has_rec 'select(.kernel_name == "unused_generic") | .source.instantiated and (.source.overload | test("float32"))'
+check "generic kernel that float32 does not fit: reported" test "$(rej unbound_generic)" = "generic without overload"
 check "factory kernel: reported" test "$(rej scaler)" = factory
 check "missing dependency: paired through route 2" test "$(route relax)" = standalone
 check "... with the import's error" has_rec 'select(.kernel_name == "relax") | .source.import_error | test("torch")'
@@ -60,8 +63,8 @@ fi
 check "forward and backward extracted from a module of many kernels" \
 	has_rec 'select(.kernel_name == "integrate") | (.ir.cpu.module | test("energy_[0-9a-f]{8}_cpu_kernel_forward")) and (.ir.cpu.forward | test("^template")) and (.ir.cuda.backward | test("__global__"))'
 check "manifest: found / paired / by reason" \
-	test "$(jq -c '.counts.ingest | [.found, .paired, .not_paired_by_reason.factory, .not_paired_by_reason.sandbox]' ing/manifest.json)" = "[14,11,1,1]"
-check "card: licences by count" grep -q "^| MIT | 9 |$" ing/README.md
+	test "$(jq -c '.counts.ingest | [.found, .paired, .not_paired_by_reason.factory, .not_paired_by_reason.sandbox]' ing/manifest.json)" = "[15,12,1,1]"
+check "card: licences by count" grep -q "^| MIT | 10 |$" ing/README.md
 js verify ing; expect_rc 0
 
 # the same sources give the same records, whatever --jobs
@@ -74,10 +77,10 @@ js generate -n 11 -o gen --quiet --validate none -j 2; expect_rc 0
 check "ids: ingested i-..., generated s..." test "$(cat ing/train-*.jsonl gen/train-*.jsonl | jq -r .id | grep -cv '^[is]')" = 0
 js merge gen ing ing -o all; expect_rc 0
 check "merge: the second copy of the ingested records is dropped" \
-	test "$(jq -c '.counts | [.records, .per_origin.generated, .per_origin.ingested]' all/manifest.json)" = "[$((11 + 10)),11,10]"
+	test "$(jq -c '.counts | [.records, .per_origin.generated, .per_origin.ingested]' all/manifest.json)" = "[$((11 + 13)),11,13]"
 check "merge: no ingested kernel is a duplicate of its neighbours in the file" \
-	test "$(jq -r .counts.dedup.exact all/manifest.json)" = 10
-check "merged card: origins" grep -q "^| ingested | 10 |$" all/README.md
+	test "$(jq -r .counts.dedup.exact all/manifest.json)" = 13
+check "merged card: origins" grep -q "^| ingested | 13 |$" all/README.md
 
 # an installed package by name; errors
 js ingest no_such_package_zz -o x; expect_rc 1
