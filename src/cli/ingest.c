@@ -55,6 +55,18 @@ static void summary(const ingest_result *r)
 	const char *k;
 	json_t *v;
 	json_object_foreach(r->by_reason, k, v) cli_line(stdout, "  not paired  %6lld  %s", (long long)json_integer_value(v), k);
+	size_t i;
+	json_t *s;
+	json_array_foreach(r->per_source, i, s)
+	{
+		long long ml = json_integer_value(json_object_get(s, "module_level"));
+		long long mlp = json_integer_value(json_object_get(s, "module_level_paired"));
+		cli_line(stdout, "  %s: %lld found, %lld paired; module level: %lld of %lld paired (%.1f%%)",
+			 json_string_value(json_object_get(s, "src")),
+			 (long long)json_integer_value(json_object_get(s, "found")),
+			 (long long)json_integer_value(json_object_get(s, "paired")), mlp, ml,
+			 ml ? 100.0 * (double)mlp / (double)ml : 0.0);
+	}
 	printf("records %llu (%llu exact, %llu structural duplicates dropped); files by route: %llu imported, "
 	       "%llu standalone; %.1f s\n",
 	       (unsigned long long)r->records, (unsigned long long)r->exact, (unsigned long long)r->structural,

@@ -48,6 +48,7 @@ typedef struct ig {
 	jsonl_file rejects;
 	dedup *dd;
 	ig_counts counts;
+	uint64_t (*per_tree)[4]; /* found, module level, paired, module level paired */
 	buf line, err;
 	int failed;
 } ig;
@@ -292,6 +293,8 @@ static int write_variant(ig *g, const task *t, const scan_kernel *k, const json_
 				kname, "category", f->category, "python_source", py, "ir", ir, "meta", "warp_version",
 				g->res->warp_version, "jitsynth_version", JITSYNTH_VERSION, "kernel_hash", hash,
 				"validated", val, "origin", "ingested", "source", src);
+	if (!rec) /* jansson refused a text: not UTF-8 */
+		return write_reject(g, t, k, ans, "worker: a text of Warp's answer is not valid UTF-8");
 	int rc = 0;
 	if (g->o->dedup) {
 		buf text = BUF_INIT;
@@ -333,6 +336,8 @@ static int store_task(ig *g, task *t)
 		const json_t *item = json_array_get(kinds, i);
 		const char *reject = json_string_value(json_object_get(item, "reject"));
 		const json_t *vars = json_object_get(item, "variants");
+		uint64_t *pt = g->per_tree[t->tree];
+		pt[0]++, pt[1] += k->toplevel;
 		int rc;
 		if (!t->answer)
 			rc = write_reject(g, t, k, NULL, t->failed ? t->failed : "worker: no answer");
@@ -345,6 +350,7 @@ static int store_task(ig *g, task *t)
 		else {
 			rc = 0;
 			g->res->paired++;
+			pt[2]++, pt[3] += k->toplevel;
 			for (size_t v = 0; v < json_array_size(vars) && rc == 0; v++)
 				rc = write_variant(g, t, k, t->answer, json_array_get(vars, v));
 		}
@@ -436,6 +442,7 @@ int ingest_run(const ingest_options *o, ingest_result *res, buf *err)
 	double t0 = now_seconds();
 	ig g = {.o = o, .res = res};
 	g.trees = xcalloc(o->nsrcs, sizeof *g.trees);
+	g.per_tree = xcalloc(o->nsrcs, sizeof *g.per_tree);
 	int rc = -1, locked = 0, created = 0;
 	dir_lock lock = DIR_LOCK_INIT;
 	for (size_t i = 0; i < o->nsrcs; i++) {
@@ -481,6 +488,13 @@ int ingest_run(const ingest_options *o, ingest_result *res, buf *err)
 	if (shards_finish(&g.shards, err) < 0 || jsonl_commit(&g.rejects, err) < 0)
 		goto out_rejects;
 	res->seconds = now_seconds() - t0;
+	res->per_source = json_array();
+	for (size_t i = 0; i < g.ntrees; i++)
+		json_array_append_new(res->per_source,
+				      json_pack("{s:s, s:I, s:I, s:I, s:I}", "src", o->srcs[i], "found",
+						(json_int_t)g.per_tree[i][0], "module_level", (json_int_t)g.per_tree[i][1],
+						"paired", (json_int_t)g.per_tree[i][2], "module_level_paired",
+						(json_int_t)g.per_tree[i][3]));
 	rc = ig_write_manifest(o, res, g.trees, g.ntrees, &g.counts, &g.shards, &g.rejects, err);
 out_rejects:
 	jsonl_release(&g.rejects);
@@ -498,6 +512,7 @@ out:
 	for (size_t i = 0; i < g.ntrees; i++)
 		src_free(&g.trees[i]);
 	free(g.trees);
+	free(g.per_tree);
 	buf_free(&g.line);
 	buf_free(&g.err);
 	if (locked)
@@ -508,5 +523,6 @@ out:
 void ingest_result_free(ingest_result *res)
 {
 	json_decref(res->by_reason);
-	res->by_reason = NULL;
+	json_decref(res->per_source);
+	res->by_reason = res->per_source = NULL;
 }

@@ -30,7 +30,8 @@ typedef struct ingest_options {
 typedef struct ingest_result {
 	uint64_t files, files_with_kernels, found, module_level, paired, records, rejects;
 	uint64_t exact, structural, route_import, route_standalone;
-	json_t *by_reason; /* reason class -> kernels not paired (owned) */
+	json_t *by_reason;  /* reason class -> kernels not paired (owned) */
+	json_t *per_source; /* [{src, found, module_level, paired, module_level_paired}] (owned) */
 	double seconds;
 	char warp_version[32];
 } ingest_result;

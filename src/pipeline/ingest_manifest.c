@@ -92,12 +92,12 @@ int ig_write_manifest(const ingest_options *o, const ingest_result *res, const s
 	json_object_set_new(counts, "dedup", json_pack("{s:I, s:I}", "exact", (json_int_t)res->exact, "structural",
 						       (json_int_t)res->structural));
 	json_object_set_new(counts, "ingest",
-			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:O, s:{s:I, s:I}}", "files", (json_int_t)res->files,
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:O, s:{s:I, s:I}, s:O}", "files", (json_int_t)res->files,
 				      "files_with_kernels", (json_int_t)res->files_with_kernels, "found",
 				      (json_int_t)res->found, "module_level", (json_int_t)res->module_level, "paired",
 				      (json_int_t)res->paired, "not_paired_by_reason", res->by_reason, "files_by_route",
 				      "import", (json_int_t)res->route_import, "standalone",
-				      (json_int_t)res->route_standalone));
+				      (json_int_t)res->route_standalone, "per_source", res->per_source));
 	json_object_set_new(m, "counts", counts);
 	json_t *sh = json_array();
 	for (size_t i = 0; i < shards->ndone; i++)

@@ -56,9 +56,9 @@ class Ingest:
         return found
 
     def build(self, kernels, devices):
-        """Warp's texts of the modules holding `kernels`: a list of modules
-        ({"cpu", "cuda"}) and, per kernel object, (module index, [C names]) or
-        an error message."""
+        """Warp's texts of the modules holding `kernels`, each built with the
+        given kernels it holds: a list of modules ({"cpu", "cuda"}) and, per
+        kernel object, (module index, [C names]) or an error message."""
         wp, ctx = self.wp, self.ctx
         by_mod = {}
         for k in kernels:
@@ -67,7 +67,7 @@ class Ingest:
         for wmod, ks in by_mod.values():
             groups = [ks]
             try:
-                texts = self.codegen(wmod, [k for k in wmod._get_live_kernels() if k.generic_parent is None], devices)
+                texts = self.codegen(wmod, ks, devices)  # the file's kernels of this Warp module
             except Exception:
                 texts = None
             if texts is None:  # one bad kernel fails the module: isolate it
@@ -175,16 +175,21 @@ class Ingest:
             ans["route"] = "standalone"
             self.route_standalone(req, text, ans, devices)
             return ans
-        for k in found:
-            if k.is_generic and not k.overloads:
-                self.instantiate(k)
-        mods, where = self.build(found, devices)
-        ans["modules"] = mods
         by_line = {}
         for k in found:
             by_line.setdefault((k.func.__name__, k.func.__code__.co_firstlineno), k)
-        for want in req["kernels"]:
-            ans["kernels"].append(self.verdict(want, self.match(by_line, want), where))
+        # Only the file's kernels outside functions: a factory's kernels exist
+        # or not depending on what this worker imported before, and the same
+        # files must give the same records in any worker.
+        picked = [(want, self.match(by_line, want) if want["toplevel"] else None) for want in req["kernels"]]
+        chosen = [k for _, k in picked if k is not None]
+        for k in chosen:
+            if k.is_generic and not k.overloads:
+                self.instantiate(k)
+        mods, where = self.build(chosen, devices)
+        ans["modules"] = mods
+        for want, k in picked:
+            ans["kernels"].append(self.verdict(want, k, where))
         return ans
 
     @staticmethod
@@ -211,12 +216,33 @@ class Ingest:
         return item
 
     def route_import(self, req, path):
-        if req["root"] not in sys.path:
-            sys.path.insert(0, req["root"])
+        root = req["root"]
+        if root in sys.path:
+            sys.path.remove(root)
+        sys.path.insert(0, root)
+        self.evict_other(req["module"].split(".")[0], root)
         mod = importlib.import_module(req["module"])
         if getattr(mod, "__file__", None) and not same_file(mod.__file__, path):
             raise ImportError("module %s is %s, not this file" % (req["module"], mod.__file__))
         return self.registry_kernels(mod.__file__ or path)
+
+    def evict_other(self, top, root):
+        """Another tree's package or module of the same name (two folders
+        each with a kern.py) imported earlier by this worker: forgotten, in
+        sys.modules and in Warp's registry, so that what this worker built
+        before never changes what it builds now."""
+        import os
+
+        m = sys.modules.get(top)
+        if m is None or top == "warp":
+            return
+        loc = getattr(m, "__file__", None) or next(iter(getattr(m, "__path__", []) or []), None)
+        if loc and os.path.realpath(loc).startswith(os.path.realpath(root) + os.sep):
+            return
+        for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+            del sys.modules[name]
+        for name in [n for n in self.ctx.user_modules if n == top or n.startswith(top + ".")]:
+            self.ctx.user_modules.pop(name)._detach_references()
 
     # ---- route 2 ----
 
@@ -379,8 +405,12 @@ def wanted(node):
         return node.level == 0 and (node.module or "").split(".")[0] in SAFE_IMPORTS
     if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)):
         return True
-    # wp.overload(kernel, [...]) as an expression statement
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and deco_name(node.value) == "overload"
+    # wp.overload(kernel, [...]) and wp.set_module_options({...}) as expression statements
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and deco_name(node.value) in ("overload", "set_module_options")
+    )
 
 
 _ingest = None
