@@ -46,7 +46,8 @@ static lline *logical_lines(char *s, size_t len, size_t *nout)
 				i++;
 				continue;
 			}
-			if (c == quote && (!triple || (i + 2 < len && s[i + 1] == quote && s[i + 2] == quote))) {
+			if (c == quote &&
+			    (!triple || (i + 2 < len && s[i + 1] == quote && s[i + 2] == quote))) {
 				i += triple ? 2 : 0;
 				quote = 0;
 				continue;
@@ -142,7 +143,8 @@ static int block_head(const char *s, size_t len, size_t at, int *is_def, char *n
 	while (i < len && (s[i] == ' ' || s[i] == '\t'))
 		i++;
 	size_t j = 0;
-	while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_' || (unsigned char)s[i] >= 0x80) && j + 1 < nlen)
+	while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_' || (unsigned char)s[i] >= 0x80) &&
+	       j + 1 < nlen)
 		name[j++] = s[i++];
 	name[j] = '\0';
 	return j > 0;
@@ -199,7 +201,8 @@ void scan_kernels(const char *text, size_t len, scan_result *r)
 			long k = -1;
 			if (kernel_deco && is_def) {
 				if (r->n == r->cap)
-					r->k = xrealloc(r->k, (r->cap = r->cap ? r->cap * 2 : 16) * sizeof *r->k);
+					r->k = xrealloc(r->k,
+							(r->cap = r->cap ? r->cap * 2 : 16) * sizeof *r->k);
 				scan_kernel *sk = &r->k[r->n];
 				memset(sk, 0, sizeof *sk);
 				snprintf(sk->name, sizeof sk->name, "%s", name);

@@ -86,8 +86,9 @@ const char *src_license_of_text(const char *t, size_t n)
 	if (has(t, n, "Permission is hereby granted, free of charge"))
 		return "MIT";
 	if (has(t, n, "Redistribution and use in source and binary forms"))
-		return has(t, n, "Neither the name") || has(t, n, "names of its contributors") ? "BSD-3-Clause"
-											 : "BSD-2-Clause";
+		return has(t, n, "Neither the name") || has(t, n, "names of its contributors")
+			   ? "BSD-3-Clause"
+			   : "BSD-2-Clause";
 	return NULL;
 }
 
@@ -165,7 +166,8 @@ static void dist_info(src_tree *t)
 		buf top = BUF_INIT;
 		int match = 0;
 		if (read_small(p, 1 << 16, &top) == 0)
-			for (const char *l = buf_cstr(&top); *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
+			for (const char *l = buf_cstr(&top); *l;
+			     l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
 				match |= strcspn(l, "\r\n") == pl && !strncmp(l, t->package, pl);
 		buf_free(&top);
 		if (!match)
@@ -221,7 +223,8 @@ static void git_commit(src_tree *t, const char *top)
 			if (c[0] == '/')
 				snprintf(common, sizeof common, "%.*s", n, c);
 			else
-				snprintf(common, sizeof common, "%.3000s/%.*s", gitdir, n < 1000 ? n : 1000, c);
+				snprintf(common, sizeof common, "%.3000s/%.*s", gitdir, n < 1000 ? n : 1000,
+					 c);
 		}
 		buf_free(&cd);
 		snprintf(p, sizeof p, "%s/%s", common, name);
@@ -316,7 +319,8 @@ int src_open(const char *dir, src_tree *t, buf *err)
 	memset(t, 0, sizeof *t);
 	t->dir = realpath(dir, NULL);
 	if (!t->dir || !is_dir(t->dir)) {
-		buf_printf(err, "'%s' is not a directory%s%s", dir, t->dir ? "" : ": ", t->dir ? "" : strerror(errno));
+		buf_printf(err, "'%s' is not a directory%s%s", dir, t->dir ? "" : ": ",
+			   t->dir ? "" : strerror(errno));
 		free(t->dir);
 		t->dir = NULL;
 		return -1;

@@ -12,15 +12,15 @@
 #include "common/buf.h"
 
 typedef struct src_file {
-	char *path;   /* absolute */
-	char *rel;    /* relative to the project (source.path of its records) */
-	char *module; /* dotted module name under root */
+	char *path;	/* absolute */
+	char *rel;	/* relative to the project (source.path of its records) */
+	char *module;	/* dotted module name under root */
 	char *category; /* the module path under the top package, "sim/collide" */
 } src_file;
 
 typedef struct src_tree {
-	char *dir;     /* the SRC, absolute */
-	char *root;    /* the sys.path entry its modules import from */
+	char *dir;  /* the SRC, absolute */
+	char *root; /* the sys.path entry its modules import from */
 	char package[128];
 	char version[64]; /* "" when unknown */
 	char commit[48];  /* git commit, "" when not a checkout */

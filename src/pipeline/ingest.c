@@ -34,7 +34,7 @@ typedef struct task {
 	size_t tree, file;
 	scan_result scan;
 	json_t *answer; /* NULL until answered */
-	char *failed;   /* the pool gave up: why */
+	char *failed;	/* the pool gave up: why */
 } task;
 
 typedef struct ig {
@@ -73,7 +73,9 @@ static int resolve(const ingest_options *o, const char *src, buf *dir, buf *err)
 	struct stat st;
 	if (stat(src, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
-			buf_printf(err, "'%s' is not a directory (give a directory of Python files, a checkout or a package name)",
+			buf_printf(err,
+				   "'%s' is not a directory (give a directory of Python files, a checkout or "
+				   "a package name)",
 				   src);
 			return -1;
 		}
@@ -84,9 +86,10 @@ static int resolve(const ingest_options *o, const char *src, buf *dir, buf *err)
 		buf_printf(err, "'%s': no such directory, nor a package name", src);
 		return -1;
 	}
-	static const char code[] = "import importlib.util, os\n"
-				   "s = importlib.util.find_spec(os.environ['JITSYNTH_PACKAGE'])\n"
-				   "print(s.submodule_search_locations[0] if s and s.submodule_search_locations else '')\n";
+	static const char code[] =
+	    "import importlib.util, os\n"
+	    "s = importlib.util.find_spec(os.environ['JITSYNTH_PACKAGE'])\n"
+	    "print(s.submodule_search_locations[0] if s and s.submodule_search_locations else '')\n";
 	char env[256];
 	snprintf(env, sizeof env, "JITSYNTH_PACKAGE=%s", src);
 	buf out = BUF_INIT, msg = BUF_INIT;
@@ -97,7 +100,8 @@ static int resolve(const ingest_options *o, const char *src, buf *dir, buf *err)
 	if (st_ < 0) {
 		rc = -1;
 	} else if (st_ != 0 || !out.len) {
-		buf_printf(err, "'%s' is neither a directory nor a package that '%s' can import", src, o->pool.python);
+		buf_printf(err, "'%s' is neither a directory nor a package that '%s' can import", src,
+			   o->pool.python);
 		rc = -1;
 	} else {
 		buf_append(dir, out.data, out.len);
@@ -226,7 +230,8 @@ int ingest_dedup_text(const json_t *rec, buf *out)
 	const char *py = json_string_value(json_object_get(rec, "python_source"));
 	if (!py || json_array_size(span) != 2)
 		return 0;
-	json_int_t a = json_integer_value(json_array_get(span, 0)), b = json_integer_value(json_array_get(span, 1));
+	json_int_t a = json_integer_value(json_array_get(span, 0)),
+		   b = json_integer_value(json_array_get(span, 1));
 	json_int_t line = 1;
 	for (const char *p = py; *p; p++) {
 		if (line >= a && line <= b)
@@ -260,7 +265,8 @@ static int write_variant(ig *g, const task *t, const scan_kernel *k, const json_
 		const char *text = json_string_value(tx);
 		ext_kernel ek;
 		char why[256];
-		if (!text || ext_kernel_find(text, json_string_length(tx), cname, (dev_id)d, &ek, why, sizeof why) < 0) {
+		if (!text || ext_kernel_find(text, json_string_length(tx), cname, (dev_id)d, &ek, why,
+					     sizeof why) < 0) {
 			json_decref(ir);
 			json_decref(val);
 			char reason[320];
@@ -268,9 +274,10 @@ static int write_variant(ig *g, const task *t, const scan_kernel *k, const json_
 			return write_reject(g, t, k, ans, reason);
 		}
 		snprintf(hash, sizeof hash, "%s", ek.hash);
-		json_object_set_new(ir, dev_name((dev_id)d),
-				    json_pack("{s:s%, s:s%, s:O}", "forward", ek.forward.start, ek.forward.len, "backward",
-					      ek.backward.start ? ek.backward.start : "", ek.backward.len, "module", tx));
+		json_object_set_new(
+		    ir, dev_name((dev_id)d),
+		    json_pack("{s:s%, s:s%, s:O}", "forward", ek.forward.start, ek.forward.len, "backward",
+			      ek.backward.start ? ek.backward.start : "", ek.backward.len, "module", tx));
 		json_object_set_new(val, dev_name((dev_id)d), json_string("none"));
 	}
 	const json_t *py = json_object_get(mod, "python_source");
@@ -278,7 +285,8 @@ static int write_variant(ig *g, const task *t, const scan_kernel *k, const json_
 		py = json_object_get(ans, "python_source");
 	json_t *src = source_json(tr, f, k, ans);
 	const json_t *span = json_object_get(mod, "span");
-	json_object_set_new(src, "span", span ? json_deep_copy(span) : json_pack("[i, i]", k->first, k->last));
+	json_object_set_new(src, "span",
+			    span ? json_deep_copy(span) : json_pack("[i, i]", k->first, k->last));
 	if (sig && *sig)
 		json_object_set_new(src, "overload", json_string(sig));
 	if (json_is_true(json_array_get(var, 3))) /* no overload declared: float32 by jitsynth */
@@ -289,20 +297,22 @@ static int write_variant(ig *g, const task *t, const scan_kernel *k, const json_
 	snprintf(id, sizeof id, "i-%016llx", (unsigned long long)XXH64(key.data, key.len, 0));
 	buf_free(&key);
 	snprintf(kname, sizeof kname, "%s", k->name);
-	json_t *rec = json_pack("{s:s, s:s, s:s, s:O, s:o, s:{s:s, s:s, s:s, s:o}, s:s, s:o}", "id", id, "kernel_name",
-				kname, "category", f->category, "python_source", py, "ir", ir, "meta", "warp_version",
-				g->res->warp_version, "jitsynth_version", JITSYNTH_VERSION, "kernel_hash", hash,
-				"validated", val, "origin", "ingested", "source", src);
+	json_t *rec =
+	    json_pack("{s:s, s:s, s:s, s:O, s:o, s:{s:s, s:s, s:s, s:o}, s:s, s:o}", "id", id, "kernel_name",
+		      kname, "category", f->category, "python_source", py, "ir", ir, "meta", "warp_version",
+		      g->res->warp_version, "jitsynth_version", JITSYNTH_VERSION, "kernel_hash", hash,
+		      "validated", val, "origin", "ingested", "source", src);
 	if (!rec) /* jansson refused a text: not UTF-8 */
 		return write_reject(g, t, k, ans, "worker: a text of Warp's answer is not valid UTF-8");
 	int rc = 0;
 	if (g->o->dedup) {
 		buf text = BUF_INIT;
 		ingest_dedup_text(rec, &text);
-		const json_t *cpu = json_object_get(ir, "cpu") ? json_object_get(ir, "cpu") : json_object_get(ir, "cuda");
+		const json_t *cpu =
+		    json_object_get(ir, "cpu") ? json_object_get(ir, "cpu") : json_object_get(ir, "cuda");
 		const json_t *fw = json_object_get(cpu, "forward");
-		dedup_verdict v = dedup_check(g->dd, text.data ? text.data : "", text.len, json_string_value(fw),
-					      json_string_length(fw));
+		dedup_verdict v = dedup_check(g->dd, text.data ? text.data : "", text.len,
+					      json_string_value(fw), json_string_length(fw));
 		buf_free(&text);
 		if (v != DEDUP_NEW) {
 			*(v == DEDUP_EXACT ? &g->res->exact : &g->res->structural) += 1;
@@ -329,7 +339,8 @@ static int store_task(ig *g, task *t)
 	const json_t *kinds = t->answer ? json_object_get(t->answer, "kernels") : NULL;
 	if (t->answer) {
 		const char *route = json_string_value(json_object_get(t->answer, "route"));
-		*(route && !strcmp(route, "standalone") ? &g->res->route_standalone : &g->res->route_import) += 1;
+		*(route && !strcmp(route, "standalone") ? &g->res->route_standalone
+							: &g->res->route_import) += 1;
 	}
 	for (size_t i = 0; i < t->scan.n; i++) {
 		const scan_kernel *k = &t->scan.k[i];
@@ -395,8 +406,8 @@ static pool_next next_task(void *ctx, uint64_t *index, buf *frame)
 	for (size_t i = 0; i < t->scan.n; i++)
 		json_array_append_new(ks, json_pack("{s:s, s:i, s:b}", "name", t->scan.k[i].name, "line",
 						    t->scan.k[i].line, "toplevel", !t->scan.k[i].in_def));
-	json_t *req = json_pack("{s:s, s:s, s:s, s:i, s:o}", "file", f->path, "module", f->module, "root", tr->root,
-				"devices", (int)g->o->pool.devices, "kernels", ks);
+	json_t *req = json_pack("{s:s, s:s, s:s, s:i, s:o}", "file", f->path, "module", f->module, "root",
+				tr->root, "devices", (int)g->o->pool.devices, "kernels", ks);
 	char *s = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	proto_put_ingest(frame, g->next, s, strlen(s));
@@ -417,7 +428,7 @@ static void task_done(void *ctx, const proto_reply *r)
 	}
 	if (!t->answer)
 		t->failed = xstrdup(r->kind == PROTO_ERROR ? "worker: the worker refused the request"
-							  : "worker: malformed answer");
+							   : "worker: malformed answer");
 	flush(g);
 }
 
@@ -470,7 +481,8 @@ int ingest_run(const ingest_options *o, ingest_result *res, buf *err)
 	po.devices = DEV_BIT(DEV_CPU); /* one text per answer: the JSON */
 	po.batch = 1;
 	po.sandbox = 1;
-	pool_callbacks cb = {.ready = on_ready, .next_task = next_task, .task_done = task_done, .task_failed = task_failed};
+	pool_callbacks cb = {
+	    .ready = on_ready, .next_task = next_task, .task_done = task_done, .task_failed = task_failed};
 	pool_stats ps;
 	memset(&ps, 0, sizeof ps);
 	if (g.nt && pool_run(&po, &cb, &g, &ps, err) < 0)
@@ -492,8 +504,9 @@ int ingest_run(const ingest_options *o, ingest_result *res, buf *err)
 	for (size_t i = 0; i < g.ntrees; i++)
 		json_array_append_new(res->per_source,
 				      json_pack("{s:s, s:I, s:I, s:I, s:I}", "src", o->srcs[i], "found",
-						(json_int_t)g.per_tree[i][0], "module_level", (json_int_t)g.per_tree[i][1],
-						"paired", (json_int_t)g.per_tree[i][2], "module_level_paired",
+						(json_int_t)g.per_tree[i][0], "module_level",
+						(json_int_t)g.per_tree[i][1], "paired",
+						(json_int_t)g.per_tree[i][2], "module_level_paired",
 						(json_int_t)g.per_tree[i][3]));
 	rc = ig_write_manifest(o, res, g.trees, g.ntrees, &g.counts, &g.shards, &g.rejects, err);
 out_rejects:

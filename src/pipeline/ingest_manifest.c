@@ -38,8 +38,10 @@ void ig_count_record(ig_counts *c, const json_t *rec)
 	const char *cat = json_string_value(json_object_get(rec, "category"));
 	json_t *pc = json_object_get(c->per_category, cat ? cat : "(none)");
 	if (!pc)
-		json_object_set_new(c->per_category, cat ? cat : "(none)", pc = json_pack("{s:i}", "records", 0));
-	json_object_set_new(pc, "records", json_integer(json_integer_value(json_object_get(pc, "records")) + 1));
+		json_object_set_new(c->per_category, cat ? cat : "(none)",
+				    pc = json_pack("{s:i}", "records", 0));
+	json_object_set_new(pc, "records",
+			    json_integer(json_integer_value(json_object_get(pc, "records")) + 1));
 	const char *lic = json_string_value(json_object_get(json_object_get(rec, "source"), "license"));
 	bump(c->per_license, lic ? lic : "unknown");
 	const json_t *ir = json_object_get(rec, "ir");
@@ -55,18 +57,20 @@ int ig_write_manifest(const ingest_options *o, const ingest_result *res, const s
 	json_object_set_new(m, "format", json_string("jitsynth-dataset-1"));
 	json_object_set_new(m, "complete", json_true());
 	json_object_set_new(m, "jitsynth_version", json_string(JITSYNTH_VERSION));
-	json_object_set_new(m, "warp_version", json_string(*res->warp_version ? res->warp_version : "unknown"));
+	json_object_set_new(m, "warp_version",
+			    json_string(*res->warp_version ? res->warp_version : "unknown"));
 	for (int d = 0; d < 2; d++)
 		if (o->pool.devices & DEV_BIT(d)) {
 			json_array_append_new(devs, json_string(dev_name((dev_id)d)));
-			json_object_set_new(perdev, dev_name((dev_id)d), json_integer((json_int_t)c->per_device[d]));
+			json_object_set_new(perdev, dev_name((dev_id)d),
+					    json_integer((json_int_t)c->per_device[d]));
 		}
 	const char *k;
 	json_t *v;
 	json_object_foreach(c->per_category, k, v) json_array_append_new(cats, json_string(k));
 	for (size_t i = 0; i < ntrees; i++) {
-		json_t *s = json_pack("{s:s, s:s, s:s, s:I}", "src", o->srcs[i], "package", trees[i].package, "license",
-				      trees[i].license, "files", (json_int_t)trees[i].n);
+		json_t *s = json_pack("{s:s, s:s, s:s, s:I}", "src", o->srcs[i], "package", trees[i].package,
+				      "license", trees[i].license, "files", (json_int_t)trees[i].n);
 		if (*trees[i].version)
 			json_object_set_new(s, "version", json_string(trees[i].version));
 		if (*trees[i].commit)
@@ -89,24 +93,28 @@ int ig_write_manifest(const ingest_options *o, const ingest_result *res, const s
 	json_object_set_new(counts, "per_device", perdev);
 	json_object_set_new(counts, "per_origin", json_pack("{s:I}", "ingested", (json_int_t)res->records));
 	json_object_set(counts, "per_license", c->per_license);
-	json_object_set_new(counts, "dedup", json_pack("{s:I, s:I}", "exact", (json_int_t)res->exact, "structural",
-						       (json_int_t)res->structural));
+	json_object_set_new(counts, "dedup",
+			    json_pack("{s:I, s:I}", "exact", (json_int_t)res->exact, "structural",
+				      (json_int_t)res->structural));
 	json_object_set_new(counts, "ingest",
-			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:O, s:{s:I, s:I}, s:O}", "files", (json_int_t)res->files,
-				      "files_with_kernels", (json_int_t)res->files_with_kernels, "found",
-				      (json_int_t)res->found, "module_level", (json_int_t)res->module_level, "paired",
-				      (json_int_t)res->paired, "not_paired_by_reason", res->by_reason, "files_by_route",
-				      "import", (json_int_t)res->route_import, "standalone",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:O, s:{s:I, s:I}, s:O}", "files",
+				      (json_int_t)res->files, "files_with_kernels",
+				      (json_int_t)res->files_with_kernels, "found", (json_int_t)res->found,
+				      "module_level", (json_int_t)res->module_level, "paired",
+				      (json_int_t)res->paired, "not_paired_by_reason", res->by_reason,
+				      "files_by_route", "import", (json_int_t)res->route_import, "standalone",
 				      (json_int_t)res->route_standalone, "per_source", res->per_source));
 	json_object_set_new(m, "counts", counts);
 	json_t *sh = json_array();
 	for (size_t i = 0; i < shards->ndone; i++)
-		json_array_append_new(sh, json_pack("{s:s, s:I, s:I, s:s}", "file", shards->done[i].name, "records",
-						    (json_int_t)shards->done[i].records, "bytes",
-						    (json_int_t)shards->done[i].bytes, "sha256", shards->done[i].sha256));
+		json_array_append_new(sh, json_pack("{s:s, s:I, s:I, s:s}", "file", shards->done[i].name,
+						    "records", (json_int_t)shards->done[i].records, "bytes",
+						    (json_int_t)shards->done[i].bytes, "sha256",
+						    shards->done[i].sha256));
 	json_object_set_new(m, "shards", sh);
-	json_object_set_new(m, "rejects", json_pack("{s:s, s:I, s:s}", "file", LAYOUT_REJECTS, "records",
-						    (json_int_t)rejects->lines, "sha256", rejects->sha256));
+	json_object_set_new(m, "rejects",
+			    json_pack("{s:s, s:I, s:s}", "file", LAYOUT_REJECTS, "records",
+				      (json_int_t)rejects->lines, "sha256", rejects->sha256));
 	char when[32];
 	time_t t = time(NULL);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));

@@ -47,9 +47,10 @@ void sbx_cmd_init(sbx_cmd *c, const char *python, const char *arg0, const char *
 			 "--cap-drop", "ALL", "--die-with-parent", "--new-session",
 			 /* the file system read-only, a fresh /dev and /proc, and a
 			  * private tmpfs scratch of bounded size */
-			 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--size", c->size, "--tmpfs",
-			 SBX_SCRATCH, "--chdir", SBX_SCRATCH, "--setenv", "TMPDIR", SBX_SCRATCH, "--setenv", "HOME",
-			 SBX_SCRATCH, "--seccomp", c->fd, "--", (char *)python, "-u", (char *)arg0, (char *)arg1};
+			 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--size", c->size,
+			 "--tmpfs", SBX_SCRATCH, "--chdir", SBX_SCRATCH, "--setenv", "TMPDIR", SBX_SCRATCH,
+			 "--setenv", "HOME", SBX_SCRATCH, "--seccomp", c->fd, "--", (char *)python, "-u",
+			 (char *)arg0, (char *)arg1};
 	size_t n = sizeof fixed / sizeof *fixed;
 	if (n > sizeof c->argv / sizeof *c->argv - 1)
 		BUG("sandbox argv too long");
@@ -66,7 +67,7 @@ void sbx_cmd_init(sbx_cmd *c, const char *python, const char *arg0, const char *
 
 #define STMT(code, k) ((struct sock_filter)BPF_STMT((code), (k)))
 #define JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP((code), (k), (jt), (jf)))
-#define RET_ERRNO(e) STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+#define RET_ERRNO(e) STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((e)&SECCOMP_RET_DATA))
 #define DENY(nr, e) JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), RET_ERRNO(e)
 
 int sbx_seccomp_fd(buf *err)
@@ -199,10 +200,12 @@ int sbx_check(const char *python, buf *err)
 	if (nl)
 		*nl = '\0';
 	if (strstr(msg, "bwrap") && strstr(msg, "No such file"))
-		buf_printf(err, "the sandbox for outside Python needs bubblewrap: install it (apt-get install bubblewrap)");
+		buf_printf(err, "the sandbox for outside Python needs bubblewrap: install it (apt-get "
+				"install bubblewrap)");
 	else
 		buf_printf(err,
-			   "the sandbox for outside Python cannot start (%s); it needs bubblewrap and user namespaces (apt-get install bubblewrap; sysctl user.max_user_namespaces > 0)",
+			   "the sandbox for outside Python cannot start (%s); it needs bubblewrap and user "
+			   "namespaces (apt-get install bubblewrap; sysctl user.max_user_namespaces > 0)",
 			   *msg ? msg : "it exited with an error");
 	return -1;
 }

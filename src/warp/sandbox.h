@@ -15,12 +15,12 @@
 
 /* The limits of a sandboxed worker (hard limits: outside code cannot raise
  * them). Its wall-clock limit per kernel is the pool's --timeout. */
-#define SBX_AS_BYTES (4ull << 30)        /* address space */
-#define SBX_CPU_SECONDS 3600             /* CPU time of the whole worker */
-#define SBX_FSIZE_BYTES (256ull << 20)   /* largest file it may write */
+#define SBX_AS_BYTES (4ull << 30)	 /* address space */
+#define SBX_CPU_SECONDS 3600		 /* CPU time of the whole worker */
+#define SBX_FSIZE_BYTES (256ull << 20)	 /* largest file it may write */
 #define SBX_SCRATCH_BYTES (256ull << 20) /* its tmpfs scratch */
-#define SBX_NOFILE 256                   /* open files */
-#define SBX_SCRATCH "/dev/shm"           /* where the scratch is mounted */
+#define SBX_NOFILE 256			 /* open files */
+#define SBX_SCRATCH "/dev/shm"		 /* where the scratch is mounted */
 
 /* The fd on which the spawned bwrap reads the seccomp program. */
 #define SBX_SECCOMP_FD 3

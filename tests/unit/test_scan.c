@@ -114,9 +114,9 @@ static void test_licences(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_module_level),
-		cmocka_unit_test(test_factory_and_class),
-		cmocka_unit_test(test_licences),
+	    cmocka_unit_test(test_module_level),
+	    cmocka_unit_test(test_factory_and_class),
+	    cmocka_unit_test(test_licences),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
