@@ -20,6 +20,7 @@ static const char usage[] =
 	"  stats      figures of a dataset, as a table or an HTML report\n"
 	"  export     write a dataset in the seed layout (cpu/pair_000000.json, ...)\n"
 	"  merge      combine datasets, dropping duplicates across them\n"
+	"  ingest     turn real Warp code into records, in a sandbox\n"
 	"  validate   re-check a dataset's pairs with the compilers (NVRTC, g++)\n"
 	"  verify     check a dataset's files against its manifest's checksums and counts\n"
 	"\n"
@@ -30,7 +31,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{"generate", cmd_generate}, {"sample", cmd_sample},	{"stats", cmd_stats},	    {"export", cmd_export},
-	{"merge", cmd_merge},	    {"validate", cmd_validate}, {"verify", cmd_verify},
+	{"merge", cmd_merge},	    {"validate", cmd_validate}, {"verify", cmd_verify}, {"ingest", cmd_ingest},
 };
 
 static int (*find_command(const char *name))(int, char **)

@@ -48,12 +48,25 @@ static const char *get_str(const json_t *o, const char *key, const char *dflt)
 static void yaml_header(const json_t *m, buf *out)
 {
 	json_int_t records = get_int(m, "counts.records");
-	buf_puts(out, "---\n"
-		      "# Apache-2.0: the C++/CUDA in every record was written by NVIDIA Warp's code\n"
-		      "# generator (warp-lang, Apache-2.0) from kernels jitsynth generated; the same\n"
-		      "# license keeps the pairs usable wherever Warp itself is.\n"
-		      "license: apache-2.0\n"
-		      "task_categories:\n- text-generation\n- translation\n"
+	const json_t *lic = json_object_get(json_object_get(m, "counts"), "per_license");
+	if (!lic) {
+		buf_puts(out, "---\n"
+			      "# Apache-2.0: the C++/CUDA in every record was written by NVIDIA Warp's code\n"
+			      "# generator (warp-lang, Apache-2.0) from kernels jitsynth generated; the same\n"
+			      "# license keeps the pairs usable wherever Warp itself is.\n"
+			      "license: apache-2.0\n");
+	} else { /* ingested code keeps its own licences: one, or "other" (see the card's Origins) */
+		const char *one = json_object_size(lic) == 1 ? json_object_iter_key(json_object_iter((json_t *)lic)) : NULL;
+		buf_puts(out, "---\n# the Python (and so the pairs) carry the licences of the code they came from: "
+			      "see Origins\nlicense: ");
+		if (one && strcmp(one, "unknown"))
+			for (const char *c = one; *c; c++)
+				buf_putc(out, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+		else
+			buf_puts(out, "other");
+		buf_putc(out, '\n');
+	}
+	buf_puts(out, "task_categories:\n- text-generation\n- translation\n"
 		      "tags:\n- code\n- cuda\n- cpp\n- nvidia-warp\n- compiler\n- synthetic\n");
 	buf_printf(out, "size_categories:\n- %s\n", card_size_category((unsigned long long)records));
 	buf_puts(out, "pretty_name: jitsynth Warp kernels (Python to C++/CUDA)\n"
@@ -158,6 +171,27 @@ static void counts(const json_t *m, buf *out)
 			   (long long)get_int(dd, "exact"), (long long)get_int(dd, "structural"));
 }
 
+/* Origins and licences by count (ingested records: `origin`, `source`). */
+static void origins(const json_t *m, buf *out)
+{
+	const json_t *c = json_object_get(m, "counts");
+	const json_t *po = json_object_get(c, "per_origin"), *pl = json_object_get(c, "per_license");
+	if (!po && !pl)
+		return;
+	buf_puts(out, "## Origins\n\nRecords with `origin: \"ingested\"` come from real Warp code (`jitsynth ingest`); "
+		      "their `source` holds `path`, `line`, `package`, `version` or `commit`, `license` (SPDX id, "
+		      "`unknown` where none was found), `route` (`import`: the module imported in its package; "
+		      "`standalone`: the kernel with its static dependencies, `import_error` saying why) and `span` "
+		      "(the kernel's lines of `python_source`). Records without `origin` were generated.\n\n"
+		      "| origin | records |\n|---|---|\n");
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)po, k, v) buf_printf(out, "| %s | %lld |\n", k, (long long)json_integer_value(v));
+	buf_puts(out, "\n| license | records |\n|---|---|\n");
+	json_object_foreach((json_t *)pl, k, v) buf_printf(out, "| %s | %lld |\n", k, (long long)json_integer_value(v));
+	buf_puts(out, "\n");
+}
+
 static void validation(const json_t *m, buf *out)
 {
 	const char *v = get_str(json_object_get(m, "options"), "validate", "none");
@@ -206,6 +240,7 @@ void card_render(const json_t *m, const char *dir, buf *out)
 	schema(out);
 	options(m, out);
 	counts(m, out);
+	origins(m, out);
 	validation(m, out);
 	loading(m, dir, out);
 }
