@@ -239,14 +239,17 @@ void realism_render(const realism *a, const realism *ref, buf *out)
 	int noff = 0;
 	for (int f = 0; f < RF_COUNT; f++) {
 		realism_feature ff = (realism_feature)f;
-		buf_printf(out, "\n  %-60s", feats[f].title);
-		if (ref) {
+		if (!ref)
+			buf_printf(out, "\n  %s", feats[f].title);
+		else {
+			buf_printf(out, "\n  %-60s", feats[f].title);
 			double d = realism_tv(a, ref, ff);
 			if (isnan(d))
 				buf_printf(out, " %21s\n", "TV -");
 			else
 				buf_printf(out, " %15s %5.3f\n", "TV", d);
-		} else
+		}
+		if (!ref)
 			buf_putc(out, '\n');
 		for (size_t b = 0; b < feats[f].n; b++) {
 			buf_printf(out, "    %-58s %9.1f%%", realism_label(ff, b, tmp, sizeof tmp),
