@@ -32,6 +32,8 @@ static const char usage_tail[] =
 	"                        each profile's own range)\n"
 	"      --weights FILE    statement weights per profile, lines such as\n"
 	"                        'loop.while = 0' or '*.atomic = 5' (0..100)\n"
+	"      --style S         synthetic (default: the grammar's own text) or\n"
+	"                        realistic (written as simulation code is)\n"
 	"      --shard-size N    records per shard (default 10000)\n"
 	"      --validate T      compile every pair: none, syntax (default: NVRTC and\n"
 	"                        g++ front ends) or compile (PTX and object code)\n"
@@ -94,6 +96,7 @@ enum {
 	OPT_MAX_STMTS,
 	OPT_MAX_DEPTH,
 	OPT_WEIGHTS,
+	OPT_STYLE,
 };
 
 int cmd_generate(int argc, char **argv)
@@ -108,6 +111,7 @@ int cmd_generate(int argc, char **argv)
 		{"max-stmts", required_argument, NULL, OPT_MAX_STMTS},
 		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 		{"weights", required_argument, NULL, OPT_WEIGHTS},
+		{"style", required_argument, NULL, OPT_STYLE},
 		{"shard-size", required_argument, NULL, OPT_SHARD},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"format", required_argument, NULL, OPT_FORMAT},
@@ -196,6 +200,14 @@ int cmd_generate(int argc, char **argv)
 			if (read_weights(optarg, weights, why, sizeof why) < 0)
 				return usage_error("generate", "%s", why);
 			o.gen.weights = (const signed char (*)[GEN_STMT_KINDS])weights;
+			break;
+		}
+		case OPT_STYLE: {
+			int st = gen_style_from_name(optarg);
+			given |= RUN_GIVEN_STYLE;
+			if (st < 0)
+				return usage_error("generate", "--style wants synthetic or realistic, not '%s'", optarg);
+			o.gen.style = (gen_style)st;
 			break;
 		}
 		case OPT_SHARD:

@@ -102,6 +102,7 @@ enum {
 	RUN_GIVEN_MAX_STMTS = 1 << 10,
 	RUN_GIVEN_MAX_DEPTH = 1 << 11,
 	RUN_GIVEN_WEIGHTS = 1 << 12,
+	RUN_GIVEN_STYLE = 1 << 13,
 };
 
 /* Rate of this process's work in kernels/s, from its first stored kernel

@@ -1,0 +1,559 @@
+/* style_expr: the typed expressions and statements of the realistic style
+ * (style.h): shallow trees over named values (scalar parameters, loaded
+ * fields, locals), Warp's spatial builtins by the types they take, and the
+ * statements people write between the loads and the stores. Every division
+ * and guarded builtin gets an argument of a safe form (tests/gen_safety.py). */
+#include <stdio.h>
+#include <string.h>
+
+#include "gen/ctx.h"
+#include "gen/style.h"
+
+#define PICK(list) (list)[rng_below(&c->r, (uint32_t)count_of(list))]
+
+static int count_of(const char *const *l)
+{
+	int n = 0;
+	while (l[n])
+		n++;
+	return n;
+}
+
+void rs_line(rctx *c) { buf_indent(c->b, c->indent); }
+
+static int name_taken(const rctx *c, const char *s)
+{
+	for (int i = 0; i < c->ntaken; i++)
+		if (!strcmp(c->taken[i], s))
+			return 1;
+	for (int i = 0; i < c->nval; i++)
+		if (!strcmp(c->val[i].name, s))
+			return 1;
+	for (int i = 0; i < c->narr; i++)
+		if (!strcmp(c->arr[i].name, s))
+			return 1;
+	for (int i = 0; i < c->ntid; i++)
+		if (!strcmp(c->tid[i], s))
+			return 1;
+	return !strcmp(c->gather, s) || !strcmp(c->helper, s) || !strcmp(s, "wp") || !strcmp(s, "params");
+}
+
+/* base, or base2, base3, ...: a name nothing in the kernel has. */
+const char *rs_fresh(rctx *c, const char *base, char *out)
+{
+	snprintf(out, RS_NAME, "%s", base);
+	for (int k = 2; name_taken(c, out); k++)
+		snprintf(out, RS_NAME, "%s%d", base, k);
+	return out;
+}
+
+void rs_add_val(rctx *c, const char *name, rtype t, int mut)
+{
+	if (c->nval == RS_MAX_VALS)
+		return;
+	rval *v = &c->val[c->nval++];
+	snprintf(v->name, sizeof v->name, "%s", name);
+	if (c->ntaken < RS_MAX_TAKEN) /* a name once declared keeps its type (Warp) */
+		snprintf(c->taken[c->ntaken++], RS_NAME, "%s", name);
+	v->t = t;
+	v->mut = (unsigned char)mut;
+	v->param = 0;
+}
+
+/* A random value of type t in scope (-1 if none); mut_only: a local the body may reassign. */
+int rs_find(const rctx *c, rtype t, int mut_only)
+{
+	int idx[RS_MAX_VALS], n = 0;
+	for (int i = 0; i < c->nval; i++)
+		if (c->val[i].t == t && (!mut_only || c->val[i].mut))
+			idx[n++] = i;
+	return n ? idx[rng_below((rng *)&c->r, (uint32_t)n)] : -1;
+}
+
+void rs_index(rctx *c, const rarr *a)
+{
+	if (c->ntid == 0) {
+		buf_puts(c->b, "0");
+		return;
+	}
+	if (a->ndim == 2)
+		buf_printf(c->b, "%s, %s", c->tid[0], c->tid[1]);
+	else
+		buf_puts(c->b, c->tid[c->ntid - 1]);
+}
+
+/* An input array of type t (-1 if none). */
+static int find_input(rctx *c, rtype t)
+{
+	int idx[RS_MAX_ARRS], n = 0;
+	for (int i = 0; i < c->narr; i++)
+		if (c->arr[i].role == RR_IN && c->arr[i].t == t)
+			idx[n++] = i;
+	return n ? idx[rng_below(&c->r, (uint32_t)n)] : -1;
+}
+
+static void put_val(rctx *c, int i)
+{
+	if (c->val[i].param && c->sprefix[0])
+		buf_puts(c->b, c->sprefix);
+	buf_puts(c->b, c->val[i].name);
+}
+
+static void leaf(rctx *c, rtype t)
+{
+	int v = rs_find(c, t, 0);
+	if (v >= 0 && rng_chance(&c->r, 0.9)) {
+		put_val(c, v);
+		return;
+	}
+	int a = find_input(c, t);
+	if (a >= 0 && c->ntid > 0) {
+		rarr *ar = &c->arr[a];
+		ar->used = 1;
+		buf_printf(c->b, "%s[", ar->name);
+		if (c->gather[0] && ar->ndim == 1 && rng_chance(&c->r, 0.5))
+			buf_puts(c->b, c->gather);
+		else
+			rs_index(c, ar);
+		buf_putc(c->b, ']');
+		return;
+	}
+	if (v >= 0) {
+		put_val(c, v);
+		return;
+	}
+	static const char *const fl[] = {"1.0", "0.5", "0.0", "2.0", "0.1", NULL};
+	switch (t) {
+	case RT_FLOAT: buf_puts(c->b, PICK(fl)); break;
+	case RT_INT: buf_puts(c->b, "1"); break;
+	case RT_VEC3:
+		if (rng_chance(&c->r, 0.15))
+			buf_puts(c->b, "wp.vec3(0.0, 1.0, 0.0)");
+		else
+			buf_puts(c->b, "wp.vec3(0.0)");
+		break;
+	case RT_QUAT: buf_puts(c->b, "wp.quat_identity()"); break;
+	case RT_XFORM: buf_puts(c->b, "wp.transform_identity()"); break;
+	case RT_MAT33: buf_puts(c->b, "wp.identity(n=3, dtype=float)"); break;
+	default: buf_puts(c->b, "0.0");
+	}
+}
+
+static void call1(rctx *c, const char *fn, rtype a, int d)
+{
+	buf_printf(c->b, "wp.%s(", fn);
+	rs_expr(c, a, d);
+	buf_putc(c->b, ')');
+}
+
+static void call2(rctx *c, const char *fn, rtype a, rtype b, int d)
+{
+	buf_printf(c->b, "wp.%s(", fn);
+	rs_expr(c, a, d);
+	buf_puts(c->b, ", ");
+	rs_expr(c, b, d);
+	buf_putc(c->b, ')');
+}
+
+/* Whether b[from..) holds a top-level + or - (or a conditional): then it
+ * needs parentheses as the left operand of * or -. */
+static int additive(const buf *b, size_t from)
+{
+	int depth = 0;
+	for (size_t i = from; i + 2 < b->len; i++) {
+		char ch = b->data[i];
+		depth += ch == '(' || ch == '[';
+		depth -= ch == ')' || ch == ']';
+		if (!depth && ch == ' ' && (b->data[i + 1] == '+' || b->data[i + 1] == '-') && b->data[i + 2] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
+static void binop(rctx *c, rtype a, const char *op, rtype b, int d)
+{
+	size_t at = c->b->len;
+	rs_expr(c, a, d);
+	if (op[0] != '+' && additive(c->b, at)) {
+		buf_putc(c->b, ')');
+		buf_grow(c->b, 1);
+		memmove(c->b->data + at + 1, c->b->data + at, c->b->len - at);
+		c->b->data[at] = '(';
+		c->b->len++;
+		c->b->data[c->b->len] = '\0';
+	}
+	buf_printf(c->b, " %s ", op);
+	int paren = d > 1 && rng_chance(&c->r, 0.3);
+	if (paren)
+		buf_putc(c->b, '(');
+	rs_expr(c, b, paren ? d : 1);
+	if (paren)
+		buf_putc(c->b, ')');
+}
+
+static void expr_float(rctx *c, int d)
+{
+	unsigned k = rng_below(&c->r, 40);
+	if (k >= 16) { /* plain arithmetic, most of the time */
+		static const char *const ops[] = {"+", "-", "*", "*", "+", NULL};
+		binop(c, RT_FLOAT, PICK(ops), RT_FLOAT, d);
+		return;
+	}
+	switch (k) {
+	case 0: binop(c, RT_FLOAT, "+", RT_FLOAT, d); break;
+	case 1: binop(c, RT_FLOAT, "-", RT_FLOAT, d); break;
+	case 2:
+	case 3: binop(c, RT_FLOAT, "*", RT_FLOAT, d); break;
+	case 4: call1(c, "length", RT_VEC3, d); break;
+	case 5: call2(c, "dot", RT_VEC3, RT_VEC3, d); break;
+	case 6: call2(c, rng_chance(&c->r, 0.5) ? "min" : "max", RT_FLOAT, RT_FLOAT, d); break;
+	case 7:
+		buf_puts(c->b, "wp.clamp(");
+		rs_expr(c, RT_FLOAT, d);
+		buf_puts(c->b, ", 0.0, 1.0)");
+		break;
+	case 8: {
+		static const char *const f1[] = {"abs", "sin", "cos", "tanh", "sign", "floor", NULL};
+		call1(c, PICK(f1), RT_FLOAT, d);
+		break;
+	}
+	case 9:
+		buf_puts(c->b, "wp.sqrt(wp.max(");
+		rs_expr(c, RT_FLOAT, d);
+		buf_puts(c->b, ", 0.0))");
+		break;
+	case 10:
+		buf_puts(c->b, "wp.exp(-");
+		leaf(c, RT_FLOAT);
+		buf_puts(c->b, " * ");
+		leaf(c, RT_FLOAT);
+		buf_putc(c->b, ')');
+		break;
+	case 11:
+		rs_expr(c, RT_FLOAT, d);
+		buf_puts(c->b, " / wp.max(");
+		leaf(c, RT_FLOAT);
+		buf_puts(c->b, ", 1.0e-6)");
+		break;
+	case 12: call1(c, "length_sq", RT_VEC3, d); break;
+	case 13: /* a component of a named vector */
+		leaf(c, RT_VEC3);
+		buf_printf(c->b, "[%u]", rng_below(&c->r, 3));
+		break;
+	case 14: call2(c, "atan2", RT_FLOAT, RT_FLOAT, d); break;
+	default:
+		if (rs_find(c, RT_MAT33, 0) >= 0)
+			call1(c, rng_chance(&c->r, 0.5) ? "determinant" : "trace", RT_MAT33, d);
+		else
+			binop(c, RT_FLOAT, "*", RT_FLOAT, d);
+	}
+}
+
+static void expr_vec(rctx *c, int d)
+{
+	unsigned k = rng_below(&c->r, 30);
+	if (k >= 14) {
+		if (k & 1)
+			binop(c, RT_VEC3, k & 2 ? "+" : "-", RT_VEC3, d);
+		else
+			binop(c, RT_VEC3, "*", RT_FLOAT, d);
+		return;
+	}
+	switch (k) {
+	case 0:
+	case 1: binop(c, RT_VEC3, "+", RT_VEC3, d); break;
+	case 2: binop(c, RT_VEC3, "-", RT_VEC3, d); break;
+	case 3:
+	case 4: binop(c, RT_VEC3, "*", RT_FLOAT, d); break;
+	case 5: call2(c, "cross", RT_VEC3, RT_VEC3, d); break;
+	case 6: call1(c, "normalize", RT_VEC3, d); break;
+	case 7:
+		if (rs_find(c, RT_QUAT, 0) >= 0)
+			call2(c, rng_chance(&c->r, 0.7) ? "quat_rotate" : "quat_rotate_inv", RT_QUAT, RT_VEC3, d);
+		else
+			binop(c, RT_FLOAT, "*", RT_VEC3, d);
+		break;
+	case 8:
+		if (rs_find(c, RT_XFORM, 0) >= 0)
+			call2(c, rng_chance(&c->r, 0.6) ? "transform_point" : "transform_vector", RT_XFORM, RT_VEC3, d);
+		else
+			call2(c, "cross", RT_VEC3, RT_VEC3, d);
+		break;
+	case 9:
+		if (rs_find(c, RT_MAT33, 0) >= 0)
+			binop(c, RT_MAT33, "*", RT_VEC3, d);
+		else
+			binop(c, RT_VEC3, "-", RT_VEC3, d);
+		break;
+	case 10:
+		buf_puts(c->b, "wp.vec3(");
+		for (int i = 0; i < 3; i++) {
+			if (i)
+				buf_puts(c->b, ", ");
+			rs_expr(c, RT_FLOAT, d > 2 ? 2 : 1);
+		}
+		buf_putc(c->b, ')');
+		break;
+	case 11: call2(c, "cw_mul", RT_VEC3, RT_VEC3, d); break;
+	case 12:
+		if (rs_find(c, RT_XFORM, 0) >= 0)
+			call1(c, "transform_get_translation", RT_XFORM, d);
+		else
+			binop(c, RT_VEC3, "*", RT_FLOAT, d);
+		break;
+	default:
+		buf_puts(c->b, "wp.lerp(");
+		rs_expr(c, RT_VEC3, d);
+		buf_puts(c->b, ", ");
+		rs_expr(c, RT_VEC3, d);
+		buf_puts(c->b, ", ");
+		leaf(c, RT_FLOAT);
+		buf_putc(c->b, ')');
+	}
+}
+
+static void expr_quat(rctx *c, int d)
+{
+	switch (rng_below(&c->r, 6)) {
+	case 0: binop(c, RT_QUAT, "*", RT_QUAT, d); break;
+	case 1: call1(c, "quat_inverse", RT_QUAT, d); break;
+	case 2: call1(c, "normalize", RT_QUAT, d); break;
+	case 3:
+		buf_puts(c->b, "wp.quat_from_axis_angle(wp.normalize(");
+		rs_expr(c, RT_VEC3, d - 1 > 1 ? d - 1 : 1);
+		buf_puts(c->b, "), ");
+		rs_expr(c, RT_FLOAT, d - 1 > 1 ? d - 1 : 1);
+		buf_putc(c->b, ')');
+		break;
+	case 4:
+		if (rs_find(c, RT_XFORM, 0) >= 0) {
+			call1(c, "transform_get_rotation", RT_XFORM, d);
+			break;
+		}
+		/* fall through */
+	default: call1(c, "quat_inverse", RT_QUAT, d);
+	}
+}
+
+static void expr_xform(rctx *c, int d)
+{
+	switch (rng_below(&c->r, 3)) {
+	case 0: call2(c, "transform", RT_VEC3, RT_QUAT, d); break;
+	case 1: call2(c, "transform_multiply", RT_XFORM, RT_XFORM, d); break;
+	default: call1(c, "transform_inverse", RT_XFORM, d);
+	}
+}
+
+static void expr_mat(rctx *c, int d)
+{
+	switch (rng_below(&c->r, 7)) {
+	case 0: call2(c, "outer", RT_VEC3, RT_VEC3, d); break;
+	case 1: call1(c, "skew", RT_VEC3, d); break;
+	case 2: call1(c, "quat_to_matrix", RT_QUAT, d); break;
+	case 3: call1(c, "transpose", RT_MAT33, d); break;
+	case 4: binop(c, RT_MAT33, "*", RT_FLOAT, d); break;
+	case 5: binop(c, RT_MAT33, "+", RT_MAT33, d); break;
+	default: binop(c, RT_MAT33, "*", RT_MAT33, d);
+	}
+}
+
+static void expr_int(rctx *c, int d)
+{
+	switch (rng_below(&c->r, 5)) {
+	case 0: binop(c, RT_INT, "+", RT_INT, d); break;
+	case 1: binop(c, RT_INT, "-", RT_INT, d); break;
+	case 2:
+		rs_expr(c, RT_INT, d);
+		buf_puts(c->b, rng_chance(&c->r, 0.5) ? " * 2" : " + 1");
+		break;
+	case 3: call2(c, rng_chance(&c->r, 0.5) ? "min" : "max", RT_INT, RT_INT, d); break;
+	default:
+		leaf(c, RT_INT);
+		buf_puts(c->b, rng_chance(&c->r, 0.5) ? " // 2" : " % 2");
+	}
+}
+
+void rs_expr(rctx *c, rtype t, int depth)
+{
+	if (depth > c->depth_max)
+		depth = c->depth_max;
+	if (depth <= 1 || rng_chance(&c->r, 0.35)) {
+		leaf(c, t);
+		return;
+	}
+	switch (t) {
+	case RT_FLOAT: expr_float(c, depth - 1); break;
+	case RT_VEC3: expr_vec(c, depth - 1); break;
+	case RT_QUAT: expr_quat(c, depth - 1); break;
+	case RT_XFORM: expr_xform(c, depth - 1); break;
+	case RT_MAT33: expr_mat(c, depth - 1); break;
+	case RT_INT: expr_int(c, depth - 1); break;
+	default: leaf(c, t);
+	}
+}
+
+static int draw_depth(rctx *c)
+{
+	static const unsigned char w[] = {0, 45, 40, 13, 2}; /* depth 1..4 */
+	int d = gen_pick(&c->r, w, 5);
+	return d < 1 ? 1 : d;
+}
+
+/* A type to compute in: what the kernel already has, mostly. */
+static rtype draw_type(rctx *c)
+{
+	if (c->nval && rng_chance(&c->r, 0.85)) {
+		const rval *v = &c->val[rng_below(&c->r, (uint32_t)c->nval)];
+		if (v->t != RT_INT || (v->mut && rng_chance(&c->r, 0.5)))
+			return v->t;
+	}
+	static const rtype ts[] = {RT_FLOAT, RT_FLOAT, RT_VEC3, RT_VEC3, RT_FLOAT, RT_VEC3, RT_QUAT, RT_MAT33};
+	return ts[rng_below(&c->r, sizeof ts / sizeof *ts)];
+}
+
+int rs_decl(rctx *c, rtype t, const char *name)
+{
+	char nm[RS_NAME];
+	const char *const *pool = style_locals[t];
+	rs_fresh(c, name ? name : pool[rng_below(&c->r, (uint32_t)count_of(pool))], nm);
+	rs_line(c);
+	buf_printf(c->b, "%s = ", nm);
+	rs_expr(c, t, draw_depth(c));
+	buf_putc(c->b, '\n');
+	rs_add_val(c, nm, t, 1);
+	c->stmts++;
+	return c->nval - 1;
+}
+
+/* x = expr or x += expr for a local x of type t; declares one if none. */
+static void update(rctx *c)
+{
+	int i = -1;
+	for (int k = 0; k < 4 && i < 0; k++)
+		i = rs_find(c, draw_type(c), 1);
+	if (i < 0) {
+		rs_decl(c, draw_type(c), NULL);
+		return;
+	}
+	rtype t = c->val[i].t;
+	rs_line(c);
+	if ((t == RT_FLOAT || t == RT_VEC3) && rng_chance(&c->r, 0.5)) {
+		buf_printf(c->b, "%s %s ", c->val[i].name, rng_chance(&c->r, 0.75) ? "+=" : "-=");
+		rs_expr(c, t, draw_depth(c));
+	} else {
+		buf_printf(c->b, "%s = ", c->val[i].name);
+		rs_expr(c, t, draw_depth(c));
+	}
+	buf_putc(c->b, '\n');
+	c->stmts++;
+}
+
+/* A float comparison, or a vector's length against a float. */
+static void cond(rctx *c)
+{
+	static const char *const ops[] = {">", "<", ">=", "<=", NULL};
+	if (rs_find(c, RT_VEC3, 0) >= 0 && rng_chance(&c->r, 0.3)) {
+		buf_puts(c->b, "wp.length(");
+		leaf(c, RT_VEC3);
+		buf_puts(c->b, ")");
+	} else
+		rs_expr(c, RT_FLOAT, 2);
+	buf_printf(c->b, " %s ", PICK(ops));
+	if (rng_chance(&c->r, 0.2))
+		buf_puts(c->b, "0.0");
+	else
+		leaf(c, RT_FLOAT);
+}
+
+/* Statements inside a block: updates only, so nothing declared in a branch
+ * or a loop is used after it. */
+static void block(rctx *c, int n)
+{
+	int mark = c->nval;
+	c->indent += 4;
+	for (int i = 0; i < n; i++) {
+		if (rs_find(c, RT_FLOAT, 1) < 0 && rs_find(c, RT_VEC3, 1) < 0)
+			rs_decl(c, draw_type(c), NULL);
+		else
+			update(c);
+	}
+	c->indent -= 4;
+	c->nval = mark;
+}
+
+void rs_if(rctx *c, int elif)
+{
+	rs_line(c);
+	buf_puts(c->b, "if ");
+	cond(c);
+	buf_puts(c->b, ":\n");
+	c->stmts++;
+	block(c, 1 + (int)rng_below(&c->r, 2));
+	if (elif) {
+		rs_line(c);
+		buf_puts(c->b, "elif ");
+		cond(c);
+		buf_puts(c->b, ":\n");
+		c->stmts++;
+		block(c, 1);
+	}
+	if (elif || rng_chance(&c->r, 0.3)) {
+		rs_line(c);
+		buf_puts(c->b, "else:\n");
+		c->stmts++;
+		block(c, 1);
+	}
+}
+
+/* for k in range(K): acc += ... with acc declared before the loop. */
+void rs_loop(rctx *c, int nested_if)
+{
+	char acc[RS_NAME], k[RS_NAME];
+	rtype t = rng_chance(&c->r, 0.5) ? RT_FLOAT : RT_VEC3;
+	rs_fresh(c, t == RT_FLOAT ? (rng_chance(&c->r, 0.5) ? "total" : "s") : (rng_chance(&c->r, 0.5) ? "acc" : "sum_v"), acc);
+	rs_line(c);
+	buf_printf(c->b, "%s = %s\n", acc, t == RT_FLOAT ? "float(0.0)" : "wp.vec3(0.0)");
+	c->stmts++;
+	rs_fresh(c, c->loops ? "j" : "k", k);
+	rs_line(c);
+	static const char *const trips[] = {"3", "4", "2", "8", "6", NULL};
+	buf_printf(c->b, "for %s in range(%s):\n", k, PICK(trips));
+	c->stmts++;
+	int mark = c->nval;
+	rs_add_val(c, k, RT_INT, 0);
+	c->indent += 4;
+	c->loops++;
+	if (nested_if) {
+		rs_line(c);
+		buf_puts(c->b, "if ");
+		cond(c);
+		buf_puts(c->b, ":\n");
+		c->stmts++;
+		c->indent += 4;
+	}
+	rs_line(c);
+	buf_printf(c->b, "%s += ", acc);
+	rs_expr(c, t, 2);
+	buf_putc(c->b, '\n');
+	c->stmts++;
+	if (nested_if)
+		c->indent -= 4;
+	c->loops--;
+	c->indent -= 4;
+	c->nval = mark;
+	rs_add_val(c, acc, t, 1);
+}
+
+void rs_stmt(rctx *c, int budget)
+{
+	(void)budget;
+	unsigned k = rng_below(&c->r, 100);
+	if (k < 55)
+		rs_decl(c, draw_type(c), NULL);
+	else if (k < 94)
+		update(c);
+	else if (k < 98)
+		rs_if(c, 0);
+	else
+		rs_loop(c, 0);
+}

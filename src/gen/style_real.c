@@ -1,0 +1,734 @@
+/* style_real: the realistic style's driver (style.h). Draws a domain and
+ * the category's flavour, then writes the module: constants, a @wp.struct,
+ * a @wp.func helper, and the kernel: signature with parameter roles,
+ * docstring, wp.tid(), guard, gathered index, loads, the flavour's
+ * construct and random statements, own-element stores and atomic scatters.
+ * The shares (guards, helpers, 2-D launches, annotation style, ...) are
+ * tuned against Warp's own code with `jitsynth stats --compare`
+ * (README.md, "Realism"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "gen/ctx.h"
+#include "gen/style.h"
+
+enum { SALT_REAL = 0x7265616c };
+
+#define PICK(list) (list)[rng_below(&c->r, (uint32_t)count_of(list))]
+
+static int count_of(const char *const *l)
+{
+	int n = 0;
+	while (l[n])
+		n++;
+	return n;
+}
+
+static int nfields(const rdomain *d)
+{
+	int n = 0;
+	while (d->fields[n].name)
+		n++;
+	return n;
+}
+
+static unsigned flavour(gen_category cat)
+{
+	switch (cat) {
+	case GEN_CONDITIONAL: return RX_IF;
+	case GEN_LOOP: return RX_LOOP;
+	case GEN_MATH: return RX_MATHF;
+	case GEN_VECTOR: return RX_VEC;
+	case GEN_ATOMIC: return RX_ATOMIC;
+	case GEN_NESTED: return RX_NESTED;
+	case GEN_MULTI_COND: return RX_ELIF;
+	case GEN_COMBINED: return RX_LOOP | RX_IF | RX_MATHF;
+	case GEN_SCALAR_PARAM: return RX_SCALARS;
+	case GEN_RANDOM_MATH: return RX_RAND | RX_MATHF;
+	case GEN_MATRIX: return RX_MAT;
+	case GEN_TRANSFORM: return RX_XFORM;
+	case GEN_STRUCT: return RX_STRUCT;
+	case GEN_FUNC: return RX_FUNC;
+	case GEN_RANDOM: return RX_RAND;
+	case GEN_BITWISE: return RX_BITS;
+	case GEN_WHILE_BREAK: return RX_WHILE;
+	case GEN_MULTI_DIM: return RX_2D;
+	case GEN_QUATERNION: return RX_QUAT;
+	case GEN_GEOMETRY: return RX_VEC;
+	case GEN_LINALG: return RX_MAT;
+	default: return 0;
+	}
+}
+
+/* --- parameters --- */
+
+static int name_used(const rctx *c, const char *s)
+{
+	for (int i = 0; i < c->narr; i++)
+		if (!strcmp(c->arr[i].name, s))
+			return 1;
+	for (int i = 0; i < c->nval; i++)
+		if (!strcmp(c->val[i].name, s))
+			return 1;
+	return 0;
+}
+
+static const rfield *field_of(rctx *c, rtype t)
+{
+	const rfield *f = c->d->fields;
+	int n = nfields(c->d), idx[32], k = 0;
+	for (int i = 0; i < n && k < 32; i++)
+		if (f[i].t == t)
+			idx[k++] = i;
+	return k ? &f[idx[rng_below(&c->r, (uint32_t)k)]] : NULL;
+}
+
+/* A parameter name for field f of the kernel's entity (or another one). */
+static void param_name(rctx *c, const rfield *f, rrole role, char *out)
+{
+	static const char *const sfx[] = {"prev", "rest", "0", "init", "world", "local", "target", "new", "in",
+					  "cur", "next", "ref", NULL};
+	static const char *const outs[] = {"out", "result", "dest", "output", NULL};
+	char base[RS_NAME];
+	unsigned k = rng_below(&c->r, 100);
+	const char *ent = rng_chance(&c->r, 0.8) ? c->entity : PICK(c->d->entities);
+	static const char *const shorts[RT_COUNT][6] = {{"a", "b", "s", "w", "y", "val"}, {"n", "ids", "idx", "k", "labels", "ind"},
+		{"x", "v", "p", "f", "a", "b"}, {"q", "r", "rot", "q0", "q1", "qa"},
+		{"X", "tf", "pose", "T", "xform", "X_wb"}, {"A", "R", "M", "K", "F", "m"}};
+	if (role == RR_OUT && k < 12)
+		snprintf(base, sizeof base, "%s", PICK(outs));
+	else if (k >= 74)
+		snprintf(base, sizeof base, "%s", shorts[f->t][rng_below(&c->r, 6)]);
+	else if (k < 40)
+		snprintf(base, sizeof base, "%s_%s", ent, f->name);
+	else
+		snprintf(base, sizeof base, "%s", f->name);
+	if (role == RR_OUT && k >= 12 && rng_chance(&c->r, 0.4))
+		snprintf(out, RS_NAME, "%.28s_%s", base, rng_chance(&c->r, 0.5) ? "out" : "new");
+	else if (rng_chance(&c->r, 0.12))
+		snprintf(out, RS_NAME, "%.28s_%.8s", base, PICK(sfx));
+	else
+		snprintf(out, RS_NAME, "%.28s", base);
+	for (int n = 2; name_used(c, out) && n < 100; n++)
+		snprintf(out, RS_NAME, "%.28s_%d", base, n);
+}
+
+static rarr *add_array(rctx *c, const rfield *f, rrole role, int ndim)
+{
+	if (c->narr == RS_MAX_ARRS || !f)
+		return NULL;
+	rarr *a = &c->arr[c->narr];
+	memset(a, 0, sizeof *a);
+	param_name(c, f, role, a->name);
+	a->t = f->t;
+	a->role = role;
+	a->ndim = ndim;
+	a->local = f->local;
+	c->narr++;
+	return a;
+}
+
+static void add_scalar(rctx *c, const char *name, rtype t)
+{
+	if (name_used(c, name) || c->nval == RS_MAX_VALS)
+		return;
+	rs_add_val(c, name, t, 0);
+	c->val[c->nval - 1].param = 1;
+	c->nparams_scalar = c->nval;
+}
+
+static const rfield generic_fields[RT_COUNT] = {
+	{"value", RT_FLOAT, "val"}, {"index", RT_INT, "idx"}, {"pos", RT_VEC3, "p"},
+	{"rot", RT_QUAT, "q"},      {"pose", RT_XFORM, "X"},  {"mat", RT_MAT33, "A"},
+};
+
+static const rfield *field_or_generic(rctx *c, rtype t)
+{
+	const rfield *f = field_of(c, t);
+	return f ? f : &generic_fields[t];
+}
+
+static rtype draw_field_type(rctx *c)
+{
+	if (rng_chance(&c->r, 0.22))
+		return RT_INT; /* indices, ids, counts: the most common dtype of real code */
+	if (rng_chance(&c->r, 0.45))
+		return RT_FLOAT;
+	const rfield *f = &c->d->fields[rng_below(&c->r, (uint32_t)nfields(c->d))];
+	return f->t;
+}
+
+static void draw_params(rctx *c, int ndim)
+{
+	rng *r = &c->r;
+	/* inputs: most kernels read one to three fields, a long tail many */
+	static const unsigned char win[] = {34, 42, 11, 5, 3, 2, 2, 1, 1};
+	int nin = gen_pick(r, win, 9);
+	int nout = rng_chance(r, 0.8) ? 1 : rng_chance(r, 0.5) ? 0 : 2;
+	int nacc = (c->feat & RX_ATOMIC) || rng_chance(r, 0.08) ? 1 : 0;
+	if (c->ntid == 0 && rng_chance(r, 0.5))
+		nout = 0, nacc = 1;
+	if (!nout && !nacc)
+		nout = 1;
+	unsigned need[] = {RX_XFORM, RX_QUAT, RX_MAT};
+	rtype needt[] = {RT_XFORM, RT_QUAT, RT_MAT33};
+	for (int i = 0; i < 3; i++)
+		if (c->feat & need[i]) {
+			add_array(c, field_or_generic(c, needt[i]), RR_IN, ndim);
+			nin--;
+		}
+	if (c->feat & RX_VEC) {
+		add_array(c, field_or_generic(c, RT_VEC3), RR_IN, ndim);
+		nin--;
+	}
+	for (int i = 0; i < nin; i++)
+		add_array(c, field_or_generic(c, draw_field_type(c)), RR_IN, ndim);
+	for (int i = 0; i < nout; i++)
+		add_array(c, field_or_generic(c, draw_field_type(c)), RR_OUT, ndim);
+	for (int i = 0; i < nacc; i++) {
+		rtype t = rng_chance(r, 0.6) ? RT_VEC3 : RT_FLOAT;
+		add_array(c, field_or_generic(c, t), RR_ACC, ndim);
+	}
+	/* named scalars: dt, gravity, ... */
+	static const unsigned char wsc[] = {72, 16, 8, 3, 1};
+	int nsc = gen_pick(r, wsc, 5) + ((c->feat & RX_SCALARS) ? 2 : 0);
+	for (int i = 0; i < nsc; i++) {
+		if (rng_chance(r, 0.75))
+			add_scalar(c, PICK(c->d->scalars_f), RT_FLOAT);
+		else
+			add_scalar(c, PICK(c->d->scalars_v), RT_VEC3);
+	}
+}
+
+static void put_annotation(rctx *c, const rarr *a, int subscript)
+{
+	const char *dt = style_type_spell(a->t, 1);
+	if (subscript)
+		buf_printf(c->b, "%s: wp.array%s[%s]", a->name, a->ndim == 2 ? "2d" : "", dt);
+	else
+		buf_printf(c->b, "%s: wp.array%s(dtype=%s)", a->name, a->ndim == 2 ? "2d" : "", dt);
+}
+
+static void signature(rctx *c, const char *name, const char *structname)
+{
+	int subscript = rng_chance(&c->r, 0.85);
+	int nparams = c->narr + (structname ? 1 : c->nparams_scalar);
+	int multiline = nparams > 3 && rng_chance(&c->r, 0.8);
+	buf_printf(c->b, "@wp.kernel\ndef %s(", name);
+	const char *sep = multiline ? "\n    " : "";
+	int first = 1;
+	for (int i = 0; i < c->narr; i++) {
+		buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
+		put_annotation(c, &c->arr[i], subscript);
+		first = 0;
+	}
+	if (structname) {
+		buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
+		buf_printf(c->b, "params: %s", structname);
+		first = 0;
+	} else
+		for (int i = 0; i < c->nparams_scalar; i++) {
+			buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
+			buf_printf(c->b, "%s: %s", c->val[i].name, style_type_spell(c->val[i].t, 0));
+			first = 0;
+		}
+	buf_puts(c->b, multiline ? ",\n):\n" : "):\n");
+}
+
+/* --- module definitions above the kernel --- */
+
+static void write_struct(rctx *c)
+{
+	buf_printf(c->b, "@wp.struct\nclass %s:\n", c->d->structname);
+	for (int i = 0; i < c->nparams_scalar; i++)
+		buf_printf(c->b, "    %s: %s\n", c->val[i].name, style_type_spell(c->val[i].t, 0));
+	buf_puts(c->b, "\n\n");
+	snprintf(c->sprefix, sizeof c->sprefix, "params.");
+}
+
+static void sentence(buf *b, const char *name)
+{
+	buf_putc(b, (char)(name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32 : name[0]));
+	for (const char *p = name + 1; *p; p++)
+		buf_putc(b, *p == '_' ? ' ' : *p);
+	buf_putc(b, '.');
+}
+
+/* @wp.func NAME(args) -> one value, built over its arguments only. */
+static void write_helper(rctx *c)
+{
+	rctx h = *c;
+	h.narr = 0, h.nval = 0, h.ntid = 0, h.gather[0] = '\0', h.sprefix[0] = '\0', h.helper[0] = '\0';
+	h.indent = 4;
+	h.stmts = 0;
+	snprintf(c->helper, sizeof c->helper, "%s", PICK(c->d->helpers));
+	static const rtype at[] = {RT_VEC3, RT_VEC3, RT_FLOAT, RT_FLOAT, RT_VEC3, RT_QUAT};
+	int n = 1 + (int)rng_below(&h.r, 3);
+	buf_printf(c->b, "@wp.func\ndef %s(", c->helper);
+	for (int i = 0; i < n; i++) {
+		rtype t = at[rng_below(&h.r, sizeof at / sizeof *at)];
+		char nm[RS_NAME];
+		const char *const *pool = style_locals[t];
+		rs_fresh(&h, pool[rng_below(&h.r, (uint32_t)count_of(pool))], nm);
+		rs_add_val(&h, nm, t, 0);
+		c->helper_args[i] = t;
+		buf_printf(c->b, "%s%s: %s", i ? ", " : "", nm, style_type_spell(t, 0));
+	}
+	c->helper_nargs = n;
+	c->helper_ret = rng_chance(&h.r, 0.6) ? RT_VEC3 : RT_FLOAT;
+	buf_puts(c->b, "):\n");
+	if (rng_chance(&h.r, 0.6)) {
+		buf_puts(c->b, "    \"\"\"");
+		sentence(c->b, c->helper);
+		buf_puts(c->b, "\"\"\"\n");
+	}
+	int nd = (int)rng_below(&h.r, 3);
+	for (int i = 0; i < nd; i++)
+		rs_decl(&h, rng_chance(&h.r, 0.5) ? RT_FLOAT : RT_VEC3, NULL);
+	buf_puts(c->b, "    return ");
+	rs_expr(&h, c->helper_ret, 3);
+	buf_puts(c->b, "\n\n\n");
+	c->r = h.r;
+}
+
+/* --- the kernel body --- */
+
+static void call_helper(rctx *c)
+{
+	char nm[RS_NAME];
+	rs_fresh(c, style_locals[c->helper_ret][rng_below(&c->r, 3)], nm);
+	rs_line(c);
+	buf_printf(c->b, "%s = %s(", nm, c->helper);
+	for (int i = 0; i < c->helper_nargs; i++) {
+		if (i)
+			buf_puts(c->b, ", ");
+		rs_expr(c, c->helper_args[i], 2);
+	}
+	buf_puts(c->b, ")\n");
+	rs_add_val(c, nm, c->helper_ret, 1);
+	c->stmts++;
+}
+
+static const char *plural(const char *e, char *out)
+{
+	size_t n = strlen(e);
+	if (n > 1 && e[n - 1] == 'y')
+		snprintf(out, RS_NAME, "%.*sies", (int)(n - 1), e);
+	else if (!strcmp(e, "vertex"))
+		snprintf(out, RS_NAME, "vertices");
+	else if (n > 1 && (e[n - 1] == 'h' || e[n - 1] == 'x' || e[n - 1] == 's'))
+		snprintf(out, RS_NAME, "%ses", e);
+	else
+		snprintf(out, RS_NAME, "%ss", e);
+	return out;
+}
+
+static void tid_line(rctx *c)
+{
+	static const char *const one[] = {"tid", "tid", "tid", "i", "i", "idx", NULL};
+	static const char *const two[][2] = {{"world", "i"}, {"i", "j"}, {"env", "tid"}, {"b", "t"}, {"x", "y"}};
+	if (c->ntid == 1) {
+		snprintf(c->tid[0], sizeof c->tid[0], "%s", PICK(one));
+		if (name_used(c, c->tid[0]))
+			snprintf(c->tid[0], sizeof c->tid[0], "thread_id");
+	} else if (c->ntid == 2) {
+		unsigned k = rng_below(&c->r, 5);
+		if (name_used(c, two[k][0]) || name_used(c, two[k][1]))
+			k = name_used(c, "world") || name_used(c, "i") ? 2 : 0;
+		snprintf(c->tid[0], sizeof c->tid[0], "%s", two[k][0]);
+		snprintf(c->tid[1], sizeof c->tid[1], "%s", two[k][1]);
+	}
+	if (!c->ntid)
+		return;
+	rs_line(c);
+	buf_printf(c->b, c->ntid == 2 ? "%s, %s = wp.tid()\n" : "%s = wp.tid()\n", c->tid[0], c->tid[1]);
+	c->stmts++;
+}
+
+/* if flags[tid] == 0: return, and the like. */
+static void guard(rctx *c, const char *flagconst)
+{
+	rarr *f = NULL;
+	for (int i = 0; i < c->narr; i++)
+		if (c->arr[i].role == RR_FLAG)
+			f = &c->arr[i];
+	rs_line(c);
+	if (f && flagconst) {
+		buf_printf(c->b, "if (%s[", f->name);
+		rs_index(c, f);
+		buf_printf(c->b, "] & %s) == 0:\n", flagconst);
+	} else if (f) {
+		buf_printf(c->b, "if %s[", f->name);
+		rs_index(c, f);
+		buf_puts(c->b, "] == 0:\n");
+	} else {
+		int v = rs_find(c, RT_FLOAT, 0);
+		if (v < 0)
+			buf_printf(c->b, "if %s < 0:\n", c->tid[c->ntid - 1]);
+		else {
+			buf_puts(c->b, "if ");
+			if (c->val[v].param && c->sprefix[0])
+				buf_puts(c->b, c->sprefix);
+			buf_printf(c->b, "%s == 0.0:\n", c->val[v].name);
+		}
+	}
+	rs_line(c);
+	buf_puts(c->b, "    return\n");
+	c->stmts++;
+}
+
+static void loads(rctx *c)
+{
+	for (int i = 0; i < c->narr; i++) {
+		rarr *a = &c->arr[i];
+		if (a->role != RR_IN || !rng_chance(&c->r, 0.45))
+			continue;
+		char nm[RS_NAME];
+		rs_fresh(c, a->local, nm);
+		rs_line(c);
+		buf_printf(c->b, "%s = %s[", nm, a->name);
+		if (c->gather[0] && a->ndim == 1 && rng_chance(&c->r, 0.4))
+			buf_puts(c->b, c->gather);
+		else
+			rs_index(c, a);
+		buf_puts(c->b, "]\n");
+		rs_add_val(c, nm, a->t, 1);
+		a->used = 1;
+		c->stmts++;
+	}
+}
+
+/* The value the output gets: the latest local of its type, else an expression. */
+static void value_of(rctx *c, rtype t)
+{
+	for (int i = c->nval - 1; i >= c->nparams_scalar; i--)
+		if (c->val[i].t == t && rng_chance(&c->r, 0.8)) {
+			buf_puts(c->b, c->val[i].name);
+			return;
+		}
+	rs_expr(c, t, 2);
+}
+
+static void epilogue(rctx *c)
+{
+	for (int i = 0; i < c->narr; i++) {
+		rarr *a = &c->arr[i];
+		if (a->role == RR_OUT) {
+			rs_line(c);
+			buf_printf(c->b, "%s[", a->name);
+			rs_index(c, a);
+			buf_puts(c->b, "] = ");
+			value_of(c, a->t);
+			buf_putc(c->b, '\n');
+			c->stmts++;
+		} else if (a->role == RR_ACC) {
+			rs_line(c);
+			buf_printf(c->b, "wp.atomic_%s(%s, ", rng_chance(&c->r, 0.85) ? "add" : "sub", a->name);
+			if (c->gather[0] && a->ndim == 1)
+				buf_puts(c->b, c->gather);
+			else
+				rs_index(c, a);
+			buf_puts(c->b, ", ");
+			value_of(c, a->t);
+			buf_puts(c->b, ")\n");
+			c->stmts++;
+		}
+	}
+}
+
+/* A declaration that uses builtins of one group: math, vector, matrix, ... */
+static void flavour_decl(rctx *c, const char *fmt_kind)
+{
+	char nm[RS_NAME];
+	rs_line(c);
+	if (!strcmp(fmt_kind, "math")) {
+		static const char *const fs[] = {"sin", "cos", "exp", "sqrt", "tanh", "atan2", "log", "abs", NULL};
+		const char *f = PICK(fs);
+		buf_printf(c->b, "%s = ", rs_fresh(c, PICK(style_locals[RT_FLOAT]), nm));
+		if (!strcmp(f, "sqrt") || !strcmp(f, "log")) {
+			buf_printf(c->b, "wp.%s(wp.max(", f);
+			rs_expr(c, RT_FLOAT, 2);
+			buf_printf(c->b, ", %s))", f[0] == 's' ? "0.0" : "1.0e-6");
+		} else if (!strcmp(f, "exp")) {
+			buf_puts(c->b, "wp.exp(-wp.abs(");
+			rs_expr(c, RT_FLOAT, 2);
+			buf_puts(c->b, "))");
+		} else if (!strcmp(f, "atan2")) {
+			buf_puts(c->b, "wp.atan2(");
+			rs_expr(c, RT_FLOAT, 2);
+			buf_puts(c->b, ", ");
+			rs_expr(c, RT_FLOAT, 2);
+			buf_putc(c->b, ')');
+		} else {
+			buf_printf(c->b, "wp.%s(", f);
+			rs_expr(c, RT_FLOAT, 1 + (int)rng_below(&c->r, 2));
+			buf_putc(c->b, ')');
+		}
+		rs_add_val(c, nm, RT_FLOAT, 1);
+	} else if (!strcmp(fmt_kind, "vec")) {
+		static const char *const fs[] = {"normalize", "cross", "length", NULL};
+		const char *f = PICK(fs);
+		rtype t = f[0] == 'l' ? RT_FLOAT : RT_VEC3;
+		buf_printf(c->b, "%s = wp.%s(", rs_fresh(c, PICK(style_locals[t]), nm), f);
+		rs_expr(c, RT_VEC3, 1 + (int)rng_below(&c->r, 2));
+		if (f[0] == 'c') {
+			buf_puts(c->b, ", ");
+			rs_expr(c, RT_VEC3, 1);
+		}
+		buf_putc(c->b, ')');
+		rs_add_val(c, nm, t, 1);
+	} else if (!strcmp(fmt_kind, "mat")) {
+		static const char *const fs[] = {"outer", "skew", "quat_to_matrix", NULL};
+		const char *f = PICK(fs);
+		buf_printf(c->b, "%s = wp.%s(", rs_fresh(c, PICK(style_locals[RT_MAT33]), nm), f);
+		if (f[0] == 'q')
+			rs_expr(c, RT_QUAT, 2);
+		else
+			rs_expr(c, RT_VEC3, 2);
+		if (f[0] == 'o') {
+			buf_puts(c->b, ", ");
+			rs_expr(c, RT_VEC3, 2);
+		}
+		buf_putc(c->b, ')');
+		rs_add_val(c, nm, RT_MAT33, 1);
+	} else if (!strcmp(fmt_kind, "xform")) {
+		buf_printf(c->b, "%s = wp.%s(", rs_fresh(c, "p", nm),
+			   rng_chance(&c->r, 0.6) ? "transform_point" : "transform_vector");
+		rs_expr(c, RT_XFORM, 1);
+		buf_puts(c->b, ", ");
+		rs_expr(c, RT_VEC3, 2);
+		buf_putc(c->b, ')');
+		rs_add_val(c, nm, RT_VEC3, 1);
+	} else { /* quat */
+		buf_printf(c->b, "%s = wp.quat_rotate(", rs_fresh(c, "r", nm));
+		rs_expr(c, RT_QUAT, 1);
+		buf_puts(c->b, ", ");
+		rs_expr(c, RT_VEC3, 2);
+		buf_putc(c->b, ')');
+		rs_add_val(c, nm, RT_VEC3, 1);
+	}
+	buf_putc(c->b, '\n');
+	c->stmts++;
+}
+
+/* it = int(0); while it < K: ...; if ...: break; it += 1 */
+static void while_loop(rctx *c)
+{
+	char it[RS_NAME];
+	rs_fresh(c, "it", it);
+	rs_line(c);
+	buf_printf(c->b, "%s = int(0)\n", it);
+	rs_line(c);
+	buf_printf(c->b, "while %s < %u:\n", it, 4 + rng_below(&c->r, 13));
+	c->indent += 4;
+	c->loops++;
+	int mark = c->nval;
+	rs_stmt(c, 1);
+	rs_line(c);
+	buf_puts(c->b, "if ");
+	int v = rs_find(c, RT_FLOAT, 0);
+	if (v >= 0) {
+		buf_puts(c->b, "wp.abs(");
+		if (c->val[v].param && c->sprefix[0])
+			buf_puts(c->b, c->sprefix);
+		buf_printf(c->b, "%s) < 1.0e-4:\n", c->val[v].name);
+	} else
+		buf_printf(c->b, "%s > 2:\n", it);
+	rs_line(c);
+	buf_puts(c->b, "    break\n");
+	rs_line(c);
+	buf_printf(c->b, "%s += 1\n", it);
+	c->nval = mark;
+	c->loops--;
+	c->indent -= 4;
+	c->stmts += 5;
+}
+
+static void random_values(rctx *c)
+{
+	char st[RS_NAME], nm[RS_NAME];
+	rs_fresh(c, "state", st);
+	rs_line(c);
+	if (c->ntid)
+		buf_printf(c->b, "%s = wp.rand_init(%sseed, %s)\n", st, c->sprefix, c->tid[c->ntid - 1]);
+	else
+		buf_printf(c->b, "%s = wp.rand_init(%sseed)\n", st, c->sprefix);
+	rs_line(c);
+	switch (rng_below(&c->r, 4)) {
+	case 0:
+		buf_printf(c->b, "%s = wp.randf(%s)\n", rs_fresh(c, "u", nm), st);
+		rs_add_val(c, nm, RT_FLOAT, 1);
+		break;
+	case 1:
+		buf_printf(c->b, "%s = wp.randn(%s)\n", rs_fresh(c, "noise", nm), st);
+		rs_add_val(c, nm, RT_FLOAT, 1);
+		break;
+	case 2:
+		buf_printf(c->b, "%s = wp.sample_unit_sphere_surface(%s)\n", rs_fresh(c, "dir", nm), st);
+		rs_add_val(c, nm, RT_VEC3, 1);
+		break;
+	default:
+		buf_printf(c->b, "%s = wp.randf(%s, -1.0, 1.0)\n", rs_fresh(c, "jitter", nm), st);
+		rs_add_val(c, nm, RT_FLOAT, 1);
+	}
+	c->stmts += 2;
+}
+
+static void comment(rctx *c)
+{
+	static const char *const cs[] = {"# semi-implicit Euler update", "# clamp to the valid range",
+					 "# accumulate the contribution", "# relative position",
+					 "# transform to world space", "# damping", "# skip inactive entries",
+					 "# write back", "# normal and tangential parts", "# TODO: handle the degenerate case",
+					 NULL};
+	rs_line(c);
+	buf_printf(c->b, "%s\n", PICK(cs));
+}
+
+void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, gen_kernel *k)
+{
+	rctx cc, *c = &cc;
+	memset(c, 0, sizeof *c);
+	rng_init(&c->r, opt->seed, index, SALT_REAL ^ ((uint64_t)cat << 32));
+	c->b = &k->source;
+	c->cat = cat;
+	c->d = &style_domains[rng_below(&c->r, (uint32_t)style_ndomains)];
+	const char *const *ents = c->d->entities;
+	c->entity = ents[rng_below(&c->r, (uint32_t)count_of(ents))];
+	c->feat = flavour(cat);
+	if (rng_chance(&c->r, 0.12))
+		c->feat |= RX_FUNC;
+	if (rng_chance(&c->r, 0.06))
+		c->feat |= RX_STRUCT;
+	if (rng_chance(&c->r, 0.07))
+		c->feat |= RX_2D;
+	c->depth_max = opt->max_depth > 0 ? opt->max_depth : 3;
+	c->ntid = (c->feat & RX_2D) ? 2 : rng_chance(&c->r, 0.3) ? 0 : 1;
+	int ndim = c->ntid == 2 ? 2 : 1;
+
+	draw_params(c, ndim);
+	const char *flagconst = NULL;
+	char constname[RS_NAME];
+	int want_guard = (c->feat & RX_BITS) || rng_chance(&c->r, 0.05);
+	if (c->ntid == 0)
+		want_guard = 0;
+	if (want_guard && (c->feat & RX_BITS || rng_chance(&c->r, 0.5))) {
+		rfield ff = {"flags", RT_INT, "flags"};
+		rarr *fa = add_array(c, &ff, RR_FLAG, ndim);
+		if (fa && (c->feat & RX_BITS)) {
+			char up[RS_NAME];
+			size_t n = strlen(c->entity);
+			for (size_t i = 0; i <= n; i++)
+				up[i] = (char)(c->entity[i] >= 'a' && c->entity[i] <= 'z' ? c->entity[i] - 32 : c->entity[i]);
+			snprintf(constname, sizeof constname, "%.24s_FLAG_ACTIVE", up);
+			flagconst = constname;
+		}
+	}
+	int want_gather = c->ntid == 1 && (rng_chance(&c->r, 0.04) || (!strcmp(c->d->name, "contacts") && rng_chance(&c->r, 0.3)));
+	char gather_arr[RS_NAME] = "";
+	if (want_gather) {
+		const char *tgt = PICK(c->d->entities);
+		rfield gf = {tgt, RT_INT, tgt};
+		rarr *ga = add_array(c, &gf, RR_INDEX, 1);
+		if (ga)
+			snprintf(gather_arr, sizeof gather_arr, "%s", ga->name);
+	}
+	if (c->feat & RX_RAND)
+		add_scalar(c, "seed", RT_INT);
+
+	buf_reset(c->b);
+	buf_puts(c->b, "import warp as wp\n\n");
+	if (flagconst)
+		buf_printf(c->b, "%s = wp.constant(1)\n\n", flagconst);
+	buf_puts(c->b, "\n");
+	int use_struct = (c->feat & RX_STRUCT) && c->nparams_scalar > 0;
+	if ((c->feat & RX_STRUCT) && !use_struct) {
+		add_scalar(c, PICK(c->d->scalars_f), RT_FLOAT);
+		use_struct = c->nparams_scalar > 0;
+	}
+	if (use_struct)
+		write_struct(c);
+	if (c->feat & RX_FUNC)
+		write_helper(c);
+	char pl[RS_NAME], prefix[RS_NAME];
+	snprintf(prefix, sizeof prefix, "%.14s_%.16s", PICK(c->d->verbs), plural(c->entity, pl));
+	gen_kernel_name(opt, index, prefix, k->name, sizeof k->name);
+	signature(c, k->name, use_struct ? c->d->structname : NULL);
+
+	c->indent = 4;
+	if (rng_chance(&c->r, 0.09)) {
+		const char *doc = PICK(c->d->docs);
+		buf_puts(c->b, "    \"\"\"");
+		buf_printf(c->b, doc, c->entity);
+		buf_puts(c->b, "\"\"\"\n");
+	}
+	tid_line(c);
+	if (want_guard)
+		guard(c, flagconst);
+	if (gather_arr[0]) {
+		const rarr *tgt = NULL;
+		for (int i = 0; i < c->narr && !tgt; i++)
+			if (c->arr[i].role != RR_INDEX && c->arr[i].ndim == 1)
+				tgt = &c->arr[i];
+		char nm[RS_NAME];
+		rs_fresh(c, c->arr[c->narr - 1].local, nm);
+		if (tgt) {
+			rs_line(c);
+			buf_printf(c->b, "%s = wp.clamp(%s[%s], 0, %s.shape[0] - 1)\n", nm, gather_arr, c->tid[0], tgt->name);
+			snprintf(c->gather, sizeof c->gather, "%s", nm);
+			c->stmts++;
+		}
+	}
+	int with_comment = rng_chance(&c->r, 0.15);
+	loads(c);
+	if (with_comment && rng_chance(&c->r, 0.5))
+		comment(c), with_comment = 0;
+	if (c->feat & RX_RAND)
+		random_values(c);
+	if (c->feat & RX_MATHF)
+		flavour_decl(c, "math");
+	if (c->feat & RX_VEC)
+		flavour_decl(c, "vec");
+	if (c->feat & RX_MAT)
+		flavour_decl(c, "mat");
+	if (c->feat & RX_XFORM)
+		flavour_decl(c, "xform");
+	if (c->feat & RX_QUAT)
+		flavour_decl(c, "quat");
+	if (c->helper[0])
+		call_helper(c);
+	static const unsigned char wn[] = {120, 26, 14, 9, 7, 5, 4, 3, 3, 3, 2, 1};
+	int n = gen_pick(&c->r, wn, 12);
+	if (n >= 9)
+		n = 8 + (int)rng_below(&c->r, n == 11 ? 28 : 10); /* the long tail */
+	if (opt->max_stmts > 0 && n > opt->max_stmts)
+		n = opt->max_stmts;
+	int at = (int)rng_below(&c->r, (uint32_t)n + 1);
+	for (int i = 0; i < n; i++) {
+		if (i == at) {
+			if (c->feat & RX_IF)
+				rs_if(c, 0);
+			if (c->feat & RX_ELIF)
+				rs_if(c, 1);
+			if (c->feat & (RX_LOOP | RX_NESTED))
+				rs_loop(c, (c->feat & RX_NESTED) != 0);
+			if (c->feat & RX_WHILE)
+				while_loop(c);
+		}
+		rs_stmt(c, n - i);
+	}
+	if (at == n) {
+		if (c->feat & RX_IF)
+			rs_if(c, 0);
+		if (c->feat & RX_ELIF)
+			rs_if(c, 1);
+		if (c->feat & (RX_LOOP | RX_NESTED))
+			rs_loop(c, (c->feat & RX_NESTED) != 0);
+		if (c->feat & RX_WHILE)
+			while_loop(c);
+	}
+	if (with_comment)
+		comment(c);
+	epilogue(c);
+	k->stmts = c->stmts;
+}
