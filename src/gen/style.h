@@ -137,6 +137,16 @@ void rs_add_val(rctx *c, const char *name, rtype t, int mut);
 /* The own-element index of arr a ("tid", "world, i"). */
 void rs_index(rctx *c, const rarr *a);
 
+/* style_flavour.c: module definitions and the categories' constructs */
+void rs_write_struct(rctx *c);
+void rs_write_helper(rctx *c);
+void rs_call_helper(rctx *c);
+/* kind: "math", "vec", "mat", "xform" or "quat" */
+void rs_flavour_decl(rctx *c, const char *kind);
+void rs_while_loop(rctx *c);
+void rs_random_values(rctx *c);
+void rs_comment(rctx *c);
+
 /* style_real.c */
 void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, gen_kernel *k);
 

@@ -102,12 +102,12 @@ static void put_val(rctx *c, int i)
 static void leaf(rctx *c, rtype t)
 {
 	int v = rs_find(c, t, 0);
-	if (v >= 0 && rng_chance(&c->r, 0.9)) {
+	if (v >= 0 && rng_chance(&c->r, 0.96)) {
 		put_val(c, v);
 		return;
 	}
 	int a = find_input(c, t);
-	if (a >= 0 && c->ntid > 0) {
+	if (a >= 0) {
 		rarr *ar = &c->arr[a];
 		ar->used = 1;
 		buf_printf(c->b, "%s[", ar->name);
@@ -126,12 +126,18 @@ static void leaf(rctx *c, rtype t)
 	switch (t) {
 	case RT_FLOAT: buf_puts(c->b, PICK(fl)); break;
 	case RT_INT: buf_puts(c->b, "1"); break;
-	case RT_VEC3:
-		if (rng_chance(&c->r, 0.15))
+	case RT_VEC3: {
+		int f = rs_find(c, RT_FLOAT, 0);
+		if (f >= 0 && rng_chance(&c->r, 0.7)) {
+			buf_puts(c->b, "wp.vec3(");
+			put_val(c, f);
+			buf_putc(c->b, ')');
+		} else if (rng_chance(&c->r, 0.15))
 			buf_puts(c->b, "wp.vec3(0.0, 1.0, 0.0)");
 		else
 			buf_puts(c->b, "wp.vec3(0.0)");
 		break;
+	}
 	case RT_QUAT: buf_puts(c->b, "wp.quat_identity()"); break;
 	case RT_XFORM: buf_puts(c->b, "wp.transform_identity()"); break;
 	case RT_MAT33: buf_puts(c->b, "wp.identity(n=3, dtype=float)"); break;
@@ -191,10 +197,14 @@ static void binop(rctx *c, rtype a, const char *op, rtype b, int d)
 		buf_putc(c->b, ')');
 }
 
+static int has(rctx *c, rtype t) { return rs_find(c, t, 0) >= 0 || find_input(c, t) >= 0; }
+
 static void expr_float(rctx *c, int d)
 {
 	unsigned k = rng_below(&c->r, 40);
-	if (k >= 16) { /* plain arithmetic, most of the time */
+	if ((k == 4 || k == 5 || k == 12 || k == 13) && !has(c, RT_VEC3))
+		k = 16;
+	if (k >= 16 || d < 2) { /* plain arithmetic, most of the time */
 		static const char *const ops[] = {"+", "-", "*", "*", "+", NULL};
 		binop(c, RT_FLOAT, PICK(ops), RT_FLOAT, d);
 		return;
@@ -219,7 +229,7 @@ static void expr_float(rctx *c, int d)
 	}
 	case 9:
 		buf_puts(c->b, "wp.sqrt(wp.max(");
-		rs_expr(c, RT_FLOAT, d);
+		leaf(c, RT_FLOAT);
 		buf_puts(c->b, ", 0.0))");
 		break;
 	case 10:
@@ -251,8 +261,8 @@ static void expr_float(rctx *c, int d)
 
 static void expr_vec(rctx *c, int d)
 {
-	unsigned k = rng_below(&c->r, 30);
-	if (k >= 14) {
+	unsigned k = rng_below(&c->r, 40);
+	if (k >= 14 || d < 2) {
 		if (k & 1)
 			binop(c, RT_VEC3, k & 2 ? "+" : "-", RT_VEC3, d);
 		else
@@ -394,7 +404,7 @@ void rs_expr(rctx *c, rtype t, int depth)
 
 static int draw_depth(rctx *c)
 {
-	static const unsigned char w[] = {0, 45, 40, 13, 2}; /* depth 1..4 */
+	static const unsigned char w[] = {0, 55, 36, 8, 1}; /* depth 1..4 */
 	int d = gen_pick(&c->r, w, 5);
 	return d < 1 ? 1 : d;
 }
@@ -407,8 +417,14 @@ static rtype draw_type(rctx *c)
 		if (v->t != RT_INT || (v->mut && rng_chance(&c->r, 0.5)))
 			return v->t;
 	}
+	/* a type something in scope or an input has, float if none */
 	static const rtype ts[] = {RT_FLOAT, RT_FLOAT, RT_VEC3, RT_VEC3, RT_FLOAT, RT_VEC3, RT_QUAT, RT_MAT33};
-	return ts[rng_below(&c->r, sizeof ts / sizeof *ts)];
+	for (int tries = 0; tries < 4; tries++) {
+		rtype t = ts[rng_below(&c->r, sizeof ts / sizeof *ts)];
+		if (rs_find(c, t, 0) >= 0 || find_input(c, t) >= 0)
+			return t;
+	}
+	return RT_FLOAT;
 }
 
 int rs_decl(rctx *c, rtype t, const char *name)
@@ -418,7 +434,20 @@ int rs_decl(rctx *c, rtype t, const char *name)
 	rs_fresh(c, name ? name : pool[rng_below(&c->r, (uint32_t)count_of(pool))], nm);
 	rs_line(c);
 	buf_printf(c->b, "%s = ", nm);
+	size_t at = c->b->len;
 	rs_expr(c, t, draw_depth(c));
+	int literal = t == RT_FLOAT || t == RT_INT;
+	for (size_t i = at; i < c->b->len && literal; i++)
+		literal = !((c->b->data[i] | 32) >= 'a' && (c->b->data[i] | 32) <= 'z') || c->b->data[i] == 'e';
+	if (literal) { /* x = float(0.5): a variable, which loops may update (Warp) */
+		const char *cast = t == RT_FLOAT ? "float(" : "int(";
+		size_t n = strlen(cast);
+		buf_grow(c->b, n + 1);
+		memmove(c->b->data + at + n, c->b->data + at, c->b->len - at);
+		memcpy(c->b->data + at, cast, n);
+		c->b->len += n;
+		buf_putc(c->b, ')');
+	}
 	buf_putc(c->b, '\n');
 	rs_add_val(c, nm, t, 1);
 	c->stmts++;
@@ -457,7 +486,7 @@ static void cond(rctx *c)
 		leaf(c, RT_VEC3);
 		buf_puts(c->b, ")");
 	} else
-		rs_expr(c, RT_FLOAT, 2);
+		rs_expr(c, RT_FLOAT, 1 + (int)rng_below(&c->r, 2));
 	buf_printf(c->b, " %s ", PICK(ops));
 	if (rng_chance(&c->r, 0.2))
 		buf_puts(c->b, "0.0");
@@ -550,9 +579,9 @@ void rs_stmt(rctx *c, int budget)
 	unsigned k = rng_below(&c->r, 100);
 	if (k < 55)
 		rs_decl(c, draw_type(c), NULL);
-	else if (k < 94)
+	else if (k < 96)
 		update(c);
-	else if (k < 98)
+	else if (k < 99)
 		rs_if(c, 0);
 	else
 		rs_loop(c, 0);

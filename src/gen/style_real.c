@@ -162,7 +162,7 @@ static void draw_params(rctx *c, int ndim)
 {
 	rng *r = &c->r;
 	/* inputs: most kernels read one to three fields, a long tail many */
-	static const unsigned char win[] = {34, 42, 11, 5, 3, 2, 2, 1, 1};
+	static const unsigned char win[] = {42, 40, 8, 4, 3, 2, 1, 1, 1};
 	int nin = gen_pick(r, win, 9);
 	int nout = rng_chance(r, 0.8) ? 1 : rng_chance(r, 0.5) ? 0 : 2;
 	int nacc = (c->feat & RX_ATOMIC) || rng_chance(r, 0.08) ? 1 : 0;
@@ -185,8 +185,11 @@ static void draw_params(rctx *c, int ndim)
 		add_array(c, field_or_generic(c, draw_field_type(c)), RR_IN, ndim);
 	for (int i = 0; i < nout; i++)
 		add_array(c, field_or_generic(c, draw_field_type(c)), RR_OUT, ndim);
+	int vec_in = 0;
+	for (int i = 0; i < c->narr; i++)
+		vec_in |= c->arr[i].t == RT_VEC3;
 	for (int i = 0; i < nacc; i++) {
-		rtype t = rng_chance(r, 0.6) ? RT_VEC3 : RT_FLOAT;
+		rtype t = vec_in && rng_chance(r, 0.6) ? RT_VEC3 : RT_FLOAT;
 		add_array(c, field_or_generic(c, t), RR_ACC, ndim);
 	}
 	/* named scalars: dt, gravity, ... */
@@ -235,79 +238,7 @@ static void signature(rctx *c, const char *name, const char *structname)
 	buf_puts(c->b, multiline ? ",\n):\n" : "):\n");
 }
 
-/* --- module definitions above the kernel --- */
-
-static void write_struct(rctx *c)
-{
-	buf_printf(c->b, "@wp.struct\nclass %s:\n", c->d->structname);
-	for (int i = 0; i < c->nparams_scalar; i++)
-		buf_printf(c->b, "    %s: %s\n", c->val[i].name, style_type_spell(c->val[i].t, 0));
-	buf_puts(c->b, "\n\n");
-	snprintf(c->sprefix, sizeof c->sprefix, "params.");
-}
-
-static void sentence(buf *b, const char *name)
-{
-	buf_putc(b, (char)(name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32 : name[0]));
-	for (const char *p = name + 1; *p; p++)
-		buf_putc(b, *p == '_' ? ' ' : *p);
-	buf_putc(b, '.');
-}
-
-/* @wp.func NAME(args) -> one value, built over its arguments only. */
-static void write_helper(rctx *c)
-{
-	rctx h = *c;
-	h.narr = 0, h.nval = 0, h.ntid = 0, h.gather[0] = '\0', h.sprefix[0] = '\0', h.helper[0] = '\0';
-	h.indent = 4;
-	h.stmts = 0;
-	snprintf(c->helper, sizeof c->helper, "%s", PICK(c->d->helpers));
-	static const rtype at[] = {RT_VEC3, RT_VEC3, RT_FLOAT, RT_FLOAT, RT_VEC3, RT_QUAT};
-	int n = 1 + (int)rng_below(&h.r, 3);
-	buf_printf(c->b, "@wp.func\ndef %s(", c->helper);
-	for (int i = 0; i < n; i++) {
-		rtype t = at[rng_below(&h.r, sizeof at / sizeof *at)];
-		char nm[RS_NAME];
-		const char *const *pool = style_locals[t];
-		rs_fresh(&h, pool[rng_below(&h.r, (uint32_t)count_of(pool))], nm);
-		rs_add_val(&h, nm, t, 0);
-		c->helper_args[i] = t;
-		buf_printf(c->b, "%s%s: %s", i ? ", " : "", nm, style_type_spell(t, 0));
-	}
-	c->helper_nargs = n;
-	c->helper_ret = rng_chance(&h.r, 0.6) ? RT_VEC3 : RT_FLOAT;
-	buf_puts(c->b, "):\n");
-	if (rng_chance(&h.r, 0.6)) {
-		buf_puts(c->b, "    \"\"\"");
-		sentence(c->b, c->helper);
-		buf_puts(c->b, "\"\"\"\n");
-	}
-	int nd = (int)rng_below(&h.r, 3);
-	for (int i = 0; i < nd; i++)
-		rs_decl(&h, rng_chance(&h.r, 0.5) ? RT_FLOAT : RT_VEC3, NULL);
-	buf_puts(c->b, "    return ");
-	rs_expr(&h, c->helper_ret, 3);
-	buf_puts(c->b, "\n\n\n");
-	c->r = h.r;
-}
-
 /* --- the kernel body --- */
-
-static void call_helper(rctx *c)
-{
-	char nm[RS_NAME];
-	rs_fresh(c, style_locals[c->helper_ret][rng_below(&c->r, 3)], nm);
-	rs_line(c);
-	buf_printf(c->b, "%s = %s(", nm, c->helper);
-	for (int i = 0; i < c->helper_nargs; i++) {
-		if (i)
-			buf_puts(c->b, ", ");
-		rs_expr(c, c->helper_args[i], 2);
-	}
-	buf_puts(c->b, ")\n");
-	rs_add_val(c, nm, c->helper_ret, 1);
-	c->stmts++;
-}
 
 static const char *plural(const char *e, char *out)
 {
@@ -362,9 +293,12 @@ static void guard(rctx *c, const char *flagconst)
 		rs_index(c, f);
 		buf_puts(c->b, "] == 0:\n");
 	} else {
-		int v = rs_find(c, RT_FLOAT, 0);
-		if (v < 0)
-			buf_printf(c->b, "if %s < 0:\n", c->tid[c->ntid - 1]);
+		int v = rs_find(c, RT_FLOAT, 0), n = -1;
+		for (int i = 0; i < c->nparams_scalar; i++)
+			if (c->val[i].t == RT_INT && strncmp(c->val[i].name, "num_", 4) == 0)
+				n = i;
+		if (n >= 0 || v < 0)
+			buf_printf(c->b, "if %s >= %s%s:\n", c->tid[c->ntid - 1], c->sprefix, n >= 0 ? c->val[n].name : "0");
 		else {
 			buf_puts(c->b, "if ");
 			if (c->val[v].param && c->sprefix[0])
@@ -381,7 +315,7 @@ static void loads(rctx *c)
 {
 	for (int i = 0; i < c->narr; i++) {
 		rarr *a = &c->arr[i];
-		if (a->role != RR_IN || !rng_chance(&c->r, 0.45))
+		if (a->role != RR_IN || !rng_chance(&c->r, c->ntid ? 0.45 : 0.7))
 			continue;
 		char nm[RS_NAME];
 		rs_fresh(c, a->local, nm);
@@ -401,12 +335,16 @@ static void loads(rctx *c)
 /* The value the output gets: the latest local of its type, else an expression. */
 static void value_of(rctx *c, rtype t)
 {
+	if (t == RT_INT && rs_find(c, RT_INT, 0) < 0) {
+		buf_puts(c->b, c->ntid ? c->tid[c->ntid - 1] : "0");
+		return;
+	}
 	for (int i = c->nval - 1; i >= c->nparams_scalar; i--)
 		if (c->val[i].t == t && rng_chance(&c->r, 0.8)) {
 			buf_puts(c->b, c->val[i].name);
 			return;
 		}
-	rs_expr(c, t, 2);
+	rs_expr(c, t, 1 + (int)rng_below(&c->r, 2));
 }
 
 static void epilogue(rctx *c)
@@ -436,155 +374,6 @@ static void epilogue(rctx *c)
 	}
 }
 
-/* A declaration that uses builtins of one group: math, vector, matrix, ... */
-static void flavour_decl(rctx *c, const char *fmt_kind)
-{
-	char nm[RS_NAME];
-	rs_line(c);
-	if (!strcmp(fmt_kind, "math")) {
-		static const char *const fs[] = {"sin", "cos", "exp", "sqrt", "tanh", "atan2", "log", "abs", NULL};
-		const char *f = PICK(fs);
-		buf_printf(c->b, "%s = ", rs_fresh(c, PICK(style_locals[RT_FLOAT]), nm));
-		if (!strcmp(f, "sqrt") || !strcmp(f, "log")) {
-			buf_printf(c->b, "wp.%s(wp.max(", f);
-			rs_expr(c, RT_FLOAT, 2);
-			buf_printf(c->b, ", %s))", f[0] == 's' ? "0.0" : "1.0e-6");
-		} else if (!strcmp(f, "exp")) {
-			buf_puts(c->b, "wp.exp(-wp.abs(");
-			rs_expr(c, RT_FLOAT, 2);
-			buf_puts(c->b, "))");
-		} else if (!strcmp(f, "atan2")) {
-			buf_puts(c->b, "wp.atan2(");
-			rs_expr(c, RT_FLOAT, 2);
-			buf_puts(c->b, ", ");
-			rs_expr(c, RT_FLOAT, 2);
-			buf_putc(c->b, ')');
-		} else {
-			buf_printf(c->b, "wp.%s(", f);
-			rs_expr(c, RT_FLOAT, 1 + (int)rng_below(&c->r, 2));
-			buf_putc(c->b, ')');
-		}
-		rs_add_val(c, nm, RT_FLOAT, 1);
-	} else if (!strcmp(fmt_kind, "vec")) {
-		static const char *const fs[] = {"normalize", "cross", "length", NULL};
-		const char *f = PICK(fs);
-		rtype t = f[0] == 'l' ? RT_FLOAT : RT_VEC3;
-		buf_printf(c->b, "%s = wp.%s(", rs_fresh(c, PICK(style_locals[t]), nm), f);
-		rs_expr(c, RT_VEC3, 1 + (int)rng_below(&c->r, 2));
-		if (f[0] == 'c') {
-			buf_puts(c->b, ", ");
-			rs_expr(c, RT_VEC3, 1);
-		}
-		buf_putc(c->b, ')');
-		rs_add_val(c, nm, t, 1);
-	} else if (!strcmp(fmt_kind, "mat")) {
-		static const char *const fs[] = {"outer", "skew", "quat_to_matrix", NULL};
-		const char *f = PICK(fs);
-		buf_printf(c->b, "%s = wp.%s(", rs_fresh(c, PICK(style_locals[RT_MAT33]), nm), f);
-		if (f[0] == 'q')
-			rs_expr(c, RT_QUAT, 2);
-		else
-			rs_expr(c, RT_VEC3, 2);
-		if (f[0] == 'o') {
-			buf_puts(c->b, ", ");
-			rs_expr(c, RT_VEC3, 2);
-		}
-		buf_putc(c->b, ')');
-		rs_add_val(c, nm, RT_MAT33, 1);
-	} else if (!strcmp(fmt_kind, "xform")) {
-		buf_printf(c->b, "%s = wp.%s(", rs_fresh(c, "p", nm),
-			   rng_chance(&c->r, 0.6) ? "transform_point" : "transform_vector");
-		rs_expr(c, RT_XFORM, 1);
-		buf_puts(c->b, ", ");
-		rs_expr(c, RT_VEC3, 2);
-		buf_putc(c->b, ')');
-		rs_add_val(c, nm, RT_VEC3, 1);
-	} else { /* quat */
-		buf_printf(c->b, "%s = wp.quat_rotate(", rs_fresh(c, "r", nm));
-		rs_expr(c, RT_QUAT, 1);
-		buf_puts(c->b, ", ");
-		rs_expr(c, RT_VEC3, 2);
-		buf_putc(c->b, ')');
-		rs_add_val(c, nm, RT_VEC3, 1);
-	}
-	buf_putc(c->b, '\n');
-	c->stmts++;
-}
-
-/* it = int(0); while it < K: ...; if ...: break; it += 1 */
-static void while_loop(rctx *c)
-{
-	char it[RS_NAME];
-	rs_fresh(c, "it", it);
-	rs_line(c);
-	buf_printf(c->b, "%s = int(0)\n", it);
-	rs_line(c);
-	buf_printf(c->b, "while %s < %u:\n", it, 4 + rng_below(&c->r, 13));
-	c->indent += 4;
-	c->loops++;
-	int mark = c->nval;
-	rs_stmt(c, 1);
-	rs_line(c);
-	buf_puts(c->b, "if ");
-	int v = rs_find(c, RT_FLOAT, 0);
-	if (v >= 0) {
-		buf_puts(c->b, "wp.abs(");
-		if (c->val[v].param && c->sprefix[0])
-			buf_puts(c->b, c->sprefix);
-		buf_printf(c->b, "%s) < 1.0e-4:\n", c->val[v].name);
-	} else
-		buf_printf(c->b, "%s > 2:\n", it);
-	rs_line(c);
-	buf_puts(c->b, "    break\n");
-	rs_line(c);
-	buf_printf(c->b, "%s += 1\n", it);
-	c->nval = mark;
-	c->loops--;
-	c->indent -= 4;
-	c->stmts += 5;
-}
-
-static void random_values(rctx *c)
-{
-	char st[RS_NAME], nm[RS_NAME];
-	rs_fresh(c, "state", st);
-	rs_line(c);
-	if (c->ntid)
-		buf_printf(c->b, "%s = wp.rand_init(%sseed, %s)\n", st, c->sprefix, c->tid[c->ntid - 1]);
-	else
-		buf_printf(c->b, "%s = wp.rand_init(%sseed)\n", st, c->sprefix);
-	rs_line(c);
-	switch (rng_below(&c->r, 4)) {
-	case 0:
-		buf_printf(c->b, "%s = wp.randf(%s)\n", rs_fresh(c, "u", nm), st);
-		rs_add_val(c, nm, RT_FLOAT, 1);
-		break;
-	case 1:
-		buf_printf(c->b, "%s = wp.randn(%s)\n", rs_fresh(c, "noise", nm), st);
-		rs_add_val(c, nm, RT_FLOAT, 1);
-		break;
-	case 2:
-		buf_printf(c->b, "%s = wp.sample_unit_sphere_surface(%s)\n", rs_fresh(c, "dir", nm), st);
-		rs_add_val(c, nm, RT_VEC3, 1);
-		break;
-	default:
-		buf_printf(c->b, "%s = wp.randf(%s, -1.0, 1.0)\n", rs_fresh(c, "jitter", nm), st);
-		rs_add_val(c, nm, RT_FLOAT, 1);
-	}
-	c->stmts += 2;
-}
-
-static void comment(rctx *c)
-{
-	static const char *const cs[] = {"# semi-implicit Euler update", "# clamp to the valid range",
-					 "# accumulate the contribution", "# relative position",
-					 "# transform to world space", "# damping", "# skip inactive entries",
-					 "# write back", "# normal and tangential parts", "# TODO: handle the degenerate case",
-					 NULL};
-	rs_line(c);
-	buf_printf(c->b, "%s\n", PICK(cs));
-}
-
 void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, gen_kernel *k)
 {
 	rctx cc, *c = &cc;
@@ -609,7 +398,7 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	draw_params(c, ndim);
 	const char *flagconst = NULL;
 	char constname[RS_NAME];
-	int want_guard = (c->feat & RX_BITS) || rng_chance(&c->r, 0.05);
+	int want_guard = (c->feat & RX_BITS) || rng_chance(&c->r, 0.035);
 	if (c->ntid == 0)
 		want_guard = 0;
 	if (want_guard && (c->feat & RX_BITS || rng_chance(&c->r, 0.5))) {
@@ -635,6 +424,18 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	}
 	if (c->feat & RX_RAND)
 		add_scalar(c, "seed", RT_INT);
+	if (want_guard && c->ntid && !flagconst && rng_chance(&c->r, 0.6)) {
+		char pl0[RS_NAME], cnt[RS_NAME];
+		snprintf(cnt, sizeof cnt, "num_%.30s", plural(c->entity, pl0));
+		add_scalar(c, cnt, RT_INT);
+	}
+	int has_float = 0;
+	for (int i = 0; i < c->narr; i++)
+		has_float |= c->arr[i].role == RR_IN && c->arr[i].t == RT_FLOAT;
+	for (int i = 0; i < c->nparams_scalar; i++)
+		has_float |= c->val[i].t == RT_FLOAT;
+	if (!has_float && rng_chance(&c->r, 0.3))
+		add_scalar(c, PICK(c->d->scalars_f), RT_FLOAT);
 
 	buf_reset(c->b);
 	buf_puts(c->b, "import warp as wp\n\n");
@@ -647,9 +448,9 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		use_struct = c->nparams_scalar > 0;
 	}
 	if (use_struct)
-		write_struct(c);
+		rs_write_struct(c);
 	if (c->feat & RX_FUNC)
-		write_helper(c);
+		rs_write_helper(c);
 	char pl[RS_NAME], prefix[RS_NAME];
 	snprintf(prefix, sizeof prefix, "%.14s_%.16s", PICK(c->d->verbs), plural(c->entity, pl));
 	gen_kernel_name(opt, index, prefix, k->name, sizeof k->name);
@@ -670,33 +471,38 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		for (int i = 0; i < c->narr && !tgt; i++)
 			if (c->arr[i].role != RR_INDEX && c->arr[i].ndim == 1)
 				tgt = &c->arr[i];
-		char nm[RS_NAME];
-		rs_fresh(c, c->arr[c->narr - 1].local, nm);
+		char nm[RS_NAME], cnt[RS_NAME];
 		if (tgt) {
+			/* n = x.shape[0]; j = wp.clamp(idx[tid], 0, n - 1): the gathered index stays in bounds */
+			rs_fresh(c, rng_chance(&c->r, 0.5) ? "n" : "count", cnt);
+			rs_add_val(c, cnt, RT_INT, 0);
+			rs_fresh(c, c->arr[c->narr - 1].local, nm);
 			rs_line(c);
-			buf_printf(c->b, "%s = wp.clamp(%s[%s], 0, %s.shape[0] - 1)\n", nm, gather_arr, c->tid[0], tgt->name);
+			buf_printf(c->b, "%s = %s.shape[0]\n", cnt, tgt->name);
+			rs_line(c);
+			buf_printf(c->b, "%s = wp.clamp(%s[%s], 0, %s - 1)\n", nm, gather_arr, c->tid[0], cnt);
 			snprintf(c->gather, sizeof c->gather, "%s", nm);
-			c->stmts++;
+			c->stmts += 2;
 		}
 	}
 	int with_comment = rng_chance(&c->r, 0.15);
 	loads(c);
 	if (with_comment && rng_chance(&c->r, 0.5))
-		comment(c), with_comment = 0;
+		rs_comment(c), with_comment = 0;
 	if (c->feat & RX_RAND)
-		random_values(c);
+		rs_random_values(c);
 	if (c->feat & RX_MATHF)
-		flavour_decl(c, "math");
+		rs_flavour_decl(c, "math");
 	if (c->feat & RX_VEC)
-		flavour_decl(c, "vec");
+		rs_flavour_decl(c, "vec");
 	if (c->feat & RX_MAT)
-		flavour_decl(c, "mat");
+		rs_flavour_decl(c, "mat");
 	if (c->feat & RX_XFORM)
-		flavour_decl(c, "xform");
+		rs_flavour_decl(c, "xform");
 	if (c->feat & RX_QUAT)
-		flavour_decl(c, "quat");
+		rs_flavour_decl(c, "quat");
 	if (c->helper[0])
-		call_helper(c);
+		rs_call_helper(c);
 	static const unsigned char wn[] = {120, 26, 14, 9, 7, 5, 4, 3, 3, 3, 2, 1};
 	int n = gen_pick(&c->r, wn, 12);
 	if (n >= 9)
@@ -713,7 +519,7 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 			if (c->feat & (RX_LOOP | RX_NESTED))
 				rs_loop(c, (c->feat & RX_NESTED) != 0);
 			if (c->feat & RX_WHILE)
-				while_loop(c);
+				rs_while_loop(c);
 		}
 		rs_stmt(c, n - i);
 	}
@@ -725,10 +531,10 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		if (c->feat & (RX_LOOP | RX_NESTED))
 			rs_loop(c, (c->feat & RX_NESTED) != 0);
 		if (c->feat & RX_WHILE)
-			while_loop(c);
+			rs_while_loop(c);
 	}
 	if (with_comment)
-		comment(c);
+		rs_comment(c);
 	epilogue(c);
 	k->stmts = c->stmts;
 }
