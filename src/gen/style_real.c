@@ -452,7 +452,8 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	if (c->feat & RX_FUNC)
 		rs_write_helper(c);
 	char pl[RS_NAME], prefix[RS_NAME];
-	snprintf(prefix, sizeof prefix, "%.14s_%.16s", PICK(c->d->verbs), plural(c->entity, pl));
+	/* at most 28 characters: with the tag and a 13-digit index the name fits gen_kernel.name */
+	snprintf(prefix, sizeof prefix, "%.12s_%.15s", PICK(c->d->verbs), plural(c->entity, pl));
 	gen_kernel_name(opt, index, prefix, k->name, sizeof k->name);
 	signature(c, k->name, use_struct ? c->d->structname : NULL);
 

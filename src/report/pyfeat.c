@@ -309,8 +309,11 @@ static void measure_line(pyfeat_kernel *k, idx_names *x, const span *s, pyfeat_n
 		}
 		if (tid && !k->dims)
 			k->dims = targets;
-		if (eq == b + 1 && at(s, b)->kind == PT_NAME && is_int_array(k, at(s, eq + 1)) &&
-		    pytok_is(at(s, eq + 2), "[") && x->n < 32)
+		/* j = idx[i], j = wp.clamp(idx[i], 0, n - 1): a gathered index */
+		int gathered = 0;
+		for (size_t q = eq + 1; q + 1 < e && !gathered; q++)
+			gathered = is_int_array(k, at(s, q)) && pytok_is(at(s, q + 1), "[") && !pytok_is(at(s, q - 1), ".");
+		if (eq == b + 1 && at(s, b)->kind == PT_NAME && gathered && x->n < 32)
 			x->v[x->n++] = (pyfeat_name){at(s, b)->s, at(s, b)->len};
 	}
 	/* the expression the statement evaluates */
