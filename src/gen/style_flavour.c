@@ -43,7 +43,14 @@ void rs_write_helper(rctx *c)
 	h.narr = 0, h.nval = 0, h.ntid = 0, h.gather[0] = '\0', h.sprefix[0] = '\0', h.helper[0] = '\0';
 	h.indent = 4;
 	h.stmts = 0;
+	/* a name no parameter has (element_volume is a helper and a field) */
 	snprintf(c->helper, sizeof c->helper, "%s", PICK(c->d->helpers));
+	for (int i = 0; i < c->narr; i++)
+		if (!strcmp(c->arr[i].name, c->helper))
+			snprintf(c->helper, sizeof c->helper, "%.30s_fn", c->arr[i].name);
+	for (int i = 0; i < c->nval; i++)
+		if (!strcmp(c->val[i].name, c->helper))
+			snprintf(c->helper, sizeof c->helper, "%.30s_fn", c->val[i].name);
 	static const rtype at[] = {RT_VEC3, RT_VEC3, RT_FLOAT, RT_FLOAT, RT_VEC3, RT_QUAT};
 	int n = 1 + (int)rng_below(&h.r, 3);
 	buf_printf(c->b, "@wp.func\ndef %s(", c->helper);

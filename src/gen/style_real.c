@@ -97,9 +97,9 @@ static void param_name(rctx *c, const rfield *f, rrole role, char *out)
 		{"X", "tf", "pose", "T", "xform", "X_wb"}, {"A", "R", "M", "K", "F", "m"}};
 	if (role == RR_OUT && k < 12)
 		snprintf(base, sizeof base, "%s", PICK(outs));
-	else if (k >= 74)
+	else if (k >= 64)
 		snprintf(base, sizeof base, "%s", shorts[f->t][rng_below(&c->r, 6)]);
-	else if (k < 40)
+	else if (k < 32)
 		snprintf(base, sizeof base, "%s_%s", ent, f->name);
 	else
 		snprintf(base, sizeof base, "%s", f->name);
@@ -162,11 +162,11 @@ static void draw_params(rctx *c, int ndim)
 {
 	rng *r = &c->r;
 	/* inputs: most kernels read one to three fields, a long tail many */
-	static const unsigned char win[] = {42, 40, 8, 4, 3, 2, 1, 1, 1};
+	static const unsigned char win[] = {52, 34, 6, 3, 2, 1, 1, 1, 1};
 	int nin = gen_pick(r, win, 9);
 	int nout = rng_chance(r, 0.8) ? 1 : rng_chance(r, 0.5) ? 0 : 2;
 	int nacc = (c->feat & RX_ATOMIC) || rng_chance(r, 0.08) ? 1 : 0;
-	if (c->ntid == 0 && rng_chance(r, 0.5))
+	if (c->ntid == 0 && rng_chance(r, 0.3))
 		nout = 0, nacc = 1;
 	if (!nout && !nacc)
 		nout = 1;
@@ -193,7 +193,7 @@ static void draw_params(rctx *c, int ndim)
 		add_array(c, field_or_generic(c, t), RR_ACC, ndim);
 	}
 	/* named scalars: dt, gravity, ... */
-	static const unsigned char wsc[] = {72, 16, 8, 3, 1};
+	static const unsigned char wsc[] = {80, 12, 5, 2, 1};
 	int nsc = gen_pick(r, wsc, 5) + ((c->feat & RX_SCALARS) ? 2 : 0);
 	for (int i = 0; i < nsc; i++) {
 		if (rng_chance(r, 0.75))
@@ -504,7 +504,7 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		rs_flavour_decl(c, "quat");
 	if (c->helper[0])
 		rs_call_helper(c);
-	static const unsigned char wn[] = {120, 26, 14, 9, 7, 5, 4, 3, 3, 3, 2, 1};
+	static const unsigned char wn[] = {140, 24, 12, 8, 6, 5, 4, 3, 3, 3, 2, 1};
 	int n = gen_pick(&c->r, wn, 12);
 	if (n >= 9)
 		n = 8 + (int)rng_below(&c->r, n == 11 ? 28 : 10); /* the long tail */

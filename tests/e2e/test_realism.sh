@@ -55,3 +55,27 @@ js stats ds --compare nope; expect_rc 1
 expect_err "reference 'nope': No such file or directory"
 js stats ds --compare; expect_rc 2
 expect_err "option '--compare' needs a value"
+
+# the realistic style reads closer to Warp's own code than the synthetic one
+WARP=$("$ROOT/.venv/bin/python" -c 'import os, warp; print(os.path.dirname(warp.__file__))' 2>/dev/null || true)
+if [ -d "$WARP/examples" ]; then
+	"$JS" sample -n 2400 --categories all --seed 11 > syn.py
+	"$JS" sample -n 2400 --categories all --seed 11 --style realistic > real.py
+	js stats --sources syn.py --compare "$WARP/examples" --compare "$WARP/_src" --compare "$WARP/tests"; expect_rc 0
+	ds=$(sed -n 's/^distance   \([0-9.]*\) .*/\1/p' out.txt)
+	js stats --sources real.py --compare "$WARP/examples" --compare "$WARP/_src" --compare "$WARP/tests"; expect_rc 0
+	dr=$(sed -n 's/^distance   \([0-9.]*\) .*/\1/p' out.txt)
+	check "realistic ${dr:-?} at most 0.6 of synthetic ${ds:-?} from Warp's shipped code" \
+		awk -v r="${dr:-9}" -v s="${ds:-0}" 'BEGIN { exit !(r <= 0.6 * s) }'
+	check "realistic: no bucket off by more than 2x" grep -q "^off >2x    0 buckets" out.txt
+else
+	echo "skip: no warp-lang in .venv for the shipped reference"
+fi
+
+# a realistic dataset: the style is recorded, byte-identical whatever --jobs
+js generate -n 24 -o r1 --seed 5 --style realistic --validate none -j 1 --quiet; expect_rc 0
+js generate -n 24 -o r2 --seed 5 --style realistic --validate none -j 2 --quiet; expect_rc 0
+check "the manifest records --style realistic" test "$(jq -r .options.style r1/manifest.json)" = realistic
+check "the same shards with -j 1 and -j 2" cmp r1/train-00000.jsonl r2/train-00000.jsonl
+check "24 realistic records" test "$(records r1 | wc -l)" = 24
+check "the records hold realistic kernels (subscript annotations)" grep -q 'wp.array\[' r1/train-00000.jsonl
