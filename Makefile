@@ -51,7 +51,7 @@ endif
 VENV    := .venv
 N       ?= 3000
 
-.PHONY: all setup run test check asan bench bench-gen soak fuzz fuzz-run clean help format
+.PHONY: all setup run test check asan bench bench-gen bench-realism soak fuzz fuzz-run clean help format
 
 all: $(BIN)
 
@@ -64,6 +64,7 @@ help:
 	@echo "make bench      jitsynth vs raw Warp codegen (BENCH_N kernels)"
 	@echo "make fuzz       every libFuzzer target for FUZZ_SECONDS (default 10) each"
 	@echo "make bench-gen  the generator over every profile (GEN_N kernels): codegen rate, coverage"
+	@echo "make bench-realism  distance of both styles from Warp's shipped code, per profile"
 	@echo "make soak       20 generate runs killed at random and resumed (long)"
 
 setup:
@@ -128,6 +129,11 @@ bench: setup
 bench-gen: setup
 	@$(MAKE) --no-print-directory all
 	@bash bench/generator.sh
+
+# Issue 12's realism figures: distance from Warp's shipped code per style and profile.
+bench-realism: setup
+	@$(MAKE) --no-print-directory all
+	@bash bench/realism.sh
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c
