@@ -124,6 +124,9 @@ enum {
 void rs_line(rctx *c);
 /* A value of type t: an expression at most `depth` deep over what is in scope. */
 void rs_expr(rctx *c, rtype t, int depth);
+/* The value an output or accumulator gets: the latest local of type t,
+ * else an expression from what the kernel has. */
+void rs_value(rctx *c, rtype t);
 /* Declares a new local of type t from an expression; returns its index in val. */
 int rs_decl(rctx *c, rtype t, const char *name);
 /* One random statement (declaration, update, if, loop). */

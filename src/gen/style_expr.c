@@ -123,8 +123,21 @@ static void leaf(rctx *c, rtype t)
 		return;
 	}
 	static const char *const fl[] = {"1.0", "0.5", "0.0", "2.0", "0.1", NULL};
+	int vv = t == RT_FLOAT ? rs_find(c, RT_VEC3, 0) : -1;
 	switch (t) {
-	case RT_FLOAT: buf_puts(c->b, PICK(fl)); break;
+	case RT_FLOAT:
+		if (vv >= 0 && rng_chance(&c->r, 0.8)) { /* a vector's length or component */
+			if (rng_chance(&c->r, 0.5)) {
+				buf_puts(c->b, "wp.length(");
+				put_val(c, vv);
+				buf_putc(c->b, ')');
+			} else {
+				put_val(c, vv);
+				buf_printf(c->b, "[%u]", rng_below(&c->r, 3));
+			}
+		} else
+			buf_puts(c->b, PICK(fl));
+		break;
 	case RT_INT: buf_puts(c->b, "1"); break;
 	case RT_VEC3: {
 		int f = rs_find(c, RT_FLOAT, 0);
@@ -454,6 +467,87 @@ int rs_decl(rctx *c, rtype t, const char *name)
 	return c->nval - 1;
 }
 
+void rs_value(rctx *c, rtype t)
+{
+	for (int i = c->nval - 1; i >= c->nparams_scalar; i--)
+		if (c->val[i].t == t && rng_chance(&c->r, 0.8)) {
+			buf_puts(c->b, c->val[i].name);
+			return;
+		}
+	if (!has(c, t)) { /* from what the kernel has: a scaled vector, a length */
+		int f = rs_find(c, RT_FLOAT, 0), v = rs_find(c, RT_VEC3, 0);
+		if (t == RT_VEC3 && v < 0 && f >= 0) {
+			int w = rs_find(c, RT_FLOAT, 0);
+			buf_puts(c->b, "wp.vec3(");
+			put_val(c, f);
+			if (w != f) {
+				buf_puts(c->b, ", ");
+				put_val(c, w);
+				buf_puts(c->b, ", 0.0");
+			}
+			buf_putc(c->b, ')');
+			return;
+		}
+	}
+	rs_expr(c, t, 1 + (int)rng_below(&c->r, 2));
+}
+
+/* Idioms of simulation code over the values in scope: an explicit Euler
+ * step (a = a + b * h), a spring between two points (d = a - b; l =
+ * wp.length(d); f = d / wp.max(l, eps) * (k * (l - r))), a damped value. */
+static int idiom(rctx *c)
+{
+	int a = rs_find(c, RT_VEC3, 1), b = rs_find(c, RT_VEC3, 0), h = rs_find(c, RT_FLOAT, 0);
+	if (a < 0 || b < 0 || h < 0)
+		return 0;
+	char d[RS_NAME], l[RS_NAME], f[RS_NAME];
+	switch (rng_below(&c->r, 3)) {
+	case 0:
+		rs_line(c);
+		buf_printf(c->b, "%s = %s + ", c->val[a].name, c->val[a].name);
+		put_val(c, b);
+		buf_puts(c->b, " * ");
+		put_val(c, h);
+		buf_putc(c->b, '\n');
+		c->stmts++;
+		return 1;
+	case 1: {
+		int k = rs_find(c, RT_FLOAT, 0);
+		rs_fresh(c, rng_chance(&c->r, 0.5) ? "d" : "delta", d);
+		rs_line(c);
+		buf_printf(c->b, "%s = %s - ", d, c->val[a].name);
+		put_val(c, b);
+		buf_putc(c->b, '\n');
+		rs_add_val(c, d, RT_VEC3, 1);
+		rs_fresh(c, rng_chance(&c->r, 0.5) ? "l" : "dist", l);
+		rs_line(c);
+		buf_printf(c->b, "%s = wp.length(%s)\n", l, d);
+		rs_add_val(c, l, RT_FLOAT, 1);
+		rs_fresh(c, rng_chance(&c->r, 0.5) ? "f" : "fs", f);
+		rs_line(c);
+		buf_printf(c->b, "%s = %s / wp.max(%s, 1.0e-6) * (", f, d, l);
+		put_val(c, k);
+		buf_printf(c->b, " * (%s - ", l);
+		put_val(c, h);
+		buf_puts(c->b, "))\n");
+		rs_add_val(c, f, RT_VEC3, 1);
+		c->stmts += 3;
+		return 1;
+	}
+	default: {
+		int k = rs_find(c, RT_FLOAT, 0);
+		rs_line(c);
+		buf_printf(c->b, "%s = %s * wp.exp(-", c->val[a].name, c->val[a].name);
+		put_val(c, k);
+		buf_puts(c->b, " * ");
+		put_val(c, h);
+		buf_puts(c->b, ")\n");
+		c->stmts++;
+		return 1;
+	}
+	}
+}
+
 /* x = expr or x += expr for a local x of type t; declares one if none. */
 static void update(rctx *c)
 {
@@ -577,6 +671,8 @@ void rs_stmt(rctx *c, int budget)
 {
 	(void)budget;
 	unsigned k = rng_below(&c->r, 100);
+	if (k < 14 && idiom(c))
+		return;
 	if (k < 55)
 		rs_decl(c, draw_type(c), NULL);
 	else if (k < 96)

@@ -86,7 +86,7 @@ static const rfield *field_of(rctx *c, rtype t)
 /* A parameter name for field f of the kernel's entity (or another one). */
 static void param_name(rctx *c, const rfield *f, rrole role, char *out)
 {
-	static const char *const sfx[] = {"prev", "rest", "0", "init", "world", "local", "target", "new", "in",
+	static const char *const sfx[] = {"prev", "rest", "0", "init", "world", "local", "target", "a", "in",
 					  "cur", "next", "ref", NULL};
 	static const char *const outs[] = {"out", "result", "dest", "output", NULL};
 	char base[RS_NAME];
@@ -243,7 +243,7 @@ static void signature(rctx *c, const char *name, const char *structname)
 static const char *plural(const char *e, char *out)
 {
 	size_t n = strlen(e);
-	if (n > 1 && e[n - 1] == 'y')
+	if (n > 1 && e[n - 1] == 'y' && !strchr("aeiou", e[n - 2]))
 		snprintf(out, RS_NAME, "%.*sies", (int)(n - 1), e);
 	else if (!strcmp(e, "vertex"))
 		snprintf(out, RS_NAME, "vertices");
@@ -297,8 +297,10 @@ static void guard(rctx *c, const char *flagconst)
 		for (int i = 0; i < c->nparams_scalar; i++)
 			if (c->val[i].t == RT_INT && strncmp(c->val[i].name, "num_", 4) == 0)
 				n = i;
-		if (n >= 0 || v < 0)
-			buf_printf(c->b, "if %s >= %s%s:\n", c->tid[c->ntid - 1], c->sprefix, n >= 0 ? c->val[n].name : "0");
+		if (n >= 0)
+			buf_printf(c->b, "if %s >= %s%s:\n", c->tid[c->ntid - 1], c->sprefix, c->val[n].name);
+		else if (v < 0)
+			buf_printf(c->b, "if %s >= %s.shape[%d]:\n", c->tid[c->ntid - 1], c->arr[0].name, c->arr[0].ndim - 1);
 		else {
 			buf_puts(c->b, "if ");
 			if (c->val[v].param && c->sprefix[0])
@@ -332,19 +334,14 @@ static void loads(rctx *c)
 	}
 }
 
-/* The value the output gets: the latest local of its type, else an expression. */
+/* The value an output gets (rs_value; an int output without ints: the thread index). */
 static void value_of(rctx *c, rtype t)
 {
 	if (t == RT_INT && rs_find(c, RT_INT, 0) < 0) {
 		buf_puts(c->b, c->ntid ? c->tid[c->ntid - 1] : "0");
 		return;
 	}
-	for (int i = c->nval - 1; i >= c->nparams_scalar; i--)
-		if (c->val[i].t == t && rng_chance(&c->r, 0.8)) {
-			buf_puts(c->b, c->val[i].name);
-			return;
-		}
-	rs_expr(c, t, 1 + (int)rng_below(&c->r, 2));
+	rs_value(c, t);
 }
 
 static void epilogue(rctx *c)
