@@ -53,9 +53,11 @@ void rs_write_helper(rctx *c)
 			snprintf(c->helper, sizeof c->helper, "%.30s_fn", c->val[i].name);
 	static const rtype at[] = {RT_VEC3, RT_VEC3, RT_FLOAT, RT_FLOAT, RT_VEC3, RT_QUAT};
 	int n = 1 + (int)rng_below(&h.r, 3);
+	c->helper_ret = rng_chance(&h.r, 0.6) ? RT_VEC3 : RT_FLOAT;
 	buf_printf(c->b, "@wp.func\ndef %s(", c->helper);
 	for (int i = 0; i < n; i++) {
-		rtype t = at[rng_below(&h.r, sizeof at / sizeof *at)];
+		/* the first argument has the result's type: the body has something to work on */
+		rtype t = i == 0 ? c->helper_ret : at[rng_below(&h.r, sizeof at / sizeof *at)];
 		char nm[RS_NAME];
 		const char *const *pool = style_locals[t];
 		rs_fresh(&h, pool[rng_below(&h.r, (uint32_t)count_of(pool))], nm);
@@ -64,7 +66,6 @@ void rs_write_helper(rctx *c)
 		buf_printf(c->b, "%s%s: %s", i ? ", " : "", nm, style_type_spell(t, 0));
 	}
 	c->helper_nargs = n;
-	c->helper_ret = rng_chance(&h.r, 0.6) ? RT_VEC3 : RT_FLOAT;
 	buf_puts(c->b, "):\n");
 	if (rng_chance(&h.r, 0.6)) {
 		buf_puts(c->b, "    \"\"\"");
@@ -89,7 +90,7 @@ void rs_call_helper(rctx *c)
 	for (int i = 0; i < c->helper_nargs; i++) {
 		if (i)
 			buf_puts(c->b, ", ");
-		rs_expr(c, c->helper_args[i], 2);
+		rs_value(c, c->helper_args[i]);
 	}
 	buf_puts(c->b, ")\n");
 	rs_add_val(c, nm, c->helper_ret, 1);

@@ -150,7 +150,7 @@ static const char *const sensor_docs[] = {"Reads each %s in its local frame.",
 					  "Filters the %s measurements over one step.", NULL};
 static const rfield sensor_fields[] = {
 	F("pose", RT_XFORM, "X"), F("accel", RT_VEC3, "a"),	  F("gyro", RT_VEC3, "omega"),
-	F("reading", RT_FLOAT, "r"), F("range", RT_FLOAT, "dist"), F("body", RT_INT, "body"),
+	F("reading", RT_FLOAT, "r"), F("hit_range", RT_FLOAT, "dist"), F("body", RT_INT, "body"),
 	F("q", RT_FLOAT, "q"),	  F("qd", RT_FLOAT, "qd"),	  F("rot", RT_QUAT, "r"),
 	F("target", RT_FLOAT, "target"), {0},
 };
