@@ -109,8 +109,9 @@ static void param_name(rctx *c, const rfield *f, rrole role, char *out)
 		snprintf(out, RS_NAME, "%.28s_%.8s", base, PICK(sfx));
 	else
 		snprintf(out, RS_NAME, "%.28s", base);
-	for (int n = 2; name_used(c, out) && n < 100; n++)
-		snprintf(out, RS_NAME, "%.28s_%d", base, n);
+	for (unsigned n = 2; name_used(c, out) && n < 100; n++)
+		snprintf(out, RS_NAME, "%.28s_%c%c", base, n < 10 ? (char)('0' + n) : (char)('0' + n / 10),
+			 n < 10 ? '\0' : (char)('0' + n % 10));
 }
 
 static rarr *add_array(rctx *c, const rfield *f, rrole role, int ndim)
