@@ -229,22 +229,46 @@ static void expr_float(rctx *c, int d)
 	case 3: binop(c, RT_FLOAT, "*", RT_FLOAT, d); break;
 	case 4: call1(c, "length", RT_VEC3, d); break;
 	case 5: call2(c, "dot", RT_VEC3, RT_VEC3, d); break;
-	case 6: call2(c, rng_chance(&c->r, 0.5) ? "min" : "max", RT_FLOAT, RT_FLOAT, d); break;
+	case 6:
+		if (rng_chance(&c->r, 0.25)) {
+			buf_puts(c->b, "wp.lerp(");
+			rs_expr(c, RT_FLOAT, d);
+			buf_puts(c->b, ", ");
+			leaf(c, RT_FLOAT);
+			buf_puts(c->b, ", ");
+			leaf(c, RT_FLOAT);
+			buf_putc(c->b, ')');
+		} else
+			call2(c, rng_chance(&c->r, 0.5) ? "min" : "max", RT_FLOAT, RT_FLOAT, d);
+		break;
 	case 7:
 		buf_puts(c->b, "wp.clamp(");
 		rs_expr(c, RT_FLOAT, d);
 		buf_puts(c->b, ", 0.0, 1.0)");
 		break;
 	case 8: {
-		static const char *const f1[] = {"abs", "sin", "cos", "tanh", "sign", "floor", NULL};
+		static const char *const f1[] = {"abs",	 "sin",	  "cos",   "tanh",    "sign",	 "floor", "tan",
+						 "atan", "sinh", "cosh",  "ceil",    "round",	 "trunc", "degrees",
+						 "radians", "cbrt", "step", "nonzero", NULL};
 		call1(c, PICK(f1), RT_FLOAT, d);
 		break;
 	}
-	case 9:
-		buf_puts(c->b, "wp.sqrt(wp.max(");
+	case 9: { /* the guarded ones, in the forms tests/gen_safety.py proves */
+		static const char *const pre[] = {"wp.sqrt(wp.max(", "wp.log(wp.max(", "wp.log2(wp.max(", "wp.log10(wp.max(",
+						  "wp.asin(wp.clamp(", "wp.acos(wp.clamp(", "wp.smoothstep(0.0, 1.0, ",
+						  "wp.pow(wp.abs(", NULL};
+		static const char *const post[] = {", 0.0))", ", 1.0e-6))", ", 1.0e-6))", ", 1.0e-6))", ", -1.0, 1.0))",
+						   ", -1.0, 1.0))", ")", ") + 1.0, ", NULL};
+		unsigned k2 = rng_below(&c->r, 8);
+		buf_puts(c->b, pre[k2]);
 		leaf(c, RT_FLOAT);
-		buf_puts(c->b, ", 0.0))");
+		buf_puts(c->b, post[k2]);
+		if (k2 == 7) {
+			leaf(c, RT_FLOAT);
+			buf_putc(c->b, ')');
+		}
 		break;
+	}
 	case 10:
 		buf_puts(c->b, "wp.exp(-");
 		leaf(c, RT_FLOAT);
@@ -258,7 +282,11 @@ static void expr_float(rctx *c, int d)
 		leaf(c, RT_FLOAT);
 		buf_puts(c->b, ", 1.0e-6)");
 		break;
-	case 12: call1(c, "length_sq", RT_VEC3, d); break;
+	case 12: {
+		static const char *const n1[] = {"length_sq", "length_sq", "norm_l1", "norm_l2", NULL};
+		call1(c, PICK(n1), RT_VEC3, d);
+		break;
+	}
 	case 13: /* a component of a named vector */
 		leaf(c, RT_VEC3);
 		buf_printf(c->b, "[%u]", rng_below(&c->r, 3));
@@ -266,7 +294,10 @@ static void expr_float(rctx *c, int d)
 	case 14: call2(c, "atan2", RT_FLOAT, RT_FLOAT, d); break;
 	default:
 		if (rs_find(c, RT_MAT33, 0) >= 0)
-			call1(c, rng_chance(&c->r, 0.5) ? "determinant" : "trace", RT_MAT33, d);
+			if (rng_chance(&c->r, 0.2))
+				call2(c, "ddot", RT_MAT33, RT_MAT33, d);
+			else
+				call1(c, rng_chance(&c->r, 0.5) ? "determinant" : "trace", RT_MAT33, d);
 		else
 			binop(c, RT_FLOAT, "*", RT_FLOAT, d);
 	}
@@ -303,7 +334,9 @@ static void expr_vec(rctx *c, int d)
 			call2(c, "cross", RT_VEC3, RT_VEC3, d);
 		break;
 	case 9:
-		if (rs_find(c, RT_MAT33, 0) >= 0)
+		if (rs_find(c, RT_MAT33, 0) >= 0 && rng_chance(&c->r, 0.2))
+			call1(c, "get_diag", RT_MAT33, d);
+		else if (rs_find(c, RT_MAT33, 0) >= 0)
 			binop(c, RT_MAT33, "*", RT_VEC3, d);
 		else
 			binop(c, RT_VEC3, "-", RT_VEC3, d);
@@ -317,7 +350,26 @@ static void expr_vec(rctx *c, int d)
 		}
 		buf_putc(c->b, ')');
 		break;
-	case 11: call2(c, "cw_mul", RT_VEC3, RT_VEC3, d); break;
+	case 11: {
+		static const char *const v2[] = {"cw_mul", "cw_mul", "min", "max", NULL};
+		if (rng_chance(&c->r, 0.15)) {
+			call1(c, "abs", RT_VEC3, d);
+		} else if (rng_chance(&c->r, 0.15)) { /* every component of u*u + 1 is >= 1 */
+			int u = rs_find(c, RT_VEC3, 0);
+			buf_puts(c->b, "wp.cw_div(");
+			rs_expr(c, RT_VEC3, d);
+			buf_puts(c->b, ", wp.cw_mul(");
+			if (u >= 0) {
+				put_val(c, u);
+				buf_puts(c->b, ", ");
+				put_val(c, u);
+			} else
+				buf_puts(c->b, "wp.vec3(1.0), wp.vec3(1.0)");
+			buf_puts(c->b, ") + wp.vec3(1.0))");
+		} else
+			call2(c, PICK(v2), RT_VEC3, RT_VEC3, d);
+		break;
+	}
 	case 12:
 		if (rs_find(c, RT_XFORM, 0) >= 0)
 			call1(c, "transform_get_translation", RT_XFORM, d);
@@ -337,7 +389,36 @@ static void expr_vec(rctx *c, int d)
 
 static void expr_quat(rctx *c, int d)
 {
-	switch (rng_below(&c->r, 6)) {
+	switch (rng_below(&c->r, 9)) {
+	case 6:
+		buf_puts(c->b, "wp.quat_slerp(");
+		rs_expr(c, RT_QUAT, d);
+		buf_puts(c->b, ", ");
+		leaf(c, RT_QUAT);
+		buf_puts(c->b, ", ");
+		leaf(c, RT_FLOAT);
+		buf_putc(c->b, ')');
+		break;
+	case 7:
+		buf_puts(c->b, "wp.quat_rpy(");
+		for (int i = 0; i < 3; i++) {
+			if (i)
+				buf_puts(c->b, ", ");
+			leaf(c, RT_FLOAT);
+		}
+		buf_putc(c->b, ')');
+		break;
+	case 8:
+		if (rs_find(c, RT_MAT33, 0) >= 0) {
+			call1(c, "quat_from_matrix", RT_MAT33, d);
+			break;
+		}
+		buf_puts(c->b, "wp.quat_twist(wp.normalize(");
+		leaf(c, RT_VEC3);
+		buf_puts(c->b, "), ");
+		leaf(c, RT_QUAT);
+		buf_putc(c->b, ')');
+		break;
 	case 0: binop(c, RT_QUAT, "*", RT_QUAT, d); break;
 	case 1: call1(c, "quat_inverse", RT_QUAT, d); break;
 	case 2: call1(c, "normalize", RT_QUAT, d); break;
@@ -369,7 +450,30 @@ static void expr_xform(rctx *c, int d)
 
 static void expr_mat(rctx *c, int d)
 {
-	switch (rng_below(&c->r, 7)) {
+	switch (rng_below(&c->r, 10)) {
+	case 7: call1(c, "diag", RT_VEC3, d); break;
+	case 8:
+		buf_puts(c->b, "wp.matrix_from_rows(");
+		for (int i = 0; i < 3; i++) {
+			if (i)
+				buf_puts(c->b, ", ");
+			leaf(c, RT_VEC3);
+		}
+		buf_putc(c->b, ')');
+		break;
+	case 9: { /* invertible: eigenvalues 1 and 1 + 0.5 |v|^2 */
+		int v = rs_find(c, RT_VEC3, 0);
+		if (v < 0) {
+			call1(c, "skew", RT_VEC3, d);
+			break;
+		}
+		buf_puts(c->b, "wp.inverse(wp.identity(n=3, dtype=float) + wp.outer(");
+		put_val(c, v);
+		buf_puts(c->b, ", ");
+		put_val(c, v);
+		buf_puts(c->b, ") * 0.5)");
+		break;
+	}
 	case 0: call2(c, "outer", RT_VEC3, RT_VEC3, d); break;
 	case 1: call1(c, "skew", RT_VEC3, d); break;
 	case 2: call1(c, "quat_to_matrix", RT_QUAT, d); break;

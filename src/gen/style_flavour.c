@@ -215,7 +215,23 @@ void rs_random_values(rctx *c)
 	else
 		buf_printf(c->b, "%s = wp.rand_init(%sseed)\n", st, c->sprefix);
 	rs_line(c);
-	switch (rng_below(&c->r, 4)) {
+	switch (rng_below(&c->r, 7)) {
+	case 4: {
+		static const char *const smp[] = {"sample_unit_sphere", "sample_unit_cube", "sample_unit_hemisphere", NULL};
+		buf_printf(c->b, "%s = wp.%s(%s)\n", rs_fresh(c, "p", nm), PICK(smp), st);
+		rs_add_val(c, nm, RT_VEC3, 1);
+		break;
+	}
+	case 5: {
+		int v = rs_find(c, RT_FLOAT, 0);
+		buf_printf(c->b, "%s = wp.noise(%s, ", rs_fresh(c, "n", nm), st);
+		if (v >= 0)
+			buf_printf(c->b, "%s%s)\n", c->val[v].param ? c->sprefix : "", c->val[v].name);
+		else
+			buf_puts(c->b, "0.5)\n");
+		rs_add_val(c, nm, RT_FLOAT, 1);
+		break;
+	}
 	case 0:
 		buf_printf(c->b, "%s = wp.randf(%s)\n", rs_fresh(c, "u", nm), st);
 		rs_add_val(c, nm, RT_FLOAT, 1);

@@ -359,7 +359,9 @@ static void epilogue(rctx *c)
 			c->stmts++;
 		} else if (a->role == RR_ACC) {
 			rs_line(c);
-			buf_printf(c->b, "wp.atomic_%s(%s, ", rng_chance(&c->r, 0.85) ? "add" : "sub", a->name);
+			unsigned k = rng_below(&c->r, 100); /* one kind per accumulator (style.h) */
+			const char *op = k < 78 ? "add" : k < 90 || a->t != RT_FLOAT ? "sub" : k < 95 ? "max" : "min";
+			buf_printf(c->b, "wp.atomic_%s(%s, ", op, a->name);
 			if (c->gather[0] && a->ndim == 1)
 				buf_puts(c->b, c->gather);
 			else
