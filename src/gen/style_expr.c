@@ -189,6 +189,38 @@ static int additive(const buf *b, size_t from)
 	return 0;
 }
 
+/* Whether b[x0..x1) and b[y0..y1) are the same text (x - x, dt <= dt). */
+static int same_text(const buf *b, size_t x0, size_t x1, size_t y0, size_t y1)
+{
+	return x1 - x0 == y1 - y0 && !memcmp(b->data + x0, b->data + y0, x1 - x0);
+}
+
+/* The right operand: a leaf, drawn again (up to twice) while it repeats the left one. */
+static void right_leaf(rctx *c, rtype t, size_t l0, size_t l1)
+{
+	size_t r0 = c->b->len;
+	for (int tries = 0; tries < 3; tries++) {
+		c->b->len = r0;
+		leaf(c, t);
+		if (!same_text(c->b, l0, l1, r0, c->b->len))
+			return;
+	}
+	c->b->len = r0; /* only one value of the type: a constant instead */
+	c->b->data[r0] = '\0';
+	static const char *const fl[] = {"0.5", "2.0", "1.0", "0.1", NULL};
+	int f = t == RT_VEC3 ? rs_find(c, RT_FLOAT, 0) : -1;
+	if (t == RT_FLOAT)
+		buf_puts(c->b, PICK(fl));
+	else if (t == RT_INT)
+		buf_puts(c->b, "1");
+	else if (f >= 0) {
+		buf_puts(c->b, "wp.vec3(");
+		put_val(c, f);
+		buf_putc(c->b, ')');
+	} else
+		leaf(c, t);
+}
+
 static void binop(rctx *c, rtype a, const char *op, rtype b, int d)
 {
 	size_t at = c->b->len;
@@ -201,13 +233,17 @@ static void binop(rctx *c, rtype a, const char *op, rtype b, int d)
 		c->b->len++;
 		c->b->data[c->b->len] = '\0';
 	}
+	size_t end = c->b->len;
 	buf_printf(c->b, " %s ", op);
 	int paren = d > 1 && rng_chance(&c->r, 0.3);
-	if (paren)
+	if (paren) {
 		buf_putc(c->b, '(');
-	rs_expr(c, b, paren ? d : 1);
-	if (paren)
+		rs_expr(c, b, d);
 		buf_putc(c->b, ')');
+	} else if (a == b)
+		right_leaf(c, b, at, end);
+	else
+		rs_expr(c, b, 1);
 }
 
 static int has(rctx *c, rtype t) { return rs_find(c, t, 0) >= 0 || find_input(c, t) >= 0; }
@@ -669,7 +705,12 @@ static void update(rctx *c)
 		rs_expr(c, t, draw_depth(c));
 	} else {
 		buf_printf(c->b, "%s = ", c->val[i].name);
+		size_t at = c->b->len;
 		rs_expr(c, t, draw_depth(c));
+		if (c->b->len - at == strlen(c->val[i].name) && !memcmp(c->b->data + at, c->val[i].name, c->b->len - at)) {
+			c->b->len = at; /* not x = x */
+			binop(c, t, t == RT_QUAT || t == RT_XFORM ? "*" : "+", t, 2);
+		}
 	}
 	buf_putc(c->b, '\n');
 	c->stmts++;
@@ -679,17 +720,19 @@ static void update(rctx *c)
 static void cond(rctx *c)
 {
 	static const char *const ops[] = {">", "<", ">=", "<=", NULL};
+	size_t at = c->b->len;
 	if (rs_find(c, RT_VEC3, 0) >= 0 && rng_chance(&c->r, 0.3)) {
 		buf_puts(c->b, "wp.length(");
 		leaf(c, RT_VEC3);
 		buf_puts(c->b, ")");
 	} else
 		rs_expr(c, RT_FLOAT, 1 + (int)rng_below(&c->r, 2));
+	size_t end = c->b->len;
 	buf_printf(c->b, " %s ", PICK(ops));
 	if (rng_chance(&c->r, 0.2))
 		buf_puts(c->b, "0.0");
 	else
-		leaf(c, RT_FLOAT);
+		right_leaf(c, RT_FLOAT, at, end);
 }
 
 /* Statements inside a block: updates only, so nothing declared in a branch
