@@ -610,7 +610,7 @@ int rs_decl(rctx *c, rtype t, const char *name)
 void rs_value(rctx *c, rtype t)
 {
 	for (int i = c->nval - 1; i >= c->nparams_scalar; i--)
-		if (c->val[i].t == t && rng_chance(&c->r, 0.8)) {
+		if (c->val[i].t == t && rng_chance(&c->r, 0.4)) {
 			buf_puts(c->b, c->val[i].name);
 			return;
 		}

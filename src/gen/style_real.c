@@ -163,7 +163,7 @@ static void draw_params(rctx *c, int ndim)
 {
 	rng *r = &c->r;
 	/* inputs: most kernels read one to three fields, a long tail many */
-	static const unsigned char win[] = {52, 34, 6, 3, 2, 1, 1, 1, 1};
+	static const unsigned char win[] = {44, 40, 7, 3, 2, 1, 1, 1, 1};
 	int nin = gen_pick(r, win, 9);
 	int nout = rng_chance(r, 0.8) ? 1 : rng_chance(r, 0.5) ? 0 : 2;
 	int nacc = (c->feat & RX_ATOMIC) || rng_chance(r, 0.08) ? 1 : 0;
@@ -504,10 +504,15 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		rs_flavour_decl(c, "quat");
 	if (c->helper[0])
 		rs_call_helper(c);
-	static const unsigned char wn[] = {140, 24, 12, 8, 6, 5, 4, 3, 3, 3, 2, 1};
+	static const unsigned char wn[] = {110, 40, 16, 7, 5, 4, 3, 3, 3, 3, 2, 1};
 	int n = gen_pick(&c->r, wn, 12);
 	if (n >= 9)
 		n = 8 + (int)rng_below(&c->r, n == 11 ? 28 : 10); /* the long tail */
+	int inputs = 0;
+	for (int i = 0; i < c->narr; i++)
+		inputs += c->arr[i].role == RR_IN;
+	if (!inputs && n < 2)
+		n = 1; /* a kernel that reads nothing computes something */
 	if (opt->max_stmts > 0 && n > opt->max_stmts)
 		n = opt->max_stmts;
 	int at = (int)rng_below(&c->r, (uint32_t)n + 1);
