@@ -4,15 +4,17 @@
  * fitting types; the driver (style_real.c) lays out the module (structs,
  * @wp.func helpers, constants), the signature with parameter roles, the
  * prologue (wp.tid(), guards, gathers, loads) and the epilogue (own-element
- * stores, atomic scatters); style_expr.c writes the typed expressions and
- * statements in between. Still a pure function of (seed, index, options).
+ * stores, atomic scatters); style_flavour.c the categories' constructs;
+ * style_stmt.c the statements in between and style_expr.c their typed
+ * expressions. Still a pure function of (seed, index, options).
  *
  * Well defined by construction: every array parameter has one role. An
  * input is only read (at the thread's own element, a clamped gathered
  * index, or a bounded neighbour); an output is only written, once per
  * thread at its own element, never read; an accumulator only receives
- * atomic adds, never read. Loops have literal or clamped trip counts, loop-
- * carried values only add bounded terms; no wp.frac or float %. */
+ * atomics of one kind (add/sub, min or max), never read. Loops have literal
+ * trip counts, loop-carried values only add; no wp.frac or float %
+ * (tests/gen_safety.py --roles checks it). */
 #ifndef JS_GEN_STYLE_H
 #define JS_GEN_STYLE_H
 
@@ -29,7 +31,7 @@ typedef enum { RR_IN, RR_OUT, RR_ACC, RR_INDEX, RR_FLAG } rrole;
 
 /* A domain field: an attribute that some entity has (`q` of `body`). */
 typedef struct rfield {
-	const char *name;  /* attribute: "q", "qd", "mass", ... */
+	const char *name; /* attribute: "q", "qd", "mass", ... */
 	rtype t;
 	const char *local; /* what a person calls the loaded value: "x", "v", "m" */
 } rfield;
@@ -43,8 +45,8 @@ typedef struct rdomain {
 	const char *const *scalars_v; /* named vec3 parameters: "gravity", ... */
 	const char *const *helpers;   /* @wp.func names */
 	const char *const *docs;      /* docstring sentences (may use %s for the entity) */
-	const char *structname;       /* "ModelParams", ... */
-	const rfield *fields;         /* attributes, NULL-name terminated */
+	const char *structname;	      /* "ModelParams", ... */
+	const rfield *fields;	      /* attributes, NULL-name terminated */
 } rdomain;
 
 extern const rdomain style_domains[];
@@ -59,8 +61,8 @@ typedef struct rarr {
 	char name[RS_NAME];
 	rtype t;
 	rrole role;
-	int ndim;      /* 1 or 2 */
-	int used;      /* read (inputs) or written (outputs, accumulators) */
+	int ndim;	   /* 1 or 2 */
+	int used;	   /* read (inputs) or written (outputs, accumulators) */
 	const char *local; /* suggested name of the loaded value */
 } rarr;
 
@@ -86,13 +88,13 @@ typedef struct rctx {
 	int ntaken;
 	int nparams_scalar; /* scalar parameters: val[0 .. nparams_scalar) */
 	char tid[2][12];
-	int ntid;         /* 0: no wp.tid() (one-thread kernels), 1, 2 */
+	int ntid;	      /* 0: no wp.tid() (one-thread kernels), 1, 2 */
 	char gather[RS_NAME]; /* a clamped gathered index, or "" */
 	int indent;
-	int depth_max;    /* expression depth cap */
-	int stmts;        /* statements written in the body */
-	int loops;        /* enclosing loops */
-	unsigned feat;    /* RX_* the category asks for */
+	int depth_max;	      /* expression depth cap */
+	int stmts;	      /* statements written in the body */
+	int loops;	      /* enclosing loops */
+	unsigned feat;	      /* RX_* the category asks for */
 	char helper[RS_NAME]; /* a @wp.func of the module, or "" */
 	rtype helper_args[3], helper_ret;
 	int helper_nargs;
@@ -120,7 +122,16 @@ enum {
 	RX_QUAT = 1 << 16,
 };
 
-/* style_expr.c */
+/* style_expr.c: typed expressions and their parts */
+int rs_find_input(rctx *c, rtype t); /* an input array of type t, or -1 */
+int rs_has(rctx *c, rtype t);	     /* a value or an input of type t exists */
+void rs_put_val(rctx *c, int i);     /* val[i] as written (params.x in a struct) */
+void rs_leaf(rctx *c, rtype t);	     /* a name, an input's element, or a constant */
+void rs_binop(rctx *c, rtype a, const char *op, rtype b, int d);
+/* A leaf of type t unlike the left operand b->data[l0..l1) (not x - x). */
+void rs_right_leaf(rctx *c, rtype t, size_t l0, size_t l1);
+
+/* style_stmt.c: the scope and the statements */
 void rs_line(rctx *c);
 /* A value of type t: an expression at most `depth` deep over what is in scope. */
 void rs_expr(rctx *c, rtype t, int depth);

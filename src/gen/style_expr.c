@@ -1,7 +1,7 @@
-/* style_expr: the typed expressions and statements of the realistic style
- * (style.h): shallow trees over named values (scalar parameters, loaded
- * fields, locals), Warp's spatial builtins by the types they take, and the
- * statements people write between the loads and the stores. Every division
+/* style_expr: the typed expressions of the realistic style (style.h):
+ * shallow trees over named values (scalar parameters, loaded fields,
+ * locals) and Warp's builtins by the types they take; style_stmt.c writes
+ * the statements around them. Every division
  * and guarded builtin gets an argument of a safe form (tests/gen_safety.py). */
 #include <stdio.h>
 #include <string.h>
@@ -19,71 +19,8 @@ static int count_of(const char *const *l)
 	return n;
 }
 
-void rs_line(rctx *c) { buf_indent(c->b, c->indent); }
-
-static int name_taken(const rctx *c, const char *s)
-{
-	for (int i = 0; i < c->ntaken; i++)
-		if (!strcmp(c->taken[i], s))
-			return 1;
-	for (int i = 0; i < c->nval; i++)
-		if (!strcmp(c->val[i].name, s))
-			return 1;
-	for (int i = 0; i < c->narr; i++)
-		if (!strcmp(c->arr[i].name, s))
-			return 1;
-	for (int i = 0; i < c->ntid; i++)
-		if (!strcmp(c->tid[i], s))
-			return 1;
-	return !strcmp(c->gather, s) || !strcmp(c->helper, s) || !strcmp(s, "wp") || !strcmp(s, "params");
-}
-
-/* base, or base2, base3, ...: a name nothing in the kernel has. */
-const char *rs_fresh(rctx *c, const char *base, char *out)
-{
-	snprintf(out, RS_NAME, "%s", base);
-	for (int k = 2; name_taken(c, out); k++)
-		snprintf(out, RS_NAME, "%s%d", base, k);
-	return out;
-}
-
-void rs_add_val(rctx *c, const char *name, rtype t, int mut)
-{
-	if (c->nval == RS_MAX_VALS)
-		return;
-	rval *v = &c->val[c->nval++];
-	snprintf(v->name, sizeof v->name, "%s", name);
-	if (c->ntaken < RS_MAX_TAKEN) /* a name once declared keeps its type (Warp) */
-		snprintf(c->taken[c->ntaken++], RS_NAME, "%s", name);
-	v->t = t;
-	v->mut = (unsigned char)mut;
-	v->param = 0;
-}
-
-/* A random value of type t in scope (-1 if none); mut_only: a local the body may reassign. */
-int rs_find(const rctx *c, rtype t, int mut_only)
-{
-	int idx[RS_MAX_VALS], n = 0;
-	for (int i = 0; i < c->nval; i++)
-		if (c->val[i].t == t && (!mut_only || c->val[i].mut))
-			idx[n++] = i;
-	return n ? idx[rng_below((rng *)&c->r, (uint32_t)n)] : -1;
-}
-
-void rs_index(rctx *c, const rarr *a)
-{
-	if (c->ntid == 0) {
-		buf_puts(c->b, "0");
-		return;
-	}
-	if (a->ndim == 2)
-		buf_printf(c->b, "%s, %s", c->tid[0], c->tid[1]);
-	else
-		buf_puts(c->b, c->tid[c->ntid - 1]);
-}
-
 /* An input array of type t (-1 if none). */
-static int find_input(rctx *c, rtype t)
+int rs_find_input(rctx *c, rtype t)
 {
 	int idx[RS_MAX_ARRS], n = 0;
 	for (int i = 0; i < c->narr; i++)
@@ -92,21 +29,21 @@ static int find_input(rctx *c, rtype t)
 	return n ? idx[rng_below(&c->r, (uint32_t)n)] : -1;
 }
 
-static void put_val(rctx *c, int i)
+void rs_put_val(rctx *c, int i)
 {
 	if (c->val[i].param && c->sprefix[0])
 		buf_puts(c->b, c->sprefix);
 	buf_puts(c->b, c->val[i].name);
 }
 
-static void leaf(rctx *c, rtype t)
+void rs_leaf(rctx *c, rtype t)
 {
 	int v = rs_find(c, t, 0);
 	if (v >= 0 && rng_chance(&c->r, 0.96)) {
-		put_val(c, v);
+		rs_put_val(c, v);
 		return;
 	}
-	int a = find_input(c, t);
+	int a = rs_find_input(c, t);
 	if (a >= 0) {
 		rarr *ar = &c->arr[a];
 		ar->used = 1;
@@ -119,7 +56,7 @@ static void leaf(rctx *c, rtype t)
 		return;
 	}
 	if (v >= 0) {
-		put_val(c, v);
+		rs_put_val(c, v);
 		return;
 	}
 	static const char *const fl[] = {"1.0", "0.5", "0.0", "2.0", "0.1", NULL};
@@ -129,21 +66,23 @@ static void leaf(rctx *c, rtype t)
 		if (vv >= 0 && rng_chance(&c->r, 0.8)) { /* a vector's length or component */
 			if (rng_chance(&c->r, 0.5)) {
 				buf_puts(c->b, "wp.length(");
-				put_val(c, vv);
+				rs_put_val(c, vv);
 				buf_putc(c->b, ')');
 			} else {
-				put_val(c, vv);
+				rs_put_val(c, vv);
 				buf_printf(c->b, "[%u]", rng_below(&c->r, 3));
 			}
 		} else
 			buf_puts(c->b, PICK(fl));
 		break;
-	case RT_INT: buf_puts(c->b, "1"); break;
+	case RT_INT:
+		buf_puts(c->b, "1");
+		break;
 	case RT_VEC3: {
 		int f = rs_find(c, RT_FLOAT, 0);
 		if (f >= 0 && rng_chance(&c->r, 0.7)) {
 			buf_puts(c->b, "wp.vec3(");
-			put_val(c, f);
+			rs_put_val(c, f);
 			buf_putc(c->b, ')');
 		} else if (rng_chance(&c->r, 0.15))
 			buf_puts(c->b, "wp.vec3(0.0, 1.0, 0.0)");
@@ -151,10 +90,17 @@ static void leaf(rctx *c, rtype t)
 			buf_puts(c->b, "wp.vec3(0.0)");
 		break;
 	}
-	case RT_QUAT: buf_puts(c->b, "wp.quat_identity()"); break;
-	case RT_XFORM: buf_puts(c->b, "wp.transform_identity()"); break;
-	case RT_MAT33: buf_puts(c->b, "wp.identity(n=3, dtype=float)"); break;
-	default: buf_puts(c->b, "0.0");
+	case RT_QUAT:
+		buf_puts(c->b, "wp.quat_identity()");
+		break;
+	case RT_XFORM:
+		buf_puts(c->b, "wp.transform_identity()");
+		break;
+	case RT_MAT33:
+		buf_puts(c->b, "wp.identity(n=3, dtype=float)");
+		break;
+	default:
+		buf_puts(c->b, "0.0");
 	}
 }
 
@@ -183,7 +129,8 @@ static int additive(const buf *b, size_t from)
 		char ch = b->data[i];
 		depth += ch == '(' || ch == '[';
 		depth -= ch == ')' || ch == ']';
-		if (!depth && ch == ' ' && (b->data[i + 1] == '+' || b->data[i + 1] == '-') && b->data[i + 2] == ' ')
+		if (!depth && ch == ' ' && (b->data[i + 1] == '+' || b->data[i + 1] == '-') &&
+		    b->data[i + 2] == ' ')
 			return 1;
 	}
 	return 0;
@@ -196,12 +143,12 @@ static int same_text(const buf *b, size_t x0, size_t x1, size_t y0, size_t y1)
 }
 
 /* The right operand: a leaf, drawn again (up to twice) while it repeats the left one. */
-static void right_leaf(rctx *c, rtype t, size_t l0, size_t l1)
+void rs_right_leaf(rctx *c, rtype t, size_t l0, size_t l1)
 {
 	size_t r0 = c->b->len;
 	for (int tries = 0; tries < 3; tries++) {
 		c->b->len = r0;
-		leaf(c, t);
+		rs_leaf(c, t);
 		if (!same_text(c->b, l0, l1, r0, c->b->len))
 			return;
 	}
@@ -215,13 +162,13 @@ static void right_leaf(rctx *c, rtype t, size_t l0, size_t l1)
 		buf_puts(c->b, "1");
 	else if (f >= 0) {
 		buf_puts(c->b, "wp.vec3(");
-		put_val(c, f);
+		rs_put_val(c, f);
 		buf_putc(c->b, ')');
 	} else
-		leaf(c, t);
+		rs_leaf(c, t);
 }
 
-static void binop(rctx *c, rtype a, const char *op, rtype b, int d)
+void rs_binop(rctx *c, rtype a, const char *op, rtype b, int d)
 {
 	size_t at = c->b->len;
 	rs_expr(c, a, d);
@@ -241,38 +188,51 @@ static void binop(rctx *c, rtype a, const char *op, rtype b, int d)
 		rs_expr(c, b, d);
 		buf_putc(c->b, ')');
 	} else if (a == b)
-		right_leaf(c, b, at, end);
+		rs_right_leaf(c, b, at, end);
 	else
 		rs_expr(c, b, 1);
 }
 
-static int has(rctx *c, rtype t) { return rs_find(c, t, 0) >= 0 || find_input(c, t) >= 0; }
+int rs_has(rctx *c, rtype t)
+{
+	return rs_find(c, t, 0) >= 0 || rs_find_input(c, t) >= 0;
+}
 
 static void expr_float(rctx *c, int d)
 {
 	unsigned k = rng_below(&c->r, 40);
-	if ((k == 4 || k == 5 || k == 12 || k == 13) && !has(c, RT_VEC3))
+	if ((k == 4 || k == 5 || k == 12 || k == 13) && !rs_has(c, RT_VEC3))
 		k = 16;
 	if (k >= 16 || d < 2) { /* plain arithmetic, most of the time */
 		static const char *const ops[] = {"+", "-", "*", "*", "+", NULL};
-		binop(c, RT_FLOAT, PICK(ops), RT_FLOAT, d);
+		rs_binop(c, RT_FLOAT, PICK(ops), RT_FLOAT, d);
 		return;
 	}
 	switch (k) {
-	case 0: binop(c, RT_FLOAT, "+", RT_FLOAT, d); break;
-	case 1: binop(c, RT_FLOAT, "-", RT_FLOAT, d); break;
+	case 0:
+		rs_binop(c, RT_FLOAT, "+", RT_FLOAT, d);
+		break;
+	case 1:
+		rs_binop(c, RT_FLOAT, "-", RT_FLOAT, d);
+		break;
 	case 2:
-	case 3: binop(c, RT_FLOAT, "*", RT_FLOAT, d); break;
-	case 4: call1(c, "length", RT_VEC3, d); break;
-	case 5: call2(c, "dot", RT_VEC3, RT_VEC3, d); break;
+	case 3:
+		rs_binop(c, RT_FLOAT, "*", RT_FLOAT, d);
+		break;
+	case 4:
+		call1(c, "length", RT_VEC3, d);
+		break;
+	case 5:
+		call2(c, "dot", RT_VEC3, RT_VEC3, d);
+		break;
 	case 6:
 		if (rng_chance(&c->r, 0.25)) {
 			buf_puts(c->b, "wp.lerp(");
 			rs_expr(c, RT_FLOAT, d);
 			buf_puts(c->b, ", ");
-			leaf(c, RT_FLOAT);
+			rs_leaf(c, RT_FLOAT);
 			buf_puts(c->b, ", ");
-			leaf(c, RT_FLOAT);
+			rs_leaf(c, RT_FLOAT);
 			buf_putc(c->b, ')');
 		} else
 			call2(c, rng_chance(&c->r, 0.5) ? "min" : "max", RT_FLOAT, RT_FLOAT, d);
@@ -283,39 +243,42 @@ static void expr_float(rctx *c, int d)
 		buf_puts(c->b, ", 0.0, 1.0)");
 		break;
 	case 8: {
-		static const char *const f1[] = {"abs",	 "sin",	  "cos",   "tanh",    "sign",	 "floor", "tan",
-						 "atan", "sinh", "cosh",  "ceil",    "round",	 "trunc", "degrees",
-						 "radians", "cbrt", "step", "nonzero", NULL};
+		static const char *const f1[] = {"abs",	  "sin",   "cos",     "tanh",	 "sign",
+						 "floor", "tan",   "atan",    "sinh",	 "cosh",
+						 "ceil",  "round", "trunc",   "degrees", "radians",
+						 "cbrt",  "step",  "nonzero", NULL};
 		call1(c, PICK(f1), RT_FLOAT, d);
 		break;
 	}
 	case 9: { /* the guarded ones, in the forms tests/gen_safety.py proves */
-		static const char *const pre[] = {"wp.sqrt(wp.max(", "wp.log(wp.max(", "wp.log2(wp.max(", "wp.log10(wp.max(",
-						  "wp.asin(wp.clamp(", "wp.acos(wp.clamp(", "wp.smoothstep(0.0, 1.0, ",
-						  "wp.pow(wp.abs(", NULL};
-		static const char *const post[] = {", 0.0))", ", 1.0e-6))", ", 1.0e-6))", ", 1.0e-6))", ", -1.0, 1.0))",
-						   ", -1.0, 1.0))", ")", ") + 1.0, ", NULL};
+		static const char *const pre[] = {
+		    "wp.sqrt(wp.max(",		"wp.log(wp.max(",    "wp.log2(wp.max(",
+		    "wp.log10(wp.max(",		"wp.asin(wp.clamp(", "wp.acos(wp.clamp(",
+		    "wp.smoothstep(0.0, 1.0, ", "wp.pow(wp.abs(",    NULL};
+		static const char *const post[] = {", 0.0))",	 ", 1.0e-6))",	  ", 1.0e-6))",
+						   ", 1.0e-6))", ", -1.0, 1.0))", ", -1.0, 1.0))",
+						   ")",		 ") + 1.0, ",	  NULL};
 		unsigned k2 = rng_below(&c->r, 8);
 		buf_puts(c->b, pre[k2]);
-		leaf(c, RT_FLOAT);
+		rs_leaf(c, RT_FLOAT);
 		buf_puts(c->b, post[k2]);
 		if (k2 == 7) {
-			leaf(c, RT_FLOAT);
+			rs_leaf(c, RT_FLOAT);
 			buf_putc(c->b, ')');
 		}
 		break;
 	}
 	case 10:
 		buf_puts(c->b, "wp.exp(-");
-		leaf(c, RT_FLOAT);
+		rs_leaf(c, RT_FLOAT);
 		buf_puts(c->b, " * ");
-		leaf(c, RT_FLOAT);
+		rs_leaf(c, RT_FLOAT);
 		buf_putc(c->b, ')');
 		break;
 	case 11:
 		rs_expr(c, RT_FLOAT, d);
 		buf_puts(c->b, " / wp.max(");
-		leaf(c, RT_FLOAT);
+		rs_leaf(c, RT_FLOAT);
 		buf_puts(c->b, ", 1.0e-6)");
 		break;
 	case 12: {
@@ -324,10 +287,12 @@ static void expr_float(rctx *c, int d)
 		break;
 	}
 	case 13: /* a component of a named vector */
-		leaf(c, RT_VEC3);
+		rs_leaf(c, RT_VEC3);
 		buf_printf(c->b, "[%u]", rng_below(&c->r, 3));
 		break;
-	case 14: call2(c, "atan2", RT_FLOAT, RT_FLOAT, d); break;
+	case 14:
+		call2(c, "atan2", RT_FLOAT, RT_FLOAT, d);
+		break;
 	default:
 		if (rs_find(c, RT_MAT33, 0) >= 0)
 			if (rng_chance(&c->r, 0.2))
@@ -335,7 +300,7 @@ static void expr_float(rctx *c, int d)
 			else
 				call1(c, rng_chance(&c->r, 0.5) ? "determinant" : "trace", RT_MAT33, d);
 		else
-			binop(c, RT_FLOAT, "*", RT_FLOAT, d);
+			rs_binop(c, RT_FLOAT, "*", RT_FLOAT, d);
 	}
 }
 
@@ -344,28 +309,40 @@ static void expr_vec(rctx *c, int d)
 	unsigned k = rng_below(&c->r, 40);
 	if (k >= 14 || d < 2) {
 		if (k & 1)
-			binop(c, RT_VEC3, k & 2 ? "+" : "-", RT_VEC3, d);
+			rs_binop(c, RT_VEC3, k & 2 ? "+" : "-", RT_VEC3, d);
 		else
-			binop(c, RT_VEC3, "*", RT_FLOAT, d);
+			rs_binop(c, RT_VEC3, "*", RT_FLOAT, d);
 		return;
 	}
 	switch (k) {
 	case 0:
-	case 1: binop(c, RT_VEC3, "+", RT_VEC3, d); break;
-	case 2: binop(c, RT_VEC3, "-", RT_VEC3, d); break;
+	case 1:
+		rs_binop(c, RT_VEC3, "+", RT_VEC3, d);
+		break;
+	case 2:
+		rs_binop(c, RT_VEC3, "-", RT_VEC3, d);
+		break;
 	case 3:
-	case 4: binop(c, RT_VEC3, "*", RT_FLOAT, d); break;
-	case 5: call2(c, "cross", RT_VEC3, RT_VEC3, d); break;
-	case 6: call1(c, "normalize", RT_VEC3, d); break;
+	case 4:
+		rs_binop(c, RT_VEC3, "*", RT_FLOAT, d);
+		break;
+	case 5:
+		call2(c, "cross", RT_VEC3, RT_VEC3, d);
+		break;
+	case 6:
+		call1(c, "normalize", RT_VEC3, d);
+		break;
 	case 7:
 		if (rs_find(c, RT_QUAT, 0) >= 0)
-			call2(c, rng_chance(&c->r, 0.7) ? "quat_rotate" : "quat_rotate_inv", RT_QUAT, RT_VEC3, d);
+			call2(c, rng_chance(&c->r, 0.7) ? "quat_rotate" : "quat_rotate_inv", RT_QUAT, RT_VEC3,
+			      d);
 		else
-			binop(c, RT_FLOAT, "*", RT_VEC3, d);
+			rs_binop(c, RT_FLOAT, "*", RT_VEC3, d);
 		break;
 	case 8:
 		if (rs_find(c, RT_XFORM, 0) >= 0)
-			call2(c, rng_chance(&c->r, 0.6) ? "transform_point" : "transform_vector", RT_XFORM, RT_VEC3, d);
+			call2(c, rng_chance(&c->r, 0.6) ? "transform_point" : "transform_vector", RT_XFORM,
+			      RT_VEC3, d);
 		else
 			call2(c, "cross", RT_VEC3, RT_VEC3, d);
 		break;
@@ -373,9 +350,9 @@ static void expr_vec(rctx *c, int d)
 		if (rs_find(c, RT_MAT33, 0) >= 0 && rng_chance(&c->r, 0.2))
 			call1(c, "get_diag", RT_MAT33, d);
 		else if (rs_find(c, RT_MAT33, 0) >= 0)
-			binop(c, RT_MAT33, "*", RT_VEC3, d);
+			rs_binop(c, RT_MAT33, "*", RT_VEC3, d);
 		else
-			binop(c, RT_VEC3, "-", RT_VEC3, d);
+			rs_binop(c, RT_VEC3, "-", RT_VEC3, d);
 		break;
 	case 10:
 		buf_puts(c->b, "wp.vec3(");
@@ -396,9 +373,9 @@ static void expr_vec(rctx *c, int d)
 			rs_expr(c, RT_VEC3, d);
 			buf_puts(c->b, ", wp.cw_mul(");
 			if (u >= 0) {
-				put_val(c, u);
+				rs_put_val(c, u);
 				buf_puts(c->b, ", ");
-				put_val(c, u);
+				rs_put_val(c, u);
 			} else
 				buf_puts(c->b, "wp.vec3(1.0), wp.vec3(1.0)");
 			buf_puts(c->b, ") + wp.vec3(1.0))");
@@ -410,7 +387,7 @@ static void expr_vec(rctx *c, int d)
 		if (rs_find(c, RT_XFORM, 0) >= 0)
 			call1(c, "transform_get_translation", RT_XFORM, d);
 		else
-			binop(c, RT_VEC3, "*", RT_FLOAT, d);
+			rs_binop(c, RT_VEC3, "*", RT_FLOAT, d);
 		break;
 	default:
 		buf_puts(c->b, "wp.lerp(");
@@ -418,7 +395,7 @@ static void expr_vec(rctx *c, int d)
 		buf_puts(c->b, ", ");
 		rs_expr(c, RT_VEC3, d);
 		buf_puts(c->b, ", ");
-		leaf(c, RT_FLOAT);
+		rs_leaf(c, RT_FLOAT);
 		buf_putc(c->b, ')');
 	}
 }
@@ -430,9 +407,9 @@ static void expr_quat(rctx *c, int d)
 		buf_puts(c->b, "wp.quat_slerp(");
 		rs_expr(c, RT_QUAT, d);
 		buf_puts(c->b, ", ");
-		leaf(c, RT_QUAT);
+		rs_leaf(c, RT_QUAT);
 		buf_puts(c->b, ", ");
-		leaf(c, RT_FLOAT);
+		rs_leaf(c, RT_FLOAT);
 		buf_putc(c->b, ')');
 		break;
 	case 7:
@@ -440,7 +417,7 @@ static void expr_quat(rctx *c, int d)
 		for (int i = 0; i < 3; i++) {
 			if (i)
 				buf_puts(c->b, ", ");
-			leaf(c, RT_FLOAT);
+			rs_leaf(c, RT_FLOAT);
 		}
 		buf_putc(c->b, ')');
 		break;
@@ -450,14 +427,20 @@ static void expr_quat(rctx *c, int d)
 			break;
 		}
 		buf_puts(c->b, "wp.quat_twist(wp.normalize(");
-		leaf(c, RT_VEC3);
+		rs_leaf(c, RT_VEC3);
 		buf_puts(c->b, "), ");
-		leaf(c, RT_QUAT);
+		rs_leaf(c, RT_QUAT);
 		buf_putc(c->b, ')');
 		break;
-	case 0: binop(c, RT_QUAT, "*", RT_QUAT, d); break;
-	case 1: call1(c, "quat_inverse", RT_QUAT, d); break;
-	case 2: call1(c, "normalize", RT_QUAT, d); break;
+	case 0:
+		rs_binop(c, RT_QUAT, "*", RT_QUAT, d);
+		break;
+	case 1:
+		call1(c, "quat_inverse", RT_QUAT, d);
+		break;
+	case 2:
+		call1(c, "normalize", RT_QUAT, d);
+		break;
 	case 3:
 		buf_puts(c->b, "wp.quat_from_axis_angle(wp.normalize(");
 		rs_expr(c, RT_VEC3, d - 1 > 1 ? d - 1 : 1);
@@ -471,29 +454,37 @@ static void expr_quat(rctx *c, int d)
 			break;
 		}
 		/* fall through */
-	default: call1(c, "quat_inverse", RT_QUAT, d);
+	default:
+		call1(c, "quat_inverse", RT_QUAT, d);
 	}
 }
 
 static void expr_xform(rctx *c, int d)
 {
 	switch (rng_below(&c->r, 3)) {
-	case 0: call2(c, "transform", RT_VEC3, RT_QUAT, d); break;
-	case 1: call2(c, "transform_multiply", RT_XFORM, RT_XFORM, d); break;
-	default: call1(c, "transform_inverse", RT_XFORM, d);
+	case 0:
+		call2(c, "transform", RT_VEC3, RT_QUAT, d);
+		break;
+	case 1:
+		call2(c, "transform_multiply", RT_XFORM, RT_XFORM, d);
+		break;
+	default:
+		call1(c, "transform_inverse", RT_XFORM, d);
 	}
 }
 
 static void expr_mat(rctx *c, int d)
 {
 	switch (rng_below(&c->r, 10)) {
-	case 7: call1(c, "diag", RT_VEC3, d); break;
+	case 7:
+		call1(c, "diag", RT_VEC3, d);
+		break;
 	case 8:
 		buf_puts(c->b, "wp.matrix_from_rows(");
 		for (int i = 0; i < 3; i++) {
 			if (i)
 				buf_puts(c->b, ", ");
-			leaf(c, RT_VEC3);
+			rs_leaf(c, RT_VEC3);
 		}
 		buf_putc(c->b, ')');
 		break;
@@ -504,34 +495,53 @@ static void expr_mat(rctx *c, int d)
 			break;
 		}
 		buf_puts(c->b, "wp.inverse(wp.identity(n=3, dtype=float) + wp.outer(");
-		put_val(c, v);
+		rs_put_val(c, v);
 		buf_puts(c->b, ", ");
-		put_val(c, v);
+		rs_put_val(c, v);
 		buf_puts(c->b, ") * 0.5)");
 		break;
 	}
-	case 0: call2(c, "outer", RT_VEC3, RT_VEC3, d); break;
-	case 1: call1(c, "skew", RT_VEC3, d); break;
-	case 2: call1(c, "quat_to_matrix", RT_QUAT, d); break;
-	case 3: call1(c, "transpose", RT_MAT33, d); break;
-	case 4: binop(c, RT_MAT33, "*", RT_FLOAT, d); break;
-	case 5: binop(c, RT_MAT33, "+", RT_MAT33, d); break;
-	default: binop(c, RT_MAT33, "*", RT_MAT33, d);
+	case 0:
+		call2(c, "outer", RT_VEC3, RT_VEC3, d);
+		break;
+	case 1:
+		call1(c, "skew", RT_VEC3, d);
+		break;
+	case 2:
+		call1(c, "quat_to_matrix", RT_QUAT, d);
+		break;
+	case 3:
+		call1(c, "transpose", RT_MAT33, d);
+		break;
+	case 4:
+		rs_binop(c, RT_MAT33, "*", RT_FLOAT, d);
+		break;
+	case 5:
+		rs_binop(c, RT_MAT33, "+", RT_MAT33, d);
+		break;
+	default:
+		rs_binop(c, RT_MAT33, "*", RT_MAT33, d);
 	}
 }
 
 static void expr_int(rctx *c, int d)
 {
 	switch (rng_below(&c->r, 5)) {
-	case 0: binop(c, RT_INT, "+", RT_INT, d); break;
-	case 1: binop(c, RT_INT, "-", RT_INT, d); break;
+	case 0:
+		rs_binop(c, RT_INT, "+", RT_INT, d);
+		break;
+	case 1:
+		rs_binop(c, RT_INT, "-", RT_INT, d);
+		break;
 	case 2:
 		rs_expr(c, RT_INT, d);
 		buf_puts(c->b, rng_chance(&c->r, 0.5) ? " * 2" : " + 1");
 		break;
-	case 3: call2(c, rng_chance(&c->r, 0.5) ? "min" : "max", RT_INT, RT_INT, d); break;
+	case 3:
+		call2(c, rng_chance(&c->r, 0.5) ? "min" : "max", RT_INT, RT_INT, d);
+		break;
 	default:
-		leaf(c, RT_INT);
+		rs_leaf(c, RT_INT);
 		buf_puts(c->b, rng_chance(&c->r, 0.5) ? " // 2" : " % 2");
 	}
 }
@@ -541,291 +551,29 @@ void rs_expr(rctx *c, rtype t, int depth)
 	if (depth > c->depth_max)
 		depth = c->depth_max;
 	if (depth <= 1 || rng_chance(&c->r, 0.35)) {
-		leaf(c, t);
+		rs_leaf(c, t);
 		return;
 	}
 	switch (t) {
-	case RT_FLOAT: expr_float(c, depth - 1); break;
-	case RT_VEC3: expr_vec(c, depth - 1); break;
-	case RT_QUAT: expr_quat(c, depth - 1); break;
-	case RT_XFORM: expr_xform(c, depth - 1); break;
-	case RT_MAT33: expr_mat(c, depth - 1); break;
-	case RT_INT: expr_int(c, depth - 1); break;
-	default: leaf(c, t);
+	case RT_FLOAT:
+		expr_float(c, depth - 1);
+		break;
+	case RT_VEC3:
+		expr_vec(c, depth - 1);
+		break;
+	case RT_QUAT:
+		expr_quat(c, depth - 1);
+		break;
+	case RT_XFORM:
+		expr_xform(c, depth - 1);
+		break;
+	case RT_MAT33:
+		expr_mat(c, depth - 1);
+		break;
+	case RT_INT:
+		expr_int(c, depth - 1);
+		break;
+	default:
+		rs_leaf(c, t);
 	}
-}
-
-static int draw_depth(rctx *c)
-{
-	static const unsigned char w[] = {0, 55, 36, 8, 1}; /* depth 1..4 */
-	int d = gen_pick(&c->r, w, 5);
-	return d < 1 ? 1 : d;
-}
-
-/* A type to compute in: what the kernel already has, mostly. */
-static rtype draw_type(rctx *c)
-{
-	if (c->nval && rng_chance(&c->r, 0.85)) {
-		const rval *v = &c->val[rng_below(&c->r, (uint32_t)c->nval)];
-		if (v->t != RT_INT || (v->mut && rng_chance(&c->r, 0.5)))
-			return v->t;
-	}
-	/* a type something in scope or an input has, float if none */
-	static const rtype ts[] = {RT_FLOAT, RT_FLOAT, RT_VEC3, RT_VEC3, RT_FLOAT, RT_VEC3, RT_QUAT, RT_MAT33};
-	for (int tries = 0; tries < 4; tries++) {
-		rtype t = ts[rng_below(&c->r, sizeof ts / sizeof *ts)];
-		if (rs_find(c, t, 0) >= 0 || find_input(c, t) >= 0)
-			return t;
-	}
-	return RT_FLOAT;
-}
-
-int rs_decl(rctx *c, rtype t, const char *name)
-{
-	char nm[RS_NAME];
-	const char *const *pool = style_locals[t];
-	rs_fresh(c, name ? name : pool[rng_below(&c->r, (uint32_t)count_of(pool))], nm);
-	rs_line(c);
-	buf_printf(c->b, "%s = ", nm);
-	size_t at = c->b->len;
-	rs_expr(c, t, draw_depth(c));
-	int literal = t == RT_FLOAT || t == RT_INT;
-	for (size_t i = at; i < c->b->len && literal; i++)
-		literal = !((c->b->data[i] | 32) >= 'a' && (c->b->data[i] | 32) <= 'z') || c->b->data[i] == 'e';
-	if (literal) { /* x = float(0.5): a variable, which loops may update (Warp) */
-		const char *cast = t == RT_FLOAT ? "float(" : "int(";
-		size_t n = strlen(cast);
-		buf_grow(c->b, n + 1);
-		memmove(c->b->data + at + n, c->b->data + at, c->b->len - at);
-		memcpy(c->b->data + at, cast, n);
-		c->b->len += n;
-		buf_putc(c->b, ')');
-	}
-	buf_putc(c->b, '\n');
-	rs_add_val(c, nm, t, 1);
-	c->stmts++;
-	return c->nval - 1;
-}
-
-void rs_value(rctx *c, rtype t)
-{
-	for (int i = c->nval - 1; i >= c->nparams_scalar; i--)
-		if (c->val[i].t == t && rng_chance(&c->r, 0.4)) {
-			buf_puts(c->b, c->val[i].name);
-			return;
-		}
-	if (!has(c, t)) { /* from what the kernel has: a scaled vector, a length */
-		int f = rs_find(c, RT_FLOAT, 0), v = rs_find(c, RT_VEC3, 0);
-		if (t == RT_VEC3 && v < 0 && f >= 0) {
-			int w = rs_find(c, RT_FLOAT, 0);
-			buf_puts(c->b, "wp.vec3(");
-			put_val(c, f);
-			if (w != f) {
-				buf_puts(c->b, ", ");
-				put_val(c, w);
-				buf_puts(c->b, ", 0.0");
-			}
-			buf_putc(c->b, ')');
-			return;
-		}
-	}
-	rs_expr(c, t, 1 + (int)rng_below(&c->r, 2));
-}
-
-/* Idioms of simulation code over the values in scope: an explicit Euler
- * step (a = a + b * h), a spring between two points (d = a - b; l =
- * wp.length(d); f = d / wp.max(l, eps) * (k * (l - r))), a damped value. */
-static int idiom(rctx *c)
-{
-	int a = rs_find(c, RT_VEC3, 1), b = rs_find(c, RT_VEC3, 0), h = rs_find(c, RT_FLOAT, 0);
-	if (a < 0 || b < 0 || h < 0)
-		return 0;
-	char d[RS_NAME], l[RS_NAME], f[RS_NAME];
-	switch (rng_below(&c->r, 3)) {
-	case 0:
-		rs_line(c);
-		buf_printf(c->b, "%s = %s + ", c->val[a].name, c->val[a].name);
-		put_val(c, b);
-		buf_puts(c->b, " * ");
-		put_val(c, h);
-		buf_putc(c->b, '\n');
-		c->stmts++;
-		return 1;
-	case 1: {
-		int k = rs_find(c, RT_FLOAT, 0);
-		rs_fresh(c, rng_chance(&c->r, 0.5) ? "d" : "delta", d);
-		rs_line(c);
-		buf_printf(c->b, "%s = %s - ", d, c->val[a].name);
-		put_val(c, b);
-		buf_putc(c->b, '\n');
-		rs_add_val(c, d, RT_VEC3, 1);
-		rs_fresh(c, rng_chance(&c->r, 0.5) ? "l" : "dist", l);
-		rs_line(c);
-		buf_printf(c->b, "%s = wp.length(%s)\n", l, d);
-		rs_add_val(c, l, RT_FLOAT, 1);
-		rs_fresh(c, rng_chance(&c->r, 0.5) ? "f" : "fs", f);
-		rs_line(c);
-		buf_printf(c->b, "%s = %s / wp.max(%s, 1.0e-6) * (", f, d, l);
-		put_val(c, k);
-		buf_printf(c->b, " * (%s - ", l);
-		put_val(c, h);
-		buf_puts(c->b, "))\n");
-		rs_add_val(c, f, RT_VEC3, 1);
-		c->stmts += 3;
-		return 1;
-	}
-	default: {
-		int k = rs_find(c, RT_FLOAT, 0);
-		rs_line(c);
-		buf_printf(c->b, "%s = %s * wp.exp(-", c->val[a].name, c->val[a].name);
-		put_val(c, k);
-		buf_puts(c->b, " * ");
-		put_val(c, h);
-		buf_puts(c->b, ")\n");
-		c->stmts++;
-		return 1;
-	}
-	}
-}
-
-/* x = expr or x += expr for a local x of type t; declares one if none. */
-static void update(rctx *c)
-{
-	int i = -1;
-	for (int k = 0; k < 4 && i < 0; k++)
-		i = rs_find(c, draw_type(c), 1);
-	if (i < 0) {
-		rs_decl(c, draw_type(c), NULL);
-		return;
-	}
-	rtype t = c->val[i].t;
-	rs_line(c);
-	if ((t == RT_FLOAT || t == RT_VEC3) && rng_chance(&c->r, 0.5)) {
-		buf_printf(c->b, "%s %s ", c->val[i].name, rng_chance(&c->r, 0.75) ? "+=" : "-=");
-		rs_expr(c, t, draw_depth(c));
-	} else {
-		buf_printf(c->b, "%s = ", c->val[i].name);
-		size_t at = c->b->len;
-		rs_expr(c, t, draw_depth(c));
-		if (c->b->len - at == strlen(c->val[i].name) && !memcmp(c->b->data + at, c->val[i].name, c->b->len - at)) {
-			c->b->len = at; /* not x = x */
-			binop(c, t, t == RT_QUAT || t == RT_XFORM ? "*" : "+", t, 2);
-		}
-	}
-	buf_putc(c->b, '\n');
-	c->stmts++;
-}
-
-/* A float comparison, or a vector's length against a float. */
-static void cond(rctx *c)
-{
-	static const char *const ops[] = {">", "<", ">=", "<=", NULL};
-	size_t at = c->b->len;
-	if (rs_find(c, RT_VEC3, 0) >= 0 && rng_chance(&c->r, 0.3)) {
-		buf_puts(c->b, "wp.length(");
-		leaf(c, RT_VEC3);
-		buf_puts(c->b, ")");
-	} else
-		rs_expr(c, RT_FLOAT, 1 + (int)rng_below(&c->r, 2));
-	size_t end = c->b->len;
-	buf_printf(c->b, " %s ", PICK(ops));
-	if (rng_chance(&c->r, 0.2))
-		buf_puts(c->b, "0.0");
-	else
-		right_leaf(c, RT_FLOAT, at, end);
-}
-
-/* Statements inside a block: updates only, so nothing declared in a branch
- * or a loop is used after it. */
-static void block(rctx *c, int n)
-{
-	int mark = c->nval;
-	c->indent += 4;
-	for (int i = 0; i < n; i++) {
-		if (rs_find(c, RT_FLOAT, 1) < 0 && rs_find(c, RT_VEC3, 1) < 0)
-			rs_decl(c, draw_type(c), NULL);
-		else
-			update(c);
-	}
-	c->indent -= 4;
-	c->nval = mark;
-}
-
-void rs_if(rctx *c, int elif)
-{
-	rs_line(c);
-	buf_puts(c->b, "if ");
-	cond(c);
-	buf_puts(c->b, ":\n");
-	c->stmts++;
-	block(c, 1 + (int)rng_below(&c->r, 2));
-	if (elif) {
-		rs_line(c);
-		buf_puts(c->b, "elif ");
-		cond(c);
-		buf_puts(c->b, ":\n");
-		c->stmts++;
-		block(c, 1);
-	}
-	if (elif || rng_chance(&c->r, 0.3)) {
-		rs_line(c);
-		buf_puts(c->b, "else:\n");
-		c->stmts++;
-		block(c, 1);
-	}
-}
-
-/* for k in range(K): acc += ... with acc declared before the loop. */
-void rs_loop(rctx *c, int nested_if)
-{
-	char acc[RS_NAME], k[RS_NAME];
-	rtype t = rng_chance(&c->r, 0.5) ? RT_FLOAT : RT_VEC3;
-	rs_fresh(c, t == RT_FLOAT ? (rng_chance(&c->r, 0.5) ? "total" : "s") : (rng_chance(&c->r, 0.5) ? "acc" : "sum_v"), acc);
-	rs_line(c);
-	buf_printf(c->b, "%s = %s\n", acc, t == RT_FLOAT ? "float(0.0)" : "wp.vec3(0.0)");
-	c->stmts++;
-	rs_fresh(c, c->loops ? "j" : "k", k);
-	rs_line(c);
-	static const char *const trips[] = {"3", "4", "2", "8", "6", NULL};
-	buf_printf(c->b, "for %s in range(%s):\n", k, PICK(trips));
-	c->stmts++;
-	int mark = c->nval;
-	rs_add_val(c, k, RT_INT, 0);
-	c->indent += 4;
-	c->loops++;
-	if (nested_if) {
-		rs_line(c);
-		buf_puts(c->b, "if ");
-		cond(c);
-		buf_puts(c->b, ":\n");
-		c->stmts++;
-		c->indent += 4;
-	}
-	rs_line(c);
-	buf_printf(c->b, "%s += ", acc);
-	rs_expr(c, t, 2);
-	buf_putc(c->b, '\n');
-	c->stmts++;
-	if (nested_if)
-		c->indent -= 4;
-	c->loops--;
-	c->indent -= 4;
-	c->nval = mark;
-	rs_add_val(c, acc, t, 1);
-}
-
-void rs_stmt(rctx *c, int budget)
-{
-	(void)budget;
-	unsigned k = rng_below(&c->r, 100);
-	if (k < 14 && idiom(c))
-		return;
-	if (k < 55)
-		rs_decl(c, draw_type(c), NULL);
-	else if (k < 96)
-		update(c);
-	else if (k < 99)
-		rs_if(c, 0);
-	else
-		rs_loop(c, 0);
 }

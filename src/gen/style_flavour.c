@@ -103,7 +103,8 @@ void rs_flavour_decl(rctx *c, const char *fmt_kind)
 	char nm[RS_NAME];
 	rs_line(c);
 	if (!strcmp(fmt_kind, "math")) {
-		static const char *const fs[] = {"sin", "cos", "exp", "sqrt", "tanh", "atan2", "log", "abs", NULL};
+		static const char *const fs[] = {"sin",	  "cos", "exp", "sqrt", "tanh",
+						 "atan2", "log", "abs", NULL};
 		const char *f = PICK(fs);
 		buf_printf(c->b, "%s = ", rs_fresh(c, PICK(style_locals[RT_FLOAT]), nm));
 		if (!strcmp(f, "sqrt") || !strcmp(f, "log")) {
@@ -217,7 +218,8 @@ void rs_random_values(rctx *c)
 	rs_line(c);
 	switch (rng_below(&c->r, 7)) {
 	case 4: {
-		static const char *const smp[] = {"sample_unit_sphere", "sample_unit_cube", "sample_unit_hemisphere", NULL};
+		static const char *const smp[] = {"sample_unit_sphere", "sample_unit_cube",
+						  "sample_unit_hemisphere", NULL};
 		buf_printf(c->b, "%s = wp.%s(%s)\n", rs_fresh(c, "p", nm), PICK(smp), st);
 		rs_add_val(c, nm, RT_VEC3, 1);
 		break;
@@ -253,12 +255,17 @@ void rs_random_values(rctx *c)
 
 void rs_comment(rctx *c)
 {
-	static const char *const cs[] = {"# semi-implicit Euler update", "# clamp to the valid range",
-					 "# accumulate the contribution", "# relative position",
-					 "# transform to world space", "# damping", "# skip inactive entries",
-					 "# write back", "# normal and tangential parts", "# TODO: handle the degenerate case",
+	static const char *const cs[] = {"# semi-implicit Euler update",
+					 "# clamp to the valid range",
+					 "# accumulate the contribution",
+					 "# relative position",
+					 "# transform to world space",
+					 "# damping",
+					 "# skip inactive entries",
+					 "# write back",
+					 "# normal and tangential parts",
+					 "# TODO: handle the degenerate case",
 					 NULL};
 	rs_line(c);
 	buf_printf(c->b, "%s\n", PICK(cs));
 }
-

@@ -35,28 +35,50 @@ static int nfields(const rdomain *d)
 static unsigned flavour(gen_category cat)
 {
 	switch (cat) {
-	case GEN_CONDITIONAL: return RX_IF;
-	case GEN_LOOP: return RX_LOOP;
-	case GEN_MATH: return RX_MATHF;
-	case GEN_VECTOR: return RX_VEC;
-	case GEN_ATOMIC: return RX_ATOMIC;
-	case GEN_NESTED: return RX_NESTED;
-	case GEN_MULTI_COND: return RX_ELIF;
-	case GEN_COMBINED: return RX_LOOP | RX_IF | RX_MATHF;
-	case GEN_SCALAR_PARAM: return RX_SCALARS;
-	case GEN_RANDOM_MATH: return RX_RAND | RX_MATHF;
-	case GEN_MATRIX: return RX_MAT;
-	case GEN_TRANSFORM: return RX_XFORM;
-	case GEN_STRUCT: return RX_STRUCT;
-	case GEN_FUNC: return RX_FUNC;
-	case GEN_RANDOM: return RX_RAND;
-	case GEN_BITWISE: return RX_BITS;
-	case GEN_WHILE_BREAK: return RX_WHILE;
-	case GEN_MULTI_DIM: return RX_2D;
-	case GEN_QUATERNION: return RX_QUAT;
-	case GEN_GEOMETRY: return RX_VEC;
-	case GEN_LINALG: return RX_MAT;
-	default: return 0;
+	case GEN_CONDITIONAL:
+		return RX_IF;
+	case GEN_LOOP:
+		return RX_LOOP;
+	case GEN_MATH:
+		return RX_MATHF;
+	case GEN_VECTOR:
+		return RX_VEC;
+	case GEN_ATOMIC:
+		return RX_ATOMIC;
+	case GEN_NESTED:
+		return RX_NESTED;
+	case GEN_MULTI_COND:
+		return RX_ELIF;
+	case GEN_COMBINED:
+		return RX_LOOP | RX_IF | RX_MATHF;
+	case GEN_SCALAR_PARAM:
+		return RX_SCALARS;
+	case GEN_RANDOM_MATH:
+		return RX_RAND | RX_MATHF;
+	case GEN_MATRIX:
+		return RX_MAT;
+	case GEN_TRANSFORM:
+		return RX_XFORM;
+	case GEN_STRUCT:
+		return RX_STRUCT;
+	case GEN_FUNC:
+		return RX_FUNC;
+	case GEN_RANDOM:
+		return RX_RAND;
+	case GEN_BITWISE:
+		return RX_BITS;
+	case GEN_WHILE_BREAK:
+		return RX_WHILE;
+	case GEN_MULTI_DIM:
+		return RX_2D;
+	case GEN_QUATERNION:
+		return RX_QUAT;
+	case GEN_GEOMETRY:
+		return RX_VEC;
+	case GEN_LINALG:
+		return RX_MAT;
+	default:
+		return 0;
 	}
 }
 
@@ -86,15 +108,18 @@ static const rfield *field_of(rctx *c, rtype t)
 /* A parameter name for field f of the kernel's entity (or another one). */
 static void param_name(rctx *c, const rfield *f, rrole role, char *out)
 {
-	static const char *const sfx[] = {"prev", "rest", "0", "init", "world", "local", "target", "a", "in",
-					  "cur", "next", "ref", NULL};
+	static const char *const sfx[] = {"prev", "rest", "0",	 "init", "world", "local", "target",
+					  "a",	  "in",	  "cur", "next", "ref",	  NULL};
 	static const char *const outs[] = {"out", "result", "dest", "output", NULL};
 	char base[RS_NAME];
 	unsigned k = rng_below(&c->r, 100);
 	const char *ent = rng_chance(&c->r, 0.8) ? c->entity : PICK(c->d->entities);
-	static const char *const shorts[RT_COUNT][6] = {{"a", "b", "s", "w", "y", "val"}, {"n", "ids", "idx", "k", "labels", "ind"},
-		{"x", "v", "p", "f", "a", "b"}, {"q", "r", "rot", "q0", "q1", "qa"},
-		{"X", "tf", "pose", "T", "xform", "X_wb"}, {"A", "R", "M", "K", "F", "m"}};
+	static const char *const shorts[RT_COUNT][6] = {{"a", "b", "s", "w", "y", "val"},
+							{"n", "ids", "idx", "k", "labels", "ind"},
+							{"x", "v", "p", "f", "a", "b"},
+							{"q", "r", "rot", "q0", "q1", "qa"},
+							{"X", "tf", "pose", "T", "xform", "X_wb"},
+							{"A", "R", "M", "K", "F", "m"}};
 	if (role == RR_OUT && k < 12)
 		snprintf(base, sizeof base, "%s", PICK(outs));
 	else if (k >= 64)
@@ -139,8 +164,8 @@ static void add_scalar(rctx *c, const char *name, rtype t)
 }
 
 static const rfield generic_fields[RT_COUNT] = {
-	{"value", RT_FLOAT, "val"}, {"index", RT_INT, "idx"}, {"pos", RT_VEC3, "p"},
-	{"rot", RT_QUAT, "q"},      {"pose", RT_XFORM, "X"},  {"mat", RT_MAT33, "A"},
+    {"value", RT_FLOAT, "val"}, {"index", RT_INT, "idx"}, {"pos", RT_VEC3, "p"},
+    {"rot", RT_QUAT, "q"},	{"pose", RT_XFORM, "X"},  {"mat", RT_MAT33, "A"},
 };
 
 static const rfield *field_or_generic(rctx *c, rtype t)
@@ -258,7 +283,8 @@ static const char *plural(const char *e, char *out)
 static void tid_line(rctx *c)
 {
 	static const char *const one[] = {"tid", "tid", "tid", "i", "i", "idx", NULL};
-	static const char *const two[][2] = {{"world", "i"}, {"i", "j"}, {"env", "tid"}, {"b", "t"}, {"x", "y"}};
+	static const char *const two[][2] = {
+	    {"world", "i"}, {"i", "j"}, {"env", "tid"}, {"b", "t"}, {"x", "y"}};
 	if (c->ntid == 1) {
 		snprintf(c->tid[0], sizeof c->tid[0], "%s", PICK(one));
 		if (name_used(c, c->tid[0]))
@@ -301,7 +327,8 @@ static void guard(rctx *c, const char *flagconst)
 		if (n >= 0)
 			buf_printf(c->b, "if %s >= %s%s:\n", c->tid[c->ntid - 1], c->sprefix, c->val[n].name);
 		else if (v < 0)
-			buf_printf(c->b, "if %s >= %s.shape[%d]:\n", c->tid[c->ntid - 1], c->arr[0].name, c->arr[0].ndim - 1);
+			buf_printf(c->b, "if %s >= %s.shape[%d]:\n", c->tid[c->ntid - 1], c->arr[0].name,
+				   c->arr[0].ndim - 1);
 		else {
 			buf_puts(c->b, "if ");
 			if (c->val[v].param && c->sprefix[0])
@@ -360,7 +387,10 @@ static void epilogue(rctx *c)
 		} else if (a->role == RR_ACC) {
 			rs_line(c);
 			unsigned k = rng_below(&c->r, 100); /* one kind per accumulator (style.h) */
-			const char *op = k < 78 ? "add" : k < 90 || a->t != RT_FLOAT ? "sub" : k < 95 ? "max" : "min";
+			const char *op = k < 78			      ? "add"
+					 : k < 90 || a->t != RT_FLOAT ? "sub"
+					 : k < 95		      ? "max"
+								      : "min";
 			buf_printf(c->b, "wp.atomic_%s(%s, ", op, a->name);
 			if (c->gather[0] && a->ndim == 1)
 				buf_puts(c->b, c->gather);
@@ -408,12 +438,14 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 			char up[RS_NAME];
 			size_t n = strlen(c->entity);
 			for (size_t i = 0; i <= n; i++)
-				up[i] = (char)(c->entity[i] >= 'a' && c->entity[i] <= 'z' ? c->entity[i] - 32 : c->entity[i]);
+				up[i] = (char)(c->entity[i] >= 'a' && c->entity[i] <= 'z' ? c->entity[i] - 32
+											  : c->entity[i]);
 			snprintf(constname, sizeof constname, "%.24s_FLAG_ACTIVE", up);
 			flagconst = constname;
 		}
 	}
-	int want_gather = c->ntid == 1 && (rng_chance(&c->r, 0.04) || (!strcmp(c->d->name, "contacts") && rng_chance(&c->r, 0.3)));
+	int want_gather = c->ntid == 1 && (rng_chance(&c->r, 0.04) ||
+					   (!strcmp(c->d->name, "contacts") && rng_chance(&c->r, 0.3)));
 	char gather_arr[RS_NAME] = "";
 	if (want_gather) {
 		const char *tgt = PICK(c->d->entities);
@@ -474,14 +506,16 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 				tgt = &c->arr[i];
 		char nm[RS_NAME], cnt[RS_NAME];
 		if (tgt) {
-			/* n = x.shape[0]; j = wp.clamp(idx[tid], 0, n - 1): the gathered index stays in bounds */
+			/* n = x.shape[0]; j = wp.clamp(idx[tid], 0, n - 1): the gathered index stays in
+			 * bounds */
 			rs_fresh(c, rng_chance(&c->r, 0.5) ? "n" : "count", cnt);
 			rs_add_val(c, cnt, RT_INT, 0);
 			rs_fresh(c, c->arr[c->narr - 1].local, nm);
 			rs_line(c);
 			buf_printf(c->b, "%s = %s.shape[0]\n", cnt, tgt->name);
 			rs_line(c);
-			buf_printf(c->b, "%s = wp.clamp(%s[%s], 0, %s - 1)\n", nm, gather_arr, c->tid[0], cnt);
+			buf_printf(c->b, "%s = wp.clamp(%s[%s], 0, %s - 1)\n", nm, gather_arr, c->tid[0],
+				   cnt);
 			snprintf(c->gather, sizeof c->gather, "%s", nm);
 			c->stmts += 2;
 		}

@@ -15,10 +15,19 @@ typedef struct ex {
 	int rec;
 } ex;
 
-static const pytok *peek(const ex *x) { return x->i < x->e ? &x->t[x->i] : NULL; }
-static unsigned umax(unsigned a, unsigned b) { return a > b ? a : b; }
+static const pytok *peek(const ex *x)
+{
+	return x->i < x->e ? &x->t[x->i] : NULL;
+}
+static unsigned umax(unsigned a, unsigned b)
+{
+	return a > b ? a : b;
+}
 
-static int is_close(const pytok *t) { return t && (pytok_is(t, ")") || pytok_is(t, "]") || pytok_is(t, "}")); }
+static int is_close(const pytok *t)
+{
+	return t && (pytok_is(t, ")") || pytok_is(t, "]") || pytok_is(t, "}"));
+}
 
 /* Binary precedence of t, 0 if t is no binary operator; *skip: tokens of the
  * operator ("not in", "is not": 2). */
@@ -27,9 +36,9 @@ static int binary_prec(const ex *x, size_t *skip)
 	static const struct {
 		const char *op;
 		int prec;
-	} ops[] = {{"or", 1},  {"and", 2}, {"<", 4},  {">", 4},  {"==", 4}, {"!=", 4}, {"<=", 4}, {">=", 4},
-		   {"in", 4},  {"|", 5},   {"^", 6},  {"&", 7},  {"<<", 8}, {">>", 8}, {"+", 9},  {"-", 9},
-		   {"*", 10},  {"/", 10},  {"//", 10}, {"%", 10}, {"@", 10}, {"**", 12}};
+	} ops[] = {{"or", 1}, {"and", 2}, {"<", 4},   {">", 4},	 {"==", 4}, {"!=", 4}, {"<=", 4}, {">=", 4},
+		   {"in", 4}, {"|", 5},	  {"^", 6},   {"&", 7},	 {"<<", 8}, {">>", 8}, {"+", 9},  {"-", 9},
+		   {"*", 10}, {"/", 10},  {"//", 10}, {"%", 10}, {"@", 10}, {"**", 12}};
 	const pytok *t = peek(x);
 	*skip = 1;
 	if (!t || t->kind == PT_STRING || t->kind == PT_NUMBER)

@@ -13,7 +13,10 @@ typedef struct span {
 	size_t b, e; /* tokens [b, e) */
 } span;
 
-static const pytok *at(const span *s, size_t i) { return i < s->e ? &s->t[i] : NULL; }
+static const pytok *at(const span *s, size_t i)
+{
+	return i < s->e ? &s->t[i] : NULL;
+}
 
 /* The index of the bracket closing the one at i (or s->e). */
 static size_t match(const span *s, size_t i)
@@ -61,7 +64,8 @@ static int starts(const pytok *t, const char *p)
 /* Skips a leading `wp.` or `warp.` (or `wp.types.`) at i. */
 static size_t skip_wp(const span *s, size_t i)
 {
-	while (at(s, i) && (pytok_is(at(s, i), "wp") || pytok_is(at(s, i), "warp") || pytok_is(at(s, i), "types")) &&
+	while (at(s, i) &&
+	       (pytok_is(at(s, i), "wp") || pytok_is(at(s, i), "warp") || pytok_is(at(s, i), "types")) &&
 	       pytok_is(at(s, i + 1), "."))
 		i += 2;
 	return i;
@@ -76,7 +80,7 @@ static pyfeat_dtype classify_dtype(const span *s, size_t b, size_t e)
 	while (b + 2 < e && pytok_is(at(s, b + 1), ".") && at(s, b + 2)->kind == PT_NAME) /* module.Name */
 		t = at(s, b += 2);
 	static const char *const f32[] = {"float", "float32", NULL}, *const i32[] = {"int", "int32", NULL},
-				 *const ints[] = {"int8",  "uint8",  "int16", "uint16", "uint32",
+				 *const ints[] = {"int8",  "uint8",  "int16", "uint16",	 "uint32",
 						  "int64", "uint64", "bool",  "float16", NULL},
 				 *const gen[] = {"Any", "Scalar", "Float", "Int", NULL};
 	if (name_in(t, f32))
@@ -122,7 +126,8 @@ static void classify_param(const span *s, size_t b, size_t e, pyfeat_param *p)
 	}
 	int is_array = (pytok_is(t, "array") || pytok_is(t, "array1d") || pytok_is(t, "array2d") ||
 			pytok_is(t, "array3d") || pytok_is(t, "array4d"));
-	if (is_array || starts(t, "indexedarray") || starts(t, "fabricarray") || starts(t, "indexedfabricarray")) {
+	if (is_array || starts(t, "indexedarray") || starts(t, "fabricarray") ||
+	    starts(t, "indexedfabricarray")) {
 		p->kind = PK_ARRAY;
 		const pytok *o = at(s, k + 1);
 		if (k + 1 < ae && (pytok_is(o, "[") || pytok_is(o, "("))) {
@@ -142,8 +147,8 @@ static void classify_param(const span *s, size_t b, size_t e, pyfeat_param *p)
 		return;
 	}
 	static const char *const fl[] = {"float", "float32", "float64", "float16", NULL},
-				 *const in[] = {"int",    "int32", "uint32", "int64", "uint64",
-						"int8",   "uint8", "int16",  "uint16", NULL},
+				 *const in[] = {"int",	"int32", "uint32", "int64",  "uint64",
+						"int8", "uint8", "int16",  "uint16", NULL},
 				 *const gen[] = {"Any", "Scalar", "Float", "Int", NULL};
 	if (name_in(t, fl))
 		p->kind = PK_FLOAT;
@@ -165,18 +170,20 @@ static void classify_param(const span *s, size_t b, size_t e, pyfeat_param *p)
 /* Python's own callables and Warp's type constructors: calls that are no
  * @wp.func helper. */
 static const char *const not_helpers[] = {
-	"range", "len",	  "int",     "float",  "bool",	 "print", "min",   "max",   "abs",     "isinstance", "type",
-	"tuple", "list",  "zip",     "enumerate", "str", "round", "pow",   "sum",   "any",     "all",	     "hasattr",
-	"getattr", "super", "iter",  "next",   "divmod", "reversed", "sorted", "set", "dict",  "object",     "slice",
-	"vec2",  "vec3",  "vec4",    "mat22",  "mat33",	 "mat44", "quat",  "transform", "float32", "float64",
-	"int32", "int64", "uint32",  "uint64", "int8",	 "uint8", "int16", "uint16", "float16", "static", NULL};
+    "range",	  "len",    "int",   "float",	"bool",	     "print",	  "min",     "max",    "abs",
+    "isinstance", "type",   "tuple", "list",	"zip",	     "enumerate", "str",     "round",  "pow",
+    "sum",	  "any",    "all",   "hasattr", "getattr",   "super",	  "iter",    "next",   "divmod",
+    "reversed",	  "sorted", "set",   "dict",	"object",    "slice",	  "vec2",    "vec3",   "vec4",
+    "mat22",	  "mat33",  "mat44", "quat",	"transform", "float32",	  "float64", "int32",  "int64",
+    "uint32",	  "uint64", "int8",  "uint8",	"int16",     "uint16",	  "float16", "static", NULL};
 
 static int is_keyword(const pytok *t)
 {
-	static const char *const kw[] = {"if",	   "elif", "else", "for",    "while", "return", "and", "or",
-					 "not",	   "in",   "is",   "lambda", "def",   "class",  "with", "assert",
-					 "yield",  "del",  "pass", "break",  "continue", "import", "from", "as",
-					 "global", "nonlocal", "try", "except", "finally", "raise", NULL};
+	static const char *const kw[] = {
+	    "if",     "elif",	  "else", "for",    "while",	"return", "and",  "or",
+	    "not",    "in",	  "is",	  "lambda", "def",	"class",  "with", "assert",
+	    "yield",  "del",	  "pass", "break",  "continue", "import", "from", "as",
+	    "global", "nonlocal", "try",  "except", "finally",	"raise",  NULL};
 	return name_in(t, kw);
 }
 
@@ -194,8 +201,8 @@ static int is_int_array(const pyfeat_kernel *k, const pytok *t)
 	size_t n = k->nparams < PYFEAT_MAX_PARAMS ? k->nparams : PYFEAT_MAX_PARAMS;
 	for (size_t i = 0; i < n; i++) {
 		const pyfeat_param *p = &k->param[i];
-		if (p->kind == PK_ARRAY && (p->dtype == DT_I32 || p->dtype == DT_OTHER_INT) && p->name.len == t->len &&
-		    !memcmp(p->name.s, t->s, t->len))
+		if (p->kind == PK_ARRAY && (p->dtype == DT_I32 || p->dtype == DT_OTHER_INT) &&
+		    p->name.len == t->len && !memcmp(p->name.s, t->s, t->len))
 			return 1;
 	}
 	return 0;
@@ -245,8 +252,9 @@ static void measure_line(pyfeat_kernel *k, idx_names *x, const span *s, pyfeat_n
 			k->guard = 1;
 		if (t->kind != PT_NAME)
 			continue;
-		if ((pytok_is(t, "wp") || pytok_is(t, "warp")) && pytok_is(at(s, i + 1), ".") && at(s, i + 2) &&
-		    at(s, i + 2)->kind == PT_NAME && pytok_is(at(s, i + 3), "(") && !pytok_is(prev, ".")) {
+		if ((pytok_is(t, "wp") || pytok_is(t, "warp")) && pytok_is(at(s, i + 1), ".") &&
+		    at(s, i + 2) && at(s, i + 2)->kind == PT_NAME && pytok_is(at(s, i + 3), "(") &&
+		    !pytok_is(prev, ".")) {
 			const pytok *f = at(s, i + 2);
 			if (starts(f, "atomic_"))
 				k->atomic = 1;
@@ -260,8 +268,8 @@ static void measure_line(pyfeat_kernel *k, idx_names *x, const span *s, pyfeat_n
 			i += 2;
 			continue;
 		}
-		if (pytok_is(at(s, i + 1), "(") && !pytok_is(prev, ".") && !pytok_is(prev, "def") && !is_keyword(t) &&
-		    !name_in(t, not_helpers) && (unsigned)(t->s[0] - 'A') >= 26u)
+		if (pytok_is(at(s, i + 1), "(") && !pytok_is(prev, ".") && !pytok_is(prev, "def") &&
+		    !is_keyword(t) && !name_in(t, not_helpers) && (unsigned)(t->s[0] - 'A') >= 26u)
 			k->helper = 1;
 		if (pytok_is(at(s, i + 1), "[") && !is_int_array(k, t) ? indirect_index(k, x, s, i + 1) : 0)
 			k->indirect = 1;
@@ -295,14 +303,16 @@ static void measure_line(pyfeat_kernel *k, idx_names *x, const span *s, pyfeat_n
 				add_local(k, at(s, i));
 	}
 	if (eq < e && pytok_is(at(s, eq), "=")) {
-		int tid = pytok_is(at(s, eq + 1), "wp") && pytok_is(at(s, eq + 3), "tid") && pytok_is(at(s, eq + 4), "(");
+		int tid = pytok_is(at(s, eq + 1), "wp") && pytok_is(at(s, eq + 3), "tid") &&
+			  pytok_is(at(s, eq + 4), "(");
 		unsigned targets = 1;
 		for (size_t i = b; i < eq; i++) {
 			const pytok *t = &s->t[i];
 			if (pytok_is(t, ","))
 				targets++;
-			else if (t->kind == PT_NAME && !pytok_is(at(s, i + 1), "[") && !pytok_is(at(s, i + 1), ".") &&
-				 !(i > b && pytok_is(&s->t[i - 1], ".")) && !pytok_is(at(s, i + 1), ":"))
+			else if (t->kind == PT_NAME && !pytok_is(at(s, i + 1), "[") &&
+				 !pytok_is(at(s, i + 1), ".") && !(i > b && pytok_is(&s->t[i - 1], ".")) &&
+				 !pytok_is(at(s, i + 1), ":"))
 				add_local(k, t);
 			else if (pytok_is(t, "[") || pytok_is(t, "("))
 				i = match(s, i);
@@ -312,7 +322,8 @@ static void measure_line(pyfeat_kernel *k, idx_names *x, const span *s, pyfeat_n
 		/* j = idx[i], j = wp.clamp(idx[i], 0, n - 1): a gathered index */
 		int gathered = 0;
 		for (size_t q = eq + 1; q + 1 < e && !gathered; q++)
-			gathered = is_int_array(k, at(s, q)) && pytok_is(at(s, q + 1), "[") && !pytok_is(at(s, q - 1), ".");
+			gathered = is_int_array(k, at(s, q)) && pytok_is(at(s, q + 1), "[") &&
+				   !pytok_is(at(s, q - 1), ".");
 		if (eq == b + 1 && at(s, b)->kind == PT_NAME && gathered && x->n < 32)
 			x->v[x->n++] = (pyfeat_name){at(s, b)->s, at(s, b)->len};
 	}
@@ -351,7 +362,8 @@ static int is_kernel_decorator(const pysrc *p, size_t li)
 	const pytok *t = &p->tok[l->first];
 	if (l->ntok < 4 || !pytok_is(t, "@"))
 		return 0;
-	return (pytok_is(t + 1, "wp") || pytok_is(t + 1, "warp")) && pytok_is(t + 2, ".") && pytok_is(t + 3, "kernel");
+	return (pytok_is(t + 1, "wp") || pytok_is(t + 1, "warp")) && pytok_is(t + 2, ".") &&
+	       pytok_is(t + 3, "kernel");
 }
 
 /* Measures the def at line di (body: the lines after it indented deeper). */
@@ -366,7 +378,8 @@ static void measure_kernel(const pysrc *p, size_t di, pyfeat_kernel *k)
 		size_t ce = match(&s, o);
 		for (size_t b = o + 1; b < ce;) {
 			size_t e = find_top(&s, b, ce, ",");
-			while (b < e && (pytok_is(at(&s, b), "*") || pytok_is(at(&s, b), "**") || pytok_is(at(&s, b), "/")))
+			while (b < e && (pytok_is(at(&s, b), "*") || pytok_is(at(&s, b), "**") ||
+					 pytok_is(at(&s, b), "/")))
 				b++;
 			if (b < e && at(&s, b)->kind == PT_NAME) {
 				if (k->nparams < PYFEAT_MAX_PARAMS)
@@ -377,7 +390,8 @@ static void measure_kernel(const pysrc *p, size_t di, pyfeat_kernel *k)
 		}
 	}
 	for (size_t i = 0; i < k->nparams && i < PYFEAT_MAX_PARAMS; i++)
-		if (k->param[i].kind == PK_STRUCT || (k->param[i].kind == PK_ARRAY && k->param[i].dtype == DT_STRUCT))
+		if (k->param[i].kind == PK_STRUCT ||
+		    (k->param[i].kind == PK_ARRAY && k->param[i].dtype == DT_STRUCT))
 			k->uses_struct = 1;
 	unsigned stack[64], depth = 0, last_line = d->last_line;
 	size_t li = di + 1;

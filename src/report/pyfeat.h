@@ -13,11 +13,35 @@ enum { PYFEAT_MAX_PARAMS = 64, PYFEAT_MAX_NAMES = 64 };
 /* How an array parameter is annotated. */
 typedef enum { ANN_SUBSCRIPT, ANN_CALL, ANN_OTHER, ANN_COUNT } pyfeat_ann;
 /* A parameter's kind. */
-typedef enum { PK_ARRAY, PK_FLOAT, PK_INT, PK_BOOL, PK_VECMAT, PK_STRUCT, PK_GENERIC, PK_OTHER, PK_UNTYPED,
-	       PK_COUNT } pyfeat_pkind;
+typedef enum {
+	PK_ARRAY,
+	PK_FLOAT,
+	PK_INT,
+	PK_BOOL,
+	PK_VECMAT,
+	PK_STRUCT,
+	PK_GENERIC,
+	PK_OTHER,
+	PK_UNTYPED,
+	PK_COUNT
+} pyfeat_pkind;
 /* An array's element type. */
-typedef enum { DT_F32, DT_F64, DT_I32, DT_OTHER_INT, DT_VEC3, DT_VEC, DT_QUAT, DT_TRANSFORM, DT_MAT, DT_SPATIAL,
-	       DT_STRUCT, DT_GENERIC, DT_OTHER, DT_COUNT } pyfeat_dtype;
+typedef enum {
+	DT_F32,
+	DT_F64,
+	DT_I32,
+	DT_OTHER_INT,
+	DT_VEC3,
+	DT_VEC,
+	DT_QUAT,
+	DT_TRANSFORM,
+	DT_MAT,
+	DT_SPATIAL,
+	DT_STRUCT,
+	DT_GENERIC,
+	DT_OTHER,
+	DT_COUNT
+} pyfeat_dtype;
 
 typedef struct pyfeat_name {
 	const char *s; /* into the source text */

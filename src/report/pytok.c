@@ -7,8 +7,14 @@
 
 #include "common/util.h"
 
-static int is_ident_start(unsigned char c) { return c == '_' || (unsigned)((c | 32) - 'a') < 26u || c >= 0x80; }
-static int is_ident(unsigned char c) { return is_ident_start(c) || (unsigned)(c - '0') < 10u; }
+static int is_ident_start(unsigned char c)
+{
+	return c == '_' || (unsigned)((c | 32) - 'a') < 26u || c >= 0x80;
+}
+static int is_ident(unsigned char c)
+{
+	return is_ident_start(c) || (unsigned)(c - '0') < 10u;
+}
 
 int pytok_is(const pytok *t, const char *s)
 {
@@ -80,8 +86,9 @@ static size_t prefix_len(const char *s, size_t n, size_t i)
 
 static size_t op_len(const char *s, size_t n, size_t i)
 {
-	static const char *const ops[] = {"**=", "//=", ">>=", "<<=", "...", "->", ":=", "**", "//", "<<", ">>", "<=",
-					  ">=", "==", "!=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", NULL};
+	static const char *const ops[] = {"**=", "//=", ">>=", "<<=", "...", "->", ":=", "**", "//",
+					  "<<",	 ">>",	"<=",  ">=",  "==",  "!=", "+=", "-=", "*=",
+					  "/=",	 "%=",	"&=",  "|=",  "^=",  "@=", NULL};
 	for (const char *const *o = ops; *o; o++) {
 		size_t l = strlen(*o);
 		if (i + l <= n && !memcmp(s + i, *o, l))
@@ -117,7 +124,8 @@ void pysrc_scan(pysrc *p, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		if (c == '\\' && i + 1 < n && (s[i + 1] == '\n' || (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n'))) {
+		if (c == '\\' && i + 1 < n &&
+		    (s[i + 1] == '\n' || (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n'))) {
 			i += s[i + 1] == '\n' ? 2 : 3; /* joins the next physical line */
 			line++;
 			continue;
@@ -144,10 +152,12 @@ void pysrc_scan(pysrc *p, const char *s, size_t n)
 				e++;
 			t.kind = PT_NAME, t.len = (unsigned)(e - i);
 			i = e;
-		} else if ((unsigned)(c - '0') < 10u || (c == '.' && i + 1 < n && (unsigned)(s[i + 1] - '0') < 10u)) {
+		} else if ((unsigned)(c - '0') < 10u ||
+			   (c == '.' && i + 1 < n && (unsigned)(s[i + 1] - '0') < 10u)) {
 			size_t e = i;
 			while (e < n && (is_ident((unsigned char)s[e]) || s[e] == '.' ||
-					 ((s[e] == '+' || s[e] == '-') && (s[e - 1] | 32) == 'e' && (s[i + 1] | 32) != 'x')))
+					 ((s[e] == '+' || s[e] == '-') && (s[e - 1] | 32) == 'e' &&
+					  (s[i + 1] | 32) != 'x')))
 				e++;
 			t.kind = PT_NUMBER, t.len = (unsigned)(e - i);
 			i = e;

@@ -17,8 +17,8 @@ typedef struct pytok {
 } pytok;
 
 typedef struct pyline {
-	size_t first, ntok; /* tokens tok[first .. first + ntok) */
-	unsigned indent;    /* column of the first token (a tab counts to the next multiple of 8) */
+	size_t first, ntok;	  /* tokens tok[first .. first + ntok) */
+	unsigned indent;	  /* column of the first token (a tab counts to the next multiple of 8) */
 	unsigned line, last_line; /* physical lines it spans */
 } pyline;
 

@@ -21,42 +21,65 @@ typedef struct feature {
 } feature;
 
 static const unsigned e_stmts[] = {0, 5, 10, 20, 40, 80}, e_params[] = {0, 3, 5, 7, 10, 15},
-		      e_nest[] = {0, 1, 2, 3, 4}, e_expr[] = {0, 3, 4, 5, 6, 7, 9}, e_builtins[] = {0, 2, 4, 6, 9, 13},
-		      e_lits[] = {0, 1, 3, 6, 11, 21}, e_name[] = {1, 3, 6, 10, 15};
-static const char *const l_dims[] = {"no wp.tid()", "1-D", "2-D", "3-D", "4-D"}, *const l_yes[] = {"yes", "no"},
-		      *const l_kind[] = {"array", "float", "int", "bool", "vector/matrix/quat/transform",
-					 "struct", "generic (Any, ...)", "other", "no annotation"},
-		      *const l_ann[] = {"subscript wp.array[T]", "call wp.array(dtype=T)", "other (indexed, fabric)"},
-		      *const l_dtype[] = {"float32", "float64", "int32", "other int, bool, float16", "vec3", "other vector",
-					  "quat", "transform", "matrix", "spatial", "struct", "generic", "other"};
+		      e_nest[] = {0, 1, 2, 3, 4}, e_expr[] = {0, 3, 4, 5, 6, 7, 9},
+		      e_builtins[] = {0, 2, 4, 6, 9, 13}, e_lits[] = {0, 1, 3, 6, 11, 21},
+		      e_name[] = {1, 3, 6, 10, 15};
+static const char *const l_dims[] = {"no wp.tid()", "1-D", "2-D", "3-D", "4-D"},
+			 *const l_yes[] = {"yes", "no"}, *const l_kind[] = {"array",
+									    "float",
+									    "int",
+									    "bool",
+									    "vector/matrix/quat/transform",
+									    "struct",
+									    "generic (Any, ...)",
+									    "other",
+									    "no annotation"},
+			 *const l_ann[] = {"subscript wp.array[T]", "call wp.array(dtype=T)",
+					   "other (indexed, fabric)"},
+			 *const l_dtype[] = {"float32", "float64",	"int32",  "other int, bool, float16",
+					     "vec3",	"other vector", "quat",	  "transform",
+					     "matrix",	"spatial",	"struct", "generic",
+					     "other"};
 
-#define NUM(t, e) {t, e, NULL, sizeof e / sizeof *e}
-#define CAT(t, l) {t, NULL, l, sizeof l / sizeof *l}
+#define NUM(t, e)                                                                                            \
+	{                                                                                                    \
+		t, e, NULL, sizeof e / sizeof *e                                                             \
+	}
+#define CAT(t, l)                                                                                            \
+	{                                                                                                    \
+		t, NULL, l, sizeof l / sizeof *l                                                             \
+	}
 static const feature feats[RF_COUNT] = {
-	[RF_STATEMENTS] = NUM("statements per kernel", e_stmts),
-	[RF_PARAMS] = NUM("parameters per kernel", e_params),
-	[RF_NEST] = NUM("nesting depth", e_nest),
-	[RF_EXPR_DEPTH] = NUM("expression depth (deepest)", e_expr),
-	[RF_BUILTINS] = NUM("distinct wp.* calls per kernel", e_builtins),
-	[RF_LITERALS] = NUM("numeric literals per kernel", e_lits),
-	[RF_DIMS] = CAT("launch dimensions (targets of wp.tid())", l_dims),
-	[RF_GUARD] = CAT("early return (guard, mask)", l_yes),
-	[RF_HELPER] = CAT("calls a helper function", l_yes),
-	[RF_DOCSTRING] = CAT("docstring", l_yes),
-	[RF_COMMENT] = CAT("comment in the kernel", l_yes),
-	[RF_STRUCT] = CAT("struct parameter or array of structs", l_yes),
-	[RF_INDIRECT] = CAT("index indirection (a[idx[i]], CSR ranges)", l_yes),
-	[RF_LOOP] = CAT("loop (for, while)", l_yes),
-	[RF_ATOMIC] = CAT("atomic update", l_yes),
-	[RF_PARAM_KIND] = CAT("parameter kinds (of all parameters)", l_kind),
-	[RF_ANNOTATION] = CAT("array annotation style (of array parameters)", l_ann),
-	[RF_DTYPE] = CAT("array dtypes (of array parameters)", l_dtype),
-	[RF_PARAM_NAME] = NUM("parameter name length (chars)", e_name),
-	[RF_LOCAL_NAME] = NUM("local name length (chars, distinct per kernel)", e_name),
+    [RF_STATEMENTS] = NUM("statements per kernel", e_stmts),
+    [RF_PARAMS] = NUM("parameters per kernel", e_params),
+    [RF_NEST] = NUM("nesting depth", e_nest),
+    [RF_EXPR_DEPTH] = NUM("expression depth (deepest)", e_expr),
+    [RF_BUILTINS] = NUM("distinct wp.* calls per kernel", e_builtins),
+    [RF_LITERALS] = NUM("numeric literals per kernel", e_lits),
+    [RF_DIMS] = CAT("launch dimensions (targets of wp.tid())", l_dims),
+    [RF_GUARD] = CAT("early return (guard, mask)", l_yes),
+    [RF_HELPER] = CAT("calls a helper function", l_yes),
+    [RF_DOCSTRING] = CAT("docstring", l_yes),
+    [RF_COMMENT] = CAT("comment in the kernel", l_yes),
+    [RF_STRUCT] = CAT("struct parameter or array of structs", l_yes),
+    [RF_INDIRECT] = CAT("index indirection (a[idx[i]], CSR ranges)", l_yes),
+    [RF_LOOP] = CAT("loop (for, while)", l_yes),
+    [RF_ATOMIC] = CAT("atomic update", l_yes),
+    [RF_PARAM_KIND] = CAT("parameter kinds (of all parameters)", l_kind),
+    [RF_ANNOTATION] = CAT("array annotation style (of array parameters)", l_ann),
+    [RF_DTYPE] = CAT("array dtypes (of array parameters)", l_dtype),
+    [RF_PARAM_NAME] = NUM("parameter name length (chars)", e_name),
+    [RF_LOCAL_NAME] = NUM("local name length (chars, distinct per kernel)", e_name),
 };
 
-size_t realism_nbuckets(realism_feature f) { return feats[f].n; }
-const char *realism_title(realism_feature f) { return feats[f].title; }
+size_t realism_nbuckets(realism_feature f)
+{
+	return feats[f].n;
+}
+const char *realism_title(realism_feature f)
+{
+	return feats[f].title;
+}
 
 const char *realism_label(realism_feature f, size_t b, char *tmp, size_t tmplen)
 {
@@ -81,7 +104,10 @@ static void add_num(realism *r, realism_feature f, unsigned v)
 	r->count[f][b]++;
 }
 
-static void add_yes(realism *r, realism_feature f, int yes) { r->count[f][yes ? 0 : 1]++; }
+static void add_yes(realism *r, realism_feature f, int yes)
+{
+	r->count[f][yes ? 0 : 1]++;
+}
 
 /* --- name sets --- */
 
@@ -122,7 +148,10 @@ static void names_add(realism_names *s, const char *name, size_t n)
 	}
 }
 
-void realism_init(realism *r) { memset(r, 0, sizeof *r); }
+void realism_init(realism *r)
+{
+	memset(r, 0, sizeof *r);
+}
 
 void realism_release(realism *r)
 {
@@ -167,7 +196,10 @@ static void on_kernel(const pyfeat_kernel *k, void *ctx)
 	}
 }
 
-void realism_add_source(realism *r, const char *src, size_t n) { pyfeat_scan(src, n, on_kernel, r); }
+void realism_add_source(realism *r, const char *src, size_t n)
+{
+	pyfeat_scan(src, n, on_kernel, r);
+}
 
 /* --- distances --- */
 
@@ -234,8 +266,8 @@ void realism_render(const realism *a, const realism *ref, buf *out)
 		buf_printf(out, " %10zu", ref->locals.n);
 	buf_putc(out, '\n');
 	if (ref)
-		buf_printf(out, "  (reference: %llu .py files read, %llu skipped)\n", (unsigned long long)ref->files,
-			   (unsigned long long)ref->skipped);
+		buf_printf(out, "  (reference: %llu .py files read, %llu skipped)\n",
+			   (unsigned long long)ref->files, (unsigned long long)ref->skipped);
 	int noff = 0;
 	for (int f = 0; f < RF_COUNT; f++) {
 		realism_feature ff = (realism_feature)f;
@@ -257,7 +289,8 @@ void realism_render(const realism *a, const realism *ref, buf *out)
 			if (ref) {
 				int off = realism_off(a, ref, ff, b);
 				noff += off;
-				buf_printf(out, " %9.1f%%%s", 100 * realism_share(ref, ff, b), off ? "  off >2x" : "");
+				buf_printf(out, " %9.1f%%%s", 100 * realism_share(ref, ff, b),
+					   off ? "  off >2x" : "");
 			}
 			buf_putc(out, '\n');
 		}
@@ -267,9 +300,13 @@ void realism_render(const realism *a, const realism *ref, buf *out)
 		if (isnan(d))
 			buf_puts(out, "\ndistance   - (no kernels to compare)\n");
 		else
-			buf_printf(out, "\ndistance   %.3f (mean total-variation distance over %d features; 0 = same, 1 = disjoint)\n",
+			buf_printf(out,
+				   "\ndistance   %.3f (mean total-variation distance over %d features; 0 = "
+				   "same, 1 = disjoint)\n",
 				   d, RF_COUNT);
-		buf_printf(out, "off >2x    %d bucket%s (reference share >= 10%%, dataset's more than twice or less than half)\n",
+		buf_printf(out,
+			   "off >2x    %d bucket%s (reference share >= 10%%, dataset's more than twice or "
+			   "less than half)\n",
 			   noff, noff == 1 ? "" : "s");
 	}
 }

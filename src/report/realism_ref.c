@@ -79,7 +79,10 @@ static int ends_py(const char *name)
 	return n > 3 && !strcmp(name + n - 3, ".py");
 }
 
-static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void walk_dir(walk *w, const char *path, int depth)
 {

@@ -42,7 +42,10 @@ static void test_pure_function(void **state)
 	gen_kernel_free(&c);
 }
 
-static int cmp_name(const void *a, const void *b) { return strcmp(a, b); }
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
 
 static void test_names_unique_and_decodable(void **state)
 {
@@ -126,18 +129,18 @@ static void test_reads_like_warp(void **state)
 	}
 	assert_int_equal(r.kernels, 4800);
 	assert_true(realism_share(&r, RF_ANNOTATION, 0) > 0.75 && realism_share(&r, RF_ANNOTATION, 1) > 0.05);
-	assert_true(realism_share(&r, RF_DIMS, 2) > 0.05);	   /* world, i = wp.tid() */
-	assert_true(realism_share(&r, RF_DIMS, 0) > 0.1);	   /* one-thread kernels */
-	assert_true(realism_share(&r, RF_GUARD, 0) > 0.03);	   /* early returns */
-	assert_true(realism_share(&r, RF_HELPER, 0) > 0.1);	   /* @wp.func calls */
+	assert_true(realism_share(&r, RF_DIMS, 2) > 0.05);  /* world, i = wp.tid() */
+	assert_true(realism_share(&r, RF_DIMS, 0) > 0.1);   /* one-thread kernels */
+	assert_true(realism_share(&r, RF_GUARD, 0) > 0.03); /* early returns */
+	assert_true(realism_share(&r, RF_HELPER, 0) > 0.1); /* @wp.func calls */
 	assert_true(realism_share(&r, RF_DOCSTRING, 0) > 0.05);
 	assert_true(realism_share(&r, RF_COMMENT, 0) > 0.05);
 	assert_true(realism_share(&r, RF_STRUCT, 0) > 0.03);
 	assert_true(realism_share(&r, RF_INDIRECT, 0) > 0.01);
-	assert_true(realism_share(&r, RF_DTYPE, 1) == 0);	   /* no float64 arrays */
-	assert_true(realism_share(&r, RF_DTYPE, 2) > 0.1);	   /* int32 indices and ids */
+	assert_true(realism_share(&r, RF_DTYPE, 1) == 0);	 /* no float64 arrays */
+	assert_true(realism_share(&r, RF_DTYPE, 2) > 0.1);	 /* int32 indices and ids */
 	assert_true(realism_share(&r, RF_EXPR_DEPTH, 6) < 0.01); /* shallow expressions */
-	assert_true(realism_share(&r, RF_STATEMENTS, 0) > 0.3);  /* mostly short, ... */
+	assert_true(realism_share(&r, RF_STATEMENTS, 0) > 0.3);	 /* mostly short, ... */
 	assert_true(realism_share(&r, RF_STATEMENTS, 3) > 0.01); /* ... with a tail */
 	assert_true(r.params.n > 1000);
 	assert_true(gathers > 30 && structs > 100 && helpers > 400 && constants > 100);
@@ -147,10 +150,10 @@ static void test_reads_like_warp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pure_function),
-		cmocka_unit_test(test_names_unique_and_decodable),
-		cmocka_unit_test(test_options_honoured),
-		cmocka_unit_test(test_reads_like_warp),
+	    cmocka_unit_test(test_pure_function),
+	    cmocka_unit_test(test_names_unique_and_decodable),
+	    cmocka_unit_test(test_options_honoured),
+	    cmocka_unit_test(test_reads_like_warp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

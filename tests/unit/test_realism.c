@@ -27,7 +27,10 @@ static size_t scan(const char *src, seen *s)
 	return pyfeat_scan(src, strlen(src), keep, s);
 }
 
-static int name_is(pyfeat_name n, const char *s) { return n.len == strlen(s) && !memcmp(n.s, s, n.len); }
+static int name_is(pyfeat_name n, const char *s)
+{
+	return n.len == strlen(s) && !memcmp(n.s, s, n.len);
+}
 
 static void test_decorators_and_signatures(void **st)
 {
@@ -111,7 +114,7 @@ static void test_strings_comments_and_nesting(void **st)
 	assert_int_equal(k->nest, 1);
 	assert_int_equal(k->literals, 2);
 	assert_int_equal(k->builtins, 2); /* wp.tid, wp.sin */
-	assert_false(k->atomic); /* v += on a local is no atomic */
+	assert_false(k->atomic);	  /* v += on a local is no atomic */
 	/* locals: world, i, s, j, v, n */
 	assert_int_equal(k->nlocals, 6);
 	assert_int_equal(s.k[1].statements, 1);
@@ -192,11 +195,11 @@ static void test_distribution_and_distance(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decorators_and_signatures),
-		cmocka_unit_test(test_strings_comments_and_nesting),
-		cmocka_unit_test(test_atomics_and_stores),
-		cmocka_unit_test(test_expression_depth),
-		cmocka_unit_test(test_distribution_and_distance),
+	    cmocka_unit_test(test_decorators_and_signatures),
+	    cmocka_unit_test(test_strings_comments_and_nesting),
+	    cmocka_unit_test(test_atomics_and_stores),
+	    cmocka_unit_test(test_expression_depth),
+	    cmocka_unit_test(test_distribution_and_distance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
