@@ -13,6 +13,12 @@
 int manifest_write(const run_options *o, const run_state *s, const metrics *mx, const shard_set *shards,
 		   const jsonl_file *rejects, buf *err)
 {
+	return manifest_write_timing(o, s, mx, shards, rejects, NULL, err);
+}
+
+int manifest_write_timing(const run_options *o, const run_state *s, const metrics *mx, const shard_set *shards,
+			  const jsonl_file *rejects, json_t *parts, buf *err)
+{
 	json_t *m = json_object();
 	json_object_set_new(m, "format", json_string("jitsynth-dataset-1"));
 	json_object_set_new(m, "complete", json_boolean(s->complete));
@@ -90,6 +96,8 @@ int manifest_write(const run_options *o, const run_state *s, const metrics *mx, 
 		json_array_append_new(tl, json_pack("[I, f, I]", (json_int_t)s->timeline[i].done, s->timeline[i].seconds,
 						    (json_int_t)s->timeline[i].worker_rss_kib));
 	json_object_set_new(timing, "timeline", tl);
+	if (parts)
+		json_object_set(timing, "parts", parts);
 	json_object_set_new(m, "timing", timing);
 
 	/* 15 digits: the metrics' means (rounded to 2 decimals) print as such */

@@ -14,6 +14,7 @@
 #include "common/dev.h"
 #include "common/util.h"
 #include "pipeline/outdir.h"
+#include "pipeline/parts.h"
 #include "store/card.h"
 #include "store/dedup.h"
 #include "store/layout.h"
@@ -229,13 +230,27 @@ int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, exp
 		}
 	}
 	free(out_real);
+	/* the parts of one --part run: checked before the output is touched */
+	parts_plan *pl = NULL;
+	for (size_t i = 0; i < ndirs && !pl; i++)
+		if (parts_is_part(dirs[i]) && !(pl = parts_check(dirs, ndirs, o, err)))
+			return -1;
 	dir_lock lock = DIR_LOCK_INIT;
 	int created;
-	if (outdir_lock(o->out, &lock, &created, err) < 0)
+	if (outdir_lock(o->out, &lock, &created, err) < 0) {
+		parts_free(pl);
 		return -1;
+	}
 	if (outdir_prepare(o->out, o->force, 0, err) < 0) {
 		outdir_unlock(o->out, &lock, created);
+		parts_free(pl);
 		return -1;
+	}
+	if (pl) {
+		int prc = parts_write(pl, o, res, err);
+		parts_free(pl);
+		outdir_unlock(o->out, &lock, created);
+		return prc;
 	}
 	merge_state m = {.o = o, .res = res, .dd = dedup_new()};
 	m.shards = json_array();

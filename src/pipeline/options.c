@@ -83,9 +83,44 @@ json_t *run_options_json(const run_options *o)
 			 o->chk.arch ? o->chk.arch : "sm_90", "codegen", "enable_backward", 1, "mode", "release");
 	if (o->gen.weights)
 		json_object_set_new(j, "weights", weights_json(o->gen.weights));
+	if (o->part_n) {
+		uint64_t first, end;
+		run_range(o, &first, &end);
+		json_object_set_new(j, "part", json_pack("{s:I, s:I, s:I, s:I}", "k", (json_int_t)o->part_k, "of",
+							 (json_int_t)o->part_n, "first", (json_int_t)first, "end",
+							 (json_int_t)end));
+	}
 	if (o->gen.style != GEN_STYLE_SYNTHETIC) /* absent: synthetic (older runs' journals and manifests) */
 		json_object_set_new(j, "style", json_string(gen_style_name(o->gen.style)));
 	return j;
+}
+
+void run_range(const run_options *o, uint64_t *first, uint64_t *end)
+{
+	if (!o->part_n) {
+		*first = 0, *end = o->n;
+		return;
+	}
+	uint64_t base = o->n / o->part_n, rem = o->n % o->part_n, k = o->part_k;
+	*first = k * base + (k < rem ? k : rem);
+	*end = *first + base + (k < rem);
+}
+
+/* "part": {"k", "of", "first", "end"}, absent for a whole run; the range
+ * must be the one run_range gives. */
+static int part_from_json(const json_t *p, run_options *t)
+{
+	t->part_k = t->part_n = 0;
+	if (!p)
+		return 0;
+	json_int_t k, of, first, end;
+	if (json_unpack((json_t *)p, "{s:I, s:I, s:I, s:I}", "k", &k, "of", &of, "first", &first, "end", &end) < 0 ||
+	    of < 1 || k < 0 || k >= of || (uint64_t)of > t->n)
+		return -1;
+	t->part_k = (uint64_t)k, t->part_n = (uint64_t)of;
+	uint64_t f, e;
+	run_range(t, &f, &e);
+	return f == (uint64_t)first && e == (uint64_t)end ? 0 : -1;
 }
 
 /* Parses the journal's options into a scratch copy of run_options. */
@@ -140,8 +175,12 @@ static int from_json(const json_t *j, run_options *t)
 	}
 	if (t->gen.categories == GEN_SEED_MASK || t->gen.categories == LEGACY_DEFAULT_MASK)
 		t->gen.categories = 0; /* the generator's default */
+	if (part_from_json(json_object_get(j, "part"), t) < 0)
+		return -1;
 	return t->pool.devices ? 0 : -1;
 }
+
+int run_options_from_json(const json_t *j, run_options *o) { return from_json(j, o); }
 
 int run_resume_options(run_options *o, unsigned given, buf *err)
 {
@@ -170,8 +209,9 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 		     {RUN_GIVEN_MAX_STMTS, "--max-stmts"},
 		     {RUN_GIVEN_MAX_DEPTH, "--max-depth"},
 		     {RUN_GIVEN_WEIGHTS, "--weights"},
+		     {RUN_GIVEN_PART, "--part"},
 		     {RUN_GIVEN_STYLE, "--style"}};
-	int differs[14] = {t.n != o->n,
+	int differs[15] = {t.n != o->n,
 			  t.gen.seed != o->gen.seed,
 			  t.pool.devices != o->pool.devices,
 			  category_mask(t.gen.categories) != category_mask(o->gen.categories),
@@ -185,8 +225,9 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 			  t.gen.max_depth != o->gen.max_depth,
 			  !t.gen.weights != !o->gen.weights ||
 			      (t.gen.weights && memcmp(t.gen.weights, o->gen.weights, sizeof(gen_weights)) != 0),
+			  t.part_k != o->part_k || t.part_n != o->part_n,
 			  t.gen.style != o->gen.style};
-	for (int i = 0; i < 14; i++)
+	for (int i = 0; i < 15; i++)
 		if ((given & flags[i].bit) && differs[i]) {
 			buf_printf(err,
 				   "cannot resume: %s differs from the run in '%s'; drop it to continue that run, or start a new one with --force",

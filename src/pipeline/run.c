@@ -39,30 +39,6 @@ const char *run_stage_name(run_stage st)
 	return names[st];
 }
 
-/* ---- test hooks ---- */
-
-static int hook_lists(const char *var, uint64_t index)
-{
-	const char *s = getenv(var);
-	while (s && *s) {
-		char *end;
-		unsigned long long v = strtoull(s, &end, 10);
-		if (end == s)
-			break;
-		if (v == index)
-			return 1;
-		s = *end == ',' ? end + 1 : end;
-	}
-	return 0;
-}
-
-static void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k)
-{
-	gen_kernel_make(&o->gen, index, k);
-	if (hook_lists("JITSYNTH_TEST_REJECT", index)) /* a type error Warp must refuse */
-		buf_puts(&k->source, "    jitsynth_planted = wp.vec3(1.0, 2.0, 3.0) + 1\n");
-}
-
 static slot *slot_of(run *r, uint64_t index) { return &r->win[index % r->nwin]; }
 
 /* A kernel that gives no record: its slot holds the rejects.jsonl line. */
@@ -95,7 +71,7 @@ static void store_ready(run *r);
 static pool_next hand_out(void *ctx, uint64_t *index, buf *frame)
 {
 	run *r = ctx;
-	if (r->failed || r->s->dispatched >= r->o->n)
+	if (r->failed || r->s->dispatched >= r->end)
 		return POOL_DONE;
 	if (r->s->dispatched - r->next_write >= r->nwin) {
 		if (r->chk && r->answered == r->s->dispatched)
@@ -441,8 +417,8 @@ double run_rate(const run_state *s)
 	return s->first_stored > 0 && s->done > s->first_done && t > 0 ? (double)(s->done - s->first_done) / t : 0;
 }
 
-/* A fresh run that stored nothing (it failed to start, or was stopped at
- * once) takes back what it made, so that running it again just works. */
+/* A fresh run that failed before it stored anything takes back what it
+ * made, so that running it again just works. */
 static void take_back(run *r)
 {
 	jsonl_discard(&r->rejects);
@@ -465,7 +441,11 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx, .lock = DIR_LOCK_INIT};
 	r.nwin = (uint64_t)(o->pool.jobs * o->pool.batch * 4 + 64);
 	r.win = xcalloc(r.nwin, sizeof *r.win);
-	r.dd = o->dedup ? dedup_new() : NULL;
+	/* a part keeps every record: dedup is global, done by `merge` over
+	 * all the parts in index order, as one run would do it */
+	r.dd = o->dedup && !o->part_n ? dedup_new() : NULL;
+	run_range(o, &r.first, &r.end);
+	s->dispatched = r.next_write = r.answered = r.first;
 	metrics_init(&r.metrics);
 	shards_init(&r.shards, o->out_dir, o->shard_size, o->format, o->zstd_level);
 	int rc = -1;
@@ -485,7 +465,8 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			     .watch_fd = chk_watch_fd,
 			     .on_watch = on_chk_ready,
 			     .tick = tick};
-	int prc = s->done < o->n ? pool_run(&o->pool, &cb, &r, &s->pool, err) : 0;
+	uint64_t total = r.end - r.first;
+	int prc = s->done < total ? pool_run(&o->pool, &cb, &r, &s->pool, err) : 0;
 	int stopped = o->pool.stop && *o->pool.stop;
 	if (stopped) {
 		/* a stop ends the hand-out; what a worker killed by the same
@@ -511,23 +492,29 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	s->peak_rss_kib = ru.ru_maxrss;
-	s->complete = prc == 0 && !r.failed && s->done == o->n;
+	s->complete = prc == 0 && !r.failed && s->done == total;
 	if (prc == 0 && !r.failed && !s->complete)
 		buf_printf(err, "interrupted after %llu of %llu kernels", (unsigned long long)s->done,
-			   (unsigned long long)o->n);
+			   (unsigned long long)total);
 
 	/* Keep what is finished even when the run failed: no work is lost. A
-	 * write error leaves the temporaries for --resume to sort out. A fresh
-	 * run that stored nothing leaves nothing. */
+	 * write error leaves the temporaries for --resume to sort out. A stop
+	 * leaves a run to resume, even with nothing stored yet (an interrupt
+	 * is the user's, and the resume line is what they expect); a fresh run
+	 * that failed before it stored anything leaves nothing. */
 	buf err2 = BUF_INIT;
-	if (!s->complete && !o->resume && s->records == 0 && s->rejects == 0) {
+	if (!s->complete && !o->resume && !stopped && s->records == 0 && s->rejects == 0) {
 		take_back(&r);
-	} else if (!r.failed && (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
-				 manifest_write(o, s, &r.metrics, &r.shards, &r.rejects, &err2) < 0 ||
-				 card_write(o->out_dir, &err2) < 0)) {
-		if (!err->len)
-			buf_puts(err, buf_cstr(&err2));
-		s->complete = 0;
+	} else if (!r.failed) {
+		if (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
+		    manifest_write(o, s, &r.metrics, &r.shards, &r.rejects, &err2) < 0 ||
+		    card_write(o->out_dir, &err2) < 0) {
+			if (!err->len)
+				buf_puts(err, buf_cstr(&err2));
+			s->complete = 0;
+		} else {
+			s->resumable = !s->complete;
+		}
 	}
 	buf_free(&err2);
 	if (progress)

@@ -36,7 +36,8 @@ typedef struct run {
 	char resume_warp[32]; /* the Warp that made the kept shards ("": none kept) */
 	slot *win;
 	uint64_t nwin;
-	uint64_t next_write;
+	uint64_t first, end; /* the indices this run makes (run_range) */
+	uint64_t next_write; /* the oldest index not stored yet */
 	shard_set shards;
 	jsonl_file rejects;
 	int rejects_open;
@@ -50,6 +51,9 @@ typedef struct run {
 	void *pctx;
 	gen_kernel k; /* scratch kernel, reused */
 } run;
+
+/* kernel.c: kernel `index` of the run (gen_kernel_make and the test hooks) */
+void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k);
 
 /* resume.c */
 /* Creates out_dir (or replaces the dataset in it with --force) and opens

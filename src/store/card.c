@@ -104,6 +104,13 @@ static void options(const json_t *m, buf *out)
 	if (json_object_get(o, "n"))
 		buf_printf(out, "| kernels requested (`-n`) | %lld |\n| seed | %llu |\n", (long long)get_int(o, "n"),
 			   rec_json_get_u64(json_object_get(o, "seed"), &seed) == 0 ? (unsigned long long)seed : 0ULL);
+	if (json_is_object(json_object_get(o, "part")))
+		buf_printf(out,
+			   "| part (`--part`) | %lld/%lld (of parts 0..%lld): kernels %lld..%lld only, duplicates kept; "
+			   "`jitsynth merge` of all the parts makes the run's dataset |\n",
+			   (long long)get_int(o, "part.k"), (long long)get_int(o, "part.of"),
+			   (long long)get_int(o, "part.of") - 1, (long long)get_int(o, "part.first"),
+			   (long long)get_int(o, "part.end") - 1);
 	buf_puts(out, "| devices | ");
 	json_list(json_object_get(o, "devices"), out);
 	buf_puts(out, " |\n| categories | ");
