@@ -51,7 +51,7 @@ endif
 VENV    := .venv
 N       ?= 3000
 
-.PHONY: all setup run test check asan bench bench-scaling bench-gen bench-scaleout soak fuzz fuzz-run clean help format
+.PHONY: all setup run test check asan bench bench-scaling bench-gen bench-scaleout bench-realism soak fuzz fuzz-run clean help format
 
 all: $(BIN)
 
@@ -66,6 +66,7 @@ help:
 	@echo "make bench-scaling  jitsynth --jobs 1, 2, 4 ... cores against as many raw Warp processes"
 	@echo "make bench-gen  the generator over every profile (GEN_N kernels): codegen rate, coverage"
 	@echo "make bench-scaleout  the Scale out plan's figures: syntax rate per job, bytes per record, merge rate"
+	@echo "make bench-realism  distance of both styles from Warp's shipped code, per profile"
 	@echo "make soak       20 generate runs killed at random and resumed (long)"
 
 setup:
@@ -139,6 +140,11 @@ bench-gen: setup
 bench-scaleout: setup
 	@$(MAKE) --no-print-directory all
 	@bash bench/scaleout.sh
+
+# Issue 12's realism figures: distance from Warp's shipped code per style and profile.
+bench-realism: setup
+	@$(MAKE) --no-print-directory all
+	@bash bench/realism.sh
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c

@@ -32,6 +32,8 @@ static const char usage_tail[] =
 	"                        each profile's own range)\n"
 	"      --weights FILE    statement weights per profile, lines such as\n"
 	"                        'loop.while = 0' or '*.atomic = 5' (0..100)\n"
+	"      --style S         synthetic (default: the grammar's own text) or\n"
+	"                        realistic (written as simulation code is)\n"
 	"      --shard-size N    records per shard (default 10000)\n"
 	"      --validate T      compile every pair: none, syntax (default: NVRTC and\n"
 	"                        g++ front ends) or compile (PTX and object code)\n"
@@ -97,6 +99,7 @@ enum {
 	OPT_MAX_DEPTH,
 	OPT_WEIGHTS,
 	OPT_PART,
+	OPT_STYLE,
 };
 
 /* "K/N", 0 <= K < N <= 2^20 (a Slurm array's size at most) */
@@ -126,6 +129,7 @@ int cmd_generate(int argc, char **argv)
 		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 		{"weights", required_argument, NULL, OPT_WEIGHTS},
 		{"part", required_argument, NULL, OPT_PART},
+		{"style", required_argument, NULL, OPT_STYLE},
 		{"shard-size", required_argument, NULL, OPT_SHARD},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"format", required_argument, NULL, OPT_FORMAT},
@@ -221,6 +225,14 @@ int cmd_generate(int argc, char **argv)
 			if (parse_part(optarg, &o.part_k, &o.part_n) < 0)
 				return usage_error("generate", "--part wants K/N with 0 <= K < N (e.g. 0/4), not '%s'", optarg);
 			break;
+		case OPT_STYLE: {
+			int st = gen_style_from_name(optarg);
+			given |= RUN_GIVEN_STYLE;
+			if (st < 0)
+				return usage_error("generate", "--style wants synthetic or realistic, not '%s'", optarg);
+			o.gen.style = (gen_style)st;
+			break;
+		}
 		case OPT_SHARD:
 			given |= RUN_GIVEN_SHARD_SIZE;
 			if (parse_u64(optarg, 1, UINT64_C(1) << 32, &v) < 0)

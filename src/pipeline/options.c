@@ -90,6 +90,8 @@ json_t *run_options_json(const run_options *o)
 							 (json_int_t)o->part_n, "first", (json_int_t)first, "end",
 							 (json_int_t)end));
 	}
+	if (o->gen.style != GEN_STYLE_SYNTHETIC) /* absent: synthetic (older runs' journals and manifests) */
+		json_object_set_new(j, "style", json_string(gen_style_name(o->gen.style)));
 	return j;
 }
 
@@ -140,6 +142,11 @@ static int from_json(const json_t *j, run_options *t)
 	t->gen.max_depth = max_depth;
 	if (weights_from_json(json_object_get(j, "weights"), &t->gen) < 0)
 		return -1;
+	json_t *style = json_object_get(j, "style");
+	int st = style ? gen_style_from_name(json_string_value(style)) : GEN_STYLE_SYNTHETIC;
+	if (st < 0)
+		return -1;
+	t->gen.style = (gen_style)st;
 	/* arch points into the journal's JSON, freed after this call: keep the
 	 * caller's string when it is the same, else a static copy */
 	static char arch_copy[32];
@@ -202,8 +209,9 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 		     {RUN_GIVEN_MAX_STMTS, "--max-stmts"},
 		     {RUN_GIVEN_MAX_DEPTH, "--max-depth"},
 		     {RUN_GIVEN_WEIGHTS, "--weights"},
-		     {RUN_GIVEN_PART, "--part"}};
-	int differs[14] = {t.n != o->n,
+		     {RUN_GIVEN_PART, "--part"},
+		     {RUN_GIVEN_STYLE, "--style"}};
+	int differs[15] = {t.n != o->n,
 			  t.gen.seed != o->gen.seed,
 			  t.pool.devices != o->pool.devices,
 			  category_mask(t.gen.categories) != category_mask(o->gen.categories),
@@ -217,8 +225,9 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 			  t.gen.max_depth != o->gen.max_depth,
 			  !t.gen.weights != !o->gen.weights ||
 			      (t.gen.weights && memcmp(t.gen.weights, o->gen.weights, sizeof(gen_weights)) != 0),
-			  t.part_k != o->part_k || t.part_n != o->part_n};
-	for (int i = 0; i < 14; i++)
+			  t.part_k != o->part_k || t.part_n != o->part_n,
+			  t.gen.style != o->gen.style};
+	for (int i = 0; i < 15; i++)
 		if ((given & flags[i].bit) && differs[i]) {
 			buf_printf(err,
 				   "cannot resume: %s differs from the run in '%s'; drop it to continue that run, or start a new one with --force",

@@ -115,6 +115,7 @@ enum {
 	RUN_GIVEN_MAX_DEPTH = 1 << 11,
 	RUN_GIVEN_WEIGHTS = 1 << 12,
 	RUN_GIVEN_PART = 1 << 13,
+	RUN_GIVEN_STYLE = 1 << 14,
 };
 
 /* Rate of this process's work in kernels/s, from its first stored kernel

@@ -34,6 +34,7 @@ stats *stats_new(void)
 	st->builtins.cap = 512;
 	st->validation.cap = 32;
 	metrics_init(&st->metrics);
+	realism_init(&st->realism);
 	st->dd = dedup_new();
 	return st;
 }
@@ -48,6 +49,10 @@ void stats_free(stats *st)
 	stats_table_free(&st->builtins);
 	stats_table_free(&st->validation);
 	metrics_release(&st->metrics);
+	realism_release(&st->realism);
+	if (st->ref)
+		realism_release(st->ref);
+	free(st->ref);
 	dedup_free(st->dd);
 	dedup_set_free(&st->structural);
 	for (size_t i = 0; i < st->nex; i++) {
@@ -191,6 +196,7 @@ void stats_add(stats *st, const json_t *rec)
 	}
 	count_builtins(st, py ? py : "", pylen);
 	metrics_add_source(&st->metrics, py ? py : "", pylen);
+	realism_add_source(&st->realism, py ? py : "", pylen);
 	count_validation(st, rec, has);
 	dedup_set_add(&st->structural, dedup_structural_fp(st->dd, py ? py : "", pylen, fwd0, fwd0len));
 	keep_example(st, rec, cat, py ? py : "", pylen);
@@ -315,6 +321,25 @@ int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *e
 	reader_close(r);
 	scan_rejects(st, dir, warn, ctx);
 	return 0;
+}
+
+int stats_add_reference(stats *st, const char *path, stats_warn_fn warn, void *ctx, buf *err)
+{
+	if (!st->ref) {
+		st->ref = xmalloc(sizeof *st->ref);
+		realism_init(st->ref);
+	}
+	return realism_add_reference(st->ref, path, warn, ctx, err);
+}
+
+int stats_scan_sources(stats *st, const char *path, stats_warn_fn warn, void *ctx, buf *err)
+{
+	free(st->dir);
+	st->dir = xstrdup(path);
+	free(st->layout);
+	st->layout = xstrdup("Python sources (realism figures only)");
+	st->sources_only = 1;
+	return realism_add_reference(&st->realism, path, warn, ctx, err);
 }
 
 /* --- the table --- */
@@ -448,6 +473,13 @@ static void render_shape(const stats *st, buf *out)
 void stats_render_table(const stats *st, buf *out)
 {
 	buf tmp = BUF_INIT;
+	if (st->sources_only) {
+		buf_printf(out, "sources    %s (%llu .py files, %llu skipped)\n", cell(&tmp, st->dir),
+			   (unsigned long long)st->realism.files, (unsigned long long)st->realism.skipped);
+		buf_free(&tmp);
+		realism_render(&st->realism, st->ref, out);
+		return;
+	}
 	buf_printf(out, "dataset    %s\nlayout     %s", cell(&tmp, st->dir ? st->dir : "?"),
 		   st->layout ? st->layout : "?");
 	if (st->nshards)
@@ -482,4 +514,5 @@ void stats_render_table(const stats *st, buf *out)
 		buf_puts(out, "\ndedup      (no dedup counts in the manifest)\n");
 	buf_printf(out, "uniqueness %zu structurally distinct of %llu records (%.1f%%)\n", st->structural.n,
 		   (unsigned long long)st->records, stats_pct(st->structural.n, st->records));
+	realism_render(&st->realism, st->ref, out);
 }

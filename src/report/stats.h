@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "report/hist.h"
 #include "report/metrics.h"
+#include "report/realism.h"
 #include "report/table.h"
 #include "store/dedup.h"
 
@@ -39,6 +40,9 @@ typedef struct stats {
 	dedup_set structural;
 	stats_example ex[STATS_EXAMPLES];
 	size_t nex;
+	realism realism; /* the kernels' features (realism.h) */
+	realism *ref;	 /* NULL, or the reference of `--compare` (stats_add_reference) */
+	int sources_only; /* stats_scan_sources: no records, only realism */
 } stats;
 
 /* Called with "FILE:LINE: what" for each malformed line or file skipped. */
@@ -50,6 +54,12 @@ void stats_free(stats *st);
  * rejects.jsonl[.zst]. -1 with err if dir is no dataset. */
 int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *err);
 void stats_add(stats *st, const json_t *rec);
+/* Adds a reference of real Warp code (realism.h) to compare with: a .py
+ * file or a directory of them. -1 with err when path cannot be read. */
+int stats_add_reference(stats *st, const char *path, stats_warn_fn warn, void *ctx, buf *err);
+/* Reads Python sources (a .py file or a directory of them) as the dataset
+ * itself: only the realism figures are then measured. */
+int stats_scan_sources(stats *st, const char *path, stats_warn_fn warn, void *ctx, buf *err);
 
 /* The figures as a plain-text table. */
 void stats_render_table(const stats *st, buf *out);
