@@ -35,12 +35,30 @@ def short(exc):
     return " ".join(msg.split())[:600]
 
 
+# wp.config entries that shape generated code (Module options and codegen)
+CODEGEN_CONFIG = ("enable_backward", "mode", "optimization_level", "max_unroll", "verify_fp", "verify_cuda",
+                  "fast_math", "lineinfo", "line_directives", "cpu_compiler_flags", "enable_mathdx_gemm",
+                  "enable_mathdx_solver", "enable_mathdx_fft", "deterministic", "deterministic_max_records",
+                  "default_grid_stride", "legacy_scalar_return_types")
+
+
 class Ingest:
     def __init__(self, bridge):
         self.b = bridge
         self.wp = bridge.wp
         self.ctx = bridge.ctx
         self.synthetic = set()  # ids of overloads instantiate() made
+        # What a file's import may change for the files after it: Warp's
+        # global config (example_fdtd_3d.py sets wp.config.enable_backward =
+        # False at import, and every module built later in that worker lost
+        # its backward). Restored before each file, so a file's records never
+        # depend on what this worker imported before.
+        # Only what decides generated code (a module's options are taken from
+        # the config when it is made): the runtime's own (kernel_cache_dir,
+        # log_level, ...) are Warp's business.
+        cfg = vars(self.wp.config)
+        self.pristine = {k: cfg[k] for k in CODEGEN_CONFIG if k in cfg}
+        self.base_modules = set(sys.modules)
         sys.dont_write_bytecode = True  # the file system is read-only anyway
 
     # ---- finding the kernels after an import ----
@@ -163,6 +181,8 @@ class Ingest:
         "python_source", "modules": [...], "kernels": [{"name", "line",
         "variants": [[module index, C name, signature]], "reject": reason}]}."""
         path, devices = req["file"], req["devices"]
+        for k, v in self.pristine.items():
+            setattr(self.wp.config, k, v)
         with open(path, encoding="utf-8") as f:
             text = f.read()
         ans = {"route": "import", "import_error": "", "python_source": text, "modules": [], "kernels": []}
@@ -221,7 +241,24 @@ class Ingest:
             sys.path.remove(root)
         sys.path.insert(0, root)
         self.evict_other(req["module"].split(".")[0], root)
-        mod = importlib.import_module(req["module"])
+        # imported before, as another file's dependency: run again, so that
+        # what its top level sets (Warp's config) applies to its own kernels
+        # (a module whose second run fails is taken as the first left it)
+        name = req["module"]
+        if name in sys.modules and name not in self.base_modules:
+            old_mod = sys.modules.pop(name)
+            old = self.ctx.user_modules.pop(name, None)
+            try:
+                mod = importlib.import_module(name)
+            except BaseException:
+                sys.modules[name] = mod = old_mod
+                if old is not None:
+                    self.ctx.user_modules[name] = old
+            else:
+                if old is not None:
+                    old._detach_references()
+        else:
+            mod = importlib.import_module(name)
         if getattr(mod, "__file__", None) and not same_file(mod.__file__, path):
             raise ImportError("module %s is %s, not this file" % (req["module"], mod.__file__))
         return self.registry_kernels(mod.__file__ or path)

@@ -86,3 +86,11 @@ check "merged card: origins" grep -q "^| ingested | 13 |$" all/README.md
 js ingest no_such_package_zz -o x; expect_rc 1
 expect_err "is neither a directory nor a package"
 echo "ingest: all checks passed"
+
+# ---- a file that sets Warp's global config at import ----
+# (wp.config.enable_backward = False, as example_fdtd_3d.py does) changes its
+# own kernels only, not those of the files one worker ingests after it
+js ingest "$FIX/cfgproj" -o cfg -j 1; expect_rc 0
+cfgrec() { jq -r --arg k "$1" 'select(.kernel_name == $k) | .ir.cpu.backward' cfg/train-*.jsonl; }
+check "the file that turned the backward off has none" test -z "$(cfgrec no_backward)"
+check "the file after it keeps its backward" test -n "$(cfgrec with_backward)"
