@@ -1,16 +1,21 @@
 /* realism_ref: reads a reference of real Warp code, files and directories
  * of .py files from anywhere (untrusted): only regular files, bounded sizes,
- * depth and count; links to directories are not followed; nothing runs. */
+ * depth and count; links to directories are not followed; nothing runs. A
+ * directory holding a dataset (manifest.json: an ingested one, say) gives
+ * its records' python_source, through the dataset reader. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "common/untrusted.h"
 #include "common/util.h"
 #include "report/realism.h"
+#include "store/layout.h"
+#include "store/reader.h"
 
 enum { MAX_FILE = 16 << 20, MAX_DEPTH = 16, MAX_FILES = 100000 };
 
@@ -125,6 +130,64 @@ static void walk_dir(walk *w, const char *path, int depth)
 	free(names);
 }
 
+/* A set of 64-bit hashes (open addressing; 0 stands for empty). */
+typedef struct hset {
+	uint64_t *v;
+	size_t cap, n;
+} hset;
+
+/* Adds h; returns whether it was new. */
+static int hset_add(hset *s, uint64_t h)
+{
+	if (!h)
+		h = 1;
+	if (2 * (s->n + 1) > s->cap) {
+		hset t = {xcalloc(s->cap ? 2 * s->cap : 1024, sizeof *t.v), s->cap ? 2 * s->cap : 1024, 0};
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i])
+				hset_add(&t, s->v[i]);
+		free(s->v);
+		*s = t;
+	}
+	size_t i = (size_t)h & (s->cap - 1);
+	while (s->v[i]) {
+		if (s->v[i] == h)
+			return 0;
+		i = (i + 1) & (s->cap - 1);
+	}
+	s->v[i] = h;
+	s->n++;
+	return 1;
+}
+
+/* Every record's python_source of the dataset in dir, each text once: an
+ * ingested record holds its whole file, shared by that file's kernels. */
+static int add_dataset(walk *w, const char *dir, buf *err)
+{
+	reader *rd = reader_open(dir, err);
+	if (!rd)
+		return -1;
+	hset seen = {0};
+	reader_record rec;
+	buf msg = BUF_INIT;
+	int r;
+	while ((r = reader_next(rd, &rec, &msg)) != READER_END) {
+		if (r == READER_BAD) {
+			skip(w, dir, buf_cstr(&msg));
+			buf_reset(&msg);
+			continue;
+		}
+		size_t n;
+		const char *src = reader_str(rec.json, "python_source", &n);
+		if (src && hset_add(&seen, XXH3_64bits(src, n)))
+			realism_add_source(w->r, src, n);
+	}
+	free(seen.v);
+	buf_free(&msg);
+	reader_close(rd);
+	return 0;
+}
+
 int realism_add_reference(realism *r, const char *path, realism_warn_fn warn, void *ctx, buf *err)
 {
 	walk w = {r, warn, ctx};
@@ -134,6 +197,12 @@ int realism_add_reference(realism *r, const char *path, realism_warn_fn warn, vo
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
+		buf m = BUF_INIT;
+		buf_printf(&m, "%s/" LAYOUT_MANIFEST, path);
+		int dataset = access(buf_cstr(&m), F_OK) == 0;
+		buf_free(&m);
+		if (dataset)
+			return add_dataset(&w, path, err);
 		walk_dir(&w, path, 0);
 		return 0;
 	}

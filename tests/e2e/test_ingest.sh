@@ -94,3 +94,9 @@ js ingest "$FIX/cfgproj" -o cfg -j 1; expect_rc 0
 cfgrec() { jq -r --arg k "$1" 'select(.kernel_name == $k) | .ir.cpu.backward' cfg/train-*.jsonl; }
 check "the file that turned the backward off has none" test -z "$(cfgrec no_backward)"
 check "the file after it keeps its backward" test -n "$(cfgrec with_backward)"
+
+# ---- an ingested dataset as the realism reference (stats --compare) ----
+js stats cfg --compare cfg; expect_rc 0
+check "the reference is the dataset's kernels, each source once" \
+	grep -Eq "^  kernels measured +2 +2$" out.txt
+check "a dataset against itself: distance 0" grep -q "^distance   0.000 " out.txt
