@@ -13,8 +13,8 @@ rm -rf "$out"
 start=$(date +%s.%N)
 bin/jitsynth ingest warp.examples warp._src warp.tests -o "$out" -j "$jobs" --timeout 120
 end=$(date +%s.%N)
-echo "wall time: $(echo "$end - $start" | bc) s, --jobs $jobs"
+awk -v a="$start" -v b="$end" -v j="$jobs" 'BEGIN { printf "wall time: %.1f s, --jobs %d\n", b - a, j }'
 jq -r '.counts.ingest.per_source | map(select(.src != "warp.tests")) |
 	"examples + _src, module level: \(map(.module_level_paired) | add) of \(map(.module_level) | add) paired (\(100 * (map(.module_level_paired) | add) / (map(.module_level) | add) | . * 10 | round / 10) %)"' \
 	"$out/manifest.json"
-echo "records per device: $(jq -c .counts.per_device "$out/manifest.json"); with a backward: $(cat "$out"/train-*.jsonl | jq -r 'select(.ir.cpu.backward != "") | .id' | wc -l)"
+echo "records per device: $(jq -c .counts.per_device "$out/manifest.json"); with a backward: $(zstdcat -f "$out"/train-* | jq -r 'select(.ir.cpu.backward != "") | .id' | wc -l)"

@@ -28,7 +28,7 @@ static const char usage[] =
     "      --devices LIST    cpu, cuda or cpu,cuda (default)\n"
     "  -j, --jobs N          sandboxed Warp workers (default: cores)\n"
     "      --timeout S       seconds a file may take before its worker is killed (default 60)\n"
-    "      --format F        jsonl (default) or jsonl.zst\n"
+    "      --format F        jsonl.zst (default, as generate) or jsonl\n"
     "      --shard-size N    records per shard (default 10000)\n"
     "      --no-dedup        keep duplicates\n"
     "      --force           replace a dataset already in OUT\n"
@@ -93,7 +93,7 @@ int cmd_ingest(int argc, char **argv)
 	    {0},
 	};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	ingest_options o = {.format = JSONL_PLAIN, .shard_size = 10000, .dedup = 1};
+	ingest_options o = {.format = JSONL_ZST, .shard_size = 10000, .dedup = 1};
 	pool_options_init(&o.pool);
 	o.pool.jobs = cores > 0 ? (int)cores : 1;
 	o.pool.python = default_python();

@@ -365,6 +365,10 @@ void html_render(const stats *st, buf *out)
 	stat_cards(out, st);
 	buf_puts(out, "<h2>Categories</h2>\n");
 	table_bars(out, "Records per category", &st->categories, st->records, 64, 0);
+	if (st->origins.n > 1 || st->licenses.n) {
+		table_bars(out, "Records per origin", &st->origins, st->records, 8, 0);
+		table_bars(out, "Ingested records per license", &st->licenses, st->records, 64, 0);
+	}
 	buf_puts(out, "<h2>Lengths</h2>\n<div class=\"grid\">\n");
 	for (int i = 0; i < STATS_NHIST; i++)
 		if (st->hist[i].n)

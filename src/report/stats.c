@@ -33,6 +33,8 @@ stats *stats_new(void)
 	st->categories.cap = 64;
 	st->builtins.cap = 512;
 	st->validation.cap = 32;
+	st->origins.cap = 8;
+	st->licenses.cap = 64;
 	metrics_init(&st->metrics);
 	realism_init(&st->realism);
 	st->dd = dedup_new();
@@ -48,6 +50,8 @@ void stats_free(stats *st)
 	stats_table_free(&st->categories);
 	stats_table_free(&st->builtins);
 	stats_table_free(&st->validation);
+	stats_table_free(&st->origins);
+	stats_table_free(&st->licenses);
 	metrics_release(&st->metrics);
 	realism_release(&st->realism);
 	if (st->ref)
@@ -177,6 +181,12 @@ void stats_add(stats *st, const json_t *rec)
 	const char *cat = reader_str(rec, "category", NULL);
 	cat = cat ? cat : "(none)";
 	stats_table_get(&st->categories, cat, strlen(cat))->n++;
+	const char *origin = reader_str(rec, "origin", NULL);
+	origin = origin ? origin : "generated";
+	stats_table_get(&st->origins, origin, strlen(origin))->n++;
+	const char *lic = reader_str(json_object_get(rec, "source"), "license", NULL);
+	if (lic)
+		stats_table_get(&st->licenses, lic, strlen(lic))->n++;
 	stats_hist_add(&st->hist[STATS_PY_CHARS], pylen);
 	stats_hist_add(&st->hist[STATS_PY_LINES], count_lines(py, pylen));
 	int has[2] = {0, 0};
@@ -492,6 +502,10 @@ void stats_render_table(const stats *st, buf *out)
 		   (unsigned long long)st->records, (unsigned long long)st->per_device[0],
 		   (unsigned long long)st->per_device[1], (unsigned long long)st->malformed);
 	render_counts("category", &st->categories, st->records, out);
+	if (st->origins.n > 1 || st->licenses.n) {
+		render_counts("origin", &st->origins, st->records, out);
+		render_counts("license (ingested records)", &st->licenses, st->records, out);
+	}
 	buf_printf(out, "\n%-22s %10s %10s %10s %10s %10s\n", "length", "min", "mean", "p50", "p90", "max");
 	for (int i = 0; i < STATS_NHIST; i++) {
 		const stats_hist *h = &st->hist[i];

@@ -33,6 +33,7 @@ typedef struct stats {
 	uint64_t records, malformed, per_device[2];
 	stats_hist hist[STATS_NHIST];
 	stats_table categories, builtins, validation;
+	stats_table origins, licenses; /* "generated" or "ingested"; ingested records' source.license */
 	metrics metrics; /* builtins per catalog group, shape, rejects by reason */
 	int have_dedup;
 	uint64_t dedup_exact, dedup_structural;

@@ -16,7 +16,7 @@ FIX=$ROOT/tests/fixtures/ingest
 export JITSYNTH_TEST_OUTSIDE=$PWD/outside
 js ingest "$FIX/mitproj" "$FIX/apacheproj" "$FIX/bsdproj" "$FIX/nolicense" -o ing -j 2 --timeout 3; expect_rc 0
 cat out.txt
-recs() { cat ing/train-*.jsonl; }
+recs() { records ing; }
 rej() { jq -r --arg k "$1" 'select(.kernel_name == $k) | .reason' ing/rejects.jsonl; }
 has_rec() { recs | jq -s -e "[.[] | $1] | length > 0 and all" >/dev/null; } # a jq test: true for every match, and one matches
 route() { recs | jq -r --arg k "$1" 'select(.kernel_name == $k) | .source.route' | head -1; }
@@ -34,8 +34,9 @@ check "generic kernel that float32 does not fit: reported" test "$(rej unbound_g
 check "factory kernel: reported" test "$(rej scaler)" = factory
 check "missing dependency: paired through route 2" test "$(route relax)" = standalone
 check "... with the import's error" has_rec 'select(.kernel_name == "relax") | .source.import_error | test("torch")'
+relax_src=$(records ing | jq -r 'select(.kernel_name == "relax") | .python_source')
 check "route 2's python_source holds the kernel and its helper, not the import" \
-	bash -c "cat ing/train-*.jsonl | jq -r 'select(.kernel_name == \"relax\") | .python_source' | grep -q 'def damp' && ! cat ing/train-*.jsonl | jq -r 'select(.kernel_name == \"relax\") | .python_source' | grep -q 'import torch'"
+	bash -c 'grep -q "def damp" <<<"$1" && ! grep -q "import torch" <<<"$1"' _ "$relax_src"
 
 # the hostile modules: stopped, reported, paired from their static text
 hostile_err() { recs | jq -r --arg k "$1" 'select(.kernel_name == $k) | .source.import_error'; }
@@ -70,17 +71,20 @@ js verify ing; expect_rc 0
 # the same sources give the same records, whatever --jobs
 js ingest "$FIX/apacheproj" "$FIX/bsdproj" "$FIX/mitproj/simpkg/sim" -o one -j 1 -q; expect_rc 0
 js ingest "$FIX/apacheproj" "$FIX/bsdproj" "$FIX/mitproj/simpkg/sim" -o two -j 2 -q; expect_rc 0
-check "--jobs 1 and 2: the same shard" cmp one/train-00000.jsonl two/train-00000.jsonl
+check "--jobs 1 and 2: the same shard" cmp one/train-00000.jsonl.zst two/train-00000.jsonl.zst
 
 # with generated records: ids apart, merge dedups across both
 js generate -n 11 -o gen --quiet --validate none -j 2; expect_rc 0
-check "ids: ingested i-..., generated s..." test "$(cat ing/train-*.jsonl gen/train-*.jsonl | jq -r .id | grep -cv '^[is]')" = 0
+check "ids: ingested i-..., generated s..." test "$( (records ing; records gen) | jq -r .id | grep -cv '^[is]')" = 0
+check "ids: both kinds are there" test "$( (records ing; records gen) | jq -r .id | cut -c1 | sort -u | tr -d '\n')" = is
 js merge gen ing ing -o all; expect_rc 0
 check "merge: the second copy of the ingested records is dropped" \
 	test "$(jq -c '.counts | [.records, .per_origin.generated, .per_origin.ingested]' all/manifest.json)" = "[$((11 + 13)),11,13]"
 check "merge: no ingested kernel is a duplicate of its neighbours in the file" \
 	test "$(jq -r .counts.dedup.exact all/manifest.json)" = 13
 check "merged card: origins" grep -q "^| ingested | 13 |$" all/README.md
+js stats all; expect_rc 0
+check "stats: records by origin" bash -c "grep -Eq '^  generated +11 ' out.txt && grep -Eq '^  ingested +13 ' out.txt"
 
 # an installed package by name; errors
 js ingest no_such_package_zz -o x; expect_rc 1
@@ -91,7 +95,7 @@ echo "ingest: all checks passed"
 # (wp.config.enable_backward = False, as example_fdtd_3d.py does) changes its
 # own kernels only, not those of the files one worker ingests after it
 js ingest "$FIX/cfgproj" -o cfg -j 1; expect_rc 0
-cfgrec() { jq -r --arg k "$1" 'select(.kernel_name == $k) | .ir.cpu.backward' cfg/train-*.jsonl; }
+cfgrec() { records cfg | jq -r --arg k "$1" 'select(.kernel_name == $k) | .ir.cpu.backward'; }
 check "the file that turned the backward off has none" test -z "$(cfgrec no_backward)"
 check "the file after it keeps its backward" test -n "$(cfgrec with_backward)"
 
