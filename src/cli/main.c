@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "exec/exec.h"
 #include "store/record.h"
 #include "validate/chk.h"
 
@@ -58,6 +59,10 @@ int main(int argc, char **argv)
 	 * (src/validate/nvserver.h); not a command for people, so not in usage. */
 	if (!strcmp(cmd, CHK_NVRTC_SERVER_COMMAND))
 		return chk_nvrtc_server(argc - 1, argv + 1);
+	/* Hidden too: the run tier's kernels run in copies of this program
+	 * (src/exec/exec.h). */
+	if (!strcmp(cmd, EXEC_RUNNER_COMMAND))
+		return exec_runner(argc - 1, argv + 1);
 	int (*run)(int, char **) = find_command(cmd);
 	if (run)
 		return run(argc - 1, argv + 1);
