@@ -116,7 +116,8 @@ int exec_runner_main(int argc, char **argv)
 	dup2(dn, 1);
 	close(dn);
 	uint64_t from = strtoull(argv[4], NULL, 10);
-	void *w = dlopen(argv[2], RTLD_NOW | RTLD_LOCAL);
+	/* global: the batch resolves what warp.so exports (wp_float_to_half_bits, ...) */
+	void *w = dlopen(argv[2], RTLD_NOW | RTLD_GLOBAL);
 	if (!w) {
 		dprintf(out_fd, "E cannot load %s\n", argv[2]);
 		return 3;
