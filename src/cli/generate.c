@@ -34,7 +34,8 @@ static const char usage_tail[] =
 	"                        'loop.while = 0' or '*.atomic = 5' (0..100)\n"
 	"      --shard-size N    records per shard (default 10000)\n"
 	"      --validate T      compile every pair: none, syntax (default: NVRTC and\n"
-	"                        g++ front ends) or compile (PTX and object code)\n"
+	"                        g++ front ends), compile (PTX and object code) or\n"
+	"                        run (compile, then every CPU kernel executed: exec)\n"
 	"      --arch SM         CUDA architecture for --validate compile (default sm_90)\n"
 	"      --cxx CXX         host C++ compiler for CPU validation (default g++)\n"
 	"      --format F        jsonl (default) or jsonl.zst (zstd-compressed shards)\n"
@@ -227,8 +228,11 @@ int cmd_generate(int argc, char **argv)
 			break;
 		case OPT_VALIDATE:
 			given |= RUN_GIVEN_VALIDATE;
-			if (chk_tier_parse(optarg, &o.chk.tier) < 0)
-				return usage_error("generate", "--validate wants none, syntax or compile, not '%s'", optarg);
+			o.exec = !strcmp(optarg, "run");
+			if (o.exec)
+				o.chk.tier = CHK_COMPILE;
+			else if (chk_tier_parse(optarg, &o.chk.tier) < 0)
+				return usage_error("generate", "--validate wants none, syntax, compile or run, not '%s'", optarg);
 			break;
 		case OPT_ARCH:
 			given |= RUN_GIVEN_ARCH;

@@ -14,7 +14,7 @@
 #include "warp/native.h"
 
 static const char usage[] =
-	"usage: jitsynth validate DIR [--tier syntax|compile] [options]\n"
+	"usage: jitsynth validate DIR [--tier syntax|compile|run] [options]\n"
 	"\n"
 	"Re-checks every pair of the dataset in DIR: jitsynth's shards (each stored\n"
 	"module is compiled; forward/backward must be the module's own functions,\n"
@@ -25,8 +25,8 @@ static const char usage[] =
 	"malformed files and lines are named and skipped.\n"
 	"Exit status: 0 all passed, 1 a failure, a skipped line or nothing checked.\n"
 	"\n"
-	"      --tier T        syntax (default: NVRTC and g++ front ends) or compile\n"
-	"                      (PTX and object code)\n"
+	"      --tier T        syntax (default: NVRTC and g++ front ends), compile\n"
+	"                      (PTX and object code) or run (every CPU kernel executed)\n"
 	"      --arch SM       CUDA architecture for --tier compile (default sm_90)\n"
 	"      --devices LIST  cpu,cuda (default both)\n"
 	"      --cxx CXX       host C++ compiler (default g++)\n"

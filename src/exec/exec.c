@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct exec_tool {
 	cxx_tool *cx;
 	char *self, *warp_so, *dir;
 	unsigned mem_mib, cpu_s, wall_s;
+	pthread_mutex_t mu; /* st and seq: exec_batch may run on several threads */
 	exec_stats st;
 	unsigned seq;
 };
@@ -63,6 +65,7 @@ exec_tool *exec_create(const exec_options *o, buf *err)
 		return NULL;
 	}
 	exec_tool *t = xcalloc(1, sizeof *t);
+	pthread_mutex_init(&t->mu, NULL);
 	t->cx = cx;
 	t->self = xstrdup(self);
 	t->warp_so = buf_detach(&so, NULL);
@@ -83,13 +86,29 @@ void exec_free(exec_tool *t)
 	if (!t)
 		return;
 	cxx_free(t->cx);
+	pthread_mutex_destroy(&t->mu);
 	free(t->self);
 	free(t->warp_so);
 	free(t->dir);
 	free(t);
 }
 
-void exec_stats_get(const exec_tool *t, exec_stats *out) { *out = t->st; }
+void exec_stats_get(exec_tool *t, exec_stats *out)
+{
+	pthread_mutex_lock(&t->mu);
+	*out = t->st;
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void count(exec_tool *t, uint64_t *field, double *secs, double dt)
+{
+	pthread_mutex_lock(&t->mu);
+	if (field)
+		(*field)++;
+	if (secs)
+		*secs += dt;
+	pthread_mutex_unlock(&t->mu);
+}
 
 int exec_runner(int argc, char **argv) { return exec_runner_main(argc, argv); }
 
@@ -175,7 +194,7 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 		buf_free(&why);
 		return -1;
 	}
-	t->st.runners++;
+	count(t, &t->st.runners, NULL, 0);
 	buf acc = BUF_INIT;
 	long cur = -1;
 	int timed_out = 0, eof = 0;
@@ -323,13 +342,14 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 		buf_append(&spec, it->text, it->len);
 	}
 	shim(&tu, ss, m);
+	pthread_mutex_lock(&t->mu);
 	unsigned q = t->seq++;
+	pthread_mutex_unlock(&t->mu);
 	buf_printf(&so, "%s/run%u.so", t->dir, q);
 	buf_printf(&specp, "%s/run%u.spec", t->dir, q);
 	double t0 = now_seconds();
 	int b = cxx_build_so(t->cx, tu.data, tu.len, 1000 + (int)(q % 1000), buf_cstr(&so), &log);
-	t->st.builds++;
-	t->st.build_s += now_seconds() - t0;
+	count(t, &t->st.builds, &t->st.build_s, now_seconds() - t0);
 	if (b < 0) {
 		buf_printf(err, "the C++ compiler could not be run for the run tier: %.*s", (int)strcspn(buf_cstr(&log), "\n"),
 			   buf_cstr(&log));
@@ -361,7 +381,7 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 			}
 			from = (size_t)e + 1;
 		}
-		t->st.run_s += now_seconds() - t1;
+		count(t, NULL, &t->st.run_s, now_seconds() - t1);
 		for (size_t i = 0; i < m; i++) {
 			if (rc == 0)
 				json[idx[i]] = sub[i];
@@ -386,8 +406,10 @@ int exec_batch(exec_tool *t, const exec_item *v, size_t n, char **json, buf *err
 	sig *sg = xcalloc(n ? n : 1, sizeof *sg);
 	size_t *idx = xcalloc(n ? n : 1, sizeof *idx);
 	int *todo = xcalloc(n ? n : 1, sizeof *todo);
-	t->st.batches++;
+	count(t, &t->st.batches, NULL, 0);
+	pthread_mutex_lock(&t->mu);
 	t->st.kernels += n;
+	pthread_mutex_unlock(&t->mu);
 	for (size_t i = 0; i < n; i++) {
 		json[i] = NULL;
 		buf why = BUF_INIT;

@@ -19,7 +19,8 @@
  * Screening: besides chk_screen's rules, a module that holds inline
  * assembly is refused (the assembler runs here, unlike the compile tier).
  *
- * Ownership: results' json strings belong to the caller (free). */
+ * Ownership: results' json strings belong to the caller (free). exec_batch
+ * is thread safe (queue.h runs it on several threads). */
 #ifndef JS_EXEC_EXEC_H
 #define JS_EXEC_EXEC_H
 
@@ -47,7 +48,7 @@ typedef struct exec_item {
 } exec_item;
 
 typedef struct exec_stats {
-	uint64_t batches, builds, runners, seconds_build, kernels;
+	uint64_t batches, builds, runners, kernels;
 	double build_s, run_s;
 } exec_stats;
 
@@ -61,7 +62,7 @@ void exec_free(exec_tool *t);
  * compiler or the runner could not be started): nothing is known then. */
 int exec_batch(exec_tool *t, const exec_item *v, size_t n, char **json, buf *err);
 
-void exec_stats_get(const exec_tool *t, exec_stats *out);
+void exec_stats_get(exec_tool *t, exec_stats *out);
 
 /* The runner's main (main.c hands it argv when argv[1] is EXEC_RUNNER_COMMAND). */
 int exec_runner(int argc, char **argv);

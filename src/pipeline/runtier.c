@@ -59,6 +59,24 @@ void rt_count(rt_report *rep, const char *kernel, const char *exec_json)
 	json_decref(o);
 }
 
+static json_t *classes(const rt_class *v, int n)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < n; i++)
+		json_object_set_new(o, v[i].name,
+				    json_pack("{s:I, s:s}", "n", (json_int_t)v[i].n, "example", v[i].example));
+	return o;
+}
+
+json_t *rt_report_json(const rt_report *rep)
+{
+	return json_pack("{s:I, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:o}}", "executed", (json_int_t)rep->executed,
+			 "finite", (json_int_t)rep->finite, "deterministic", (json_int_t)rep->deterministic,
+			 "not_executed", classes(rep->not_run, rep->nnot_run), "grad", "pass",
+			 (json_int_t)rep->grad_pass, "fail", (json_int_t)rep->grad_fail, "unsupported",
+			 (json_int_t)rep->grad_unsupported, "classes", classes(rep->grad_classes, rep->ngrad));
+}
+
 typedef struct pending {
 	char *text, *name;
 	size_t len;

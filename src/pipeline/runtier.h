@@ -35,6 +35,12 @@ typedef struct rt_report {
 
 int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err);
 
+/* The counts as JSON (the manifest's validation.run): executed, finite,
+ * deterministic, not_executed {class: n}, grad {pass, fail, unsupported,
+ * classes {name: {n, example}}}. Timing left out: it is reproducible. */
+#include <jansson.h>
+json_t *rt_report_json(const rt_report *rep);
+
 /* Adds one exec object's verdicts to rep (also for generate's manifest). */
 void rt_count(rt_report *rep, const char *kernel, const char *exec_json);
 
