@@ -98,6 +98,18 @@ static void one_use(xparam *x, const char *body, const char *p, const char *afte
 	} else if (!strcmp(fn, "wp::array_store")) {
 		x->stored = 1;
 		idx = nargs - 2;
+		const char *c1 = memchr(after, ',', (size_t)(end - after)), *c2 = c1;
+		for (int k = 0; c2 && k < nargs - 2; k++)
+			c2 = memchr(c2 + 1, ',', (size_t)(end - c2 - 1));
+		if (c1 && c2 && c2 - c1 < (long)sizeof x->store_idx) {
+			char ix[64];
+			memcpy(ix, c1, (size_t)(c2 - c1));
+			ix[c2 - c1] = '\0';
+			if (!x->store_idx[0])
+				memcpy(x->store_idx, ix, sizeof ix);
+			else if (strcmp(x->store_idx, ix))
+				x->stores_elsewhere = 1;
+		}
 	} else if (!strncmp(fn, "wp::atomic_", 11) && atomic_kind(fn + 11)) {
 		x->atomics |= atomic_kind(fn + 11);
 		if (value_used(body, p))

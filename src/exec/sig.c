@@ -376,6 +376,24 @@ int sig_parse(const char *text, size_t len, sig *out, buf *err)
 	if (out->block_dim < 1 || out->block_dim > 1024)
 		out->block_dim = 256;
 	sig_infer_roles(out, b, e);
+	/* builtins Warp differentiates as if constant (no adj_ call in the
+	 * backward: MISSINGADJOINT in Warp's builtin table) */
+	static const char *const noadj[] = {"frac", "tile_scan_inclusive", "tile_scan_exclusive",
+					    "tile_scan_min_inclusive", "tile_scan_max_inclusive"};
+	buf bn = BUF_INIT, miss = BUF_INIT;
+	buf_printf(&bn, "%s_cpu_kernel_backward(", out->entry);
+	const char *bb, *be;
+	if (function_body(text, len, buf_cstr(&bn), &bb, &be) == 0)
+		for (size_t i = 0; i < sizeof noadj / sizeof *noadj; i++) {
+			char call[64], adj[64];
+			snprintf(call, sizeof call, "wp::%s(", noadj[i]);
+			snprintf(adj, sizeof adj, "wp::adj_%s(", noadj[i]);
+			if (has(b, e, call) && !has(bb, be, adj))
+				buf_printf(&miss, "%swp.%s", miss.len ? ", " : "", noadj[i]);
+		}
+	buf_free(&bn);
+	out->missing_adjoint = miss.len ? buf_detach(&miss, NULL) : NULL;
+	buf_free(&miss);
 	static const char *const geo[] = {"wp::mesh_", "wp::bvh_", "wp::hash_grid_", "wp::volume_"};
 	for (size_t i = 0; i < sizeof geo / sizeof *geo && !out->unsupported; i++)
 		if (has(b, e, geo[i])) {
@@ -406,5 +424,6 @@ void sig_free(sig *s)
 	free(s->params);
 	free(s->entry);
 	free(s->unsupported);
+	free(s->missing_adjoint);
 	memset(s, 0, sizeof *s);
 }

@@ -59,6 +59,8 @@ typedef struct xparam {
 	xrole role;	/* arrays (and structs holding arrays); XR_NONE for plain values */
 	int ndim;	/* arrays: dimensions (from the subscripts in the body; else the launch's) */
 	int read, stored, atomics; /* what the body does with it (atomics: a bit per kind) */
+	int stores_elsewhere;	   /* plain stores under two index forms (a[tid], a[n-1-tid]): threads overwrite */
+	char store_idx[64];	   /* the index arguments of its first plain store */
 } xparam;
 
 typedef struct sig {
@@ -71,6 +73,7 @@ typedef struct sig {
 	int nparams;
 	size_t args_size;
 	char *unsupported; /* non-NULL: why this kernel cannot be executed (geometry ids, ...) */
+	char *missing_adjoint; /* non-NULL: the builtins the forward calls whose adjoint Warp leaves out ("frac") */
 	xtype *types;	   /* every type, for sig_free */
 } sig;
 

@@ -40,15 +40,16 @@ void rt_count(rt_report *rep, const char *kernel, const char *exec_json)
 		json_t *g = json_object_get(o, "grad");
 		const char *gs = json_string_value(json_object_get(g, "status"));
 		const char *why = json_string_value(json_object_get(g, "reason"));
+		const char *gc = json_string_value(json_object_get(g, "class"));
+		char cls[24];
+		snprintf(cls, sizeof cls, "%s:%.14s", gs && !strcmp(gs, "fail") ? "fail" : "unsup", gc ? gc : "?");
 		if (gs && !strcmp(gs, "pass"))
 			rep->grad_pass++;
 		else if (gs && !strcmp(gs, "fail")) {
 			rep->grad_fail++;
-			bump(rep->grad_classes, &rep->ngrad, "fail", kernel, why);
+			bump(rep->grad_classes, &rep->ngrad, cls, kernel, why);
 		} else {
 			rep->grad_unsupported++;
-			char cls[24];
-			snprintf(cls, sizeof cls, "unsupported:%.10s", why ? why : "?");
 			bump(rep->grad_classes, &rep->ngrad, cls, kernel, why);
 		}
 	} else {
