@@ -24,4 +24,8 @@ void exec_json_not_run(buf *out, const char *cls, const char *reason);
 
 int exec_runner_main(int argc, char **argv);
 
+/* kernel.c: the geometry builder bound to the runner's warp.so */
+struct xgeo_api;
+void exec_set_geometry(const struct xgeo_api *api);
+
 #endif

@@ -8,7 +8,9 @@
 #include "common/rng.h"
 #include "common/util.h"
 
-static void *own(xinputs *in, size_t n)
+void *xin_alloc(xinputs *in, size_t n);
+#define own xin_alloc
+void *xin_alloc(xinputs *in, size_t n)
 {
 	if (in->nallocs % 16 == 0)
 		in->allocs = xrealloc(in->allocs, (size_t)(in->nallocs + 16) * sizeof *in->allocs);

@@ -43,7 +43,12 @@ typedef struct xinputs {
 	int narrs;
 	void **allocs;
 	int nallocs;
+	uint64_t geo_id[8]; /* geometry.c's objects, per parameter (first 8 geometry params) */
+	int geo_param[8], ngeo;
 } xinputs;
+
+/* Zeroed memory that the inputs own (freed by xin_free). */
+void *xin_alloc(xinputs *in, size_t n);
 
 /* Builds the inputs of input set `set` (0: the record's; 1, 2: further sets
  * for `eval`). */

@@ -24,6 +24,7 @@
 
 #include "common/rng.h"
 #include "exec/exec_int.h"
+#include "exec/geometry.h"
 #include "exec/inputs.h"
 
 #define HEAD 4 /* scalars shown per array */
@@ -31,6 +32,25 @@
 #define GRAD_RTOL 1e-2
 #define GRAD_ATOL 1e-4
 #define GRAD_SMOOTH 2e-2 /* fd(h) against fd(h/4): a smooth loss agrees to O(h^2) */
+
+static const xgeo_api *geo_api; /* the runner's, bound to its warp.so */
+
+void exec_set_geometry(const xgeo_api *api) { geo_api = api; }
+
+/* Inputs with their geometry objects (released by release()). */
+static void build(const sig *s, uint64_t seed, xinputs *in)
+{
+	xin_build(s, seed, 0, in);
+	if (geo_api)
+		xgeo_build(geo_api, s, seed, in);
+}
+
+static void release(const sig *s, xinputs *in)
+{
+	if (geo_api)
+		xgeo_release(geo_api, s, in);
+	xin_free(in);
+}
 
 static json_t *num(double v, int is_float)
 {
@@ -103,7 +123,7 @@ static int diff_float(const xarr *a)
 static double loss_at(const sig *s, uint64_t seed, exec_fwd_fn fwd, double t)
 {
 	xinputs in;
-	xin_build(s, seed, 0, &in);
+	build(s, seed, &in);
 	for (int i = 0; i < in.narrs; i++) {
 		xarr *a = &in.arrs[i];
 		if (!a->top || s->params[a->param].role != XR_INPUT || !diff_float(a))
@@ -126,7 +146,7 @@ static double loss_at(const sig *s, uint64_t seed, exec_fwd_fn fwd, double t)
 			L += rnd(seed, 200 + (uint64_t)a->param, e) *
 			     xin_get(a, a->data, e / (size_t)a->elem->ncomp, (int)(e % (size_t)a->elem->ncomp));
 	}
-	xin_free(&in);
+	release(s, &in);
 	return L;
 }
 
@@ -137,7 +157,7 @@ static json_t *grad_check(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd
 	char buf_why[160];
 	int nin = 0, nout = 0;
 	xinputs in;
-	xin_build(s, seed, 0, &in);
+	build(s, seed, &in);
 	for (int p = 0; p < s->nparams && !why; p++) {
 		const xarr *a = top_arr(&in, p);
 		if (s->params[p].role == XR_INOUT)
@@ -162,7 +182,7 @@ static json_t *grad_check(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd
 		json_object_set_new(g, "status", json_string("unsupported"));
 		json_object_set_new(g, "class", json_string(cls));
 		json_object_set_new(g, "reason", json_string(why));
-		xin_free(&in);
+		release(s, &in);
 		return g;
 	}
 	for (int i = 0; i < in.narrs; i++) {
@@ -187,7 +207,7 @@ static json_t *grad_check(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd
 			gd += v * rnd(seed, 100 + (uint64_t)a->param, e);
 		}
 	}
-	xin_free(&in);
+	release(s, &in);
 	double fd1 = (loss_at(s, seed, fwd, GRAD_H) - loss_at(s, seed, fwd, -GRAD_H)) / (2 * GRAD_H);
 	double fd = (loss_at(s, seed, fwd, GRAD_H / 4) - loss_at(s, seed, fwd, -GRAD_H / 4)) / (GRAD_H / 2);
 	double err = fabs(gd - fd), rel = err / (fabs(gd) + fabs(fd) + 1e-30);
@@ -230,10 +250,10 @@ void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn b
 {
 	xinputs a, b;
 	unsigned char dim[48];
-	xin_build(s, seed, 0, &a);
+	build(s, seed, &a);
 	xin_bounds(&a, dim);
 	fwd(dim, a.args);
-	xin_build(s, seed, 0, &b);
+	build(s, seed, &b);
 	json_t *params = json_object();
 	for (int p = 0; p < s->nparams; p++) {
 		const xparam *x = &s->params[p];
@@ -275,8 +295,8 @@ void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn b
 		json_array_append_new(launch, json_integer(a.launch[d]));
 	if (a.coord_mult > 1)
 		json_array_append_new(launch, json_integer((json_int_t)a.coord_mult));
-	xin_free(&a);
-	xin_free(&b);
+	release(s, &a);
+	release(s, &b);
 	json_object_set_new(o, "status", json_string("executed"));
 	json_object_set_new(o, "launch", launch);
 	json_object_set_new(o, "tiled", json_boolean(s->tiled));

@@ -138,6 +138,46 @@ static int holds_array(const xtype *t)
 	return 0;
 }
 
+/* The geometry kind of a uint64 parameter: the first call it is the first
+ * argument of, wp::mesh_* / bvh_* / hash_grid_* / volume_*. */
+static xgeo_kind geo_of(const char *body, const char *end, const char *pat, size_t pl, int *vol_type)
+{
+	xgeo_kind found = XG_NONE;
+	static const struct {
+		const char *p;
+		xgeo_kind k;
+	} t[] = {{"wp::mesh_", XG_MESH}, {"wp::bvh_", XG_BVH}, {"wp::hash_grid_", XG_HASH_GRID}, {"wp::volume_", XG_VOLUME}};
+	for (const char *p = body; (p = memmem(p, (size_t)(end - p), pat, pl)); p += pl) {
+		if ((p > body && ident(p[-1])) || (p + pl < end && ident(p[pl])) || p == body || p[-1] != '(')
+			continue;
+		char fn[64];
+		callee(body, p - 1, fn, sizeof fn);
+		for (size_t i = 0; i < sizeof t / sizeof *t && !found; i++)
+			if (!strncmp(fn, t[i].p, strlen(t[i].p)))
+				found = t[i].k;
+		if (found != XG_VOLUME) {
+			if (found)
+				return found;
+			continue;
+		}
+		/* a volume: its type is the first typed sample or lookup's */
+		if (strncmp(fn, "wp::volume_sample", 17) && strncmp(fn, "wp::volume_lookup", 17))
+			continue;
+		size_t n = strlen(fn);
+		const char *tmpl = p - 1 > body && p[-2] == '>' ? p - 1 : NULL; /* volume_sample<T>( */
+		if (tmpl) {
+			const char *lt = tmpl;
+			while (lt > body && *lt != '<')
+				lt--;
+			*vol_type = memmem(lt, (size_t)(tmpl - lt), "vec", 3) ? 1 : memmem(lt, (size_t)(tmpl - lt), "int", 3) ? 2 : 0;
+		} else {
+			*vol_type = fn[n - 1] == 'v' && fn[n - 2] == '_' ? 1 : fn[n - 1] == 'i' && fn[n - 2] == '_' ? 2 : 0;
+		}
+		return found;
+	}
+	return found;
+}
+
 void sig_infer_roles(sig *s, const char *body, const char *end)
 {
 	for (int i = 0; i < s->nparams; i++) {
@@ -145,6 +185,12 @@ void sig_infer_roles(sig *s, const char *body, const char *end)
 		xkind k = x->type->kind;
 		if (k == XK_VALUE || (k == XK_STRUCT && !holds_array(x->type))) {
 			x->role = XR_NONE;
+			if (k == XK_VALUE && x->type->ncomp == 1 && x->type->sk == XS_U64) {
+				char pat[256];
+				size_t pl = (size_t)snprintf(pat, sizeof pat, "var_%s", x->name);
+				if (pl < sizeof pat)
+					x->geo = geo_of(body, end, pat, pl, &x->vol_type);
+			}
 			continue;
 		}
 		char pat[256];

@@ -19,6 +19,7 @@
 #include "common/util.h"
 #include "exec/exec.h"
 #include "exec/exec_int.h"
+#include "exec/geometry.h"
 #include "exec/sig.h"
 
 typedef void (*fwd_fn)(void *dim, void *args);
@@ -128,6 +129,14 @@ int exec_runner_main(int argc, char **argv)
 		dprintf(out_fd, "E cannot load the batch: %s\n", dlerror());
 		return 3;
 	}
+	buf gerr = BUF_INIT;
+	xgeo_api *geo = xgeo_bind(w, &gerr);
+	if (!geo) {
+		dprintf(out_fd, "E %s\n", buf_cstr(&gerr));
+		return 3;
+	}
+	buf_free(&gerr);
+	exec_set_geometry(geo);
 	void *slot = dlsym(so, "js_rt_api");
 	if (!slot) {
 		dprintf(out_fd, "E the batch has no runtime slot\n");
@@ -156,5 +165,6 @@ int exec_runner_main(int argc, char **argv)
 		p += n;
 	}
 	free(spec);
+	xgeo_api_free(geo);
 	return 0;
 }

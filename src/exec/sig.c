@@ -394,15 +394,22 @@ int sig_parse(const char *text, size_t len, sig *out, buf *err)
 	buf_free(&bn);
 	out->missing_adjoint = miss.len ? buf_detach(&miss, NULL) : NULL;
 	buf_free(&miss);
-	static const char *const geo[] = {"wp::mesh_", "wp::bvh_", "wp::hash_grid_", "wp::volume_"};
-	for (size_t i = 0; i < sizeof geo / sizeof *geo && !out->unsupported; i++)
-		if (has(b, e, geo[i])) {
+	/* geometry: every kind the body queries must come from a uint64
+	 * parameter (geometry.c builds a small real object for it) */
+	static const char *const geo[XG_COUNT] = {NULL, "wp::mesh_", "wp::bvh_", "wp::hash_grid_", "wp::volume_"};
+	for (int k = XG_MESH; k < XG_COUNT && !out->unsupported; k++) {
+		if (!has(b, e, geo[k]))
+			continue;
+		int bound = 0;
+		for (int i = 0; i < out->nparams; i++)
+			bound |= out->params[i].geo == (xgeo_kind)k;
+		if (!bound) {
 			buf w = BUF_INIT;
-			buf_printf(&w, "geometry: %.*s* queries need a real object behind a uint64 id, which the run tier "
-				       "does not build",
-				   (int)strlen(geo[i]) - 1, geo[i]);
+			buf_printf(&w, "geometry: %.*s* queries on an id that is not a kernel parameter",
+				   (int)strlen(geo[k]) - 1, geo[k]);
 			out->unsupported = buf_detach(&w, NULL);
 		}
+	}
 	return 0;
 fail:
 	sig_free(out);

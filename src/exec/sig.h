@@ -52,6 +52,8 @@ struct xtype {
 
 typedef enum xrole { XR_INPUT, XR_OUTPUT, XR_ACCUM, XR_INOUT, XR_NONE } xrole;
 
+typedef enum xgeo_kind { XG_NONE, XG_MESH, XG_BVH, XG_HASH_GRID, XG_VOLUME, XG_COUNT } xgeo_kind;
+
 typedef struct xparam {
 	char *name;
 	xtype *type;
@@ -59,6 +61,8 @@ typedef struct xparam {
 	xrole role;	/* arrays (and structs holding arrays); XR_NONE for plain values */
 	int ndim;	/* arrays: dimensions (from the subscripts in the body; else the launch's) */
 	int read, stored, atomics; /* what the body does with it (atomics: a bit per kind) */
+	xgeo_kind geo;		   /* a uint64 the body passes to wp::mesh_*, bvh_*, hash_grid_*, volume_* */
+	int vol_type;		   /* volumes: the value type its samples ask for: 0 float, 1 vec3f, 2 int32 */
 	int stores_elsewhere;	   /* plain stores under two index forms (a[tid], a[n-1-tid]): threads overwrite */
 	char store_idx[64];	   /* the index arguments of its first plain store */
 } xparam;
