@@ -1,33 +1,45 @@
-# test_exec_run: `jitsynth validate DIR --tier run` executes every record's
-# CPU module through Warp's CPU entry points (src/exec/). Kernels of every
-# profile run (geometry ones are named as not executed, with the reason);
-# planted kernels that crash (a null store) and loop forever are each
-# reported with their reason while the rest of their batch still runs; the
-# exec objects are the same for two runs (digests of real outputs).
+# test_exec_run: the run tier (src/exec/). `jitsynth validate DIR --tier run`
+# executes every record's CPU module through Warp's CPU entry points, geometry
+# kernels on real meshes/BVHs/hash grids/volumes; planted kernels that crash
+# (a null store) and loop forever are each reported with their reason while
+# the rest of their batch still runs. `generate --validate run` puts the exec
+# object in every record, byte-identical across --jobs, with the counts in
+# the manifest, and the exec field stays under 5% of the records' size.
 source "$(dirname "$0")/lib.sh"
-js generate -n 48 -o ds --quiet --validate none --devices cpu --categories all -j 2 --no-dedup; expect_rc 0
+js generate -n 24 -o ds --quiet --validate run --devices cpu --categories all -j 2 --no-dedup; expect_rc 0
 n=$(records ds | wc -l)
-[ "$n" = 48 ] || fail "expected 48 records, got $n"
-geo=$(records ds | jq -r 'select(.ir.cpu.forward | test("wp::(mesh|bvh|hash_grid|volume)_")) | .kernel_name' | wc -l)
+[ "$n" = 24 ] || fail "expected 24 records, got $n"
+check "every record carries exec" test "$(records ds | jq -r 'select(.exec.status) | .id' | wc -l)" = 24
+check "cpu validated at tier run" test "$(records ds | jq -r 'select(.meta.validated.cpu == "run") | .id' | wc -l)" = 24
+check "geometry kernels executed" test "$(records ds | jq -r 'select(.category == "geometry" and .exec.status == "executed") | .id' | wc -l)" = 1
+ex=$(records ds | jq -r 'select(.exec.status == "executed") | .id' | wc -l)
+check "manifest counts what executed" test "$(jq .validation.run.executed ds/manifest.json)" = "$ex"
+check "manifest tier is run" test "$(jq -r .options.validate ds/manifest.json)" = run
+check "outputs are digested" test "$(records ds | jq -r 'select(.exec.digest | test("^[0-9a-f]{16}$")) | .id' | wc -l)" = "$ex"
+share=$(records ds | jq -s 'map(.exec | tostring | length) as $e | map(tostring | length) as $r | (($e | add) / ($r | add) * 1000 | floor)')
+check "the exec field is under 5% of the records ($share per mille)" test "$share" -lt 50
 
-js validate ds --tier run; expect_rc 1   # geometry kernels are not executed
+js generate -n 24 -o ds1 --quiet --validate run --devices cpu --categories all -j 1 --no-dedup; expect_rc 0
+check "byte-identical records with --jobs 1 and 2" cmp ds/train-00000.jsonl ds1/train-00000.jsonl
+
+js validate ds --tier run; expect_rc 0
 ran=$(sed -n 's/^executed   \([0-9]*\) of .*/\1/p' out.txt)
-check "every non-geometry kernel executed ($ran of $n, $geo geometry)" test "$ran" = $((n - geo))
+check "validate --tier run executes all $n" test "$ran" = "$n"
 check "finite and deterministic counted" grep -q "^executed .*finite [0-9]*, deterministic $ran$" out.txt
-check "geometry kernels carry their reason" grep -q "not run   geometry .*real object behind a uint64 id" out.txt
 check "the adjoint check ran and some kernels pass" grep -Eq "^grad       pass [1-9]" out.txt
 
-# ---- plant a crash and an endless loop into two kernels of one batch ----
-cp -r ds bad
-shard=bad/train-00000.jsonl
+# ---- a crash and an endless loop planted in one batch of six ----
+mkdir bad
 k_crash=$(jq -r 'select(.category == "arithmetic") | .kernel_name' ds/train-00000.jsonl | head -1)
 k_loop=$(jq -r 'select(.category == "math") | .kernel_name' ds/train-00000.jsonl | head -1)
 jq -c --arg c "$k_crash" --arg l "$k_loop" '
 	def sub_all($a; $b): split($a) | join($b);
 	if .kernel_name == $c then .ir.cpu.module |= sub_all("    // forward\n"; "    // forward\n    *(volatile int *)0 = 1;\n")
 	elif .kernel_name == $l then .ir.cpu.module |= sub_all("    // forward\n"; "    // forward\n    for (volatile int js_i = 0; js_i >= 0; js_i = 1) {}\n")
-	else . end' ds/train-00000.jsonl >"$shard"
+	else . end' ds/train-00000.jsonl >planted.jsonl
+head -6 planted.jsonl >bad/train-00000.jsonl
+grep -q "\"$k_crash\"" bad/train-00000.jsonl && grep -q "\"$k_loop\"" bad/train-00000.jsonl || fail "planted kernels not among the first six"
 JITSYNTH_TEST_EXEC_WALL=2 js validate bad --tier run; expect_rc 1
 check "the planted crash is reported" grep -q "not run   crash .* $k_crash: crashed with SIGSEGV" out.txt
 check "the planted loop is reported" grep -q "not run   time .* $k_loop: ran past the 2 s wall-clock limit" out.txt
-check "the rest still ran" grep -q "^executed   $((ran - 2)) of $n" out.txt
+check "the rest of the batch still ran" grep -q "^executed   4 of 6" out.txt
