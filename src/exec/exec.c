@@ -24,6 +24,20 @@
 #include "validate/chk.h"
 #include "validate/cxx.h"
 
+/* An address-space limit cannot apply to a runner built with
+ * AddressSanitizer, which reserves terabytes of shadow memory at start
+ * (as for the NVRTC servers, validate/nvserver.c). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RUNNER_AS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUNNER_AS 0
+#endif
+#endif
+#ifndef RUNNER_AS
+#define RUNNER_AS 1
+#endif
+
 struct exec_tool {
 	cxx_tool *cx;
 	char *self, *warp_so, *dir;
@@ -178,15 +192,36 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 	snprintf(fromarg, sizeof fromarg, "%zu", from);
 	char *argv[] = {t->self, EXEC_RUNNER_COMMAND, (char *)so, t->warp_so, (char *)spec, fromarg, NULL};
 	extern char **environ;
+	char **envp = environ, *asan = NULL;
+	size_t ne = 0;
+	if (!RUNNER_AS) { /* a kernel's crash must kill the runner by its signal, as without ASan */
+		while (environ[ne])
+			ne++;
+		envp = xcalloc(ne + 2, sizeof *envp);
+		size_t k = 0;
+		const char *old = getenv("ASAN_OPTIONS");
+		for (size_t i = 0; i < ne; i++)
+			if (strncmp(environ[i], "ASAN_OPTIONS=", 13) != 0)
+				envp[k++] = environ[i];
+		buf a = BUF_INIT;
+		buf_printf(&a, "ASAN_OPTIONS=%s%shandle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0",
+			   old ? old : "", old && *old ? ":" : "");
+		asan = buf_detach(&a, NULL);
+		envp[k++] = asan;
+	}
 	child_spec sp = {.path = t->self,
 			 .argv = argv,
-			 .envp = environ,
+			 .envp = envp,
 			 .fd = {-1, p[1], -1},
-			 .as_bytes = (uint64_t)t->mem_mib << 20,
+			 .as_bytes = RUNNER_AS ? (uint64_t)t->mem_mib << 20 : 0,
 			 .cpu_s = t->cpu_s,
 			 .file_bytes = 1 << 20};
 	buf why = BUF_INIT;
 	pid_t pid = child_spawn(&sp, &why);
+	if (envp != environ) {
+		free(asan);
+		free(envp);
+	}
 	close(p[1]);
 	if (pid < 0) {
 		close(p[0]);
