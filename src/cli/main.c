@@ -23,6 +23,7 @@ static const char usage[] =
 	"  merge      combine datasets, dropping duplicates across them\n"
 	"  validate   re-check a dataset's pairs with the compilers (NVRTC, g++)\n"
 	"  verify     check a dataset's files against its manifest's checksums and counts\n"
+	"  eval       run candidate code (e.g. a model's cpu_forward) against the records\n"
 	"\n"
 	"`jitsynth COMMAND --help` (or `jitsynth help COMMAND`) describes each command.\n";
 
@@ -31,7 +32,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{"generate", cmd_generate}, {"sample", cmd_sample},	{"stats", cmd_stats},	    {"export", cmd_export},
-	{"merge", cmd_merge},	    {"validate", cmd_validate}, {"verify", cmd_verify},
+	{"merge", cmd_merge},	    {"validate", cmd_validate}, {"verify", cmd_verify},	    {"eval", cmd_eval},
 };
 
 static int (*find_command(const char *name))(int, char **)

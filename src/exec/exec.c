@@ -42,6 +42,7 @@ struct exec_tool {
 	cxx_tool *cx;
 	char *self, *warp_so, *dir;
 	unsigned mem_mib, cpu_s, wall_s;
+	int values;
 	pthread_mutex_t mu; /* st and seq: exec_batch may run on several threads */
 	exec_stats st;
 	unsigned seq;
@@ -84,6 +85,7 @@ exec_tool *exec_create(const exec_options *o, buf *err)
 	t->self = xstrdup(self);
 	t->warp_so = buf_detach(&so, NULL);
 	t->dir = xstrdup(o->scratch);
+	t->values = o->values;
 	t->mem_mib = o->mem_mib ? o->mem_mib : EXEC_MEM_MIB;
 	t->cpu_s = o->cpu_s ? o->cpu_s : EXEC_CPU_SECONDS;
 	t->wall_s = o->kernel_wall_s ? o->kernel_wall_s : EXEC_KERNEL_WALL;
@@ -157,8 +159,15 @@ static int has_asm(const char *s, size_t n)
 	return 0;
 }
 
+/* The compiler's first "error:" line (else its first line). */
 static void first_line(buf *dst, const char *s)
 {
+	const char *e = strstr(s, "error:");
+	if (e) {
+		while (e > s && e[-1] != '\n')
+			e--;
+		s = e;
+	}
 	size_t n = strcspn(s, "\n");
 	buf_append(dst, s, n > 300 ? 300 : n);
 }
@@ -188,8 +197,8 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 		buf_printf(err, "cannot run kernels: pipe: %s", strerror(errno));
 		return -1;
 	}
-	char fromarg[24];
-	snprintf(fromarg, sizeof fromarg, "%zu", from);
+	char fromarg[48];
+	snprintf(fromarg, sizeof fromarg, "%zu%s", from, t->values ? ":values" : "");
 	char *argv[] = {t->self, EXEC_RUNNER_COMMAND, (char *)so, t->warp_so, (char *)spec, fromarg, NULL};
 	extern char **environ;
 	char **envp = environ, *asan = NULL;
@@ -366,17 +375,24 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 	buf tu = BUF_INIT, log = BUF_INIT, so = BUF_INIT, spec = BUF_INIT, specp = BUF_INIT;
 	const sig **ss = xcalloc(m, sizeof *ss);
 	int rc = 0;
+	size_t nu = 0, first = 1;
 	for (size_t i = 0; i < m; i++) {
 		const exec_item *it = &v[idx[i]];
-		size_t pro = i ? chk_prologue_len(it->text, it->len) : 0;
-		if (i)
-			buf_printf(&tu, "\nnamespace jitsynth_sep_%zu {}\n", i);
-		buf_append(&tu, it->text + pro, it->len - pro);
-		ss[i] = &sg[idx[i]];
 		buf_printf(&spec, "K %llu %zu\n", (unsigned long long)it->seed, it->len);
 		buf_append(&spec, it->text, it->len);
+		int dup = 0; /* one module run on several input sets (eval) is built once */
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = v[idx[j]].text == it->text && v[idx[j]].len == it->len;
+		if (dup)
+			continue;
+		size_t pro = first ? 0 : chk_prologue_len(it->text, it->len);
+		if (!first)
+			buf_printf(&tu, "\nnamespace jitsynth_sep_%zu {}\n", i);
+		first = 0;
+		buf_append(&tu, it->text + pro, it->len - pro);
+		ss[nu++] = &sg[idx[i]];
 	}
-	shim(&tu, ss, m);
+	shim(&tu, ss, nu);
 	pthread_mutex_lock(&t->mu);
 	unsigned q = t->seq++;
 	pthread_mutex_unlock(&t->mu);

@@ -39,6 +39,7 @@ typedef struct exec_options {
 	const char *native_dir; /* warp/native of the installed warp-lang (warp.so is ../bin/warp.so) */
 	const char *scratch;	/* an existing private directory */
 	unsigned mem_mib, cpu_s, kernel_wall_s; /* 0: the defaults above */
+	int values; /* eval: every output scalar in "values", no adjoint check */
 } exec_options;
 
 typedef struct exec_item {

@@ -66,6 +66,8 @@ static int layout_matches(void *so, const sig *s)
 	return 1;
 }
 
+static int values_mode; /* FROM ends in ":values" */
+
 static void run_one(void *so, uint64_t k, uint64_t seed, const char *text, size_t len)
 {
 	buf line = BUF_INIT, err = BUF_INIT;
@@ -91,7 +93,7 @@ static void run_one(void *so, uint64_t k, uint64_t seed, const char *text, size_
 	} else if (!layout_matches(so, &s)) {
 		exec_json_not_run(&line, "layout", "the argument struct's layout differs from the one read from the module");
 	} else {
-		exec_run_kernel(&s, seed, (exec_fwd_fn)fwd, (exec_bwd_fn)bwd, &line);
+		exec_run_kernel(&s, seed, (exec_fwd_fn)fwd, (exec_bwd_fn)bwd, values_mode, &line);
 	}
 	sig_free(&s);
 out:
@@ -116,7 +118,9 @@ int exec_runner_main(int argc, char **argv)
 		return 3;
 	dup2(dn, 1);
 	close(dn);
-	uint64_t from = strtoull(argv[4], NULL, 10);
+	char *rest;
+	uint64_t from = strtoull(argv[4], &rest, 10);
+	values_mode = !strcmp(rest, ":values");
 	/* global: the batch resolves what warp.so exports (wp_float_to_half_bits, ...) */
 	void *w = dlopen(argv[2], RTLD_NOW | RTLD_GLOBAL);
 	if (!w) {
