@@ -19,6 +19,9 @@ check "outputs are digested" test "$(records ds | jq -r 'select(.exec.digest | t
 share=$(records ds | jq -s 'map(.exec | tostring | length) as $e | map(tostring | length) as $r | (($e | add) / ($r | add) * 1000 | floor)')
 check "the exec field is under 5% of the records ($share per mille)" test "$share" -lt 50
 
+js stats ds; expect_rc 0
+check "stats counts the run tier's outcomes" grep -Eq "^  executed +$ex +" out.txt
+
 js generate -n 24 -o ds1 --quiet --validate run --devices cpu --categories all -j 1 --no-dedup; expect_rc 0
 check "byte-identical records with --jobs 1 and 2" cmp ds/train-00000.jsonl ds1/train-00000.jsonl
 
