@@ -218,7 +218,8 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 		asan = buf_detach(&a, NULL);
 		envp[k++] = asan;
 	}
-	child_spec sp = {.path = t->self,
+	/* the running binary's own inode, even when a rebuild replaced the file */
+	child_spec sp = {.path = "/proc/self/exe",
 			 .argv = argv,
 			 .envp = envp,
 			 .fd = {-1, p[1], -1},
