@@ -49,6 +49,9 @@ static const char planted[] =
 	"    wp::array_t<wp::transform_t<wp::float32>> acc;\n"
 	"    wp::indexedarray_t<wp::int8> idx;\n"
 	"    wp::array_t<wp::float32> mixed;\n"
+	"    wp::uint64 m;\n"
+	"    wp::uint64 vol;\n"
+	"    wp::array_t<wp::float32> twice;\n"
 	"};\n"
 	"static void k_abcdef01_cpu_kernel_forward(wp::launch_bounds_t<2> dim, size_t task_index, wp_args_k_abcdef01 *_wp_args)\n{\n"
 	"    wp::array_t<Body_12345678> var_bodies = _wp_args->bodies;\n"
@@ -58,6 +61,15 @@ static const char planted[] =
 	"    var_3 = wp::address(var_idx, var_0);\n"
 	"    wp::atomic_min(var_mixed, var_0, var_2);\n"
 	"    wp::atomic_max(var_mixed, var_0, var_2);\n"
+	"    var_5 = wp::mesh_query_point(var_m, var_4, var_2);\n"
+	"    var_6 = wp::volume_world_to_index(var_vol, var_4);\n"
+	"    var_7 = wp::volume_sample_v(var_vol, var_6, var_8);\n"
+	"    wp::array_store(var_twice, var_0, var_2);\n"
+	"    wp::array_store(var_twice, var_9, var_2);\n"
+	"    var_10 = wp::frac(var_2);\n"
+	"}\n"
+	"static void k_abcdef01_cpu_kernel_backward(wp::launch_bounds_t<2> dim, size_t task_index, wp_args_k_abcdef01 *_wp_args)\n{\n"
+	"    wp::adj_add(var_1, var_2, var_3);\n"
 	"}\n"
 	"WP_API void k_abcdef01_cpu_forward(\n    wp::launch_bounds_t<2> *dim,\n    wp_args_k_abcdef01 *_wp_args)\n{\n}\n";
 
@@ -69,7 +81,16 @@ static void test_planted(void **state)
 	assert_int_equal(sig_parse(planted, sizeof planted - 1, &s, &err), 0);
 	assert_int_equal(s.launch_ndim, 2);
 	assert_int_equal(s.block_dim, 128);
-	assert_int_equal(s.nparams, 5);
+	assert_int_equal(s.nparams, 8);
+	assert_int_equal(s.params[5].geo, XG_MESH);
+	assert_int_equal(s.params[6].geo, XG_VOLUME);
+	assert_int_equal(s.params[6].vol_type, 1); /* sampled as vec3 */
+	assert_int_equal(s.params[7].role, XR_OUTPUT);
+	assert_true(s.params[7].stores_elsewhere); /* a[tid] and a[other]: threads overwrite */
+	assert_false(s.params[2].stores_elsewhere);
+	assert_non_null(s.missing_adjoint);
+	assert_string_equal(s.missing_adjoint, "wp.frac");
+	assert_null(s.unsupported);
 	const xtype *body = s.params[0].type->elem;
 	assert_int_equal(body->kind, XK_STRUCT);
 	assert_int_equal(body->fields[1].offset, 8); /* float64 aligned */
