@@ -33,7 +33,7 @@ start=$(date +%s.%N)
 "$JS" validate "$T/run" --tier run --quiet > "$T/validate.txt" || true
 ours=$(awk -v s="$start" -v e="$(date +%s.%N)" -v n="$N" 'BEGIN { printf "%.4f", (e - s) / n }')
 grep -E '^(executed|grad|time)' "$T/validate.txt" | sed 's/^/  validate --tier run: /'
-warp=$(.venv/bin/python bench/warp_launch.py "$T"/run/train-00000.jsonl "$N" 2>"$T/warp.err")
+warp=$(.venv/bin/python bench/warp_launch.py "$T"/run/train-00000.jsonl "$N" 2>"$T/warp.err" | sed -n 's/^RESULT //p')
 echo "  Warp's own path (import + wp.launch on CPU, 1 process): $warp"
 wk=$(sed 's/.*per_kernel=//' <<<"$warp")
 # both sides are one process doing one kernel (or batch) at a time

@@ -7,7 +7,7 @@ objects: the run tier builds them, this baseline does not), as are kernels
 whose parameters this script cannot make.
 
 usage: warp_launch.py SHARD.jsonl [LIMIT]
-prints: kernels=N skipped=S seconds=T per_kernel=P
+prints (among Warp's own output): RESULT kernels=N skipped=S seconds=T per_kernel=P
 """
 import json
 import linecache
@@ -89,7 +89,8 @@ def main():
             print("skipped %s: %s" % (rec["kernel_name"], str(e).splitlines()[0][:100]), file=sys.stderr)
             skipped += 1
     dt = time.perf_counter() - t0
-    print("kernels=%d skipped=%d seconds=%.2f per_kernel=%.3f" % (n, skipped, dt, dt / max(n, 1)))
+    # kernels may print (wp.printf) and Warp logs module loads: the result line is marked
+    print("RESULT kernels=%d skipped=%d seconds=%.2f per_kernel=%.3f" % (n, skipped, dt, dt / max(n, 1)), flush=True)
 
 
 if __name__ == "__main__":

@@ -371,6 +371,7 @@ int sig_parse(const char *text, size_t len, sig *out, buf *err)
 		goto fail;
 	}
 	out->tiled = has(b, e, "wp::tile_");
+	out->dynamic_loop = has(b, e, "start_while_") || has(b, e, "goto start_for_");
 	const char *bd = memmem(text, len, "#define WP_TILE_BLOCK_DIM ", 26);
 	out->block_dim = bd ? atoi(bd + 26) : 256;
 	if (out->block_dim < 1 || out->block_dim > 1024)

@@ -73,6 +73,7 @@ typedef struct sig {
 	int tiled;	 /* the body uses tiles: launched with a trailing block dimension */
 	int block_dim;	 /* WP_TILE_BLOCK_DIM of the module */
 	int has_backward;
+	int dynamic_loop; /* a while loop or a range() with a runtime bound: Warp does not differentiate what it carries */
 	xparam *params;
 	int nparams;
 	size_t args_size;
