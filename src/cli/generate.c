@@ -275,6 +275,8 @@ int cmd_generate(int argc, char **argv)
 		return usage_error("generate", "--resume and --force contradict each other");
 	if ((given & RUN_GIVEN_ZSTD_LEVEL) && o.format != JSONL_ZST)
 		return usage_error("generate", "--zstd-level needs --format jsonl.zst");
+	if (o.exec && !(o.pool.devices & DEV_BIT(DEV_CPU)))
+		return usage_error("generate", "--validate run executes the CPU kernels: add cpu to --devices");
 
 	buf err = BUF_INIT;
 	if (o.resume && run_resume_options(&o, given, &err) < 0) {
