@@ -183,6 +183,7 @@ static const char *sig_name(int s)
 	case SIGILL: return "SIGILL";
 	case SIGABRT: return "SIGABRT";
 	case SIGTRAP: return "SIGTRAP";
+	case SIGSYS: return "SIGSYS: a system call the run tier's sandbox does not allow";
 	default: return "a signal";
 	}
 }
@@ -308,6 +309,8 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 			cls = "time";
 			buf_printf(&r, "exceeded the runner's CPU limit (%u s)", t->cpu_s);
 		} else if (WIFSIGNALED(end.status)) {
+			if (WTERMSIG(end.status) == SIGSYS)
+				cls = "sandbox";
 			buf_printf(&r, "crashed with %s (signal %d)", sig_name(WTERMSIG(end.status)), WTERMSIG(end.status));
 		} else {
 			buf_printf(&r, "the runner exited with status %d during the kernel (out of memory?)",

@@ -9,6 +9,7 @@
  * parent names it and starts a new runner after it. Kernel output (printf)
  * goes to /dev/null; results go to the stdout it was given. */
 #include <dlfcn.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "exec/exec.h"
 #include "exec/exec_int.h"
 #include "exec/geometry.h"
+#include "exec/sandbox.h"
 #include "exec/sig.h"
 
 typedef void (*fwd_fn)(void *dim, void *args);
@@ -67,6 +69,11 @@ static int layout_matches(void *so, const sig *s)
 }
 
 static int values_mode; /* FROM ends in ":values" */
+
+static void warm_lane(void *dim, size_t block, int lane, void *args)
+{
+	(void)dim, (void)block, (void)lane, (void)args;
+}
 
 static void run_one(void *so, uint64_t k, uint64_t seed, const char *text, size_t len)
 {
@@ -151,6 +158,21 @@ int exec_runner_main(int argc, char **argv)
 	char *spec = read_file(argv[3], &len);
 	if (!spec) {
 		dprintf(out_fd, "E cannot read %s\n", argv[3]);
+		return 3;
+	}
+	/* Warp's block runtime sets up its fiber pool on first use: do that
+	 * before the sandbox */
+	{
+		const struct {
+			void *a, *b, *c, *d;
+			int (*run_block)(int, int, void (*)(void *, size_t, int, void *), void *, size_t, void *);
+		} *api = get_api();
+		unsigned char dim[48] = {0};
+		api->run_block(256, 256, warm_lane, dim, 0, NULL);
+	}
+	json_decref(json_object()); /* jansson seeds its hash tables from /dev/urandom on first use */
+	if (sandbox_enter() < 0) {
+		dprintf(out_fd, "E the kernel refused the run tier's seccomp filter\n");
 		return 3;
 	}
 	const char *p = spec, *end = spec + len;

@@ -1,8 +1,9 @@
 # test_exec_run: the run tier (src/exec/). `jitsynth validate DIR --tier run`
 # executes every record's CPU module through Warp's CPU entry points, geometry
 # kernels on real meshes/BVHs/hash grids/volumes; planted kernels that crash
-# (a null store) and loop forever are each reported with their reason while
-# the rest of their batch still runs. `generate --validate run` puts the exec
+# (a null store), loop forever or call unlink() (stopped by the runner's
+# seccomp sandbox) are each reported with their reason while the rest of
+# their batch still runs. `generate --validate run` puts the exec
 # object in every record, byte-identical across --jobs, with the counts in
 # the manifest, and the exec field stays under 5% of the records' size.
 source "$(dirname "$0")/lib.sh"
@@ -31,18 +32,32 @@ check "validate --tier run executes all $n" test "$ran" = "$n"
 check "finite and deterministic counted" grep -q "^executed .*finite [0-9]*, deterministic $ran$" out.txt
 check "the adjoint check ran and some kernels pass" grep -Eq "^grad       pass [1-9]" out.txt
 
-# ---- a crash and an endless loop planted in one batch of six ----
+# ---- a crash, an endless loop and (release build: no sandbox under ASan)
+# a file removal planted in one batch ----
 mkdir bad
 k_crash=$(jq -r 'select(.category == "arithmetic") | .kernel_name' ds/train-00000.jsonl | head -1)
 k_loop=$(jq -r 'select(.category == "math") | .kernel_name' ds/train-00000.jsonl | head -1)
-jq -c --arg c "$k_crash" --arg l "$k_loop" '
+k_sys=$(jq -r 'select(.category == "vector") | .kernel_name' ds/train-00000.jsonl | head -1)
+[ "$FLAVOUR" = release ] || k_sys=none
+probe=$PWD/probe.txt
+echo keep >"$probe"
+jq -c --arg c "$k_crash" --arg l "$k_loop" --arg s "$k_sys" --arg probe "$probe" '
 	def sub_all($a; $b): split($a) | join($b);
 	if .kernel_name == $c then .ir.cpu.module |= sub_all("    // forward\n"; "    // forward\n    *(volatile int *)0 = 1;\n")
 	elif .kernel_name == $l then .ir.cpu.module |= sub_all("    // forward\n"; "    // forward\n    for (volatile int js_i = 0; js_i >= 0; js_i = 1) {}\n")
+	elif .kernel_name == $s then .ir.cpu.module |= (sub_all("template <bool wp_linear_contiguous>\nstatic void"; "extern \"C\" int unlink(const char *);\ntemplate <bool wp_linear_contiguous>\nstatic void")
+		| sub_all("    // forward\n"; "    // forward\n    unlink(\"" + $probe + "\");\n"))
 	else . end' ds/train-00000.jsonl >planted.jsonl
 head -6 planted.jsonl >bad/train-00000.jsonl
 grep -q "\"$k_crash\"" bad/train-00000.jsonl && grep -q "\"$k_loop\"" bad/train-00000.jsonl || fail "planted kernels not among the first six"
 JITSYNTH_TEST_EXEC_WALL=2 js validate bad --tier run; expect_rc 1
 check "the planted crash is reported" grep -q "not run   crash .* $k_crash: crashed with SIGSEGV" out.txt
 check "the planted loop is reported" grep -q "not run   time .* $k_loop: ran past the 2 s wall-clock limit" out.txt
-check "the rest of the batch still ran" grep -q "^executed   4 of 6" out.txt
+if [ "$FLAVOUR" = release ]; then
+	grep -q "\"$k_sys\"" bad/train-00000.jsonl || fail "the sandbox probe is not among the first six"
+	check "a system call outside the sandbox kills the kernel" grep -q "not run   sandbox .* $k_sys: crashed with SIGSYS" out.txt
+	check "...before it removed the file" test -e "$probe"
+	check "the rest of the batch still ran" grep -q "^executed   3 of 6" out.txt
+else
+	check "the rest of the batch still ran" grep -q "^executed   4 of 6" out.txt
+fi
