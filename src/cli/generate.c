@@ -36,7 +36,8 @@ static const char usage_tail[] =
 	"                        realistic (written as simulation code is)\n"
 	"      --shard-size N    records per shard (default 10000)\n"
 	"      --validate T      compile every pair: none, syntax (default: NVRTC and\n"
-	"                        g++ front ends) or compile (PTX and object code)\n"
+	"                        g++ front ends), compile (PTX and object code) or\n"
+	"                        run (compile, then every CPU kernel executed: exec)\n"
 	"      --arch SM         CUDA architecture for --validate compile (default sm_90)\n"
 	"      --cxx CXX         host C++ compiler for CPU validation (default g++)\n"
 	"      --format F        jsonl.zst (default: zstd-compressed shards) or jsonl\n"
@@ -262,8 +263,11 @@ int cmd_generate(int argc, char **argv)
 			break;
 		case OPT_VALIDATE:
 			given |= RUN_GIVEN_VALIDATE;
-			if (chk_tier_parse(optarg, &o.chk.tier) < 0)
-				return usage_error("generate", "--validate wants none, syntax or compile, not '%s'", optarg);
+			o.exec = !strcmp(optarg, "run");
+			if (o.exec)
+				o.chk.tier = CHK_COMPILE;
+			else if (chk_tier_parse(optarg, &o.chk.tier) < 0)
+				return usage_error("generate", "--validate wants none, syntax, compile or run, not '%s'", optarg);
 			break;
 		case OPT_ARCH:
 			given |= RUN_GIVEN_ARCH;
@@ -310,6 +314,8 @@ int cmd_generate(int argc, char **argv)
 		return usage_error("generate", "--part %llu/%llu needs at least %llu kernels (-n)",
 				   (unsigned long long)o.part_k, (unsigned long long)o.part_n,
 				   (unsigned long long)o.part_n);
+	if (o.exec && !(o.pool.devices & DEV_BIT(DEV_CPU)))
+		return usage_error("generate", "--validate run executes the CPU kernels: add cpu to --devices");
 
 	buf err = BUF_INIT;
 	if (o.resume && run_resume_options(&o, given, &err) < 0) {

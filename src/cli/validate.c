@@ -10,9 +10,11 @@
 #include "cli/cli.h"
 #include "common/dev.h"
 #include "pipeline/revalidate.h"
+#include "pipeline/runtier.h"
+#include "warp/native.h"
 
 static const char usage[] =
-	"usage: jitsynth validate DIR [--tier syntax|compile] [options]\n"
+	"usage: jitsynth validate DIR [--tier syntax|compile|run] [options]\n"
 	"\n"
 	"Re-checks every pair of the dataset in DIR: jitsynth's shards (each stored\n"
 	"module is compiled; forward/backward must be the module's own functions,\n"
@@ -23,8 +25,8 @@ static const char usage[] =
 	"malformed files and lines are named and skipped.\n"
 	"Exit status: 0 all passed, 1 a failure, a skipped line or nothing checked.\n"
 	"\n"
-	"      --tier T        syntax (default: NVRTC and g++ front ends) or compile\n"
-	"                      (PTX and object code)\n"
+	"      --tier T        syntax (default: NVRTC and g++ front ends), compile\n"
+	"                      (PTX and object code) or run (every CPU kernel executed)\n"
 	"      --arch SM       CUDA architecture for --tier compile (default sm_90)\n"
 	"      --devices LIST  cpu,cuda (default both)\n"
 	"      --cxx CXX       host C++ compiler (default g++)\n"
@@ -110,6 +112,63 @@ static void print_report(const char *dir, const vd_options *o, const vd_report *
 		printf("result   PASS: all %llu passed\n", tp);
 }
 
+static void print_classes(const char *title, const rt_class *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		printf("  %-9s %-24s %8llu  e.g. ", title, v[i].name, (unsigned long long)v[i].n);
+		cli_text(stdout, v[i].example, strlen(v[i].example));
+		putchar('\n');
+	}
+}
+
+/* --tier run: every record's CPU module executed (pipeline/runtier.h). */
+static int validate_run(const char *dir, const vd_options *o, int quiet)
+{
+	buf nd = BUF_INIT, err = BUF_INIT;
+	if (warp_native_dir(o->pool.python, o->pool.worker_script, &nd, &err) < 0) {
+		cli_line(stderr, "jitsynth validate: %s", buf_cstr(&err));
+		buf_free(&nd);
+		buf_free(&err);
+		return 1;
+	}
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rt_options ro = {.native_dir = buf_cstr(&nd), .cxx = o->chk.cxx, .stop = &stop_requested};
+	rt_report r;
+	int rc = rt_run(dir, &ro, &r, &err);
+	if (rc < 0) {
+		cli_line(stderr, "jitsynth validate: %s", buf_cstr(&err));
+		rc = 1;
+	} else {
+		unsigned long long ran = r.executed, all = r.records - r.no_module;
+		printf("validate   %s (%llu records, tier run, cpu)\n", dir, (unsigned long long)r.records);
+		printf("executed   %llu of %llu (%.1f%%); finite %llu, deterministic %llu\n", ran, all,
+		       all ? 100.0 * (double)ran / (double)all : 0.0, (unsigned long long)r.finite,
+		       (unsigned long long)r.deterministic);
+		printf("grad       pass %llu, fail %llu, unsupported %llu\n", (unsigned long long)r.grad_pass,
+		       (unsigned long long)r.grad_fail, (unsigned long long)r.grad_unsupported);
+		if (!quiet) {
+			print_classes("not run", r.not_run, r.nnot_run);
+			print_classes("grad", r.grad_classes, r.ngrad);
+		}
+		printf("time       %.1f s (build %.1f s, run %.1f s): %.1f kernels/s\n", r.seconds, r.build_s, r.run_s,
+		       r.seconds > 0 ? (double)all / r.seconds : 0.0);
+		if (r.no_module)
+			printf("skipped    %llu records without a CPU module\n", (unsigned long long)r.no_module);
+		if (r.interrupted)
+			printf("result     INTERRUPTED\n");
+		else
+			printf("result     %s\n", ran == all && all ? "PASS: every kernel executed" : "FAIL: some kernels did not execute");
+		rc = r.interrupted || ran != all || !all ? 1 : 0;
+	}
+	if (fflush(stdout) != 0)
+		rc = 1;
+	buf_free(&nd);
+	buf_free(&err);
+	return rc;
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -130,15 +189,19 @@ int cmd_validate(int argc, char **argv)
 	o.pool.python = default_python();
 	o.pool.worker_script = default_worker_script();
 	o.pool.stop = &stop_requested;
-	int quiet = 0, c;
+	int quiet = 0, run_tier = 0, c;
 	uint64_t v;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_TIER:
+			if (!strcmp(optarg, "run")) {
+				run_tier = 1;
+				break;
+			}
 			if (chk_tier_parse(optarg, &o.chk.tier) < 0 || o.chk.tier == CHK_NONE)
-				return usage_error("validate", "--tier wants syntax or compile, not '%s'", optarg);
+				return usage_error("validate", "--tier wants syntax, compile or run, not '%s'", optarg);
 			break;
 		case OPT_ARCH:
 			if (strncmp(optarg, "sm_", 3) != 0 || parse_u64(optarg + 3, 50, 200, &v) < 0)
@@ -175,6 +238,8 @@ int cmd_validate(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (run_tier)
+		return validate_run(dir, &o, quiet);
 	vd_report r;
 	buf err = BUF_INIT;
 	int rc = vd_run(dir, &o, &r, &err);

@@ -79,7 +79,7 @@ json_t *run_options_json(const run_options *o)
 			 (json_int_t)o->n, "seed", rec_json_u64(o->gen.seed), "devices", devs, "categories", cats,
 			 "max_stmts", o->gen.max_stmts, "max_depth", o->gen.max_depth, "shard_size",
 			 (json_int_t)o->shard_size, "format", jsonl_format_name(o->format), "zstd_level",
-			 o->zstd_level, "dedup", o->dedup, "validate", chk_tier_name(o->chk.tier), "arch",
+			 o->zstd_level, "dedup", o->dedup, "validate", o->exec ? "run" : chk_tier_name(o->chk.tier), "arch",
 			 o->chk.arch ? o->chk.arch : "sm_90", "codegen", "enable_backward", 1, "mode", "release");
 	if (o->gen.weights)
 		json_object_set_new(j, "weights", weights_json(o->gen.weights));
@@ -136,7 +136,7 @@ static int from_json(const json_t *j, run_options *t)
 			"shard_size", &shard, "format", &fmt, "zstd_level", &level, "dedup", &dedup, "validate", &tier,
 			"arch", &arch) < 0 ||
 	    rec_json_get_u64(seedv, &seed) < 0 || n < 1 || shard < 1 || max_stmts < 0 || max_depth < 0 || jsonl_format_parse(fmt, &t->format) < 0 ||
-	    chk_tier_parse(tier, &t->chk.tier) < 0)
+	    (strcmp(tier, "run") ? chk_tier_parse(tier, &t->chk.tier) < 0 : (t->chk.tier = CHK_COMPILE, t->exec = 1, 0)))
 		return -1;
 	t->gen.max_stmts = max_stmts;
 	t->gen.max_depth = max_depth;
@@ -219,7 +219,7 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 			  t.format != o->format,
 			  t.zstd_level != o->zstd_level,
 			  t.dedup != o->dedup,
-			  t.chk.tier != o->chk.tier,
+			  t.chk.tier != o->chk.tier || t.exec != o->exec,
 			  strcmp(t.chk.arch ? t.chk.arch : "sm_90", o->chk.arch ? o->chk.arch : "sm_90") != 0,
 			  t.gen.max_stmts != o->gen.max_stmts,
 			  t.gen.max_depth != o->gen.max_depth,

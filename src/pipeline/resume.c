@@ -217,6 +217,13 @@ static int resume_records(run *r, int journal_has_jver)
 			size_t plen = 0, flen = 0;
 			const char *py = reader_str(rec.json, "python_source", &plen);
 			metrics_add_source(&r->metrics, py ? py : "", plen);
+			json_t *x = json_object_get(rec.json, "exec");
+			if (x) { /* the run tier's counts, as on_stored made them */
+				char *t = json_dumps(x, JSON_COMPACT);
+				const char *kn = reader_str(rec.json, "kernel_name", NULL);
+				rt_count(&r->s->exec, kn ? kn : "?", t ? t : "{}");
+				free(t);
+			}
 			if (!r->dd)
 				continue;
 			const char *fwd = reader_forward(rec.json, "cpu", &flen);

@@ -42,7 +42,7 @@ const char *run_stage_name(run_stage st)
 static slot *slot_of(run *r, uint64_t index) { return &r->win[index % r->nwin]; }
 
 /* A kernel that gives no record: its slot holds the rejects.jsonl line. */
-static void put_reject(run *r, uint64_t index, run_stage stage, const char *reason)
+void run_put_reject(run *r, uint64_t index, run_stage stage, const char *reason)
 {
 	slot *sl = slot_of(r, index);
 	run_make_kernel(r->o, index, &r->k);
@@ -76,6 +76,8 @@ static pool_next hand_out(void *ctx, uint64_t *index, buf *frame)
 	if (r->s->dispatched - r->next_write >= r->nwin) {
 		if (r->chk && r->answered == r->s->dispatched)
 			chk_flush(r->chk); /* nothing else can fill the compilers' partial batch */
+		if (r->xq && r->answered == r->s->dispatched && !chk_outstanding(r->chk))
+			xq_flush(r->xq); /* ...nor the run tier's */
 		return POOL_WAIT;
 	}
 	*index = r->s->dispatched++;
@@ -86,7 +88,6 @@ static pool_next hand_out(void *ctx, uint64_t *index, buf *frame)
 
 /* ---- on_compiled ---- */
 
-static void on_extracted(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated);
 
 static void on_compiled(void *ctx, const proto_reply *rep)
 {
@@ -95,9 +96,9 @@ static void on_compiled(void *ctx, const proto_reply *rep)
 	if (rep->kind == PROTO_ERROR) {
 		char reason[2048];
 		snprintf(reason, sizeof reason, "%.*s", (int)rep->text_len[0], rep->text[0]);
-		put_reject(r, rep->index, STAGE_WARP, reason);
+		run_put_reject(r, rep->index, STAGE_WARP, reason);
 	} else if (!r->chk) {
-		on_extracted(r, rep->index, rep->text, rep->text_len, "none");
+		run_on_extracted(r, rep->index, rep->text, rep->text_len, "none");
 	} else {
 		/* the slot keeps the texts, lent to the compilers until their verdict */
 		slot *sl = slot_of(r, rep->index);
@@ -121,7 +122,7 @@ static void on_compile_failed(void *ctx, uint64_t index, const char *reason)
 {
 	run *r = ctx;
 	r->answered++;
-	put_reject(r, index, STAGE_WORKER, reason);
+	run_put_reject(r, index, STAGE_WORKER, reason);
 	store_ready(r);
 }
 
@@ -153,18 +154,17 @@ static int compiler_broke(run *r, const chk_result *res)
 
 static void on_validated(run *r, const chk_result *res)
 {
-	slot *sl = slot_of(r, res->index);
 	if (compiler_broke(r, res))
 		return;
 	if (dev_passed(res, DEV_CPU) && dev_passed(res, DEV_CUDA)) {
+		if (r->xq && (r->o->pool.devices & DEV_BIT(DEV_CPU))) {
+			rx_submit(r, res->index); /* on to the run tier, then on_extracted */
+			return;
+		}
 		const char *text[DEV_COUNT];
 		size_t len[DEV_COUNT];
-		for (int d = 0, t = 0; d < DEV_COUNT; d++)
-			if (r->o->pool.devices & DEV_BIT(d)) {
-				text[t] = sl->text[d].data;
-				len[t++] = sl->text[d].len;
-			}
-		on_extracted(r, res->index, text, len, chk_tier_name(r->o->chk.tier));
+		run_slot_texts(r, res->index, text, len);
+		run_on_extracted(r, res->index, text, len, chk_tier_name(r->o->chk.tier));
 		return;
 	}
 	buf reason = BUF_INIT;
@@ -172,14 +172,26 @@ static void on_validated(run *r, const chk_result *res)
 		if (!dev_passed(res, d))
 			buf_printf(&reason, "%s%s (%s): %s", reason.len ? "\n" : "", dev_name((dev_id)d),
 				   res->ok[d] == 0 ? "rejected" : "compiler failed", res->diag[d] ? res->diag[d] : "no diagnostic");
-	put_reject(r, res->index, STAGE_VALIDATE, reason.data);
+	run_put_reject(r, res->index, STAGE_VALIDATE, reason.data);
 	buf_free(&reason);
+}
+
+int run_slot_texts(run *r, uint64_t index, const char **text, size_t *len)
+{
+	slot *sl = slot_of(r, index);
+	int t = 0;
+	for (int d = 0; d < DEV_COUNT; d++)
+		if (r->o->pool.devices & DEV_BIT(d)) {
+			text[t] = sl->text[d].data;
+			len[t++] = sl->text[d].len;
+		}
+	return t;
 }
 
 static int chk_watch_fd(void *ctx)
 {
 	run *r = ctx;
-	return r->chk ? chk_fd(r->chk) : -1;
+	return r->xq ? rx_watch_fd(r) : r->chk ? chk_fd(r->chk) : -1;
 }
 
 static void on_chk_ready(void *ctx)
@@ -190,6 +202,8 @@ static void on_chk_ready(void *ctx)
 		on_validated(r, &res);
 		chk_result_free(&res);
 	}
+	if (r->xq)
+		rx_drain(r);
 	store_ready(r);
 }
 
@@ -197,7 +211,7 @@ static void on_chk_ready(void *ctx)
 
 /* Finds the kernel's functions in Warp's module texts (one per requested
  * device, cpu first) and fills its slot with the record line, or a reject. */
-static void on_extracted(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated)
+void run_on_extracted(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated)
 {
 	run_make_kernel(r->o, index, &r->k);
 	rec_pair p = {.seed = r->o->gen.seed,
@@ -209,31 +223,33 @@ static void on_extracted(run *r, uint64_t index, const char *const *text, const 
 		      .warp_version = r->s->pool.warp_version};
 	char why[256], hash[24] = "";
 	p.kernel_hash = hash;
+	const char *sl_exec = slot_of(r, index)->exec_json;
+	p.exec_json = sl_exec;
 	for (int d = 0, t = 0; d < DEV_COUNT; d++) {
 		if (!(r->o->pool.devices & DEV_BIT(d)))
 			continue;
 		ext_kernel ek;
 		if (ext_kernel_find(text[t], len[t], r->k.name, (dev_id)d, &ek, why, sizeof why) < 0) {
-			put_reject(r, index, STAGE_EXTRACT, why);
+			run_put_reject(r, index, STAGE_EXTRACT, why);
 			return;
 		}
 		if (!hash[0]) {
 			snprintf(hash, sizeof hash, "%s", ek.hash);
 		} else if (strcmp(hash, ek.hash) != 0) {
-			put_reject(r, index, STAGE_EXTRACT, "cpu and cuda kernels carry different hashes");
+			run_put_reject(r, index, STAGE_EXTRACT, "cpu and cuda kernels carry different hashes");
 			return;
 		}
 		p.ir[d] = (rec_ir){.present = 1,
 				   .forward = ek.forward,
 				   .backward = ek.backward,
 				   .module = {text[t], len[t]},
-				   .validated = validated};
+				   .validated = d == DEV_CPU && sl_exec ? "run" : validated};
 		t++;
 	}
 	slot *sl = slot_of(r, index);
 	buf_reset(&sl->line);
 	if (rec_pair_line(&p, &sl->line) < 0) {
-		put_reject(r, index, STAGE_EXTRACT, "Warp's output is not valid UTF-8");
+		run_put_reject(r, index, STAGE_EXTRACT, "Warp's output is not valid UTF-8");
 		return;
 	}
 	sl->is_reject = 0;
@@ -307,6 +323,10 @@ static int on_stored(run *r, slot *sl)
 	}
 	r->s->records++;
 	r->s->cat_records[sl->category]++;
+	if (sl->exec_json) {
+		run_make_kernel(r->o, r->next_write, &r->k);
+		rt_count(&r->s->exec, r->k.name, sl->exec_json);
+	}
 	metrics_add_kernel(&r->metrics, &sl->km);
 	int rc = shards_write(&r->shards, sl->line.data, sl->line.len, r->err);
 	return rc == 1 ? journal_shard(r) : rc;
@@ -318,6 +338,8 @@ static int on_stored(run *r, slot *sl)
 #define SLOT_KEEP_BYTES (64u << 10)
 static void slot_trim(slot *sl)
 {
+	free(sl->exec_json);
+	sl->exec_json = NULL;
 	buf *b[] = {&sl->line, &sl->text[DEV_CPU], &sl->text[DEV_CUDA], &sl->reason};
 	for (size_t i = 0; i < sizeof b / sizeof *b; i++) {
 		if (b[i]->cap > SLOT_KEEP_BYTES)
@@ -368,6 +390,12 @@ static int on_ready(void *ctx, const char *warp_version, const char *native_dir,
 	if (r->o->chk.tier != CHK_NONE) {
 		chk_options co = r->o->chk;
 		co.devices = r->o->pool.devices;
+		if (r->o->exec) { /* the run tier's build compiles the CPU modules */
+			if (co.devices & DEV_BIT(DEV_CUDA))
+				co.devices = DEV_BIT(DEV_CUDA);
+			else
+				co.tier = CHK_SYNTAX;
+		}
 		co.threads = r->o->pool.jobs;
 		co.native_dir = native_dir;
 		r->chk = chk_create(&co, err);
@@ -375,6 +403,8 @@ static int on_ready(void *ctx, const char *warp_version, const char *native_dir,
 			return -1;
 		if (chk_note(r->chk))
 			snprintf(r->s->note, sizeof r->s->note, "%s", chk_note(r->chk));
+		if (r->o->exec && rx_start(r, native_dir, err) < 0)
+			return -1;
 	}
 	if (r->progress)
 		r->progress(r->o, r->s, r->pctx);
@@ -397,6 +427,7 @@ static void run_release(run *r)
 	jsonl_release(&r->rejects);
 	dedup_free(r->dd);
 	metrics_release(&r->metrics);
+	rx_release(r);
 	if (r->chk)
 		chk_free(r->chk);
 	for (uint64_t i = 0; i < r->nwin; i++) {
@@ -405,6 +436,7 @@ static void run_release(run *r)
 		buf_free(&sl->text[DEV_CPU]);
 		buf_free(&sl->text[DEV_CUDA]);
 		buf_free(&sl->reason);
+		free(sl->exec_json);
 		metrics_kernel_release(&sl->km);
 	}
 	free(r->win);
@@ -438,7 +470,7 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			   strerror(errno));
 		return -1;
 	}
-	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx, .lock = DIR_LOCK_INIT};
+	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx, .lock = DIR_LOCK_INIT, .epfd = -1};
 	r.nwin = (uint64_t)(o->pool.jobs * o->pool.batch * 4 + 64);
 	r.win = xcalloc(r.nwin, sizeof *r.win);
 	/* a part keeps every record: dedup is global, done by `merge` over
@@ -485,6 +517,8 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			on_validated(&r, &res);
 			chk_result_free(&res);
 		}
+		if (r.xq)
+			rx_finish(&r);
 		store_ready(&r);
 		chk_stats_get(r.chk, &s->chk);
 	}

@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "gen/gen.h"
+#include "pipeline/runtier.h"
 #include "store/jsonl.h"
 #include "validate/chk.h"
 #include "warp/pool.h"
@@ -26,6 +27,7 @@ typedef struct run_options {
 	gen_options gen;         /* seed, categories, size budget, --weights table */
 	pool_options pool;       /* Python, worker, jobs, devices, batch, timeout, stop */
 	chk_options chk;         /* validation tier (CHK_NONE: none), arch, cxx */
+	int exec;                /* --validate run: chk at compile (CUDA only) and the run tier on CPU */
 	size_t shard_size;       /* records per shard */
 	jsonl_format format;     /* shards: jsonl or jsonl.zst */
 	int zstd_level;          /* 0: default */
@@ -77,6 +79,8 @@ typedef struct run_state {
 	size_t ntimeline;
 	pool_stats pool;
 	chk_stats chk;           /* validation counts and compiler time */
+	rt_report exec;          /* the run tier's counts (--validate run) */
+	double exec_build_s, exec_run_s;
 	char note[320];          /* one line for the user (a slower mode), or "" */
 } run_state;
 

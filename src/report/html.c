@@ -389,6 +389,9 @@ void html_render(const stats *st, buf *out)
 	table_bars(out, "Records using each builtin (top 40)", &st->builtins, st->records, 40, 1);
 	buf_puts(out, "</div>\n<h2>Validation</h2>\n");
 	table_bars(out, "Validation outcome per device (meta.validated)", &st->validation, st->records, 32, 0);
+	if (st->executed_records)
+		table_bars(out, "Execution on CPU (exec: outcome, outputs, adjoint check)", &st->execution,
+			   st->executed_records, 48, 0);
 	buf_puts(out, "<h2>Rejects</h2>\n");
 	if (st->metrics.rejects) {
 		table_bars(out, "Reject reasons", &st->metrics.reasons, st->metrics.rejects, 48, 0);

@@ -35,6 +35,7 @@ stats *stats_new(void)
 	st->validation.cap = 32;
 	st->origins.cap = 8;
 	st->licenses.cap = 64;
+	st->execution.cap = 48;
 	metrics_init(&st->metrics);
 	realism_init(&st->realism);
 	st->dd = dedup_new();
@@ -52,6 +53,7 @@ void stats_free(stats *st)
 	stats_table_free(&st->validation);
 	stats_table_free(&st->origins);
 	stats_table_free(&st->licenses);
+	stats_table_free(&st->execution);
 	metrics_release(&st->metrics);
 	realism_release(&st->realism);
 	if (st->ref)
@@ -174,6 +176,37 @@ static void count_validation(stats *st, const json_t *rec, const int *has)
 	}
 }
 
+static void count_key(stats_table *t, const char *a, const char *b)
+{
+	char key[96];
+	int k = snprintf(key, sizeof key, "%s%s%s", a, b ? ": " : "", b ? b : "");
+	stats_table_get(t, key, (size_t)(k < (int)sizeof key ? k : (int)sizeof key - 1))->n++;
+}
+
+/* The run tier's exec object (README, "Execution"), if the record has one. */
+static void count_execution(stats *st, const json_t *rec)
+{
+	const json_t *x = json_object_get(rec, "exec");
+	if (!json_is_object(x))
+		return;
+	st->executed_records++;
+	const char *s = json_string_value(json_object_get(x, "status"));
+	if (!s || strcmp(s, "executed")) {
+		count_key(&st->execution, "not executed", json_string_value(json_object_get(x, "class")));
+		return;
+	}
+	count_key(&st->execution, "executed", NULL);
+	if (json_is_true(json_object_get(x, "finite")))
+		count_key(&st->execution, "finite outputs", NULL);
+	if (json_is_true(json_object_get(x, "deterministic")))
+		count_key(&st->execution, "deterministic", NULL);
+	const json_t *g = json_object_get(x, "grad");
+	const char *gs = json_string_value(json_object_get(g, "status"));
+	char head[32];
+	snprintf(head, sizeof head, "grad %s", gs ? gs : "(none)");
+	count_key(&st->execution, head, json_string_value(json_object_get(g, "class")));
+}
+
 void stats_add(stats *st, const json_t *rec)
 {
 	size_t pylen = 0;
@@ -208,6 +241,7 @@ void stats_add(stats *st, const json_t *rec)
 	metrics_add_source(&st->metrics, py ? py : "", pylen);
 	realism_add_source(&st->realism, py ? py : "", pylen);
 	count_validation(st, rec, has);
+	count_execution(st, rec);
 	dedup_set_add(&st->structural, dedup_structural_fp(st->dd, py ? py : "", pylen, fwd0, fwd0len));
 	keep_example(st, rec, cat, py ? py : "", pylen);
 	st->records++;
@@ -518,6 +552,8 @@ void stats_render_table(const stats *st, buf *out)
 	render_shape(st, out);
 	render_builtins(st, out);
 	render_counts("validation (meta.validated)", &st->validation, st->records, out);
+	if (st->executed_records)
+		render_counts("execution (exec, run tier)", &st->execution, st->executed_records, out);
 	buf_printf(out, "\nrejects    %llu\n", (unsigned long long)st->metrics.rejects);
 	if (st->metrics.rejects)
 		render_counts("reject reason", &st->metrics.reasons, st->metrics.rejects, out);

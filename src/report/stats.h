@@ -34,6 +34,8 @@ typedef struct stats {
 	stats_hist hist[STATS_NHIST];
 	stats_table categories, builtins, validation;
 	stats_table origins, licenses; /* "generated" or "ingested"; ingested records' source.license */
+	stats_table execution; /* the run tier's exec objects: outcomes, flags, grad verdicts by class */
+	uint64_t executed_records; /* records that carry exec */
 	metrics metrics; /* builtins per catalog group, shape, rejects by reason */
 	int have_dedup;
 	uint64_t dedup_exact, dedup_structural;

@@ -91,7 +91,13 @@ static void schema(buf *out)
 		      "| `ir.cpu.module` | string | the whole C++ translation unit |\n"
 		      "| `ir.cuda.forward`, `ir.cuda.backward`, `ir.cuda.module` | string | the same for CUDA |\n"
 		      "| `meta` | object | `seed`, `index`, `warp_version`, `jitsynth_version`, `kernel_hash`, "
-		      "`validated` (per device: `none`, `syntax` or `compile`) |\n\n"
+		      "`validated` (per device: `none`, `syntax`, `compile`; `run` for CPU) |\n"
+		      "| `exec` | object | with `--validate run` only: the CPU kernel executed. `status` "
+		      "(`executed`, or `not_executed` with `class` and `reason`), `launch` (shape; tiled kernels end "
+		      "with the block's lanes), `inputs_seed`, `params` (per parameter: `role` input/output/"
+		      "accumulator/inout/value, `dtype`, `shape`, first scalars `in` and `out`), `digest` "
+		      "(xxh3-64 of every output), `finite`, `deterministic` (two runs agree), `grad` (the adjoint "
+		      "against finite differences: `status` pass/fail/unsupported, `class`, `reason`, `rel_err`) |\n\n"
 		      "Warp's `// <python line>  <L n>` comments in the IR give line numbers of `python_source`, "
 		      "aligning each Python line with its C++/CUDA lines. With one device only that key is "
 		      "present under `ir`.\n\n");
@@ -192,15 +198,32 @@ static void origins(const json_t *m, buf *out)
 	buf_puts(out, "\n");
 }
 
+static void execution(const json_t *m, buf *out)
+{
+	const json_t *r = json_object_get(json_object_get(m, "validation"), "run");
+	if (!r)
+		return;
+	const json_t *g = json_object_get(r, "grad");
+	buf_printf(out, "## Execution\n\n"
+			"Every CPU kernel was run (jitsynth's run tier: Warp's generated entry points, built by g++, on "
+			"inputs derived from the record's seed): **%lld** executed, %lld with finite outputs, %lld "
+			"deterministic. Adjoint check against central finite differences: %lld pass, %lld fail, %lld "
+			"unsupported (classes and examples in `manifest.json`, `validation.run`).\n\n",
+		   (long long)get_int(r, "executed"), (long long)get_int(r, "finite"),
+		   (long long)get_int(r, "deterministic"), (long long)get_int(g, "pass"), (long long)get_int(g, "fail"),
+		   (long long)get_int(g, "unsupported"));
+}
+
 static void validation(const json_t *m, buf *out)
 {
 	const char *v = get_str(json_object_get(m, "options"), "validate", "none");
 	buf_printf(out, "## Validation\n\n"
 			"Every record compiled through Warp's code generator without error, and its forward and "
 			"backward functions were found in the generated module (otherwise it is in `rejects.jsonl`). "
-			"Further checks of the C++/CUDA (`meta.validated` per device: `syntax`, `compile`) for this "
+			"Further checks of the C++/CUDA (`meta.validated` per device: `syntax`, `compile`, `run`) for this "
 			"run: **%s**. Shard SHA-256 checksums are in `manifest.json`.\n\n",
 		   v);
+	execution(m, out);
 }
 
 static void loading(const json_t *m, const char *dir, buf *out)
