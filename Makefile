@@ -51,7 +51,7 @@ endif
 VENV    := .venv
 N       ?= 3000
 
-.PHONY: all setup run test check asan bench bench-gen soak fuzz fuzz-run clean help format
+.PHONY: all setup run test check asan bench bench-scaling bench-gen soak fuzz fuzz-run clean help format
 
 all: $(BIN)
 
@@ -63,6 +63,7 @@ help:
 	@echo "make asan       the test suite under AddressSanitizer + UBSan"
 	@echo "make bench      jitsynth vs raw Warp codegen (BENCH_N kernels)"
 	@echo "make fuzz       every libFuzzer target for FUZZ_SECONDS (default 10) each"
+	@echo "make bench-scaling  jitsynth --jobs 1, 2, 4 ... cores against as many raw Warp processes"
 	@echo "make bench-gen  the generator over every profile (GEN_N kernels): codegen rate, coverage"
 	@echo "make soak       20 generate runs killed at random and resumed (long)"
 
@@ -125,6 +126,10 @@ bench: setup
 	@bash bench/run.sh
 
 # Issue 3's generator figures: GEN_N (default 100000) kernels of every profile.
+bench-scaling: setup
+	@$(MAKE) --no-print-directory all
+	@bash bench/scaling.sh
+
 bench-gen: setup
 	@$(MAKE) --no-print-directory all
 	@bash bench/generator.sh

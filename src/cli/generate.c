@@ -298,17 +298,15 @@ int cmd_generate(int argc, char **argv)
 		if (prog.shown)
 			fprintf(stderr, "\r\033[K");
 		fprintf(stderr, "jitsynth: %s\n", buf_cstr(&err));
-		/* a fresh run that stored nothing left nothing to resume */
-		if (o.resume ? s.done > s.resumed_from : s.records + s.rejects > 0) {
+		/* a fresh run that failed before storing anything left nothing to
+		 * resume; a stopped one always leaves a run to resume */
+		if ((stop_requested && s.resumable) || (o.resume ? s.done > s.resumed_from : s.records + s.rejects > 0)) {
 			buf q = BUF_INIT;
 			shell_quote(&q, o.out_dir);
 			fprintf(stderr,
 				"jitsynth: %llu of %llu kernels are stored in '%s'; `jitsynth generate --resume -o %s` continues the run\n",
 				(unsigned long long)s.done, (unsigned long long)o.n, o.out_dir, q.data);
 			buf_free(&q);
-		} else if (stop_requested && !o.resume) {
-			fprintf(stderr, "jitsynth: nothing was stored, so '%s' is left as it was: run the same command again\n",
-				o.out_dir);
 		}
 	}
 	buf_free(&err);

@@ -473,8 +473,8 @@ double run_rate(const run_state *s)
 	return s->first_stored > 0 && s->done > s->first_done && t > 0 ? (double)(s->done - s->first_done) / t : 0;
 }
 
-/* A fresh run that stored nothing (it failed to start, or was stopped at
- * once) takes back what it made, so that running it again just works. */
+/* A fresh run that failed before it stored anything takes back what it
+ * made, so that running it again just works. */
 static void take_back(run *r)
 {
 	jsonl_discard(&r->rejects);
@@ -551,17 +551,23 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			   (unsigned long long)o->n);
 
 	/* Keep what is finished even when the run failed: no work is lost. A
-	 * write error leaves the temporaries for --resume to sort out. A fresh
-	 * run that stored nothing leaves nothing. */
+	 * write error leaves the temporaries for --resume to sort out. A stop
+	 * leaves a run to resume, even with nothing stored yet (an interrupt
+	 * is the user's, and the resume line is what they expect); a fresh run
+	 * that failed before it stored anything leaves nothing. */
 	buf err2 = BUF_INIT;
-	if (!s->complete && !o->resume && s->records == 0 && s->rejects == 0) {
+	if (!s->complete && !o->resume && !stopped && s->records == 0 && s->rejects == 0) {
 		take_back(&r);
-	} else if (!r.failed && (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
-				 manifest_write(o, s, &r.metrics, &r.shards, &r.rejects, &err2) < 0 ||
-				 card_write(o->out_dir, &err2) < 0)) {
-		if (!err->len)
-			buf_puts(err, buf_cstr(&err2));
-		s->complete = 0;
+	} else if (!r.failed) {
+		if (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
+		    manifest_write(o, s, &r.metrics, &r.shards, &r.rejects, &err2) < 0 ||
+		    card_write(o->out_dir, &err2) < 0) {
+			if (!err->len)
+				buf_puts(err, buf_cstr(&err2));
+			s->complete = 0;
+		} else {
+			s->resumable = !s->complete;
+		}
 	}
 	buf_free(&err2);
 	if (progress)

@@ -64,6 +64,7 @@ typedef struct run_state {
 	double first_stored;
 	uint64_t first_done;
 	int complete;            /* every kernel answered and stored */
+	int resumable;           /* incomplete, with its journal and manifest kept: --resume goes on */
 	long peak_rss_kib;       /* this process */
 	run_point *timeline;     /* owned by run_generate; NULL after it returns */
 	size_t ntimeline;
@@ -82,9 +83,11 @@ typedef void run_progress_fn(const run_options *o, const run_state *s, void *ctx
 
 /* Runs the pipeline, holding out_dir's lock (store/lock.h) throughout.
  * Returns 0 when the dataset is complete; -1 with a one-line reason in err
- * otherwise (records already finished are kept and the manifest says the
- * run is incomplete; a fresh run that stored nothing leaves nothing, so
- * that it can simply be run again). */
+ * otherwise: records already finished are kept and the manifest says the
+ * run is incomplete (s->resumable). A stop (o->pool.stop) always leaves a
+ * resumable directory, even one with nothing stored yet; a fresh run that
+ * failed before it stored anything leaves nothing, so that it can simply
+ * be run again. */
 int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, void *pctx, buf *err);
 
 /* The options that decide the dataset's bytes, as JSON (manifest, journal). */

@@ -16,7 +16,11 @@ check "no network references" bash -c '! grep -qiE "(src|href)=\"(https?:)?//" r
 check "no script" bash -c '! grep -qi "<script" report.html'
 check "well-formed XML-ish svg count >= 10" test "$(grep -o '<svg' report.html | wc -l)" -ge 10
 
-chrome() { timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
+# Chromium's singleton socket lives in TMPDIR and a socket path has at most
+# 107 bytes: give it a short TMPDIR of its own (a deep checkout's is too long).
+CHROME_TMP=$(mktemp -d /tmp/jitsynth-chrome.XXXXXX)
+trap 'rm -rf "$CHROME_TMP"' EXIT
+chrome() { TMPDIR=$CHROME_TMP timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
 	--user-data-dir="$WORK/chrome" "$@" "file://$WORK/${PAGE:-report.html}"; }
 chrome --dump-dom > dom.html 2> dom.err || fail "chromium --dump-dom failed: $(tail -3 dom.err)"
 chrome --enable-logging=stderr --v=0 --screenshot="$WORK/report.png" --window-size=1300,2600 > shot.out 2> shot.err \
