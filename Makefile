@@ -51,7 +51,7 @@ endif
 VENV    := .venv
 N       ?= 3000
 
-.PHONY: all setup run test check asan bench bench-scaling bench-gen bench-scaleout bench-realism soak fuzz fuzz-run clean help format
+.PHONY: all setup run test check asan gpu-check bench bench-scaling bench-gen bench-scaleout bench-realism soak fuzz fuzz-run clean help format
 
 all: $(BIN)
 
@@ -67,6 +67,7 @@ help:
 	@echo "make bench-gen  the generator over every profile (GEN_N kernels): codegen rate, coverage"
 	@echo "make bench-scaleout  the Scale out plan's figures: syntax rate per job, bytes per record, merge rate"
 	@echo "make bench-realism  distance of both styles from Warp's shipped code, per profile"
+	@echo "make gpu-check  on a machine with an NVIDIA GPU: CPU against CUDA over GPU_N kernels"
 	@echo "make soak       20 generate runs killed at random and resumed (long)"
 
 setup:
@@ -122,6 +123,10 @@ asan:
 soak: setup
 	@$(MAKE) --no-print-directory all
 	TEST_TMP=$(CURDIR)/tests/tmp/soak KILL_RUNS=20 N=5000 E2E_ONLY=test_resume bash tests/run.sh $(FLAVOUR) $(BIN)
+
+gpu-check: setup
+	@$(MAKE) --no-print-directory all
+	@bash scripts/gpu-check.sh
 
 bench: setup
 	@$(MAKE) --no-print-directory all

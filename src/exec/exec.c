@@ -43,6 +43,8 @@ struct exec_tool {
 	char *self, *warp_so, *dir;
 	unsigned mem_mib, cpu_s, wall_s;
 	int values;
+	int cuda;
+	char *native_dir;
 	pthread_mutex_t mu; /* st and seq: exec_batch may run on several threads */
 	exec_stats st;
 	unsigned seq;
@@ -59,7 +61,7 @@ exec_tool *exec_create(const exec_options *o, buf *err)
 {
 	buf so = BUF_INIT;
 	buf_printf(&so, "%s/../bin/warp.so", o->native_dir);
-	if (access(buf_cstr(&so), R_OK) != 0) {
+	if (!o->cuda && access(buf_cstr(&so), R_OK) != 0) {
 		buf_printf(err, "warp.so not found at %s: reinstall warp-lang (make setup) or use --validate compile",
 			   buf_cstr(&so));
 		buf_free(&so);
@@ -73,11 +75,14 @@ exec_tool *exec_create(const exec_options *o, buf *err)
 		return NULL;
 	}
 	self[n] = '\0';
-	cxx_config cc = {.cxx = o->cxx, .native_dir = o->native_dir, .tmpdir = o->scratch, .object = 2, .pch = 1};
-	cxx_tool *cx = cxx_create(&cc, err);
-	if (!cx) {
-		buf_free(&so);
-		return NULL;
+	cxx_tool *cx = NULL;
+	if (!o->cuda) { /* the CUDA runner builds with NVRTC, in itself */
+		cxx_config cc = {.cxx = o->cxx, .native_dir = o->native_dir, .tmpdir = o->scratch, .object = 2, .pch = 1};
+		cx = cxx_create(&cc, err);
+		if (!cx) {
+			buf_free(&so);
+			return NULL;
+		}
 	}
 	exec_tool *t = xcalloc(1, sizeof *t);
 	pthread_mutex_init(&t->mu, NULL);
@@ -86,6 +91,8 @@ exec_tool *exec_create(const exec_options *o, buf *err)
 	t->warp_so = buf_detach(&so, NULL);
 	t->dir = xstrdup(o->scratch);
 	t->values = o->values;
+	t->cuda = o->cuda;
+	t->native_dir = xstrdup(o->native_dir);
 	t->mem_mib = o->mem_mib ? o->mem_mib : EXEC_MEM_MIB;
 	t->cpu_s = o->cpu_s ? o->cpu_s : EXEC_CPU_SECONDS;
 	t->wall_s = o->kernel_wall_s ? o->kernel_wall_s : EXEC_KERNEL_WALL;
@@ -101,11 +108,13 @@ void exec_free(exec_tool *t)
 {
 	if (!t)
 		return;
-	cxx_free(t->cx);
+	if (t->cx)
+		cxx_free(t->cx);
 	pthread_mutex_destroy(&t->mu);
 	free(t->self);
 	free(t->warp_so);
 	free(t->dir);
+	free(t->native_dir);
 	free(t);
 }
 
@@ -201,6 +210,10 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 	char fromarg[48];
 	snprintf(fromarg, sizeof fromarg, "%zu%s", from, t->values ? ":values" : "");
 	char *argv[] = {t->self, EXEC_RUNNER_COMMAND, (char *)so, t->warp_so, (char *)spec, fromarg, NULL};
+	if (t->cuda) { /* so: unused; the CUDA runner compiles with NVRTC */
+		argv[2] = "--cuda";
+		argv[3] = t->native_dir;
+	}
 	extern char **environ;
 	char **envp = environ, *asan = NULL;
 	size_t ne = 0;
@@ -224,7 +237,8 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 			 .argv = argv,
 			 .envp = envp,
 			 .fd = {-1, p[1], -1},
-			 .as_bytes = RUNNER_AS ? (uint64_t)t->mem_mib << 20 : 0,
+			 /* the CUDA driver reserves tens of GiB of addresses */
+			 .as_bytes = RUNNER_AS && !t->cuda ? (uint64_t)t->mem_mib << 20 : 0,
 			 .cpu_s = t->cpu_s,
 			 .file_bytes = 1 << 20};
 	buf why = BUF_INIT;
@@ -308,6 +322,9 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 			   (WTERMSIG(end.status) == SIGXCPU || (WTERMSIG(end.status) == SIGKILL && end.cpu_s >= t->cpu_s))) {
 			cls = "time";
 			buf_printf(&r, "exceeded the runner's CPU limit (%u s)", t->cpu_s);
+		} else if (WIFEXITED(end.status) && WEXITSTATUS(end.status) == EXEC_EXIT_GPU_FAULT) {
+			cls = "fault";
+			buf_puts(&r, "faulted on the GPU (an illegal address or a trap); the runner starts over after it");
 		} else if (WIFSIGNALED(end.status)) {
 			if (WTERMSIG(end.status) == SIGSYS)
 				cls = "sandbox";
@@ -456,6 +473,51 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 	return rc;
 }
 
+/* The CUDA side (exec_options.cuda): kernels idx[0..m) in one runner's
+ * spec, with both modules each; nothing to build here. */
+static int run_cuda_group(exec_tool *t, const exec_item *v, const size_t *idx, size_t m, char **json, buf *err)
+{
+	buf spec = BUF_INIT, specp = BUF_INIT;
+	for (size_t i = 0; i < m; i++) {
+		const exec_item *it = &v[idx[i]];
+		buf_printf(&spec, "K %llu %zu %zu\n", (unsigned long long)it->seed, it->len, it->cuda_len);
+		buf_append(&spec, it->text, it->len);
+		buf_append(&spec, it->cuda_text, it->cuda_len);
+	}
+	pthread_mutex_lock(&t->mu);
+	unsigned q = t->seq++;
+	pthread_mutex_unlock(&t->mu);
+	buf_printf(&specp, "%s/cuda%u.spec", t->dir, q);
+	int rc = 0;
+	if (write_all(buf_cstr(&specp), spec.data, spec.len) != 0) {
+		buf_printf(err, "cannot write %s: %s (free some space or point TMPDIR elsewhere)", buf_cstr(&specp),
+			   strerror(errno));
+		rc = -1;
+	} else {
+		char **sub = xcalloc(m, sizeof *sub);
+		double t1 = now_seconds();
+		for (size_t from = 0; from < m && rc == 0;) {
+			long e = run_from(t, "", buf_cstr(&specp), m, from, sub, err);
+			if (e < 0)
+				rc = -1;
+			else
+				from = (size_t)e + 1;
+		}
+		count(t, NULL, &t->st.run_s, now_seconds() - t1);
+		for (size_t i = 0; i < m; i++) {
+			if (rc == 0)
+				json[idx[i]] = sub[i];
+			else
+				free(sub[i]);
+		}
+		free(sub);
+	}
+	unlink(buf_cstr(&specp));
+	buf_free(&spec);
+	buf_free(&specp);
+	return rc;
+}
+
 int exec_batch(exec_tool *t, const exec_item *v, size_t n, char **json, buf *err)
 {
 	sig *sg = xcalloc(n ? n : 1, sizeof *sg);
@@ -468,7 +530,8 @@ int exec_batch(exec_tool *t, const exec_item *v, size_t n, char **json, buf *err
 	for (size_t i = 0; i < n; i++) {
 		json[i] = NULL;
 		buf why = BUF_INIT;
-		if (chk_screen(v[i].text, v[i].len, &why)) {
+		if (chk_screen(v[i].text, v[i].len, &why) ||
+		    (t->cuda && chk_screen(v[i].cuda_text, v[i].cuda_len, &why))) {
 			json[i] = not_run("refused", buf_cstr(&why));
 		} else if (has_asm(v[i].text, v[i].len)) {
 			json[i] = not_run("refused", "the module holds inline assembly, which the run tier does not assemble");
@@ -482,6 +545,14 @@ int exec_batch(exec_tool *t, const exec_item *v, size_t n, char **json, buf *err
 		buf_free(&why);
 	}
 	int rc = 0;
+	if (t->cuda) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (todo[i])
+				idx[m++] = i, todo[i] = 0;
+		if (m)
+			rc = run_cuda_group(t, v, idx, m, json, err);
+	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (!todo[i])
 			continue;

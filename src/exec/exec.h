@@ -40,13 +40,19 @@ typedef struct exec_options {
 	const char *scratch;	/* an existing private directory */
 	unsigned mem_mib, cpu_s, kernel_wall_s; /* 0: the defaults above */
 	int values; /* eval: every output scalar in "values", no adjoint check */
+	int cuda; /* run on the GPU instead (cudarun.c): items carry their CUDA module too */
 } exec_options;
 
 typedef struct exec_item {
 	const char *text; /* a CPU module */
 	size_t len;
 	uint64_t seed; /* the inputs' seed */
+	const char *cuda_text; /* with exec_options.cuda: the CUDA module */
+	size_t cuda_len;
 } exec_item;
+
+/* A CUDA runner that lost its context to a fault ends with this status. */
+#define EXEC_EXIT_GPU_FAULT 86
 
 typedef struct exec_stats {
 	uint64_t batches, builds, runners, kernels;

@@ -24,6 +24,7 @@ void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn b
 void exec_json_not_run(buf *out, const char *cls, const char *reason);
 
 int exec_runner_main(int argc, char **argv);
+int exec_cuda_runner_main(int argc, char **argv); /* cudarun.c */
 
 /* kernel.c: the geometry builder bound to the runner's warp.so */
 struct xgeo_api;

@@ -12,9 +12,12 @@ void *xin_alloc(xinputs *in, size_t n);
 #define own xin_alloc
 void *xin_alloc(xinputs *in, size_t n)
 {
-	if (in->nallocs % 16 == 0)
+	if (in->nallocs % 16 == 0) {
 		in->allocs = xrealloc(in->allocs, (size_t)(in->nallocs + 16) * sizeof *in->allocs);
+		in->alloc_bytes = xrealloc(in->alloc_bytes, (size_t)(in->nallocs + 16) * sizeof *in->alloc_bytes);
+	}
 	void *p = xcalloc(1, n ? n : 1);
+	in->alloc_bytes[in->nallocs] = n;
 	in->allocs[in->nallocs++] = p;
 	return p;
 }
@@ -252,6 +255,7 @@ void xin_free(xinputs *in)
 	for (int i = 0; i < in->nallocs; i++)
 		free(in->allocs[i]);
 	free(in->allocs);
+	free(in->alloc_bytes);
 	free(in->arrs);
 	memset(in, 0, sizeof *in);
 }

@@ -41,7 +41,8 @@ typedef struct xinputs {
 	unsigned char *args, *adj_args;
 	xarr *arrs;
 	int narrs;
-	void **allocs;
+	void **allocs;	    /* every buffer (arrays, grads, index arrays, the args), */
+	size_t *alloc_bytes; /* with its size: a CUDA runner copies each to the device */
 	int nallocs;
 	uint64_t geo_id[8]; /* geometry.c's objects, per parameter (first 8 geometry params) */
 	int geo_param[8], ngeo;

@@ -117,6 +117,8 @@ out:
 
 int exec_runner_main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "--cuda"))
+		return exec_cuda_runner_main(argc, argv);
 	if (argc != 5)
 		return 2;
 	out_fd = dup(1);
