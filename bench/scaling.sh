@@ -10,7 +10,8 @@
 #   syntax jitsynth generate --jobs J --validate syntax, and its share of none.
 # Rates leave start-up out on both sides (raw_codegen times its loop; the
 # manifest's rate starts at the first stored kernel). PYTHON picks the
-# interpreter for both (default .venv/bin/python).
+# interpreter for both (default .venv/bin/python). SCALE_KEEP=DIR keeps
+# each run's manifest there (timing: compiler CPU per device, worker RSS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JS=${JITSYNTH_BIN:-bin/jitsynth}
@@ -49,7 +50,9 @@ for J in $LIST; do
 		jq -r '.timing.kernels_per_second' "$T/ds/manifest.json"
 	}
 	none=$(gen none)
+	[ -n "${SCALE_KEEP:-}" ] && cp "$T/ds/manifest.json" "$SCALE_KEEP/manifest-none-$J.json"
 	syntax=$(gen syntax)
+	[ -n "${SCALE_KEEP:-}" ] && cp "$T/ds/manifest.json" "$SCALE_KEEP/manifest-syntax-$J.json"
 	rm -rf "$T/ds"
 	awk -v j="$J" -v r="$raw" -v n="$none" -v s="$syntax" \
 		'BEGIN { printf "%5d %12.2f %12.2f %6.0f%% %12.2f %6.0f%%\n", j, r, n, 100 * n / r, s, 100 * s / n }'
