@@ -147,8 +147,9 @@ static int validate_gpu(const char *dir, const vd_options *o, const char *native
 		printf("%-14s %9llu %9llu %9llu %9llu\n", rows[w], (unsigned long long)r.compared[w],
 		       (unsigned long long)r.agree[w], (unsigned long long)r.diverged[w],
 		       (unsigned long long)r.launches_differ[w]);
-	printf("(launches: kernels whose two CUDA launches differ; tolerance %g relative + %g absolute)\n", GC_RTOL,
-	       GC_ATOL);
+	printf("(launches: kernels whose two CUDA launches differ; tolerance %g relative + %g absolute, %g relative\n"
+	       " for kernels that compute through float16)\n",
+	       GC_RTOL, GC_ATOL, GC_RTOL_HALF);
 	printf("not compared   cpu %llu, cuda %llu\n", (unsigned long long)r.cpu_not_run,
 	       (unsigned long long)r.cuda_not_run);
 	print_classes("not run", r.not_run, r.nnot_run);

@@ -17,7 +17,8 @@ typedef void *CUmodule;
 typedef void *CUfunction;
 typedef void *CUstream;
 typedef unsigned long long CUdeviceptr;
-enum { CU_ATTR_CC_MAJOR = 75, CU_ATTR_CC_MINOR = 76 };
+enum { CU_ATTR_CC_MAJOR = 75, CU_ATTR_CC_MINOR = 76, CU_ATTR_SMEM_OPTIN = 97 };
+enum { CU_FUNC_SHARED_SIZE_BYTES = 1, CU_FUNC_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8 };
 
 typedef struct cu_api {
 	CUresult (*Init)(unsigned);
@@ -31,6 +32,8 @@ typedef struct cu_api {
 	CUresult (*ModuleLoadData)(CUmodule *, const void *);
 	CUresult (*ModuleUnload)(CUmodule);
 	CUresult (*ModuleGetFunction)(CUfunction *, CUmodule, const char *);
+	CUresult (*FuncGetAttribute)(int *, int, CUfunction);
+	CUresult (*FuncSetAttribute)(CUfunction, int, int);
 	CUresult (*MemAlloc)(CUdeviceptr *, size_t);
 	CUresult (*MemFree)(CUdeviceptr);
 	CUresult (*MemcpyHtoD)(CUdeviceptr, const void *, size_t);
@@ -50,7 +53,7 @@ struct xcu {
 	cu_api api;
 	CUdevice dev;
 	CUcontext ctx;
-	int arch;
+	int arch, smem_optin;
 	char name[128];
 	xcu_module *mods;
 };
@@ -92,6 +95,8 @@ static int load_api(xcu *c, buf *err)
 		{"cuModuleLoadData", &a->ModuleLoadData},
 		{"cuModuleUnload", &a->ModuleUnload},
 		{"cuModuleGetFunction", &a->ModuleGetFunction},
+		{"cuFuncGetAttribute", &a->FuncGetAttribute},
+		{"cuFuncSetAttribute", &a->FuncSetAttribute},
 		{"cuMemAlloc_v2", &a->MemAlloc},
 		{"cuMemFree_v2", &a->MemFree},
 		{"cuMemcpyHtoD_v2", &a->MemcpyHtoD},
@@ -123,6 +128,7 @@ xcu *xcu_open(int ordinal, buf *err)
 	if ((r = c->api.Init(0)) != 0 || (r = c->api.DeviceGet(&c->dev, ordinal)) != 0 ||
 	    (r = c->api.DeviceGetAttribute(&major, CU_ATTR_CC_MAJOR, c->dev)) != 0 ||
 	    (r = c->api.DeviceGetAttribute(&minor, CU_ATTR_CC_MINOR, c->dev)) != 0 ||
+	    (r = c->api.DeviceGetAttribute(&c->smem_optin, CU_ATTR_SMEM_OPTIN, c->dev)) != 0 ||
 	    (r = c->api.DeviceGetName(c->name, sizeof c->name, c->dev)) != 0 ||
 	    (r = c->api.DevicePrimaryCtxRetain(&c->ctx, c->dev)) != 0 || (r = c->api.CtxSetCurrent(c->ctx)) != 0) {
 		buf_printf(err, "cannot use GPU %d: %s", ordinal, cu_error(c, r));
@@ -199,7 +205,7 @@ static void patch(unsigned char *p, size_t nbytes, const xcu_buf *bufs, const CU
 
 int xcu_launch(xcu *c, xcu_module *m, const char *entry, const unsigned char *blob, const size_t *off,
 	       const size_t *size, int nparams, xcu_buf *bufs, int nbufs, size_t threads, unsigned block_dim,
-	       buf *err)
+	       int dynamic_smem, buf *err)
 {
 	CUfunction f = NULL;
 	CUresult r = c->api.ModuleGetFunction(&f, m->mod, entry);
@@ -225,13 +231,26 @@ int xcu_launch(xcu *c, xcu_module *m, const char *entry, const unsigned char *bl
 		patch(params[i], size[i], bufs, dev, nbufs);
 		argv[i] = params[i];
 	}
+	/* Tile kernels take their tiles from dynamic shared memory, whose size
+	 * Warp computes in Python at build time (not in the module text): give
+	 * them all this GPU allows a block beside their static shared memory. */
+	unsigned smem = 0;
+	int stat = 0;
+	if (dynamic_smem && c->api.FuncGetAttribute(&stat, CU_FUNC_SHARED_SIZE_BYTES, f) == 0 &&
+	    c->smem_optin > stat) {
+		smem = (unsigned)(c->smem_optin - stat);
+		if ((r = c->api.FuncSetAttribute(f, CU_FUNC_MAX_DYNAMIC_SHARED_SIZE_BYTES, (int)smem)) != 0) {
+			buf_printf(err, "cannot give %s %u bytes of shared memory: %s", entry, smem, cu_error(c, r));
+			goto out;
+		}
+	}
 	if (threads) {
 		if (!block_dim)
 			block_dim = 256;
 		size_t blocks = (threads + block_dim - 1) / block_dim;
 		if (blocks > 0x7fffffff)
 			blocks = 0x7fffffff;
-		if ((r = c->api.LaunchKernel(f, (unsigned)blocks, 1, 1, block_dim, 1, 1, 0, NULL, argv, NULL)) != 0) {
+		if ((r = c->api.LaunchKernel(f, (unsigned)blocks, 1, 1, block_dim, 1, 1, smem, NULL, argv, NULL)) != 0) {
 			buf_printf(err, "the launch of %s failed: %s", entry, cu_error(c, r));
 			goto out;
 		}

@@ -57,10 +57,12 @@ xcu_module *xcu_load(xcu *c, const void *image, size_t len, buf *err);
  * block_dim (Warp's kernels loop over their launch bounds, so any grid
  * covers them) with nparams parameters, parameter i being size[i] bytes at
  * blob + off[i]; bufs as above. Returns 0, or -1 with one line in err (a
- * missing entry point, a failed launch, a fault in the kernel). After a
+ * missing entry point, a failed launch, a fault in the kernel). With
+ * dynamic_smem, the kernel gets all the dynamic shared memory a block may
+ * have beside its static shared memory (Warp's tile kernels). After a
  * fault the context is lost: the caller's process must end. */
 int xcu_launch(xcu *c, xcu_module *m, const char *entry, const unsigned char *blob, const size_t *off,
 	       const size_t *size, int nparams, xcu_buf *bufs, int nbufs, size_t threads, unsigned block_dim,
-	       buf *err);
+	       int dynamic_smem, buf *err);
 
 #endif

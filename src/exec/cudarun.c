@@ -95,7 +95,7 @@ static int launch(xcu *c, xcu_module *m, const sig *s, uint64_t seed, xinputs *i
 	buf entry = BUF_INIT;
 	buf_printf(&entry, "%s_cuda_kernel_forward", s->entry);
 	int rc = xcu_launch(c, m, buf_cstr(&entry), blob, off, size, (int)n, bufs, in->nallocs, in->size,
-			    s->tiled ? (unsigned)s->block_dim : 256, err);
+			    s->tiled ? (unsigned)s->block_dim : 256, s->tiled, err);
 	buf_free(&entry);
 	free(bufs);
 	free(off);
@@ -201,6 +201,8 @@ static void run_one(xcu *c, const nvrtc_lib *nv, char **opts, int nopts, uint64_
 	json_object_set_new(o, "status", json_string("executed"));
 	json_object_set_new(o, "gpu", json_string(gpu_name));
 	json_object_set_new(o, "well_defined", json_boolean(well_defined));
+	/* float16 on the way: compared at half precision (gpucheck.h) */
+	json_object_set_new(o, "half", json_boolean(memmem(cpu, ncpu, "wp::half", 8) != NULL));
 	json_object_set_new(o, "identical", json_boolean(identical));
 	json_object_set_new(o, "launch", launch_shape);
 	json_object_set_new(o, "params", params);

@@ -73,7 +73,7 @@ static double val(const json_t *v)
 /* Whether two outputs agree: integers exactly, floats within tolerance,
  * NaN with NaN, infinities with their own sign. *where gets the first
  * differing element, *rel the largest relative difference. */
-static int agree(const json_t *a, const json_t *b, size_t *where, double *rel)
+static int agree(const json_t *a, const json_t *b, double rtol, size_t *where, double *rel)
 {
 	size_t n = json_array_size(a);
 	*rel = 0;
@@ -95,7 +95,7 @@ static int agree(const json_t *a, const json_t *b, size_t *where, double *rel)
 				same = p == q;
 			else {
 				double d = fabs(p - q), m = fmax(fabs(p), fabs(q));
-				same = d <= GC_ATOL + GC_RTOL * m;
+				same = d <= GC_ATOL + rtol * m;
 				if (m > 0 && d / m > *rel)
 					*rel = d / m;
 			}
@@ -165,6 +165,7 @@ static void judge(shared *s, item *it, const char *cpu_json, const char *gpu_jso
 		if (!rep->gpu[0])
 			snprintf(rep->gpu, sizeof rep->gpu, "%s", sv(gj, "gpu"));
 		int w = json_is_true(json_object_get(gj, "well_defined")) ? 0 : 1;
+		double rtol = json_is_true(json_object_get(gj, "half")) ? GC_RTOL_HALF : GC_RTOL;
 		rep->compared[w]++;
 		const char *bad = NULL, *what = NULL;
 		size_t where = 0;
@@ -175,7 +176,7 @@ static void judge(shared *s, item *it, const char *cpu_json, const char *gpu_jso
 			size_t wh;
 			double r;
 			const json_t *c = json_object_get(json_object_get(cp, k), "values");
-			if (!agree(c, json_object_get(g, "values"), &wh, &r) && !bad)
+			if (!agree(c, json_object_get(g, "values"), rtol, &wh, &r) && !bad)
 				bad = k, where = wh, rel = r;
 			if (r > worst)
 				worst = r;
