@@ -51,7 +51,7 @@ endif
 VENV    := .venv
 N       ?= 3000
 
-.PHONY: all setup run test check asan bench bench-gen soak fuzz fuzz-run clean help format
+.PHONY: all setup run test check asan gpu-check bench bench-scaling bench-gen bench-scaleout bench-realism soak fuzz fuzz-run clean help format
 
 all: $(BIN)
 
@@ -63,7 +63,11 @@ help:
 	@echo "make asan       the test suite under AddressSanitizer + UBSan"
 	@echo "make bench      jitsynth vs raw Warp codegen (BENCH_N kernels)"
 	@echo "make fuzz       every libFuzzer target for FUZZ_SECONDS (default 10) each"
+	@echo "make bench-scaling  jitsynth --jobs 1, 2, 4 ... cores against as many raw Warp processes"
 	@echo "make bench-gen  the generator over every profile (GEN_N kernels): codegen rate, coverage"
+	@echo "make bench-scaleout  the Scale out plan's figures: syntax rate per job, bytes per record, merge rate"
+	@echo "make bench-realism  distance of both styles from Warp's shipped code, per profile"
+	@echo "make gpu-check  on a machine with an NVIDIA GPU: CPU against CUDA over GPU_N kernels"
 	@echo "make soak       20 generate runs killed at random and resumed (long)"
 
 setup:
@@ -120,14 +124,32 @@ soak: setup
 	@$(MAKE) --no-print-directory all
 	TEST_TMP=$(CURDIR)/tests/tmp/soak KILL_RUNS=20 N=5000 E2E_ONLY=test_resume bash tests/run.sh $(FLAVOUR) $(BIN)
 
+gpu-check: setup
+	@$(MAKE) --no-print-directory all
+	@bash scripts/gpu-check.sh
+
 bench: setup
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
 
 # Issue 3's generator figures: GEN_N (default 100000) kernels of every profile.
+bench-scaling: setup
+	@$(MAKE) --no-print-directory all
+	@bash bench/scaling.sh
+
 bench-gen: setup
 	@$(MAKE) --no-print-directory all
 	@bash bench/generator.sh
+
+# Issue 15's Scale out figures (README): SCALE_N, SCALE_JOBS, SCALE_PARTS, SCALE_MERGE_N.
+bench-scaleout: setup
+	@$(MAKE) --no-print-directory all
+	@bash bench/scaleout.sh
+
+# Issue 12's realism figures: distance from Warp's shipped code per style and profile.
+bench-realism: setup
+	@$(MAKE) --no-print-directory all
+	@bash bench/realism.sh
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # setup-test: what only the tests need, on top of scripts/setup.sh: headless
-# Chromium (Debian's `chromium`, for the HTML report test) and the Python
-# packages of requirements-test.txt in .venv. Idempotent, like setup.sh.
+# Chromium (Debian's `chromium`, for the HTML report test), Slurm and MUNGE
+# (`slurm-wlm`, `munge`: test_slurm starts a single-node cluster of its own;
+# it uses none of their system-wide services) and the Python packages of
+# requirements-test.txt in .venv. Idempotent, like setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium)
+APT_PACKAGES=(chromium slurm-wlm munge)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

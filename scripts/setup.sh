@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(gcc g++ make pkg-config libjansson-dev libcmocka-dev libzstd-dev libxxhash-dev libssl-dev jq util-linux clang libclang-rt-14-dev valgrind python3 python3-venv)
+APT_PACKAGES=(gcc g++ make pkg-config libjansson-dev libcmocka-dev libzstd-dev libxxhash-dev libssl-dev jq util-linux bubblewrap clang libclang-rt-14-dev valgrind python3 python3-venv zstd time)
 PYTHON=${PYTHON:-python3}
 
 missing=()
@@ -25,7 +25,7 @@ fi
 
 stamp=.venv/.jitsynth-requirements
 if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt "$stamp"; then
-	command -v "$PYTHON" >/dev/null || { echo "setup: $PYTHON not found: install Python 3.9+ (apt-get install python3 python3-venv)" >&2; exit 1; }
+	command -v "$PYTHON" >/dev/null || { echo "setup: $PYTHON not found: install Python 3.9+ (apt-get install python3 python3-venv zstd time)" >&2; exit 1; }
 	echo "setup: creating .venv with $(grep -v '^#' requirements.txt | tr '\n' ' ')" >&2
 	"$PYTHON" -m venv .venv
 	.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt

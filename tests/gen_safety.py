@@ -40,7 +40,17 @@ Rules (each justified against the generator below, at the form it accepts):
 With --races, also warns (without failing) about arrays that one kernel both
 stores non-atomically and accesses under another index form: threads race.
 
-Usage: gen_safety.py [--self-test] [--races] < kernels.txt
+With --roles (the realistic style, src/gen/style.h), also: every array
+parameter keeps one role: an input is only read; an output is only stored
+(at the thread's own element: the store rule), never read; an accumulator
+only gets atomics of one kind (add/sub, min or max), never read nor stored;
+loop-carried values only add; no wp.frac, wp.mod, nor % but by an int
+literal or a shape. A gathered index `j = wp.clamp(idx[tid], 0, n - 1)`
+(n = B.shape[0]) is in bounds, and so is any local assigned once from an
+in-bounds form; a kernel without wp.tid() may store into element 0 (every
+thread stores the same value).
+
+Usage: gen_safety.py [--self-test] [--races] [--roles] < kernels.txt
 """
 import ast
 import re
@@ -96,11 +106,12 @@ class Kernel:
 
 
 class Checker:
-    def __init__(self, races=False):
+    def __init__(self, races=False, roles=False):
         self.races = races
+        self.roles = roles
         self.warnings = []
         self.counts = {k: 0 for k in ("kernels", "subscripts", "atomics", "stores", "divisions", "guarded calls", "shifts",
-                                      "loops", "names", "components", "conversions", "racy arrays")}
+                                      "loops", "names", "components", "conversions", "roles", "racy arrays")}
         self.violations = []
 
     # ----------------------------------------------------------- literals
@@ -186,6 +197,9 @@ class Checker:
             if call_name(left) == "abs":
                 return not isinstance(lv, int) or lv < 2 ** 30
             return False
+        # style_expr.c: x / wp.max(d, L) with L > 0 a literal: the denominator is >= L
+        if call_name(d) == "max" and len(d.args) == 2 and self.pos_lit(k, d.args[1]):
+            return True
         # wp.block_dim(): a block has at least one thread
         if call_name(d) == "block_dim" and not d.args:
             return True
@@ -201,6 +215,22 @@ class Checker:
                 and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
             return dotted(node.value.value), node.slice.value
         return None
+
+    def assigned_once(self, name):
+        """The value of a local written by exactly one `name = value`, else None."""
+        ws = self.writes.get(name, [])
+        if len(ws) == 1 and isinstance(ws[0], ast.Assign) and len(ws[0].targets) == 1 \
+                and isinstance(ws[0].targets[0], ast.Name):
+            return ws[0].value
+        return None
+
+    def any_shape(self, k, node, d):
+        """B.shape[d] of any array parameter with d dimensions or more, or a
+        local assigned it once (`n = body_q.shape[0]`)."""
+        if isinstance(node, ast.Name) and self.assigned_once(node.id) is not None:
+            node = self.assigned_once(node.id)
+        s = self.shape_of(k, node)
+        return s is not None and s[1] == d and self.arrays.get(s[0], 0) > d
 
     def is_shape(self, k, node, arr, d):
         return self.shape_of(k, node) == (arr, d)
@@ -223,7 +253,17 @@ class Checker:
         if isinstance(idx, ast.Name):
             # tid component d: T < launch dim d == arr.shape[d]. In tiled
             # kernels T is a tile coordinate, below shape[d] / TILE <= shape[d].
-            return idx.id == T
+            if idx.id == T:
+                return True
+            # style_real.c: a local assigned once, from a proven index form
+            # (`j = wp.clamp(idx[tid], 0, n - 1)`), is that index
+            v = self.assigned_once(idx.id)
+            if v is not None and self.index_depth < 4:
+                self.index_depth += 1
+                ok = self.index_ok(k, v, arr, d)
+                self.index_depth -= 1
+                return ok
+            return False
         if self.num(k, idx) == 0:
             # literal 0 (atomics): every array has >= 1 element
             return True
@@ -254,6 +294,12 @@ class Checker:
                 return isinstance(v, int) and v >= 1
             return False
         n = call_name(idx)
+        if n == "clamp" and len(idx.args) == 3:
+            # style_real.c gathers: wp.clamp(x, 0, B.shape[d] - 1) is in
+            # [0, shape[d]) for any int x; every array has the launch's shape
+            hi = idx.args[2]
+            return self.num(k, idx.args[1]) == 0 and isinstance(hi, ast.BinOp) and isinstance(hi.op, ast.Sub) \
+                and self.num(k, hi.right) == 1 and self.any_shape(k, hi.left, d)
         if n == "min" and len(idx.args) == 2:
             # wp.min(v + k, shape[d] - 1): v + k >= 0, so in [0, shape[d])
             x, b = idx.args
@@ -273,6 +319,11 @@ class Checker:
     def store_index_ok(self, k, idx, arr, d):
         """gen_index1 mode 1: stores use T or shape[d] - 1 - T only."""
         T = self.tids[d] if d < len(self.tids) else None
+        if not self.tids:
+            # style_real.c: a kernel without wp.tid() computes the same values
+            # in every thread (no thread index, no accumulator read: --style
+            # realistic's roles), so they all store one value into element 0
+            return self.num(k, idx) == 0
         if isinstance(idx, ast.Name):
             return idx.id == T
         return isinstance(idx, ast.BinOp) and isinstance(idx.op, ast.Sub) and isinstance(idx.right, ast.Name) \
@@ -612,7 +663,18 @@ class Checker:
                 if kw.arg == "ndim":
                     nd = self.num(k, kw.value)
             return nd
+        # the subscript form real code writes: wp.array[float], wp.array2d[wp.vec3]
+        if isinstance(ann, ast.Subscript) and wp_name(ann.value) in ARRAY_CTORS:
+            return ARRAY_CTORS[wp_name(ann.value)]
         return None
+
+    @staticmethod
+    def array_dtype(ann):
+        """The dtype node of an array annotation, either form."""
+        if isinstance(ann, ast.Subscript):
+            return ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
+        dt = [kw.value for kw in getattr(ann, "keywords", []) if kw.arg == "dtype"]
+        return dt[0] if dt else None
 
     def check_function(self, k, fn):
         self.arrays = {}
@@ -624,8 +686,8 @@ class Checker:
             nd = self.array_ndim(k, ann)
             if nd is not None:
                 self.arrays[a.arg] = nd
-                dt = [kw.value for kw in ann.keywords if kw.arg == "dtype"]
-                if dt and (wp_name(dt[0]) in self.FLOAT_CTORS):
+                dt = self.array_dtype(ann)
+                if dt is not None and (wp_name(dt) in self.FLOAT_CTORS):
                     self.float_arrays.add(a.arg)
             # a @wp.struct parameter: its array fields, as "param.field"
             if isinstance(ann, ast.Name) and ann.id in k.struct_arrays:
@@ -649,6 +711,9 @@ class Checker:
                 writes.setdefault(s.target.id, []).append(s)
             elif isinstance(s, ast.For) and isinstance(s.target, ast.Name):
                 writes.setdefault(s.target.id, []).append(s)
+
+        self.writes = writes
+        self.index_depth = 0
 
         def zero_init(s):
             return isinstance(s, ast.Assign) and (self.num(k, s.value) == 0)
@@ -687,6 +752,45 @@ class Checker:
         self.walk_body(k, fn.body, defined, writes)
         if self.races:
             self.check_races(k, fn)
+        if self.roles and any(wp_name(d) == "kernel" or call_name(d) == "kernel" for d in fn.decorator_list):
+            self.check_roles(k, fn)
+
+    def check_roles(self, k, fn):
+        """--style realistic (style.h): well defined by construction. Each
+        array parameter is an input (only read), an output (only stored, at
+        the thread's own element by the store rule, never read) or an
+        accumulator (only atomics of one commutative kind, add/sub or min or
+        max, never read nor stored); loop-carried values only add; no
+        wp.frac, wp.mod or % but by an int literal or a shape."""
+        use = {a: {"load": 0, "store": 0, "atomic": set()} for a in self.arrays}
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Subscript) and dotted(n.value) in use:
+                use[dotted(n.value)]["store" if isinstance(n.ctx, ast.Store) else "load"] += 1
+            elif isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Subscript) and dotted(n.target.value) in use:
+                u = use[dotted(n.target.value)]
+                u["store"] -= 1  # counted as a Store above: an atomic add in Warp
+                u["atomic"].add("add" if isinstance(n.op, (ast.Add, ast.Sub)) else type(n.op).__name__)
+            elif call_name(n) and call_name(n).startswith("atomic_") and n.args and dotted(n.args[0]) in use:
+                op = call_name(n)[7:]
+                use[dotted(n.args[0])]["atomic"].add("add" if op in ("add", "sub") else op)
+            elif call_name(n) in ("frac", "mod"):
+                self.bad(k, "role (wp.%s in a differentiable kernel)" % call_name(n), n)
+            elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mod) and not (
+                    isinstance(self.num(k, n.right), int) or self.shape_of(k, n.right) is not None):
+                self.bad(k, "role (% of a float)", n)
+            elif isinstance(n, (ast.For, ast.While)):
+                for s in ast.walk(n):
+                    if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name) \
+                            and not isinstance(s.op, (ast.Add, ast.Sub)):
+                        self.bad(k, "role (loop-carried %s)" % type(s.op).__name__, s)
+        for a, u in use.items():
+            self.counts["roles"] += 1
+            if u["store"] and (u["load"] or u["atomic"]):
+                self.bad(k, "role (output %s also %s)" % (a, "read" if u["load"] else "updated atomically"), fn)
+            elif u["atomic"] and u["load"]:
+                self.bad(k, "role (accumulator %s read)" % a, fn)
+            elif len(u["atomic"]) > 1:
+                self.bad(k, "role (accumulator %s: atomics of kinds %s)" % (a, sorted(u["atomic"])), fn)
 
     def check_races(self, k, fn):
         """Informational (--races): an array stored by plain stores is
@@ -885,14 +989,14 @@ def split_kernels(text):
     return [Kernel(n, c, "".join(l)) for n, c, l in out]
 
 
-def run(text, quiet=False, races=False):
-    ch = Checker(races)
+def run(text, quiet=False, races=False, roles=False):
+    ch = Checker(races, roles)
     bad = []
     for k in split_kernels(text):
         bad += ch.check_kernel(k)
     if not quiet:
         for key, v in ch.counts.items():
-            if key != "racy arrays" or races:
+            if (key != "racy arrays" or races) and (key != "roles" or roles):
                 print("%s checked: %d" % (key, v) if key != "racy arrays" else "racy arrays (warning): %d" % v)
         for w in ch.warnings:
             print("warning: " + w)
@@ -921,6 +1025,44 @@ PLANTED = {
     "float_to_int": ("conversion", "    m = int(a[tid] * 2.0)\n    a[tid] = float(m)\n"),
     "float_to_int_wide": ("conversion", "    m = wp.int32(wp.clamp(a[tid], -1.0e12, 1.0e12))\n    a[tid] = float(m)\n"),
 }
+
+#: --roles (style.h's well-definedness): planted breaches of the parameter
+#: roles, each (rule, body) in a kernel of a: wp.array[float], acc: wp.array[float].
+PLANTED_ROLES = {
+    "output_read": ("role (output a also read)", "    a[tid] = a[tid] + 1.0\n"),
+    "acc_read": ("role (accumulator acc read)", "    wp.atomic_add(acc, tid, 1.0)\n    a[tid] = acc[tid]\n"),
+    "acc_kinds": ("role (accumulator acc: atomics", "    wp.atomic_add(acc, tid, 1.0)\n    wp.atomic_max(acc, tid, 2.0)\n"),
+    "output_atomic": ("role (output a also updated", "    a[tid] = 1.0\n    wp.atomic_add(a, tid, 1.0)\n"),
+    "loop_mult": ("role (loop-carried Mult)", "    s = float(1.0)\n    for i in range(4):\n        s *= 2.0\n    a[tid] = s\n"),
+    "frac": ("role (wp.frac", "    a[tid] = wp.frac(1.5)\n"),
+    "float_mod": ("role (% of a float)", "    x = float(tid)\n    a[tid] = 2.0 % x\n"),
+}
+
+SAFE_ROLES = """# kernel 0: safe_roles (atomic)
+import warp as wp
+
+@wp.kernel
+def safe_roles(x: wp.array[wp.vec3], idx: wp.array[int], out: wp.array[wp.vec3], f: wp.array[wp.vec3]):
+    tid = wp.tid()
+    n = x.shape[0]
+    j = wp.clamp(idx[tid], 0, n - 1)
+    d = x[tid] - x[j]
+    s = float(0.0)
+    for k in range(4):
+        s += wp.length(d) / wp.max(s, 1.0e-6)
+    out[tid] = d * s
+    wp.atomic_add(f, j, d)
+    wp.atomic_sub(f, tid, d)
+
+
+# kernel 1: one_thread (scalar_param)
+import warp as wp
+
+@wp.kernel
+def one_thread(a: wp.array[float], total: wp.array[float], dt: float):
+    v = a[0] * dt
+    total[0] = v
+"""
 
 SAFE = """# kernel 0: safe_k (arithmetic)
 import warp as wp
@@ -959,6 +1101,16 @@ def self_test():
         hit = [b for b in bad if (": %s" % rule) in b]
         print("%s %s: %s" % ("ok:" if hit else "FAIL:", name, hit[0] if hit else "not flagged (%s)" % bad))
         fails += not hit
+    for name, (rule, body) in PLANTED_ROLES.items():
+        text = ("# kernel 0: %s (atomic)\nimport warp as wp\n\n@wp.kernel\n"
+                "def %s(a: wp.array[float], acc: wp.array[float]):\n    tid = wp.tid()\n%s" % (name, name, body))
+        _, bad = run(text, quiet=True, roles=True)
+        hit = [b for b in bad if (": %s" % rule) in b]
+        print("%s %s: %s" % ("ok:" if hit else "FAIL:", name, hit[0] if hit else "not flagged (%s)" % bad))
+        fails += not hit
+    ch, bad = run(SAFE_ROLES, quiet=True, roles=True)
+    print("%s safe realistic kernels: %s" % ("ok:" if not bad else "FAIL:", bad or "no violation"))
+    fails += bool(bad) + (ch.counts["roles"] != 6)
     ch, bad = run(SAFE, quiet=True)
     print("%s safe kernel: %s" % ("ok:" if not bad else "FAIL:", bad or "no violation"))
     fails += bool(bad)
@@ -972,7 +1124,7 @@ def self_test():
 def main():
     if "--self-test" in sys.argv[1:]:
         return self_test()
-    ch, bad = run(sys.stdin.read(), races="--races" in sys.argv[1:])
+    ch, bad = run(sys.stdin.read(), races="--races" in sys.argv[1:], roles="--roles" in sys.argv[1:])
     if ch.counts["kernels"] == 0:
         print("no kernels on stdin")
         return 1

@@ -40,49 +40,87 @@ no_scratch_left() { # tmpdir log
 	return 1
 }
 
-export TMPDIR=$TEST_TMP/unit.tmp
-mkdir -p "$TMPDIR"
-for t in "$@"; do
-	name=$(basename "$t")
-	if "$t" >"$TEST_TMP/$name.log" 2>&1 && no_scratch_left "$TMPDIR" "$TEST_TMP/$name.log"; then
-		echo "ok   unit/$name ($(grep -c '\[       OK \]' "$TEST_TMP/$name.log") cases)"
-		record "$name" 0
-	else
-		echo "FAIL unit/$name"; sed 's/^/    /' "$TEST_TMP/$name.log" | tail -30
-		record "$name" 1
-	fi
-done
+# Tests run TEST_JOBS at a time (default: one per core), each in its own
+# TMPDIR and WORK; a line is printed as each ends. The slowest start first
+# so that the last to end is not one of them. E2E_ONLY="A B" runs only the
+# end-to-end scripts whose names contain A or B (and no CLI cases).
+jobs=${TEST_JOBS:-$(nproc)}
+slow_first=(test_worker_memory test_interrupt_nvrtc test_resume test_hostile_modules test_generate
+	test_determinism test_small_fixes test_gen_safety test_gen_profiles test_hostile_datasets)
 
-if [ -z "${E2E_ONLY:-}" ]; then
-	if bash tests/cli/run.sh "$bin" >"$TEST_TMP/cli.log" 2>&1; then
-		echo "ok   cli ($(grep -c '^ok' "$TEST_TMP/cli.log") cases)"
-		record cli 0
-	else
-		echo "FAIL cli"; sed 's/^/    /' "$TEST_TMP/cli.log" | tail -40
-		record cli 1
-	fi
-fi
+selected() { # name
+	[ -z "${E2E_ONLY:-}" ] && return 0
+	local w
+	for w in $E2E_ONLY; do [[ "$1" == *"$w"* ]] && return 0; done
+	return 1
+}
 
-for t in tests/e2e/test_*.sh; do
+# One test in the background: kind name command...; leaves "rc seconds" in
+# $TEST_TMP/$name.status.
+start_test() {
+	local kind=$1 name=$2
+	shift 2
+	(
+		start=$SECONDS rc=0
+		export TMPDIR=$TEST_TMP/$name.tmp
+		mkdir -p "$TMPDIR"
+		WORK="$TEST_TMP/$name" "$@" >"$TEST_TMP/$name.log" 2>&1 &&
+			no_scratch_left "$TMPDIR" "$TEST_TMP/$name.log" || rc=1
+		echo "$rc $((SECONDS - start))" >"$TEST_TMP/$name.status"
+	) &
+	kinds[$!]=$kind names[$!]=$name
+}
+
+# Reports the test of one ended background job.
+end_test() { # pid
+	local kind=${kinds[$1]} name=${names[$1]} rc secs
+	read -r rc secs <"$TEST_TMP/$name.status" 2>/dev/null || rc=1 secs=?
+	if [ "$rc" = 0 ]; then
+		case $kind in
+		unit) echo "ok   unit/$name ($(grep -c '\[       OK \]' "$TEST_TMP/$name.log") cases)" ;;
+		cli) echo "ok   cli ($(grep -c '^ok' "$TEST_TMP/$name.log") cases)" ;;
+		e2e) echo "ok   e2e/$name ($secs s)" ;;
+		esac
+		[ "$kind" = e2e ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "${TEST_TMP:?}/$name" "$TEST_TMP/$name.tmp"
+	else
+		echo "FAIL $kind/$name"; sed 's/^/    /' "$TEST_TMP/$name.log" | tail -40
+	fi
+	record "$name" "$rc"
+}
+
+declare -A kinds names
+queue=()
+for t in "$@"; do queue+=("unit $(basename "$t") $t"); done
+e2e=()
+for n in "${slow_first[@]}"; do [ -f "tests/e2e/$n.sh" ] && e2e+=("tests/e2e/$n.sh"); done
+for t in tests/e2e/test_*.sh; do [[ " ${e2e[*]} " == *" $t "* ]] || e2e+=("$t"); done
+if [ -z "${E2E_ONLY:-}" ]; then queue+=("cli cli bash tests/cli/run.sh $bin"); fi
+for t in "${e2e[@]}"; do
 	name=$(basename "$t" .sh)
-	[ -n "${E2E_ONLY:-}" ] && [[ "$name" != *"$E2E_ONLY"* ]] && continue
+	selected "$name" || continue
 	only=$(sed -n '1,20s/^# flavours: *//p' "$t")
 	if [ -n "$only" ] && [[ " $only " != *" $flavour "* ]]; then
 		skipped=$((skipped + 1))
 		continue
 	fi
-	start=$SECONDS
-	export TMPDIR=$TEST_TMP/$name.tmp
-	mkdir -p "$TMPDIR"
-	if WORK="$TEST_TMP/$name" bash "$t" >"$TEST_TMP/$name.log" 2>&1 &&
-		no_scratch_left "$TMPDIR" "$TEST_TMP/$name.log"; then
-		echo "ok   e2e/$name ($((SECONDS - start)) s)"
-		record "$name" 0
-		[ -n "${KEEP_WORK:-}" ] || rm -rf "$TEST_TMP/$name" "$TMPDIR"
-	else
-		echo "FAIL e2e/$name"; sed 's/^/    /' "$TEST_TMP/$name.log" | tail -30
-		record "$name" 1
+	queue+=("e2e $name bash $t")
+done
+
+running=0
+for item in "${queue[@]}"; do
+	if ((running >= jobs)); then
+		wait -n -p done_pid
+		end_test "$done_pid"
+		running=$((running - 1))
 	fi
+	# shellcheck disable=SC2086
+	start_test $item
+	running=$((running + 1))
+done
+while ((running > 0)); do
+	wait -n -p done_pid
+	end_test "$done_pid"
+	running=$((running - 1))
 done
 
 ((failed)) && echo "failed: ${failures[*]}"

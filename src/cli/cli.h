@@ -18,6 +18,8 @@ int cmd_export(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* Warnings about malformed input skipped by stats/export/merge: the first
  * few are printed, the rest counted (src/cli/stats.c). */

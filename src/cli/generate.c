@@ -32,14 +32,19 @@ static const char usage_tail[] =
 	"                        each profile's own range)\n"
 	"      --weights FILE    statement weights per profile, lines such as\n"
 	"                        'loop.while = 0' or '*.atomic = 5' (0..100)\n"
+	"      --style S         synthetic (default: the grammar's own text) or\n"
+	"                        realistic (written as simulation code is)\n"
 	"      --shard-size N    records per shard (default 10000)\n"
 	"      --validate T      compile every pair: none, syntax (default: NVRTC and\n"
-	"                        g++ front ends) or compile (PTX and object code)\n"
+	"                        g++ front ends), compile (PTX and object code) or\n"
+	"                        run (compile, then every CPU kernel executed: exec)\n"
 	"      --arch SM         CUDA architecture for --validate compile (default sm_90)\n"
 	"      --cxx CXX         host C++ compiler for CPU validation (default g++)\n"
-	"      --format F        jsonl (default) or jsonl.zst (zstd-compressed shards)\n"
+	"      --format F        jsonl.zst (default: zstd-compressed shards) or jsonl\n"
 	"      --zstd-level L    zstd level 1..19 (default 3)\n"
 	"      --no-dedup        keep exact and structural duplicates (default: drop)\n"
+	"      --part K/N        make only part K (0..N-1) of the N-part run's kernels,\n"
+	"                        for `jitsynth merge` to join into the whole dataset\n"
 	"      --resume          continue the interrupted run in DIR with its options\n"
 	"      --force           replace a dataset already in DIR\n"
 	"      --python PATH     Python with warp-lang (default: the .venv made by\n"
@@ -94,7 +99,23 @@ enum {
 	OPT_MAX_STMTS,
 	OPT_MAX_DEPTH,
 	OPT_WEIGHTS,
+	OPT_PART,
+	OPT_STYLE,
 };
+
+/* "K/N", 0 <= K < N <= 2^20 (a Slurm array's size at most) */
+static int parse_part(const char *s, uint64_t *k, uint64_t *n)
+{
+	const char *slash = strchr(s, '/');
+	char kbuf[32];
+	if (!slash || (size_t)(slash - s) >= sizeof kbuf)
+		return -1;
+	memcpy(kbuf, s, (size_t)(slash - s));
+	kbuf[slash - s] = '\0';
+	if (parse_u64(slash + 1, 1, UINT64_C(1) << 20, n) < 0 || parse_u64(kbuf, 0, *n - 1, k) < 0)
+		return -1;
+	return 0;
+}
 
 int cmd_generate(int argc, char **argv)
 {
@@ -108,6 +129,8 @@ int cmd_generate(int argc, char **argv)
 		{"max-stmts", required_argument, NULL, OPT_MAX_STMTS},
 		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 		{"weights", required_argument, NULL, OPT_WEIGHTS},
+		{"part", required_argument, NULL, OPT_PART},
+		{"style", required_argument, NULL, OPT_STYLE},
 		{"shard-size", required_argument, NULL, OPT_SHARD},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"format", required_argument, NULL, OPT_FORMAT},
@@ -131,7 +154,7 @@ int cmd_generate(int argc, char **argv)
 		.gen = {.seed = 42},
 		.chk = {.tier = CHK_SYNTAX, .arch = "sm_90", .cxx = "g++"},
 		.shard_size = 10000,
-		.format = JSONL_PLAIN,
+		.format = JSONL_ZST, /* lean by default: ~20x smaller (README "Output") */
 		.dedup = 1,
 	};
 	static gen_weights weights; /* --weights FILE: o.gen.weights points here */
@@ -198,6 +221,19 @@ int cmd_generate(int argc, char **argv)
 			o.gen.weights = (const signed char (*)[GEN_STMT_KINDS])weights;
 			break;
 		}
+		case OPT_PART:
+			given |= RUN_GIVEN_PART;
+			if (parse_part(optarg, &o.part_k, &o.part_n) < 0)
+				return usage_error("generate", "--part wants K/N with 0 <= K < N (e.g. 0/4), not '%s'", optarg);
+			break;
+		case OPT_STYLE: {
+			int st = gen_style_from_name(optarg);
+			given |= RUN_GIVEN_STYLE;
+			if (st < 0)
+				return usage_error("generate", "--style wants synthetic or realistic, not '%s'", optarg);
+			o.gen.style = (gen_style)st;
+			break;
+		}
 		case OPT_SHARD:
 			given |= RUN_GIVEN_SHARD_SIZE;
 			if (parse_u64(optarg, 1, UINT64_C(1) << 32, &v) < 0)
@@ -227,8 +263,11 @@ int cmd_generate(int argc, char **argv)
 			break;
 		case OPT_VALIDATE:
 			given |= RUN_GIVEN_VALIDATE;
-			if (chk_tier_parse(optarg, &o.chk.tier) < 0)
-				return usage_error("generate", "--validate wants none, syntax or compile, not '%s'", optarg);
+			o.exec = !strcmp(optarg, "run");
+			if (o.exec)
+				o.chk.tier = CHK_COMPILE;
+			else if (chk_tier_parse(optarg, &o.chk.tier) < 0)
+				return usage_error("generate", "--validate wants none, syntax, compile or run, not '%s'", optarg);
 			break;
 		case OPT_ARCH:
 			given |= RUN_GIVEN_ARCH;
@@ -271,6 +310,12 @@ int cmd_generate(int argc, char **argv)
 		return usage_error("generate", "--resume and --force contradict each other");
 	if ((given & RUN_GIVEN_ZSTD_LEVEL) && o.format != JSONL_ZST)
 		return usage_error("generate", "--zstd-level needs --format jsonl.zst");
+	if (o.part_n > o.n && !o.resume)
+		return usage_error("generate", "--part %llu/%llu needs at least %llu kernels (-n)",
+				   (unsigned long long)o.part_k, (unsigned long long)o.part_n,
+				   (unsigned long long)o.part_n);
+	if (o.exec && !(o.pool.devices & DEV_BIT(DEV_CPU)))
+		return usage_error("generate", "--validate run executes the CPU kernels: add cpu to --devices");
 
 	buf err = BUF_INIT;
 	if (o.resume && run_resume_options(&o, given, &err) < 0) {
@@ -294,17 +339,17 @@ int cmd_generate(int argc, char **argv)
 		if (prog.shown)
 			fprintf(stderr, "\r\033[K");
 		fprintf(stderr, "jitsynth: %s\n", buf_cstr(&err));
-		/* a fresh run that stored nothing left nothing to resume */
-		if (o.resume ? s.done > s.resumed_from : s.records + s.rejects > 0) {
+		/* a fresh run that failed before storing anything left nothing to
+		 * resume; a stopped one always leaves a run to resume */
+		if ((stop_requested && s.resumable) || (o.resume ? s.done > s.resumed_from : s.records + s.rejects > 0)) {
+			uint64_t first, end;
+			run_range(&o, &first, &end);
 			buf q = BUF_INIT;
 			shell_quote(&q, o.out_dir);
 			fprintf(stderr,
 				"jitsynth: %llu of %llu kernels are stored in '%s'; `jitsynth generate --resume -o %s` continues the run\n",
-				(unsigned long long)s.done, (unsigned long long)o.n, o.out_dir, q.data);
+				(unsigned long long)s.done, (unsigned long long)(end - first), o.out_dir, q.data);
 			buf_free(&q);
-		} else if (stop_requested && !o.resume) {
-			fprintf(stderr, "jitsynth: nothing was stored, so '%s' is left as it was: run the same command again\n",
-				o.out_dir);
 		}
 	}
 	buf_free(&err);

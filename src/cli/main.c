@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "exec/exec.h"
 #include "store/record.h"
 #include "validate/chk.h"
 
@@ -20,8 +21,10 @@ static const char usage[] =
 	"  stats      figures of a dataset, as a table or an HTML report\n"
 	"  export     write a dataset in the seed layout (cpu/pair_000000.json, ...)\n"
 	"  merge      combine datasets, dropping duplicates across them\n"
+	"  ingest     turn real Warp code into records, in a sandbox\n"
 	"  validate   re-check a dataset's pairs with the compilers (NVRTC, g++)\n"
 	"  verify     check a dataset's files against its manifest's checksums and counts\n"
+	"  eval       run candidate code (e.g. a model's cpu_forward) against the records\n"
 	"\n"
 	"`jitsynth COMMAND --help` (or `jitsynth help COMMAND`) describes each command.\n";
 
@@ -30,7 +33,8 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{"generate", cmd_generate}, {"sample", cmd_sample},	{"stats", cmd_stats},	    {"export", cmd_export},
-	{"merge", cmd_merge},	    {"validate", cmd_validate}, {"verify", cmd_verify},
+	{"merge", cmd_merge},	    {"validate", cmd_validate}, {"verify", cmd_verify}, {"ingest", cmd_ingest},
+	{"eval", cmd_eval},
 };
 
 static int (*find_command(const char *name))(int, char **)
@@ -58,6 +62,10 @@ int main(int argc, char **argv)
 	 * (src/validate/nvserver.h); not a command for people, so not in usage. */
 	if (!strcmp(cmd, CHK_NVRTC_SERVER_COMMAND))
 		return chk_nvrtc_server(argc - 1, argv + 1);
+	/* Hidden too: the run tier's kernels run in copies of this program
+	 * (src/exec/exec.h). */
+	if (!strcmp(cmd, EXEC_RUNNER_COMMAND))
+		return exec_runner(argc - 1, argv + 1);
 	int (*run)(int, char **) = find_command(cmd);
 	if (run)
 		return run(argc - 1, argv + 1);

@@ -49,11 +49,13 @@ void rep_progress_update(const run_options *o, const run_state *s, void *ctx)
 	p->last_shown = now;
 	p->stopping = stopping;
 	double rate = run_rate(s);
+	uint64_t first, end;
+	run_range(o, &first, &end);
 	char eta[32] = "?", line[256];
 	if (rate > 0)
-		fmt_duration(eta, sizeof eta, (double)(o->n - s->done) / rate);
+		fmt_duration(eta, sizeof eta, (double)(end - first - s->done) / rate);
 	int n = snprintf(line, sizeof line, "%llu/%llu kernels  %.1f/s  %s%s  rejects %llu",
-			 (unsigned long long)s->done, (unsigned long long)o->n, rate,
+			 (unsigned long long)s->done, (unsigned long long)(end - first), rate,
 			 stopping ? "stopping: finishing the kernels in flight" : "ETA ", stopping ? "" : eta,
 			 (unsigned long long)s->rejects);
 	/* one row, whatever the width: a longer line would wrap, and each

@@ -10,6 +10,7 @@
 /* The help text, around the category list printed from the profile table. */
 static const char usage_head[] =
 	"usage: jitsynth sample [--category C] [-n K] [--seed S] [--start I] [--max-stmts N] [--max-depth N]\n"
+	"                      [--style S]\n"
 	"\n"
 	"Prints K generated kernels (Python source) without running Warp.\n"
 	"\n"
@@ -24,9 +25,11 @@ static const char usage_tail[] =
 	"                       each profile's own range)\n"
 	"      --weights FILE   statement weights per profile, lines such as\n"
 	"                       'loop.while = 0' or '*.atomic = 5' (0..100)\n"
+	"      --style S        synthetic (default: the grammar's own text) or\n"
+	"                       realistic (written as simulation code is)\n"
 	"  -h, --help           this help\n";
 
-enum { OPT_SEED = 256, OPT_START, OPT_MAX_STMTS, OPT_MAX_DEPTH, OPT_WEIGHTS };
+enum { OPT_SEED = 256, OPT_START, OPT_MAX_STMTS, OPT_MAX_DEPTH, OPT_WEIGHTS, OPT_STYLE };
 
 int cmd_sample(int argc, char **argv)
 {
@@ -39,6 +42,7 @@ int cmd_sample(int argc, char **argv)
 		{"max-stmts", required_argument, NULL, OPT_MAX_STMTS},
 		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 		{"weights", required_argument, NULL, OPT_WEIGHTS},
+		{"style", required_argument, NULL, OPT_STYLE},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -82,6 +86,13 @@ int cmd_sample(int argc, char **argv)
 			if (read_weights(optarg, weights, why, sizeof why) < 0)
 				return usage_error("sample", "%s", why);
 			g.weights = (const signed char (*)[GEN_STMT_KINDS])weights;
+			break;
+		}
+		case OPT_STYLE: {
+			int st = gen_style_from_name(optarg);
+			if (st < 0)
+				return usage_error("sample", "--style wants synthetic or realistic, not '%s'", optarg);
+			g.style = (gen_style)st;
 			break;
 		}
 		case 'h':

@@ -9,21 +9,31 @@
 #include "report/stats.h"
 
 static const char usage[] =
-	"usage: jitsynth stats DIR [--html FILE] [--quiet]\n"
+	"usage: jitsynth stats DIR [--compare REF]... [--sources] [--html FILE] [--quiet]\n"
 	"\n"
 	"Prints the figures of the dataset in DIR (jitsynth's shards, .jsonl or\n"
 	".jsonl.zst, or the seed layout DIR/cpu|cuda/pair_*.json): records per\n"
 	"category, Python and IR lengths, statements and nesting depth per\n"
 	"kernel, builtins used and coverage of Warp's catalog per group,\n"
 	"validation outcomes, reject reasons, dedup counts, structural\n"
-	"uniqueness (README.md, \"Stats\", defines each). Streams: memory\n"
-	"does not grow with the number of records.\n"
+	"uniqueness, and the realism features of the kernels' Python (README.md,\n"
+	"\"Stats\" and \"Realism\", defines each). Streams: memory does not grow\n"
+	"with the number of records.\n"
 	"\n"
+	"      --compare REF  compare the realism features with real Warp code: REF\n"
+	"                   is a .py file or a directory of them (read, never run),\n"
+	"                   or a dataset directory (its records' python_source,\n"
+	"                   e.g. an `ingest` of real code);\n"
+	"                   repeat it to pool several; prints both side by side and\n"
+	"                   their distance (mean total-variation distance)\n"
+	"      --sources    DIR is Python sources (a .py file or a directory of\n"
+	"                   them, e.g. `jitsynth sample` output), not a dataset:\n"
+	"                   only the realism figures\n"
 	"      --html FILE  also write a self-contained HTML report (inline SVG)\n"
 	"  -q, --quiet      no table (with --html: only the file)\n"
 	"  -h, --help       this help\n";
 
-enum { OPT_HTML = 256, WARN_SHOWN = 20 };
+enum { OPT_HTML = 256, OPT_COMPARE, OPT_SOURCES, WARN_SHOWN = 20, MAX_REFS = 64 };
 
 /* Prints the first WARN_SHOWN warnings (they quote the dataset: names,
  * parser errors); counts the rest. */
@@ -45,17 +55,25 @@ int cmd_stats(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"html", required_argument, NULL, OPT_HTML},
+		{"compare", required_argument, NULL, OPT_COMPARE},
+		{"sources", no_argument, NULL, OPT_SOURCES},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *html = NULL;
-	int quiet = 0, c;
+	const char *html = NULL, *refs[MAX_REFS];
+	int quiet = 0, sources = 0, nrefs = 0, c;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HTML: html = optarg; break;
+		case OPT_SOURCES: sources = 1; break;
+		case OPT_COMPARE:
+			if (nrefs == MAX_REFS)
+				return usage_error("stats", "at most %d --compare references (give their parent directory)", MAX_REFS);
+			refs[nrefs++] = optarg;
+			break;
 		case 'q': quiet = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case ':': return usage_error("stats", "option '%s' needs a value", argv[optind - 1]);
@@ -74,7 +92,14 @@ int cmd_stats(int argc, char **argv)
 	buf err = BUF_INIT, out = BUF_INIT;
 	cli_warnings w = {"stats", 0};
 	int rc = 0;
-	if (stats_scan(st, dir, cli_warn_skipped, &w, &err) < 0) {
+	for (int i = 0; i < nrefs; i++)
+		if (stats_add_reference(st, refs[i], cli_warn_skipped, &w, &err) < 0) {
+			cli_line(stderr, "jitsynth stats: %s (give a .py file or a directory of them)", err.data);
+			rc = 1;
+			goto done;
+		}
+	if (sources ? stats_scan_sources(st, dir, cli_warn_skipped, &w, &err) < 0
+		    : stats_scan(st, dir, cli_warn_skipped, &w, &err) < 0) {
 		cli_line(stderr, "jitsynth stats: %s", err.data);
 		rc = 1;
 		goto done;

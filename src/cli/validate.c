@@ -10,9 +10,12 @@
 #include "cli/cli.h"
 #include "common/dev.h"
 #include "pipeline/revalidate.h"
+#include "pipeline/runtier.h"
+#include "pipeline/gpucheck.h"
+#include "warp/native.h"
 
 static const char usage[] =
-	"usage: jitsynth validate DIR [--tier syntax|compile] [options]\n"
+	"usage: jitsynth validate DIR [--tier syntax|compile|run] [options]\n"
 	"\n"
 	"Re-checks every pair of the dataset in DIR: jitsynth's shards (each stored\n"
 	"module is compiled; forward/backward must be the module's own functions,\n"
@@ -23,8 +26,11 @@ static const char usage[] =
 	"malformed files and lines are named and skipped.\n"
 	"Exit status: 0 all passed, 1 a failure, a skipped line or nothing checked.\n"
 	"\n"
-	"      --tier T        syntax (default: NVRTC and g++ front ends) or compile\n"
-	"                      (PTX and object code)\n"
+	"      --tier T        syntax (default: NVRTC and g++ front ends), compile\n"
+	"                      (PTX and object code) or run (every CPU kernel executed;\n"
+	"                      with --devices cuda, on a machine with an NVIDIA GPU,\n"
+	"                      also its CUDA kernel, twice, compared with the CPU's\n"
+	"                      outputs: divergences go to DIR/divergences.jsonl)\n"
 	"      --arch SM       CUDA architecture for --tier compile (default sm_90)\n"
 	"      --devices LIST  cpu,cuda (default both)\n"
 	"      --cxx CXX       host C++ compiler (default g++)\n"
@@ -110,6 +116,106 @@ static void print_report(const char *dir, const vd_options *o, const vd_report *
 		printf("result   PASS: all %llu passed\n", tp);
 }
 
+static void print_classes(const char *title, const rt_class *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		printf("  %-9s %-24s %8llu  e.g. ", title, v[i].name, (unsigned long long)v[i].n);
+		cli_text(stdout, v[i].example, strlen(v[i].example));
+		putchar('\n');
+	}
+}
+
+/* --tier run --devices cuda: CPU against CUDA (pipeline/gpucheck.h). */
+static int validate_gpu(const char *dir, const vd_options *o, const char *native_dir)
+{
+	gc_options go = {.native_dir = native_dir, .cxx = o->chk.cxx, .jobs = o->pool.jobs, .stop = &stop_requested};
+	gc_report r;
+	buf err = BUF_INIT;
+	int rc = gc_run(dir, &go, &r, &err);
+	if (rc < 0) {
+		cli_line(stderr, "jitsynth validate: %s", buf_cstr(&err));
+		buf_free(&err);
+		return 1;
+	}
+	buf_free(&err);
+	printf("validate   %s (%llu records, tier run, cpu against cuda on ", dir, (unsigned long long)r.records);
+	cli_text(stdout, r.gpu[0] ? r.gpu : "no kernel ran", strlen(r.gpu[0] ? r.gpu : "no kernel ran"));
+	printf(")\n");
+	printf("%-14s %9s %9s %9s %9s\n", "kernels", "compared", "agree", "diverged", "launches");
+	static const char *const rows[2] = {"well-defined", "other"};
+	for (int w = 0; w < 2; w++)
+		printf("%-14s %9llu %9llu %9llu %9llu\n", rows[w], (unsigned long long)r.compared[w],
+		       (unsigned long long)r.agree[w], (unsigned long long)r.diverged[w],
+		       (unsigned long long)r.launches_differ[w]);
+	printf("(launches: kernels whose two CUDA launches differ; tolerance %g relative + %g absolute, %g relative\n"
+	       " for kernels that compute through float16)\n",
+	       GC_RTOL, GC_ATOL, GC_RTOL_HALF);
+	printf("not compared   cpu %llu, cuda %llu\n", (unsigned long long)r.cpu_not_run,
+	       (unsigned long long)r.cuda_not_run);
+	print_classes("not run", r.not_run, r.nnot_run);
+	printf("time       %.1f s\n", r.seconds);
+	double wd = r.compared[0] ? 100.0 * (double)r.agree[0] / (double)r.compared[0] : 0;
+	printf("result     %.2f%% of well-defined kernels agree; divergences in %s/divergences.jsonl\n", wd, dir);
+	rc = r.interrupted || !r.compared[0] || r.diverged[0] ? 1 : 0;
+	if (fflush(stdout) != 0)
+		rc = 1;
+	return rc;
+}
+
+/* --tier run: every record's CPU module executed (pipeline/runtier.h). */
+static int validate_run(const char *dir, const vd_options *o, int quiet, int gpu)
+{
+	buf nd = BUF_INIT, err = BUF_INIT;
+	if (warp_native_dir(o->pool.python, o->pool.worker_script, &nd, &err) < 0) {
+		cli_line(stderr, "jitsynth validate: %s", buf_cstr(&err));
+		buf_free(&nd);
+		buf_free(&err);
+		return 1;
+	}
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (gpu) {
+		int rc = validate_gpu(dir, o, buf_cstr(&nd));
+		buf_free(&nd);
+		buf_free(&err);
+		return rc;
+	}
+	rt_options ro = {.native_dir = buf_cstr(&nd), .cxx = o->chk.cxx, .stop = &stop_requested};
+	rt_report r;
+	int rc = rt_run(dir, &ro, &r, &err);
+	if (rc < 0) {
+		cli_line(stderr, "jitsynth validate: %s", buf_cstr(&err));
+		rc = 1;
+	} else {
+		unsigned long long ran = r.executed, all = r.records - r.no_module;
+		printf("validate   %s (%llu records, tier run, cpu)\n", dir, (unsigned long long)r.records);
+		printf("executed   %llu of %llu (%.1f%%); finite %llu, deterministic %llu\n", ran, all,
+		       all ? 100.0 * (double)ran / (double)all : 0.0, (unsigned long long)r.finite,
+		       (unsigned long long)r.deterministic);
+		printf("grad       pass %llu, fail %llu, unsupported %llu\n", (unsigned long long)r.grad_pass,
+		       (unsigned long long)r.grad_fail, (unsigned long long)r.grad_unsupported);
+		if (!quiet) {
+			print_classes("not run", r.not_run, r.nnot_run);
+			print_classes("grad", r.grad_classes, r.ngrad);
+		}
+		printf("time       %.1f s (build %.1f s, run %.1f s): %.1f kernels/s\n", r.seconds, r.build_s, r.run_s,
+		       r.seconds > 0 ? (double)all / r.seconds : 0.0);
+		if (r.no_module)
+			printf("skipped    %llu records without a CPU module\n", (unsigned long long)r.no_module);
+		if (r.interrupted)
+			printf("result     INTERRUPTED\n");
+		else
+			printf("result     %s\n", ran == all && all ? "PASS: every kernel executed" : "FAIL: some kernels did not execute");
+		rc = r.interrupted || ran != all || !all ? 1 : 0;
+	}
+	if (fflush(stdout) != 0)
+		rc = 1;
+	buf_free(&nd);
+	buf_free(&err);
+	return rc;
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -130,15 +236,19 @@ int cmd_validate(int argc, char **argv)
 	o.pool.python = default_python();
 	o.pool.worker_script = default_worker_script();
 	o.pool.stop = &stop_requested;
-	int quiet = 0, c;
+	int quiet = 0, run_tier = 0, devices_given = 0, c;
 	uint64_t v;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_TIER:
+			if (!strcmp(optarg, "run")) {
+				run_tier = 1;
+				break;
+			}
 			if (chk_tier_parse(optarg, &o.chk.tier) < 0 || o.chk.tier == CHK_NONE)
-				return usage_error("validate", "--tier wants syntax or compile, not '%s'", optarg);
+				return usage_error("validate", "--tier wants syntax, compile or run, not '%s'", optarg);
 			break;
 		case OPT_ARCH:
 			if (strncmp(optarg, "sm_", 3) != 0 || parse_u64(optarg + 3, 50, 200, &v) < 0)
@@ -148,6 +258,7 @@ int cmd_validate(int argc, char **argv)
 		case OPT_DEVICES:
 			if (dev_parse_list(optarg, &o.chk.devices) < 0)
 				return usage_error("validate", "--devices wants cpu, cuda or cpu,cuda, not '%s'", optarg);
+			devices_given = 1;
 			break;
 		case OPT_CXX:
 			if (!*optarg)
@@ -175,6 +286,8 @@ int cmd_validate(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (run_tier)
+		return validate_run(dir, &o, quiet, devices_given && (o.chk.devices & DEV_BIT(DEV_CUDA)));
 	vd_report r;
 	buf err = BUF_INIT;
 	int rc = vd_run(dir, &o, &r, &err);

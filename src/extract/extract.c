@@ -78,8 +78,9 @@ static int find_function(const char *module, size_t len, const char *name, const
 			continue;
 		/* a definition, not a call: the line starts with a declaration */
 		const char *ls = line_start(module, id);
+		/* (CUDA: `extern "C" [__launch_bounds__(..)] [WP_CLUSTER_DIMS(..)] __global__`) */
 		if (!(strncmp(ls, "static void", 11) == 0 || strncmp(ls, "void", 4) == 0 ||
-		      strncmp(ls, "extern \"C\" __global__", 21) == 0))
+		      (strncmp(ls, "extern \"C\" ", 11) == 0 && find_mem(ls, (size_t)(id - ls), "__global__", 10))))
 			continue;
 		/* CPU kernels are templates: keep the template line with them */
 		if (ls > module + 1) {

@@ -10,6 +10,7 @@
 #include "gen/expr.h"
 #include "gen/profiles.h"
 #include "gen/stmt.h"
+#include "gen/style.h"
 
 /* Salts keep the independent random choices about one index apart. */
 enum {
@@ -25,6 +26,17 @@ const char *const gen_stmt_names[GEN_STMT_KINDS] = {
 const char *gen_category_name(gen_category c)
 {
 	return (unsigned)c < GEN_CATEGORY_COUNT ? gen_profile_get(c)->name : "unknown";
+}
+
+const char *gen_style_name(gen_style s) { return s == GEN_STYLE_REALISTIC ? "realistic" : "synthetic"; }
+
+int gen_style_from_name(const char *name)
+{
+	if (name && !strcmp(name, "synthetic"))
+		return GEN_STYLE_SYNTHETIC;
+	if (name && !strcmp(name, "realistic"))
+		return GEN_STYLE_REALISTIC;
+	return -1;
 }
 
 int gen_category_from_name(const char *name)
@@ -62,7 +74,7 @@ static gen_category pick_category(const gen_options *opt, uint64_t index)
  * everything after it is base36(index) and the name decodes back to the
  * index: distinct indices can never share a name, whatever the tags. The
  * tag only makes names look less sequential. */
-static void make_name(const gen_options *opt, uint64_t index, const char *prefix, char *out, size_t cap)
+void gen_kernel_name(const gen_options *opt, uint64_t index, const char *prefix, char *out, size_t cap)
 {
 	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 	rng r;
@@ -285,8 +297,12 @@ static int gen_kernel_body(gen_ctx *c)
 void gen_kernel_make(const gen_options *opt, uint64_t index, gen_kernel *k)
 {
 	k->category = pick_category(opt, index);
+	if (opt->style == GEN_STYLE_REALISTIC) {
+		style_real_make(opt, index, k->category, k);
+		return;
+	}
 	const gen_profile *p = gen_profile_get(k->category);
-	make_name(opt, index, p->prefix, k->name, sizeof k->name);
+	gen_kernel_name(opt, index, p->prefix, k->name, sizeof k->name);
 	buf_reset(&k->source);
 
 	gen_ctx c;

@@ -46,6 +46,15 @@ typedef enum gen_category {
 #define GEN_SEED_MASK ((1u << GEN_SEED_COUNT) - 1)
 #define GEN_ALL_MASK ((1u << GEN_CATEGORY_COUNT) - 1)
 
+/* How the kernels read (`--style`): synthetic is the grammar's own text,
+ * kept byte for byte; realistic writes them as physics, robotics, graphics
+ * and geometry code does (src/gen/style.h). */
+typedef enum gen_style { GEN_STYLE_SYNTHETIC, GEN_STYLE_REALISTIC } gen_style;
+
+/* "synthetic", "realistic"; gen_style_from_name: the style called name, or -1. */
+const char *gen_style_name(gen_style s);
+int gen_style_from_name(const char *name);
+
 typedef struct gen_options {
 	uint64_t seed;
 	/* Bit c set: category c may be drawn. 0 means the 11 seed categories
@@ -60,6 +69,7 @@ typedef struct gen_options {
 	 * (weights[c][k] < 0: keep the profile's weight for kind k); see
 	 * gen_config_parse. */
 	const signed char (*weights)[GEN_STMT_KINDS];
+	gen_style style; /* 0: synthetic */
 } gen_options;
 
 typedef struct gen_kernel {

@@ -13,6 +13,12 @@
 int manifest_write(const run_options *o, const run_state *s, const metrics *mx, const shard_set *shards,
 		   const jsonl_file *rejects, buf *err)
 {
+	return manifest_write_timing(o, s, mx, shards, rejects, NULL, err);
+}
+
+int manifest_write_timing(const run_options *o, const run_state *s, const metrics *mx, const shard_set *shards,
+			  const jsonl_file *rejects, json_t *parts, buf *err)
+{
 	json_t *m = json_object();
 	json_object_set_new(m, "format", json_string("jitsynth-dataset-1"));
 	json_object_set_new(m, "complete", json_boolean(s->complete));
@@ -54,6 +60,10 @@ int manifest_write(const run_options *o, const run_state *s, const metrics *mx, 
 		json_object_set_new(val, "toolchain",
 				    json_pack("{s:s, s:s, s:s}", "cuda", "NVRTC (libnvrtc, --fdevice-syntax-only for syntax; PTX for compile)",
 					      "cxx", o->chk.cxx ? o->chk.cxx : "g++", "arch", o->chk.arch ? o->chk.arch : "sm_90"));
+		if (o->exec) {
+			json_object_set_new(val, "tier", json_string("run"));
+			json_object_set_new(val, "run", rt_report_json(&s->exec));
+		}
 		json_object_set_new(m, "validation", val);
 	}
 
@@ -84,12 +94,17 @@ int manifest_write(const run_options *o, const run_state *s, const metrics *mx, 
 				    json_pack("{s:[I,I], s:[f,f], s:b}", "compilations", (json_int_t)s->chk.compiles[0],
 					      (json_int_t)s->chk.compiles[1], "compiler_seconds", s->chk.seconds[0],
 					      s->chk.seconds[1], "cxx_pch", s->chk.cxx_pch));
+	if (o->exec)
+		json_object_set_new(timing, "run_tier", json_pack("{s:f, s:f}", "build_seconds", s->exec_build_s,
+								 "run_seconds", s->exec_run_s));
 	json_object_set_new(timing, "worker_peak_rss_kib", json_integer(s->pool.worker_peak_rss_kib));
 	json_t *tl = json_array();
 	for (size_t i = 0; i < s->ntimeline; i++)
 		json_array_append_new(tl, json_pack("[I, f, I]", (json_int_t)s->timeline[i].done, s->timeline[i].seconds,
 						    (json_int_t)s->timeline[i].worker_rss_kib));
 	json_object_set_new(timing, "timeline", tl);
+	if (parts)
+		json_object_set(timing, "parts", parts);
 	json_object_set_new(m, "timing", timing);
 
 	/* 15 digits: the metrics' means (rounded to 2 decimals) print as such */

@@ -5,6 +5,8 @@
 #ifndef JS_MANIFEST_H
 #define JS_MANIFEST_H
 
+#include <jansson.h>
+
 #include "common/buf.h"
 #include "pipeline/run.h"
 #include "report/metrics.h"
@@ -15,5 +17,8 @@
  * manifest's "metrics", a pure function of them). */
 int manifest_write(const run_options *o, const run_state *s, const metrics *mx, const shard_set *shards,
 		   const jsonl_file *rejects, buf *err);
+/* The same with timing.parts (a merge of parts: where each was made). */
+int manifest_write_timing(const run_options *o, const run_state *s, const metrics *mx, const shard_set *shards,
+			  const jsonl_file *rejects, json_t *parts, buf *err);
 
 #endif

@@ -13,7 +13,9 @@
 
 #include "common/dev.h"
 #include "common/util.h"
+#include "pipeline/ingest.h"
 #include "pipeline/outdir.h"
+#include "pipeline/parts.h"
 #include "store/card.h"
 #include "store/dedup.h"
 #include "store/layout.h"
@@ -24,7 +26,7 @@ typedef struct merge_state {
 	const merge_options *o;
 	jsonl_file cur;
 	int open;
-	json_t *shards, *percat, *from;
+	json_t *shards, *percat, *from, *perorigin, *perlicense;
 	uint64_t perdev[2];
 	char *warp_version;
 	int mixed_warp;
@@ -75,6 +77,18 @@ static void merge_count(merge_state *m, const json_t *rec)
 	json_integer_set(n, json_integer_value(n) + 1);
 	for (int d = 0; d < 2; d++)
 		m->perdev[d] += reader_forward(rec, dev_name((dev_id)d), NULL) != NULL;
+	const char *origin = reader_str(rec, "origin", NULL);
+	const char *keys[2] = {origin ? origin : "generated", NULL};
+	if (origin) { /* ingested: its licence too */
+		const char *lic = json_string_value(json_object_get(json_object_get(rec, "source"), "license"));
+		keys[1] = lic ? lic : "unknown";
+	}
+	json_t *into[2] = {m->perorigin, m->perlicense};
+	for (int i = 0; i < 2; i++)
+		if (keys[i]) {
+			json_t *had = json_object_get(into[i], keys[i]);
+			json_object_set_new(into[i], keys[i], json_integer(had ? json_integer_value(had) + 1 : 1));
+		}
 }
 
 /* One record: its line (re-encoded for seed-layout input), dedup, then the
@@ -108,7 +122,12 @@ static int merge_record(merge_state *m, const reader_record *rec, int raw, buf *
 	if (len > READER_MAX_BYTES)
 		return 1;
 	if (m->o->dedup) {
+		/* an ingested record: its kernel's own lines, not its whole file */
+		buf kt = BUF_INIT;
+		if (ingest_dedup_text(rec->json, &kt))
+			py = kt.data ? kt.data : "", plen = kt.len;
 		dedup_verdict v = dedup_check(m->dd, py, plen, fwd, flen);
+		buf_free(&kt);
 		if (v != DEDUP_NEW) {
 			*(v == DEDUP_EXACT ? &m->res->exact : &m->res->structural) += 1;
 			return 0;
@@ -199,6 +218,9 @@ static int merge_manifest(merge_state *m, buf *err)
 	json_object_set_new(counts, "rejects", json_integer(0));
 	json_object_set(counts, "per_category", m->percat);
 	json_object_set_new(counts, "per_device", perdev);
+	json_object_set(counts, "per_origin", m->perorigin);
+	if (json_object_size(m->perlicense))
+		json_object_set(counts, "per_license", m->perlicense);
 	json_object_set_new(counts, "dedup", json_pack("{s:I, s:I}", "exact", (json_int_t)m->res->exact, "structural",
 						       (json_int_t)m->res->structural));
 	json_object_set_new(counts, "malformed_skipped", json_integer((json_int_t)m->res->malformed));
@@ -229,18 +251,34 @@ int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, exp
 		}
 	}
 	free(out_real);
+	/* the parts of one --part run: checked before the output is touched */
+	parts_plan *pl = NULL;
+	for (size_t i = 0; i < ndirs && !pl; i++)
+		if (parts_is_part(dirs[i]) && !(pl = parts_check(dirs, ndirs, o, err)))
+			return -1;
 	dir_lock lock = DIR_LOCK_INIT;
 	int created;
-	if (outdir_lock(o->out, &lock, &created, err) < 0)
+	if (outdir_lock(o->out, &lock, &created, err) < 0) {
+		parts_free(pl);
 		return -1;
+	}
 	if (outdir_prepare(o->out, o->force, 0, err) < 0) {
 		outdir_unlock(o->out, &lock, created);
+		parts_free(pl);
 		return -1;
+	}
+	if (pl) {
+		int prc = parts_write(pl, o, res, err);
+		parts_free(pl);
+		outdir_unlock(o->out, &lock, created);
+		return prc;
 	}
 	merge_state m = {.o = o, .res = res, .dd = dedup_new()};
 	m.shards = json_array();
 	m.percat = json_object();
 	m.from = json_array();
+	m.perorigin = json_object();
+	m.perlicense = json_object();
 	int rc = 0;
 	for (size_t i = 0; i < ndirs && rc == 0; i++)
 		rc = merge_one(&m, dirs[i], warn, ctx, err);
@@ -260,6 +298,8 @@ int merge_run(const char *const *dirs, size_t ndirs, const merge_options *o, exp
 	json_decref(m.shards);
 	json_decref(m.percat);
 	json_decref(m.from);
+	json_decref(m.perorigin);
+	json_decref(m.perlicense);
 	dedup_free(m.dd);
 	free(m.warp_version);
 	buf_free(&m.line);

@@ -79,11 +79,48 @@ json_t *run_options_json(const run_options *o)
 			 (json_int_t)o->n, "seed", rec_json_u64(o->gen.seed), "devices", devs, "categories", cats,
 			 "max_stmts", o->gen.max_stmts, "max_depth", o->gen.max_depth, "shard_size",
 			 (json_int_t)o->shard_size, "format", jsonl_format_name(o->format), "zstd_level",
-			 o->zstd_level, "dedup", o->dedup, "validate", chk_tier_name(o->chk.tier), "arch",
+			 o->zstd_level, "dedup", o->dedup, "validate", o->exec ? "run" : chk_tier_name(o->chk.tier), "arch",
 			 o->chk.arch ? o->chk.arch : "sm_90", "codegen", "enable_backward", 1, "mode", "release");
 	if (o->gen.weights)
 		json_object_set_new(j, "weights", weights_json(o->gen.weights));
+	if (o->part_n) {
+		uint64_t first, end;
+		run_range(o, &first, &end);
+		json_object_set_new(j, "part", json_pack("{s:I, s:I, s:I, s:I}", "k", (json_int_t)o->part_k, "of",
+							 (json_int_t)o->part_n, "first", (json_int_t)first, "end",
+							 (json_int_t)end));
+	}
+	if (o->gen.style != GEN_STYLE_SYNTHETIC) /* absent: synthetic (older runs' journals and manifests) */
+		json_object_set_new(j, "style", json_string(gen_style_name(o->gen.style)));
 	return j;
+}
+
+void run_range(const run_options *o, uint64_t *first, uint64_t *end)
+{
+	if (!o->part_n) {
+		*first = 0, *end = o->n;
+		return;
+	}
+	uint64_t base = o->n / o->part_n, rem = o->n % o->part_n, k = o->part_k;
+	*first = k * base + (k < rem ? k : rem);
+	*end = *first + base + (k < rem);
+}
+
+/* "part": {"k", "of", "first", "end"}, absent for a whole run; the range
+ * must be the one run_range gives. */
+static int part_from_json(const json_t *p, run_options *t)
+{
+	t->part_k = t->part_n = 0;
+	if (!p)
+		return 0;
+	json_int_t k, of, first, end;
+	if (json_unpack((json_t *)p, "{s:I, s:I, s:I, s:I}", "k", &k, "of", &of, "first", &first, "end", &end) < 0 ||
+	    of < 1 || k < 0 || k >= of || (uint64_t)of > t->n)
+		return -1;
+	t->part_k = (uint64_t)k, t->part_n = (uint64_t)of;
+	uint64_t f, e;
+	run_range(t, &f, &e);
+	return f == (uint64_t)first && e == (uint64_t)end ? 0 : -1;
 }
 
 /* Parses the journal's options into a scratch copy of run_options. */
@@ -99,12 +136,17 @@ static int from_json(const json_t *j, run_options *t)
 			"shard_size", &shard, "format", &fmt, "zstd_level", &level, "dedup", &dedup, "validate", &tier,
 			"arch", &arch) < 0 ||
 	    rec_json_get_u64(seedv, &seed) < 0 || n < 1 || shard < 1 || max_stmts < 0 || max_depth < 0 || jsonl_format_parse(fmt, &t->format) < 0 ||
-	    chk_tier_parse(tier, &t->chk.tier) < 0)
+	    (strcmp(tier, "run") ? chk_tier_parse(tier, &t->chk.tier) < 0 : (t->chk.tier = CHK_COMPILE, t->exec = 1, 0)))
 		return -1;
 	t->gen.max_stmts = max_stmts;
 	t->gen.max_depth = max_depth;
 	if (weights_from_json(json_object_get(j, "weights"), &t->gen) < 0)
 		return -1;
+	json_t *style = json_object_get(j, "style");
+	int st = style ? gen_style_from_name(json_string_value(style)) : GEN_STYLE_SYNTHETIC;
+	if (st < 0)
+		return -1;
+	t->gen.style = (gen_style)st;
 	/* arch points into the journal's JSON, freed after this call: keep the
 	 * caller's string when it is the same, else a static copy */
 	static char arch_copy[32];
@@ -133,8 +175,12 @@ static int from_json(const json_t *j, run_options *t)
 	}
 	if (t->gen.categories == GEN_SEED_MASK || t->gen.categories == LEGACY_DEFAULT_MASK)
 		t->gen.categories = 0; /* the generator's default */
+	if (part_from_json(json_object_get(j, "part"), t) < 0)
+		return -1;
 	return t->pool.devices ? 0 : -1;
 }
+
+int run_options_from_json(const json_t *j, run_options *o) { return from_json(j, o); }
 
 int run_resume_options(run_options *o, unsigned given, buf *err)
 {
@@ -162,8 +208,10 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 		     {RUN_GIVEN_ARCH, "--arch"},
 		     {RUN_GIVEN_MAX_STMTS, "--max-stmts"},
 		     {RUN_GIVEN_MAX_DEPTH, "--max-depth"},
-		     {RUN_GIVEN_WEIGHTS, "--weights"}};
-	int differs[13] = {t.n != o->n,
+		     {RUN_GIVEN_WEIGHTS, "--weights"},
+		     {RUN_GIVEN_PART, "--part"},
+		     {RUN_GIVEN_STYLE, "--style"}};
+	int differs[15] = {t.n != o->n,
 			  t.gen.seed != o->gen.seed,
 			  t.pool.devices != o->pool.devices,
 			  category_mask(t.gen.categories) != category_mask(o->gen.categories),
@@ -171,13 +219,15 @@ int run_resume_options(run_options *o, unsigned given, buf *err)
 			  t.format != o->format,
 			  t.zstd_level != o->zstd_level,
 			  t.dedup != o->dedup,
-			  t.chk.tier != o->chk.tier,
+			  t.chk.tier != o->chk.tier || t.exec != o->exec,
 			  strcmp(t.chk.arch ? t.chk.arch : "sm_90", o->chk.arch ? o->chk.arch : "sm_90") != 0,
 			  t.gen.max_stmts != o->gen.max_stmts,
 			  t.gen.max_depth != o->gen.max_depth,
 			  !t.gen.weights != !o->gen.weights ||
-			      (t.gen.weights && memcmp(t.gen.weights, o->gen.weights, sizeof(gen_weights)) != 0)};
-	for (int i = 0; i < 13; i++)
+			      (t.gen.weights && memcmp(t.gen.weights, o->gen.weights, sizeof(gen_weights)) != 0),
+			  t.part_k != o->part_k || t.part_n != o->part_n,
+			  t.gen.style != o->gen.style};
+	for (int i = 0; i < 15; i++)
 		if ((given & flags[i].bit) && differs[i]) {
 			buf_printf(err,
 				   "cannot resume: %s differs from the run in '%s'; drop it to continue that run, or start a new one with --force",

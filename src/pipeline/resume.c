@@ -217,6 +217,13 @@ static int resume_records(run *r, int journal_has_jver)
 			size_t plen = 0, flen = 0;
 			const char *py = reader_str(rec.json, "python_source", &plen);
 			metrics_add_source(&r->metrics, py ? py : "", plen);
+			json_t *x = json_object_get(rec.json, "exec");
+			if (x) { /* the run tier's counts, as on_stored made them */
+				char *t = json_dumps(x, JSON_COMPACT);
+				const char *kn = reader_str(rec.json, "kernel_name", NULL);
+				rt_count(&r->s->exec, kn ? kn : "?", t ? t : "{}");
+				free(t);
+			}
 			if (!r->dd)
 				continue;
 			const char *fwd = reader_forward(rec.json, "cpu", &flen);
@@ -310,6 +317,13 @@ int resume_state(run *r)
 		shards_adopt(&r->shards, &j.entries[i].shard);
 	if (resume_records(r, j.jitsynth_version[0] != 0) < 0)
 		goto out;
+	if (last && (last->next_index <= r->first || last->next_index > r->end)) {
+		buf_printf(r->err,
+			   "cannot resume: the journal of '%s' says the run stopped at kernel %llu, outside its range %llu..%llu (the journal is damaged); `--force` starts the run over",
+			   o->out_dir, (unsigned long long)last->next_index, (unsigned long long)r->first,
+			   (unsigned long long)r->end);
+		goto out;
+	}
 
 	/* everything checked: from here on the directory changes */
 	if (redo)
@@ -331,7 +345,8 @@ int resume_state(run *r)
 		memcpy(s->cat_records, last->cat_records, sizeof s->cat_records);
 		memcpy(s->cat_rejects, last->cat_rejects, sizeof s->cat_rejects);
 		memcpy(s->stage_rejects, last->stage_rejects, sizeof s->stage_rejects);
-		s->done = s->dispatched = s->resumed_from = r->next_write = r->answered = last->next_index;
+		s->dispatched = r->next_write = r->answered = last->next_index;
+		s->done = s->resumed_from = last->next_index - r->first;
 	}
 	rc = resume_rejects(r);
 out:

@@ -513,6 +513,7 @@ static int run_workers(vd *v, buf *err)
 	pool_options po = v->o->pool;
 	po.jobs = po.jobs > 0 ? po.jobs : 1;
 	po.devices = v->devs;
+	po.sandbox = 1; /* python_source comes from the dataset: outside code */
 	pool_callbacks cb = {.next_task = next_task,
 			     .task_done = task_done,
 			     .task_failed = task_failed,

@@ -40,34 +40,10 @@ const char *run_stage_name(run_stage st)
 	return names[st];
 }
 
-/* ---- test hooks ---- */
-
-static int hook_lists(const char *var, uint64_t index)
-{
-	const char *s = getenv(var);
-	while (s && *s) {
-		char *end;
-		unsigned long long v = strtoull(s, &end, 10);
-		if (end == s)
-			break;
-		if (v == index)
-			return 1;
-		s = *end == ',' ? end + 1 : end;
-	}
-	return 0;
-}
-
-static void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k)
-{
-	gen_kernel_make(&o->gen, index, k);
-	if (hook_lists("JITSYNTH_TEST_REJECT", index)) /* a type error Warp must refuse */
-		buf_puts(&k->source, "    jitsynth_planted = wp.vec3(1.0, 2.0, 3.0) + 1\n");
-}
-
 static slot *slot_of(run *r, uint64_t index) { return &r->win[index % r->nwin]; }
 
 /* A kernel that gives no record: its slot holds the rejects.jsonl line. */
-static void put_reject(run *r, uint64_t index, run_stage stage, const char *reason)
+void run_put_reject(run *r, uint64_t index, run_stage stage, const char *reason)
 {
 	slot *sl = slot_of(r, index);
 	run_make_kernel(r->o, index, &r->k);
@@ -96,11 +72,13 @@ static void store_ready(run *r);
 static pool_next hand_out(void *ctx, uint64_t *index, buf *frame)
 {
 	run *r = ctx;
-	if (r->failed || r->s->dispatched >= r->o->n)
+	if (r->failed || r->s->dispatched >= r->end)
 		return POOL_DONE;
 	if (r->s->dispatched - r->next_write >= r->nwin) {
 		if (r->chk && r->answered == r->s->dispatched)
 			chk_flush(r->chk); /* nothing else can fill the compilers' partial batch */
+		if (r->xq && r->answered == r->s->dispatched && !chk_outstanding(r->chk))
+			xq_flush(r->xq); /* ...nor the run tier's */
 		return POOL_WAIT;
 	}
 	*index = r->s->dispatched++;
@@ -111,7 +89,6 @@ static pool_next hand_out(void *ctx, uint64_t *index, buf *frame)
 
 /* ---- on_compiled ---- */
 
-static void on_extracted(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated);
 
 static void on_compiled(void *ctx, const proto_reply *rep)
 {
@@ -120,9 +97,9 @@ static void on_compiled(void *ctx, const proto_reply *rep)
 	if (rep->kind == PROTO_ERROR) {
 		char reason[2048];
 		snprintf(reason, sizeof reason, "%.*s", (int)rep->text_len[0], rep->text[0]);
-		put_reject(r, rep->index, STAGE_WARP, reason);
+		run_put_reject(r, rep->index, STAGE_WARP, reason);
 	} else if (!r->chk) {
-		on_extracted(r, rep->index, rep->text, rep->text_len, "none");
+		run_on_extracted(r, rep->index, rep->text, rep->text_len, "none");
 	} else {
 		/* the slot keeps the texts, lent to the compilers until their verdict */
 		slot *sl = slot_of(r, rep->index);
@@ -146,7 +123,7 @@ static void on_compile_failed(void *ctx, uint64_t index, const char *reason)
 {
 	run *r = ctx;
 	r->answered++;
-	put_reject(r, index, STAGE_WORKER, reason);
+	run_put_reject(r, index, STAGE_WORKER, reason);
 	store_ready(r);
 }
 
@@ -178,18 +155,17 @@ static int compiler_broke(run *r, const chk_result *res)
 
 static void on_validated(run *r, const chk_result *res)
 {
-	slot *sl = slot_of(r, res->index);
 	if (compiler_broke(r, res))
 		return;
 	if (dev_passed(res, DEV_CPU) && dev_passed(res, DEV_CUDA)) {
+		if (r->xq && (r->o->pool.devices & DEV_BIT(DEV_CPU))) {
+			rx_submit(r, res->index); /* on to the run tier, then on_extracted */
+			return;
+		}
 		const char *text[DEV_COUNT];
 		size_t len[DEV_COUNT];
-		for (int d = 0, t = 0; d < DEV_COUNT; d++)
-			if (r->o->pool.devices & DEV_BIT(d)) {
-				text[t] = sl->text[d].data;
-				len[t++] = sl->text[d].len;
-			}
-		on_extracted(r, res->index, text, len, chk_tier_name(r->o->chk.tier));
+		run_slot_texts(r, res->index, text, len);
+		run_on_extracted(r, res->index, text, len, chk_tier_name(r->o->chk.tier));
 		return;
 	}
 	buf reason = BUF_INIT;
@@ -197,14 +173,26 @@ static void on_validated(run *r, const chk_result *res)
 		if (!dev_passed(res, d))
 			buf_printf(&reason, "%s%s (%s): %s", reason.len ? "\n" : "", dev_name((dev_id)d),
 				   res->ok[d] == 0 ? "rejected" : "compiler failed", res->diag[d] ? res->diag[d] : "no diagnostic");
-	put_reject(r, res->index, STAGE_VALIDATE, reason.data);
+	run_put_reject(r, res->index, STAGE_VALIDATE, reason.data);
 	buf_free(&reason);
+}
+
+int run_slot_texts(run *r, uint64_t index, const char **text, size_t *len)
+{
+	slot *sl = slot_of(r, index);
+	int t = 0;
+	for (int d = 0; d < DEV_COUNT; d++)
+		if (r->o->pool.devices & DEV_BIT(d)) {
+			text[t] = sl->text[d].data;
+			len[t++] = sl->text[d].len;
+		}
+	return t;
 }
 
 static int chk_watch_fd(void *ctx)
 {
 	run *r = ctx;
-	return r->chk ? chk_fd(r->chk) : -1;
+	return r->xq ? rx_watch_fd(r) : r->chk ? chk_fd(r->chk) : -1;
 }
 
 static void on_chk_ready(void *ctx)
@@ -215,6 +203,8 @@ static void on_chk_ready(void *ctx)
 		on_validated(r, &res);
 		chk_result_free(&res);
 	}
+	if (r->xq)
+		rx_drain(r);
 	store_ready(r);
 }
 
@@ -222,7 +212,7 @@ static void on_chk_ready(void *ctx)
 
 /* Finds the kernel's functions in Warp's module texts (one per requested
  * device, cpu first) and fills its slot with the record line, or a reject. */
-static void on_extracted(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated)
+void run_on_extracted(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated)
 {
 	run_make_kernel(r->o, index, &r->k);
 	rec_pair p = {.seed = r->o->gen.seed,
@@ -234,31 +224,33 @@ static void on_extracted(run *r, uint64_t index, const char *const *text, const 
 		      .warp_version = r->s->pool.warp_version};
 	char why[256], hash[24] = "";
 	p.kernel_hash = hash;
+	const char *sl_exec = slot_of(r, index)->exec_json;
+	p.exec_json = sl_exec;
 	for (int d = 0, t = 0; d < DEV_COUNT; d++) {
 		if (!(r->o->pool.devices & DEV_BIT(d)))
 			continue;
 		ext_kernel ek;
 		if (ext_kernel_find(text[t], len[t], r->k.name, (dev_id)d, &ek, why, sizeof why) < 0) {
-			put_reject(r, index, STAGE_EXTRACT, why);
+			run_put_reject(r, index, STAGE_EXTRACT, why);
 			return;
 		}
 		if (!hash[0]) {
 			snprintf(hash, sizeof hash, "%s", ek.hash);
 		} else if (strcmp(hash, ek.hash) != 0) {
-			put_reject(r, index, STAGE_EXTRACT, "cpu and cuda kernels carry different hashes");
+			run_put_reject(r, index, STAGE_EXTRACT, "cpu and cuda kernels carry different hashes");
 			return;
 		}
 		p.ir[d] = (rec_ir){.present = 1,
 				   .forward = ek.forward,
 				   .backward = ek.backward,
 				   .module = {text[t], len[t]},
-				   .validated = validated};
+				   .validated = d == DEV_CPU && sl_exec ? "run" : validated};
 		t++;
 	}
 	slot *sl = slot_of(r, index);
 	buf_reset(&sl->line);
 	if (rec_pair_line(&p, &sl->line) < 0) {
-		put_reject(r, index, STAGE_EXTRACT, "Warp's output is not valid UTF-8");
+		run_put_reject(r, index, STAGE_EXTRACT, "Warp's output is not valid UTF-8");
 		return;
 	}
 	sl->is_reject = 0;
@@ -332,6 +324,10 @@ static int on_stored(run *r, slot *sl)
 	}
 	r->s->records++;
 	r->s->cat_records[sl->category]++;
+	if (sl->exec_json) {
+		run_make_kernel(r->o, r->next_write, &r->k);
+		rt_count(&r->s->exec, r->k.name, sl->exec_json);
+	}
 	metrics_add_kernel(&r->metrics, &sl->km);
 	int rc = shards_write(&r->shards, sl->line.data, sl->line.len, r->err);
 	return rc == 1 ? journal_shard(r) : rc;
@@ -343,6 +339,8 @@ static int on_stored(run *r, slot *sl)
 #define SLOT_KEEP_BYTES (64u << 10)
 static void slot_trim(slot *sl)
 {
+	free(sl->exec_json);
+	sl->exec_json = NULL;
 	buf *b[] = {&sl->line, &sl->text[DEV_CPU], &sl->text[DEV_CUDA], &sl->reason};
 	for (size_t i = 0; i < sizeof b / sizeof *b; i++) {
 		if (b[i]->cap > SLOT_KEEP_BYTES)
@@ -397,6 +395,12 @@ static int on_ready(void *ctx, const char *warp_version, const char *native_dir,
 	if (r->o->chk.tier != CHK_NONE) {
 		chk_options co = r->o->chk;
 		co.devices = r->o->pool.devices;
+		if (r->o->exec) { /* the run tier's build compiles the CPU modules */
+			if (co.devices & DEV_BIT(DEV_CUDA))
+				co.devices = DEV_BIT(DEV_CUDA);
+			else
+				co.tier = CHK_SYNTAX;
+		}
 		co.threads = r->o->pool.jobs;
 		co.native_dir = native_dir;
 		r->chk = chk_create(&co, err);
@@ -406,6 +410,8 @@ static int on_ready(void *ctx, const char *warp_version, const char *native_dir,
 			size_t used = strlen(r->s->note);
 			snprintf(r->s->note + used, sizeof r->s->note - used, "%s%s", used ? "; " : "", chk_note(r->chk));
 		}
+		if (r->o->exec && rx_start(r, native_dir, err) < 0)
+			return -1;
 	}
 	if (r->progress)
 		r->progress(r->o, r->s, r->pctx);
@@ -428,6 +434,7 @@ static void run_release(run *r)
 	jsonl_release(&r->rejects);
 	dedup_free(r->dd);
 	metrics_release(&r->metrics);
+	rx_release(r);
 	if (r->chk)
 		chk_free(r->chk);
 	for (uint64_t i = 0; i < r->nwin; i++) {
@@ -436,6 +443,7 @@ static void run_release(run *r)
 		buf_free(&sl->text[DEV_CPU]);
 		buf_free(&sl->text[DEV_CUDA]);
 		buf_free(&sl->reason);
+		free(sl->exec_json);
 		metrics_kernel_release(&sl->km);
 	}
 	free(r->win);
@@ -448,8 +456,8 @@ double run_rate(const run_state *s)
 	return s->first_stored > 0 && s->done > s->first_done && t > 0 ? (double)(s->done - s->first_done) / t : 0;
 }
 
-/* A fresh run that stored nothing (it failed to start, or was stopped at
- * once) takes back what it made, so that running it again just works. */
+/* A fresh run that failed before it stored anything takes back what it
+ * made, so that running it again just works. */
 static void take_back(run *r)
 {
 	jsonl_discard(&r->rejects);
@@ -460,9 +468,8 @@ static void take_back(run *r)
 	buf_free(&p);
 }
 
-/* After the workers: the compilers' last verdicts, stored as they come. A
- * stop (Ctrl-C), before or during this wait, drops what has not started
- * compiling (chk_cancel): --resume redoes it. */
+/* After the workers: the compilers' last verdicts, stored as they come; a
+ * stop (Ctrl-C) drops what has not started compiling (chk_cancel). */
 static void drain_compilers(run *r)
 {
 	const volatile sig_atomic_t *stop = r->o->pool.stop;
@@ -480,6 +487,8 @@ static void drain_compilers(run *r)
 		}
 		if (!chk_outstanding(r->chk))
 			return;
+		if (r->xq)
+			rx_drain(r);
 		store_ready(r);
 		chk_flush(r->chk); /* nothing more will fill a partial batch */
 		struct pollfd p = {.fd = chk_fd(r->chk), .events = POLLIN};
@@ -496,7 +505,7 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			   strerror(errno));
 		return -1;
 	}
-	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx, .lock = DIR_LOCK_INIT};
+	run r = {.o = o, .s = s, .err = err, .progress = progress, .pctx = pctx, .lock = DIR_LOCK_INIT, .epfd = -1};
 	/* the workers' batches, and two compiler batches per compiler thread
 	 * (one compiling, one filling): a smaller window would flush them part
 	 * full (compiler threads = jobs, see on_ready) */
@@ -504,7 +513,11 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	if (o->chk.tier != CHK_NONE)
 		r.nwin += (uint64_t)o->pool.jobs * 2 * (uint64_t)chk_batch_size(&o->chk);
 	r.win = xcalloc(r.nwin, sizeof *r.win);
-	r.dd = o->dedup ? dedup_new() : NULL;
+	/* a part keeps every record: dedup is global, done by `merge` over
+	 * all the parts in index order, as one run would do it */
+	r.dd = o->dedup && !o->part_n ? dedup_new() : NULL;
+	run_range(o, &r.first, &r.end);
+	s->dispatched = r.next_write = r.answered = r.first;
 	metrics_init(&r.metrics);
 	shards_init(&r.shards, o->out_dir, o->shard_size, o->format, o->zstd_level);
 	int rc = -1;
@@ -524,7 +537,8 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 			     .watch_fd = chk_watch_fd,
 			     .on_watch = on_chk_ready,
 			     .tick = tick};
-	int prc = s->done < o->n ? pool_run(&o->pool, &cb, &r, &s->pool, err) : 0;
+	uint64_t total = r.end - r.first;
+	int prc = s->done < total ? pool_run(&o->pool, &cb, &r, &s->pool, err) : 0;
 	int stopped = o->pool.stop && *o->pool.stop;
 	if (stopped) {
 		/* a stop ends the hand-out; what a worker killed by the same
@@ -539,6 +553,8 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	}
 	if (r.chk) { /* the last kernels are still with the compilers */
 		drain_compilers(&r);
+		if (r.xq)
+			rx_finish(&r);
 		store_ready(&r);
 		chk_stats_get(r.chk, &s->chk);
 	}
@@ -546,23 +562,29 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	s->peak_rss_kib = ru.ru_maxrss;
-	s->complete = prc == 0 && !r.failed && s->done == o->n;
+	s->complete = prc == 0 && !r.failed && s->done == total;
 	if (prc == 0 && !r.failed && !s->complete)
 		buf_printf(err, "interrupted after %llu of %llu kernels", (unsigned long long)s->done,
-			   (unsigned long long)o->n);
+			   (unsigned long long)total);
 
 	/* Keep what is finished even when the run failed: no work is lost. A
-	 * write error leaves the temporaries for --resume to sort out. A fresh
-	 * run that stored nothing leaves nothing. */
+	 * write error leaves the temporaries for --resume to sort out. A stop
+	 * leaves a run to resume, even with nothing stored yet (an interrupt
+	 * is the user's, and the resume line is what they expect); a fresh run
+	 * that failed before it stored anything leaves nothing. */
 	buf err2 = BUF_INIT;
-	if (!s->complete && !o->resume && s->records == 0 && s->rejects == 0) {
+	if (!s->complete && !o->resume && !stopped && s->records == 0 && s->rejects == 0) {
 		take_back(&r);
-	} else if (!r.failed && (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
-				 manifest_write(o, s, &r.metrics, &r.shards, &r.rejects, &err2) < 0 ||
-				 card_write(o->out_dir, &err2) < 0)) {
-		if (!err->len)
-			buf_puts(err, buf_cstr(&err2));
-		s->complete = 0;
+	} else if (!r.failed) {
+		if (shards_finish(&r.shards, &err2) < 0 || jsonl_commit(&r.rejects, &err2) < 0 ||
+		    manifest_write(o, s, &r.metrics, &r.shards, &r.rejects, &err2) < 0 ||
+		    card_write(o->out_dir, &err2) < 0) {
+			if (!err->len)
+				buf_puts(err, buf_cstr(&err2));
+			s->complete = 0;
+		} else {
+			s->resumable = !s->complete;
+		}
 	}
 	buf_free(&err2);
 	if (progress)

@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "gen/gen.h"
+#include "pipeline/runtier.h"
 #include "store/jsonl.h"
 #include "validate/chk.h"
 #include "warp/pool.h"
@@ -26,13 +27,22 @@ typedef struct run_options {
 	gen_options gen;         /* seed, categories, size budget, --weights table */
 	pool_options pool;       /* Python, worker, jobs, devices, batch, timeout, stop */
 	chk_options chk;         /* validation tier (CHK_NONE: none), arch, cxx */
+	int exec;                /* --validate run: chk at compile (CUDA only) and the run tier on CPU */
 	size_t shard_size;       /* records per shard */
 	jsonl_format format;     /* shards: jsonl or jsonl.zst */
 	int zstd_level;          /* 0: default */
 	int dedup;               /* drop exact and structural duplicates */
 	int force;               /* replace an existing dataset in out_dir */
 	int resume;              /* continue the interrupted run in out_dir */
+	/* --part K/N (part_n 0: the whole run): this directory holds only the
+	 * kernels of part K's index range (run_range), for `merge` to join */
+	uint64_t part_k, part_n;
 } run_options;
+
+/* The kernel indices [*first, *end) this run makes: 0..n, or part K of N's
+ * share (K*floor(n/N) + min(K, n mod N) on: sizes differ by at most one,
+ * the parts in order tile 0..n). */
+void run_range(const run_options *o, uint64_t *first, uint64_t *end);
 
 /* One point of the throughput timeline, taken every RUN_TIMELINE_STEP
  * kernels: lets a user (and the benchmark) see whether a long run slows. */
@@ -48,7 +58,8 @@ typedef enum run_stage { STAGE_WARP, STAGE_WORKER, STAGE_EXTRACT, STAGE_VALIDATE
 const char *run_stage_name(run_stage st);
 
 typedef struct run_state {
-	uint64_t dispatched, done, records, rejects;
+	uint64_t dispatched;     /* the next kernel index to hand out */
+	uint64_t done, records, rejects; /* kernels stored (of run_range's), records, rejects */
 	uint64_t cat_records[GEN_CATEGORY_COUNT];
 	uint64_t cat_rejects[GEN_CATEGORY_COUNT];
 	uint64_t dropped_exact, dropped_structural; /* by dedup */
@@ -62,11 +73,14 @@ typedef struct run_state {
 	double first_stored;
 	uint64_t first_done;
 	int complete;            /* every kernel answered and stored */
+	int resumable;           /* incomplete, with its journal and manifest kept: --resume goes on */
 	long peak_rss_kib;       /* this process */
 	run_point *timeline;     /* owned by run_generate; NULL after it returns */
 	size_t ntimeline;
 	pool_stats pool;
 	chk_stats chk;           /* validation counts and compiler time */
+	rt_report exec;          /* the run tier's counts (--validate run) */
+	double exec_build_s, exec_run_s;
 	char note[320];          /* one line for the user (a slower mode), or "" */
 } run_state;
 
@@ -78,9 +92,11 @@ typedef void run_progress_fn(const run_options *o, const run_state *s, void *ctx
 
 /* Runs the pipeline, holding out_dir's lock (store/lock.h) throughout.
  * Returns 0 when the dataset is complete; -1 with a one-line reason in err
- * otherwise (records already finished are kept and the manifest says the
- * run is incomplete; a fresh run that stored nothing leaves nothing, so
- * that it can simply be run again). */
+ * otherwise: records already finished are kept and the manifest says the
+ * run is incomplete (s->resumable). A stop (o->pool.stop) always leaves a
+ * resumable directory, even one with nothing stored yet; a fresh run that
+ * failed before it stored anything leaves nothing, so that it can simply
+ * be run again. */
 int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, void *pctx, buf *err);
 
 /* The options that decide the dataset's bytes, as JSON (manifest, journal). */
@@ -102,6 +118,8 @@ enum {
 	RUN_GIVEN_MAX_STMTS = 1 << 10,
 	RUN_GIVEN_MAX_DEPTH = 1 << 11,
 	RUN_GIVEN_WEIGHTS = 1 << 12,
+	RUN_GIVEN_PART = 1 << 13,
+	RUN_GIVEN_STYLE = 1 << 14,
 };
 
 /* Rate of this process's work in kernels/s, from its first stored kernel
@@ -112,5 +130,10 @@ double run_rate(const run_state *s);
  * (a --weights table read back from it is kept in static storage). Returns
  * 0, or -1 with a one-line reason (no journal, a conflicting option). */
 int run_resume_options(run_options *o, unsigned given, buf *err);
+
+/* The dataset options of o from their JSON (run_options_json's, e.g. a
+ * manifest's "options"), over what o holds: 0, or -1 when unreadable.
+ * Strings (arch) and a weights table are kept in static storage. */
+int run_options_from_json(const json_t *j, run_options *o);
 
 #endif

@@ -14,6 +14,8 @@
 #include "store/jsonl.h"
 #include "store/lock.h"
 #include "store/shards.h"
+#include "exec/queue.h"
+#include "validate/scratch.h"
 
 /* One kernel between hand-out and storage, in the reorder window. */
 typedef struct slot {
@@ -25,6 +27,7 @@ typedef struct slot {
 	uint64_t fp_exact, fp_structural; /* dedup fingerprints of a record */
 	metrics_kernel km; /* what a record adds to the metrics, if kept */
 	buf reason;        /* a reject's reason, as rejects.jsonl holds it */
+	char *exec_json;   /* the run tier's exec object, until stored */
 	buf line;
 } slot;
 
@@ -36,7 +39,8 @@ typedef struct run {
 	char resume_warp[32]; /* the Warp that made the kept shards ("": none kept) */
 	slot *win;
 	uint64_t nwin;
-	uint64_t next_write;
+	uint64_t first, end; /* the indices this run makes (run_range) */
+	uint64_t next_write; /* the oldest index not stored yet */
 	shard_set shards;
 	jsonl_file rejects;
 	int rejects_open;
@@ -45,11 +49,30 @@ typedef struct run {
 	dedup *dd;       /* NULL with --no-dedup */
 	metrics metrics; /* of the stored records and rejects: the manifest's */
 	chk_engine *chk; /* NULL with --validate none, and until the first worker is ready */
+	xq *xq;          /* the run tier (--validate run), from the first worker's start */
+	scratch xsc;     /* its private temp dir */
+	int epfd;        /* -1, or an epoll of the checker's and the run tier's fds */
 	buf *err;
 	run_progress_fn *progress;
 	void *pctx;
 	gen_kernel k; /* scratch kernel, reused */
 } run;
+
+/* kernel.c: kernel `index` of the run (gen_kernel_make and the test hooks) */
+void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k);
+/* run.c, for run_exec.c */
+void run_put_reject(run *r, uint64_t index, run_stage stage, const char *reason);
+void run_on_extracted(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated);
+/* The module texts a slot holds, cpu first, as on_extracted takes them. */
+int run_slot_texts(run *r, uint64_t index, const char **text, size_t *len);
+
+/* run_exec.c: the run tier between the checker and on_extracted */
+int rx_start(run *r, const char *native_dir, buf *err);
+void rx_submit(run *r, uint64_t index);
+void rx_drain(run *r);   /* takes every ready result */
+void rx_finish(run *r);  /* waits for every outstanding one */
+int rx_watch_fd(run *r); /* the fd the pool watches */
+void rx_release(run *r);
 
 /* resume.c */
 /* Creates out_dir (or replaces the dataset in it with --force) and opens

@@ -7,6 +7,7 @@
 #include "report/html.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,53 @@ static void reasons_table(buf *out, const stats *st)
 	free(v);
 }
 
+/* The realism features (realism.h) as one table: dataset, reference and
+ * each feature's distance; buckets off by more than 2x marked. */
+static void realism_table(buf *out, const stats *st)
+{
+	const realism *a = &st->realism, *ref = st->ref;
+	char tmp[32];
+	buf_puts(out, "<h2>Realism</h2>\n<p class=\"meta\">Features of the kernels' Python (README.md, \"Realism\")");
+	if (ref) {
+		double d = realism_distance(a, ref);
+		buf_printf(out, " beside a reference of real Warp code (%llu kernels in %llu .py files). Distance: <b>", (unsigned long long)ref->kernels, (unsigned long long)ref->files);
+		if (isnan(d))
+			buf_puts(out, "-");
+		else
+			buf_printf(out, "%.3f", d);
+		buf_puts(out, "</b> (mean total-variation distance; 0 = same).");
+	}
+	buf_printf(out, "</p>\n<p>%llu kernels measured; %zu distinct parameter names, %zu distinct local names",
+		   (unsigned long long)a->kernels, a->params.n, a->locals.n);
+	if (ref)
+		buf_printf(out, " (reference: %zu, %zu)", ref->params.n, ref->locals.n);
+	buf_puts(out, ".</p>\n<table class=\"t realism\"><tr><th>feature</th><th>value</th><th>dataset</th>");
+	if (ref)
+		buf_puts(out, "<th>reference</th><th>TV</th>");
+	buf_puts(out, "</tr>\n");
+	for (int f = 0; f < RF_COUNT; f++) {
+		realism_feature ff = (realism_feature)f;
+		for (size_t b = 0; b < realism_nbuckets(ff); b++) {
+			buf_puts(out, "<tr><td>");
+			if (!b)
+				esc(out, realism_title(ff));
+			buf_puts(out, "</td><td>");
+			esc(out, realism_label(ff, b, tmp, sizeof tmp));
+			buf_printf(out, "</td><td class=\"n\">%.1f%%</td>", 100 * realism_share(a, ff, b));
+			if (ref) {
+				double tv = realism_tv(a, ref, ff);
+				buf_printf(out, "<td class=\"n\">%.1f%%%s</td><td class=\"n\">", 100 * realism_share(ref, ff, b),
+					   realism_off(a, ref, ff, b) ? " &#9888;" : "");
+				if (!b && !isnan(tv))
+					buf_printf(out, "%.3f", tv);
+				buf_puts(out, "</td>");
+			}
+			buf_puts(out, "</tr>\n");
+		}
+	}
+	buf_puts(out, "</table>\n");
+}
+
 static void stat_cards(buf *out, const stats *st)
 {
 	buf_puts(out, "<div class=\"cards\">");
@@ -309,9 +357,18 @@ static void header(buf *out, const stats *st)
 void html_render(const stats *st, buf *out)
 {
 	header(out, st);
+	if (st->sources_only) { /* stats --sources: no records, only the realism figures */
+		realism_table(out, st);
+		buf_puts(out, "</body></html>\n");
+		return;
+	}
 	stat_cards(out, st);
 	buf_puts(out, "<h2>Categories</h2>\n");
 	table_bars(out, "Records per category", &st->categories, st->records, 64, 0);
+	if (st->origins.n > 1 || st->licenses.n) {
+		table_bars(out, "Records per origin", &st->origins, st->records, 8, 0);
+		table_bars(out, "Ingested records per license", &st->licenses, st->records, 64, 0);
+	}
 	buf_puts(out, "<h2>Lengths</h2>\n<div class=\"grid\">\n");
 	for (int i = 0; i < STATS_NHIST; i++)
 		if (st->hist[i].n)
@@ -332,6 +389,9 @@ void html_render(const stats *st, buf *out)
 	table_bars(out, "Records using each builtin (top 40)", &st->builtins, st->records, 40, 1);
 	buf_puts(out, "</div>\n<h2>Validation</h2>\n");
 	table_bars(out, "Validation outcome per device (meta.validated)", &st->validation, st->records, 32, 0);
+	if (st->executed_records)
+		table_bars(out, "Execution on CPU (exec: outcome, outputs, adjoint check)", &st->execution,
+			   st->executed_records, 48, 0);
 	buf_puts(out, "<h2>Rejects</h2>\n");
 	if (st->metrics.rejects) {
 		table_bars(out, "Reject reasons", &st->metrics.reasons, st->metrics.rejects, 48, 0);
@@ -347,6 +407,7 @@ void html_render(const stats *st, buf *out)
 	buf_printf(out, "<p>%zu of %llu records are structurally distinct (%.1f%%).</p>\n", st->structural.n,
 		   (unsigned long long)st->records,
 		   stats_pct(st->structural.n, st->records));
+	realism_table(out, st);
 	examples(out, st);
 	buf_puts(out, "</body></html>\n");
 }

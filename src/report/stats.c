@@ -33,7 +33,11 @@ stats *stats_new(void)
 	st->categories.cap = 64;
 	st->builtins.cap = 512;
 	st->validation.cap = 32;
+	st->origins.cap = 8;
+	st->licenses.cap = 64;
+	st->execution.cap = 48;
 	metrics_init(&st->metrics);
+	realism_init(&st->realism);
 	st->dd = dedup_new();
 	return st;
 }
@@ -47,7 +51,14 @@ void stats_free(stats *st)
 	stats_table_free(&st->categories);
 	stats_table_free(&st->builtins);
 	stats_table_free(&st->validation);
+	stats_table_free(&st->origins);
+	stats_table_free(&st->licenses);
+	stats_table_free(&st->execution);
 	metrics_release(&st->metrics);
+	realism_release(&st->realism);
+	if (st->ref)
+		realism_release(st->ref);
+	free(st->ref);
 	dedup_free(st->dd);
 	dedup_set_free(&st->structural);
 	for (size_t i = 0; i < st->nex; i++) {
@@ -165,6 +176,37 @@ static void count_validation(stats *st, const json_t *rec, const int *has)
 	}
 }
 
+static void count_key(stats_table *t, const char *a, const char *b)
+{
+	char key[96];
+	int k = snprintf(key, sizeof key, "%s%s%s", a, b ? ": " : "", b ? b : "");
+	stats_table_get(t, key, (size_t)(k < (int)sizeof key ? k : (int)sizeof key - 1))->n++;
+}
+
+/* The run tier's exec object (README, "Execution"), if the record has one. */
+static void count_execution(stats *st, const json_t *rec)
+{
+	const json_t *x = json_object_get(rec, "exec");
+	if (!json_is_object(x))
+		return;
+	st->executed_records++;
+	const char *s = json_string_value(json_object_get(x, "status"));
+	if (!s || strcmp(s, "executed")) {
+		count_key(&st->execution, "not executed", json_string_value(json_object_get(x, "class")));
+		return;
+	}
+	count_key(&st->execution, "executed", NULL);
+	if (json_is_true(json_object_get(x, "finite")))
+		count_key(&st->execution, "finite outputs", NULL);
+	if (json_is_true(json_object_get(x, "deterministic")))
+		count_key(&st->execution, "deterministic", NULL);
+	const json_t *g = json_object_get(x, "grad");
+	const char *gs = json_string_value(json_object_get(g, "status"));
+	char head[32];
+	snprintf(head, sizeof head, "grad %s", gs ? gs : "(none)");
+	count_key(&st->execution, head, json_string_value(json_object_get(g, "class")));
+}
+
 void stats_add(stats *st, const json_t *rec)
 {
 	size_t pylen = 0;
@@ -172,6 +214,12 @@ void stats_add(stats *st, const json_t *rec)
 	const char *cat = reader_str(rec, "category", NULL);
 	cat = cat ? cat : "(none)";
 	stats_table_get(&st->categories, cat, strlen(cat))->n++;
+	const char *origin = reader_str(rec, "origin", NULL);
+	origin = origin ? origin : "generated";
+	stats_table_get(&st->origins, origin, strlen(origin))->n++;
+	const char *lic = reader_str(json_object_get(rec, "source"), "license", NULL);
+	if (lic)
+		stats_table_get(&st->licenses, lic, strlen(lic))->n++;
 	stats_hist_add(&st->hist[STATS_PY_CHARS], pylen);
 	stats_hist_add(&st->hist[STATS_PY_LINES], count_lines(py, pylen));
 	int has[2] = {0, 0};
@@ -191,7 +239,9 @@ void stats_add(stats *st, const json_t *rec)
 	}
 	count_builtins(st, py ? py : "", pylen);
 	metrics_add_source(&st->metrics, py ? py : "", pylen);
+	realism_add_source(&st->realism, py ? py : "", pylen);
 	count_validation(st, rec, has);
+	count_execution(st, rec);
 	dedup_set_add(&st->structural, dedup_structural_fp(st->dd, py ? py : "", pylen, fwd0, fwd0len));
 	keep_example(st, rec, cat, py ? py : "", pylen);
 	st->records++;
@@ -315,6 +365,25 @@ int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *e
 	reader_close(r);
 	scan_rejects(st, dir, warn, ctx);
 	return 0;
+}
+
+int stats_add_reference(stats *st, const char *path, stats_warn_fn warn, void *ctx, buf *err)
+{
+	if (!st->ref) {
+		st->ref = xmalloc(sizeof *st->ref);
+		realism_init(st->ref);
+	}
+	return realism_add_reference(st->ref, path, warn, ctx, err);
+}
+
+int stats_scan_sources(stats *st, const char *path, stats_warn_fn warn, void *ctx, buf *err)
+{
+	free(st->dir);
+	st->dir = xstrdup(path);
+	free(st->layout);
+	st->layout = xstrdup("Python sources (realism figures only)");
+	st->sources_only = 1;
+	return realism_add_reference(&st->realism, path, warn, ctx, err);
 }
 
 /* --- the table --- */
@@ -448,6 +517,13 @@ static void render_shape(const stats *st, buf *out)
 void stats_render_table(const stats *st, buf *out)
 {
 	buf tmp = BUF_INIT;
+	if (st->sources_only) {
+		buf_printf(out, "sources    %s (%llu .py files, %llu skipped)\n", cell(&tmp, st->dir),
+			   (unsigned long long)st->realism.files, (unsigned long long)st->realism.skipped);
+		buf_free(&tmp);
+		realism_render(&st->realism, st->ref, out);
+		return;
+	}
 	buf_printf(out, "dataset    %s\nlayout     %s", cell(&tmp, st->dir ? st->dir : "?"),
 		   st->layout ? st->layout : "?");
 	if (st->nshards)
@@ -460,6 +536,10 @@ void stats_render_table(const stats *st, buf *out)
 		   (unsigned long long)st->records, (unsigned long long)st->per_device[0],
 		   (unsigned long long)st->per_device[1], (unsigned long long)st->malformed);
 	render_counts("category", &st->categories, st->records, out);
+	if (st->origins.n > 1 || st->licenses.n) {
+		render_counts("origin", &st->origins, st->records, out);
+		render_counts("license (ingested records)", &st->licenses, st->records, out);
+	}
 	buf_printf(out, "\n%-22s %10s %10s %10s %10s %10s\n", "length", "min", "mean", "p50", "p90", "max");
 	for (int i = 0; i < STATS_NHIST; i++) {
 		const stats_hist *h = &st->hist[i];
@@ -472,6 +552,8 @@ void stats_render_table(const stats *st, buf *out)
 	render_shape(st, out);
 	render_builtins(st, out);
 	render_counts("validation (meta.validated)", &st->validation, st->records, out);
+	if (st->executed_records)
+		render_counts("execution (exec, run tier)", &st->execution, st->executed_records, out);
 	buf_printf(out, "\nrejects    %llu\n", (unsigned long long)st->metrics.rejects);
 	if (st->metrics.rejects)
 		render_counts("reject reason", &st->metrics.reasons, st->metrics.rejects, out);
@@ -482,4 +564,5 @@ void stats_render_table(const stats *st, buf *out)
 		buf_puts(out, "\ndedup      (no dedup counts in the manifest)\n");
 	buf_printf(out, "uniqueness %zu structurally distinct of %llu records (%.1f%%)\n", st->structural.n,
 		   (unsigned long long)st->records, stats_pct(st->structural.n, st->records));
+	realism_render(&st->realism, st->ref, out);
 }

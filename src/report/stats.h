@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "report/hist.h"
 #include "report/metrics.h"
+#include "report/realism.h"
 #include "report/table.h"
 #include "store/dedup.h"
 
@@ -32,6 +33,9 @@ typedef struct stats {
 	uint64_t records, malformed, per_device[2];
 	stats_hist hist[STATS_NHIST];
 	stats_table categories, builtins, validation;
+	stats_table origins, licenses; /* "generated" or "ingested"; ingested records' source.license */
+	stats_table execution; /* the run tier's exec objects: outcomes, flags, grad verdicts by class */
+	uint64_t executed_records; /* records that carry exec */
 	metrics metrics; /* builtins per catalog group, shape, rejects by reason */
 	int have_dedup;
 	uint64_t dedup_exact, dedup_structural;
@@ -39,6 +43,9 @@ typedef struct stats {
 	dedup_set structural;
 	stats_example ex[STATS_EXAMPLES];
 	size_t nex;
+	realism realism; /* the kernels' features (realism.h) */
+	realism *ref;	 /* NULL, or the reference of `--compare` (stats_add_reference) */
+	int sources_only; /* stats_scan_sources: no records, only realism */
 } stats;
 
 /* Called with "FILE:LINE: what" for each malformed line or file skipped. */
@@ -50,6 +57,12 @@ void stats_free(stats *st);
  * rejects.jsonl[.zst]. -1 with err if dir is no dataset. */
 int stats_scan(stats *st, const char *dir, stats_warn_fn warn, void *ctx, buf *err);
 void stats_add(stats *st, const json_t *rec);
+/* Adds a reference of real Warp code (realism.h) to compare with: a .py
+ * file or a directory of them. -1 with err when path cannot be read. */
+int stats_add_reference(stats *st, const char *path, stats_warn_fn warn, void *ctx, buf *err);
+/* Reads Python sources (a .py file or a directory of them) as the dataset
+ * itself: only the realism figures are then measured. */
+int stats_scan_sources(stats *st, const char *path, stats_warn_fn warn, void *ctx, buf *err);
 
 /* The figures as a plain-text table. */
 void stats_render_table(const stats *st, buf *out);

@@ -48,12 +48,25 @@ static const char *get_str(const json_t *o, const char *key, const char *dflt)
 static void yaml_header(const json_t *m, buf *out)
 {
 	json_int_t records = get_int(m, "counts.records");
-	buf_puts(out, "---\n"
-		      "# Apache-2.0: the C++/CUDA in every record was written by NVIDIA Warp's code\n"
-		      "# generator (warp-lang, Apache-2.0) from kernels jitsynth generated; the same\n"
-		      "# license keeps the pairs usable wherever Warp itself is.\n"
-		      "license: apache-2.0\n"
-		      "task_categories:\n- text-generation\n- translation\n"
+	const json_t *lic = json_object_get(json_object_get(m, "counts"), "per_license");
+	if (!lic) {
+		buf_puts(out, "---\n"
+			      "# Apache-2.0: the C++/CUDA in every record was written by NVIDIA Warp's code\n"
+			      "# generator (warp-lang, Apache-2.0) from kernels jitsynth generated; the same\n"
+			      "# license keeps the pairs usable wherever Warp itself is.\n"
+			      "license: apache-2.0\n");
+	} else { /* ingested code keeps its own licences: one, or "other" (see the card's Origins) */
+		const char *one = json_object_size(lic) == 1 ? json_object_iter_key(json_object_iter((json_t *)lic)) : NULL;
+		buf_puts(out, "---\n# the Python (and so the pairs) carry the licences of the code they came from: "
+			      "see Origins\nlicense: ");
+		if (one && strcmp(one, "unknown"))
+			for (const char *c = one; *c; c++)
+				buf_putc(out, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+		else
+			buf_puts(out, "other");
+		buf_putc(out, '\n');
+	}
+	buf_puts(out, "task_categories:\n- text-generation\n- translation\n"
 		      "tags:\n- code\n- cuda\n- cpp\n- nvidia-warp\n- compiler\n- synthetic\n");
 	buf_printf(out, "size_categories:\n- %s\n", card_size_category((unsigned long long)records));
 	buf_puts(out, "pretty_name: jitsynth Warp kernels (Python to C++/CUDA)\n"
@@ -78,7 +91,13 @@ static void schema(buf *out)
 		      "| `ir.cpu.module` | string | the whole C++ translation unit |\n"
 		      "| `ir.cuda.forward`, `ir.cuda.backward`, `ir.cuda.module` | string | the same for CUDA |\n"
 		      "| `meta` | object | `seed`, `index`, `warp_version`, `jitsynth_version`, `kernel_hash`, "
-		      "`validated` (per device: `none`, `syntax` or `compile`) |\n\n"
+		      "`validated` (per device: `none`, `syntax`, `compile`; `run` for CPU) |\n"
+		      "| `exec` | object | with `--validate run` only: the CPU kernel executed. `status` "
+		      "(`executed`, or `not_executed` with `class` and `reason`), `launch` (shape; tiled kernels end "
+		      "with the block's lanes), `inputs_seed`, `params` (per parameter: `role` input/output/"
+		      "accumulator/inout/value, `dtype`, `shape`, first scalars `in` and `out`), `digest` "
+		      "(xxh3-64 of every output), `finite`, `deterministic` (two runs agree), `grad` (the adjoint "
+		      "against finite differences: `status` pass/fail/unsupported, `class`, `reason`, `rel_err`) |\n\n"
 		      "Warp's `// <python line>  <L n>` comments in the IR give line numbers of `python_source`, "
 		      "aligning each Python line with its C++/CUDA lines. With one device only that key is "
 		      "present under `ir`.\n\n");
@@ -104,6 +123,13 @@ static void options(const json_t *m, buf *out)
 	if (json_object_get(o, "n"))
 		buf_printf(out, "| kernels requested (`-n`) | %lld |\n| seed | %llu |\n", (long long)get_int(o, "n"),
 			   rec_json_get_u64(json_object_get(o, "seed"), &seed) == 0 ? (unsigned long long)seed : 0ULL);
+	if (json_is_object(json_object_get(o, "part")))
+		buf_printf(out,
+			   "| part (`--part`) | %lld/%lld (of parts 0..%lld): kernels %lld..%lld only, duplicates kept; "
+			   "`jitsynth merge` of all the parts makes the run's dataset |\n",
+			   (long long)get_int(o, "part.k"), (long long)get_int(o, "part.of"),
+			   (long long)get_int(o, "part.of") - 1, (long long)get_int(o, "part.first"),
+			   (long long)get_int(o, "part.end") - 1);
 	buf_puts(out, "| devices | ");
 	json_list(json_object_get(o, "devices"), out);
 	buf_puts(out, " |\n| categories | ");
@@ -151,15 +177,53 @@ static void counts(const json_t *m, buf *out)
 			   (long long)get_int(dd, "exact"), (long long)get_int(dd, "structural"));
 }
 
+/* Origins and licences by count (ingested records: `origin`, `source`). */
+static void origins(const json_t *m, buf *out)
+{
+	const json_t *c = json_object_get(m, "counts");
+	const json_t *po = json_object_get(c, "per_origin"), *pl = json_object_get(c, "per_license");
+	if (!po && !pl)
+		return;
+	buf_puts(out, "## Origins\n\nRecords with `origin: \"ingested\"` come from real Warp code (`jitsynth ingest`); "
+		      "their `source` holds `path`, `line`, `package`, `version` or `commit`, `license` (SPDX id, "
+		      "`unknown` where none was found), `route` (`import`: the module imported in its package; "
+		      "`standalone`: the kernel with its static dependencies, `import_error` saying why) and `span` "
+		      "(the kernel's lines of `python_source`). Records without `origin` were generated.\n\n"
+		      "| origin | records |\n|---|---|\n");
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)po, k, v) buf_printf(out, "| %s | %lld |\n", k, (long long)json_integer_value(v));
+	buf_puts(out, "\n| license | records |\n|---|---|\n");
+	json_object_foreach((json_t *)pl, k, v) buf_printf(out, "| %s | %lld |\n", k, (long long)json_integer_value(v));
+	buf_puts(out, "\n");
+}
+
+static void execution(const json_t *m, buf *out)
+{
+	const json_t *r = json_object_get(json_object_get(m, "validation"), "run");
+	if (!r)
+		return;
+	const json_t *g = json_object_get(r, "grad");
+	buf_printf(out, "## Execution\n\n"
+			"Every CPU kernel was run (jitsynth's run tier: Warp's generated entry points, built by g++, on "
+			"inputs derived from the record's seed): **%lld** executed, %lld with finite outputs, %lld "
+			"deterministic. Adjoint check against central finite differences: %lld pass, %lld fail, %lld "
+			"unsupported (classes and examples in `manifest.json`, `validation.run`).\n\n",
+		   (long long)get_int(r, "executed"), (long long)get_int(r, "finite"),
+		   (long long)get_int(r, "deterministic"), (long long)get_int(g, "pass"), (long long)get_int(g, "fail"),
+		   (long long)get_int(g, "unsupported"));
+}
+
 static void validation(const json_t *m, buf *out)
 {
 	const char *v = get_str(json_object_get(m, "options"), "validate", "none");
 	buf_printf(out, "## Validation\n\n"
 			"Every record compiled through Warp's code generator without error, and its forward and "
 			"backward functions were found in the generated module (otherwise it is in `rejects.jsonl`). "
-			"Further checks of the C++/CUDA (`meta.validated` per device: `syntax`, `compile`) for this "
+			"Further checks of the C++/CUDA (`meta.validated` per device: `syntax`, `compile`, `run`) for this "
 			"run: **%s**. Shard SHA-256 checksums are in `manifest.json`.\n\n",
 		   v);
+	execution(m, out);
 }
 
 static void loading(const json_t *m, const char *dir, buf *out)
@@ -199,6 +263,7 @@ void card_render(const json_t *m, const char *dir, buf *out)
 	schema(out);
 	options(m, out);
 	counts(m, out);
+	origins(m, out);
 	validation(m, out);
 	loading(m, dir, out);
 }

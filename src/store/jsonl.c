@@ -269,6 +269,12 @@ int jsonl_reopen(jsonl_file *j, const char *dir, const char *name, size_t keep, 
 		left -= n;
 	}
 	j->raw_bytes = keep;
+	/* on disk before the old copy goes: a kill right after the unlink
+	 * must not find the kept rejects only in this process's buffer */
+	if (fflush(j->f) != 0 || fsync(fileno(j->f)) != 0) {
+		buf_printf(err, "cannot write '%s': %s", j->tmp_path, strerror(errno));
+		goto out;
+	}
 	rc = 0;
 out:
 	if (in)

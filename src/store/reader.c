@@ -48,6 +48,7 @@ struct reader {
 	size_t chunk_len, chunk_pos;
 	buf line;
 	json_t *json;
+	int raw; /* reader_set_raw: lines as they are, no JSON parsed */
 
 	/* seed layout */
 	name_list cpu, cuda;
@@ -416,6 +417,10 @@ static int next_jsonl(reader *r, reader_record *rec, buf *msg)
 			return buf_printf(msg, "%s:%zu: line longer than %zu MiB (the most a reader takes), "
 					  "not read", r->name, r->lineno, MAX_MIB),
 			       READER_BAD;
+		if (r->raw) {
+			*rec = (reader_record){NULL, r->line.data, r->line.len, r->name, r->lineno};
+			return READER_OK;
+		}
 		if (blank(&r->line))
 			continue;
 		return parse_line(r, rec, msg);
@@ -546,6 +551,7 @@ int reader_next(reader *r, reader_record *rec, buf *msg)
 	return r->layout == READER_SEED ? next_seed(r, rec, msg) : next_jsonl(r, rec, msg);
 }
 
+void reader_set_raw(reader *r) { r->raw = r->layout != READER_SEED; }
 reader_layout reader_get_layout(const reader *r) { return r->layout; }
 const json_t *reader_manifest(const reader *r) { return r->manifest; }
 size_t reader_nfiles(const reader *r) { return r->files.n; }

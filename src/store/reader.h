@@ -63,6 +63,10 @@ reader *reader_open_file(const char *path, buf *err);
  * valid until reader_close. */
 reader *reader_open_mem(const void *data, size_t len, const char *name, buf *err);
 int reader_next(reader *r, reader_record *rec, buf *msg);
+/* From now on every line of a JSON-lines layout, blank ones too, comes as
+ * it is: rec->json NULL, nothing parsed (merge copies lines whose fields a
+ * first pass read). No effect on the seed layout. */
+void reader_set_raw(reader *r);
 reader_layout reader_get_layout(const reader *r);
 /* DIR/manifest.json parsed, or NULL (absent, unreadable, or seed layout).
  * Borrowed. */

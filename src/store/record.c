@@ -52,7 +52,7 @@ static int dump_cb(const char *data, size_t size, void *line)
 
 static void dump_line(json_t *obj, buf *line)
 {
-	json_dump_callback(obj, dump_cb, line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_dump_callback(obj, dump_cb, line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(7));
 	buf_putc(line, '\n');
 }
 
@@ -94,6 +94,11 @@ int rec_pair_line(const rec_pair *p, buf *line)
 	json_object_set_new(meta, "kernel_hash", json_string(p->kernel_hash));
 	json_object_set_new(meta, "validated", val);
 	json_object_set_new(o, "meta", meta);
+	if (p->exec_json) {
+		json_t *x = json_loads(p->exec_json, 0, NULL);
+		if (x)
+			json_object_set_new(o, "exec", x);
+	}
 	if (!bad)
 		dump_line(o, line);
 	json_decref(o);

@@ -29,6 +29,7 @@ typedef struct rec_pair {
 	const char *warp_version;
 	const char *kernel_hash;
 	rec_ir ir[2]; /* [0] cpu, [1] cuda */
+	const char *exec_json; /* NULL, or the run tier's exec object (JSON text, exec.h) */
 } rec_pair;
 
 /* Appends the record's JSON line (with '\n') to line. Returns -1 if a text

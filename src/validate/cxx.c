@@ -291,7 +291,19 @@ void cxx_free(cxx_tool *t)
 	free(t);
 }
 
+static int compile_to(cxx_tool *t, const char *src, size_t len, int slot, const char *so_path, buf *log);
+
 int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log)
+{
+	return compile_to(t, src, len, slot, NULL, log);
+}
+
+int cxx_build_so(cxx_tool *t, const char *src, size_t len, int slot, const char *so_path, buf *log)
+{
+	return compile_to(t, src, len, slot, so_path, log);
+}
+
+static int compile_to(cxx_tool *t, const char *src, size_t len, int slot, const char *so_path, buf *log)
 {
 	buf srcp = BUF_INIT, out = BUF_INIT;
 	buf_printf(&srcp, "%s/s%d.cpp", t->tmpdir, slot);
@@ -312,7 +324,11 @@ int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log)
 	}
 	argv[n++] = "-I";
 	argv[n++] = t->native_dir;
-	if (t->object) { /* code to assembly: no assembler ever reads a dataset's text */
+	if (so_path) {
+		argv[n++] = "-shared";
+		argv[n++] = "-o";
+		argv[n++] = so_path;
+	} else if (t->object) { /* code to assembly: no assembler ever reads a dataset's text */
 		argv[n++] = "-S";
 		argv[n++] = "-o";
 		argv[n++] = "/dev/null";

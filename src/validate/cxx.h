@@ -26,7 +26,7 @@ typedef struct cxx_config {
 	const char *cxx;	  /* compiler name or path; NULL means "g++" */
 	const char *native_dir;	  /* warp/native */
 	const char *tmpdir;	  /* an existing private directory for sources, logs and the PCH */
-	int object;		  /* 0: -fsyntax-only; 1: compile to code (-O2 -S, discarded) */
+	int object;		  /* 0: -fsyntax-only; 1: compile to code (-O2 -S, discarded); 2: shared objects (cxx_build_so) */
 	int pch;		  /* 1: precompile builtin.h (GCC only; ignored for other compilers) */
 	const chk_limits *limits; /* NULL or zeroes: the defaults */
 } cxx_config;
@@ -47,6 +47,12 @@ void cxx_free(cxx_tool *t);
  * or was killed from outside (log says why). The log is appended to.
  * Thread safe for distinct slots. */
 int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log);
+
+/* With object 2 (the run tier): compiles and links one translation unit
+ * into the shared object so_path (-shared -fPIC). This runs the assembler
+ * and the linker on the module's code: callers refuse modules holding
+ * inline asm first (exec.h). Returns as cxx_compile. */
+int cxx_build_so(cxx_tool *t, const char *src, size_t len, int slot, const char *so_path, buf *log);
 
 /* Whether the builtin.h PCH is in use, and the seconds its build took. */
 int cxx_pch_active(const cxx_tool *t);

@@ -22,7 +22,8 @@ void flags_free(char **v, int n);
 
 /* Appends the C++ flags shared by the PCH build and every compilation to
  * argv from position n; returns the new count. object: compile to code
- * (-O2, Warp's CPU default), not just the front end. Sets no output mode
+ * (-O2, Warp's CPU default), not just the front end; 2: position-independent
+ * code for a shared object (-O0 -fPIC, the run tier's). Sets no output mode
  * (-fsyntax-only, -S): the caller does. */
 int flags_cxx(const char **argv, int n, int object);
 

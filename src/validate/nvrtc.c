@@ -29,6 +29,8 @@ struct nvrtc_lib {
 	nvrtc_result (*get_ptx_size)(nvrtc_program, size_t *);
 	nvrtc_result (*get_program_log_size)(nvrtc_program, size_t *);
 	nvrtc_result (*get_program_log)(nvrtc_program, char *);
+	nvrtc_result (*get_cubin_size)(nvrtc_program, size_t *); /* optional: the run tier's CUDA side */
+	nvrtc_result (*get_cubin)(nvrtc_program, char *);
 };
 
 static void *try_open(const char *path)
@@ -94,6 +96,11 @@ nvrtc_lib *nvrtc_load(buf *err)
 	SYM(get_program_log_size, "nvrtcGetProgramLogSize");
 	SYM(get_program_log, "nvrtcGetProgramLog");
 #undef SYM
+	void *cs = dlsym(h, "nvrtcGetCUBINSize"), *cb = dlsym(h, "nvrtcGetCUBIN");
+	if (cs && cb) {
+		memcpy(&lib->get_cubin_size, &cs, sizeof cs);
+		memcpy(&lib->get_cubin, &cb, sizeof cb);
+	}
 	if (lib->version(&lib->major, &lib->minor) != NVRTC_OK) {
 		buf_printf(err, "NVRTC at %s does not answer nvrtcVersion: use --validate none", path);
 		nvrtc_unload(lib);
@@ -125,8 +132,8 @@ static void api_error(const nvrtc_lib *lib, buf *log, const char *what, nvrtc_re
 	buf_printf(log, "NVRTC %s failed: %s (%d)\n", what, s ? s : "?", r);
 }
 
-int nvrtc_compile(const nvrtc_lib *lib, const char *src, const char *name, const char *const *opts, int nopts,
-		  buf *log, size_t *out_size)
+static int compile(const nvrtc_lib *lib, const char *src, const char *name, const char *const *opts, int nopts,
+		   buf *log, size_t *out_size, buf *cubin)
 {
 	nvrtc_program prog = NULL;
 	if (out_size)
@@ -151,6 +158,20 @@ int nvrtc_compile(const nvrtc_lib *lib, const char *src, const char *name, const
 	} else if (cr != NVRTC_OK) {
 		api_error(lib, log, "nvrtcCompileProgram", cr);
 		rc = -1;
+	} else if (cubin) {
+		size_t sz = 0;
+		if (!lib->get_cubin || lib->get_cubin_size(prog, &sz) != NVRTC_OK || !sz) {
+			buf_puts(log, "NVRTC gave no CUBIN (compile for an sm_NN architecture)\n");
+			rc = -1;
+		} else {
+			buf_grow(cubin, sz);
+			if (lib->get_cubin(prog, cubin->data + cubin->len) == NVRTC_OK) {
+				cubin->len += sz;
+			} else {
+				buf_puts(log, "NVRTC nvrtcGetCUBIN failed\n");
+				rc = -1;
+			}
+		}
 	} else if (out_size) {
 		size_t sz = 0;
 		if (lib->get_ptx_size(prog, &sz) == NVRTC_OK)
@@ -158,4 +179,16 @@ int nvrtc_compile(const nvrtc_lib *lib, const char *src, const char *name, const
 	}
 	lib->destroy_program(&prog);
 	return rc;
+}
+
+int nvrtc_compile(const nvrtc_lib *lib, const char *src, const char *name, const char *const *opts, int nopts,
+		  buf *log, size_t *out_size)
+{
+	return compile(lib, src, name, opts, nopts, log, out_size, NULL);
+}
+
+int nvrtc_compile_cubin(const nvrtc_lib *lib, const char *src, const char *name, const char *const *opts, int nopts,
+			buf *log, buf *cubin)
+{
+	return compile(lib, src, name, opts, nopts, log, NULL, cubin);
 }

@@ -9,9 +9,10 @@
  *
  * The library is thread safe: one nvrtc_lib may compile from several
  * threads at once (each call makes and destroys its own program). Once
- * loaded, the shared library stays mapped until the process exits. Only the
- * NVRTC servers (nvserver.h) load it: NVRTC takes over SIGINT and SIGTERM
- * while it compiles, which jitsynth's own process must never see. */
+ * loaded, the shared library stays mapped until the process exits. Only
+ * child processes load it (the NVRTC servers, nvserver.h, and the run
+ * tier's CUDA runners): NVRTC takes over SIGINT and SIGTERM while it
+ * compiles, which jitsynth's own process must never see. */
 #ifndef JS_VALIDATE_NVRTC_H
 #define JS_VALIDATE_NVRTC_H
 
@@ -37,5 +38,11 @@ void nvrtc_version(const nvrtc_lib *lib, int *major, int *minor);
  * is not NULL it receives the size of the PTX produced (0 for syntax-only). */
 int nvrtc_compile(const nvrtc_lib *lib, const char *src, const char *name, const char *const *opts, int nopts,
 		  buf *log, size_t *out_size);
+
+/* As nvrtc_compile, for an --gpu-architecture=sm_NN program: on success
+ * appends the CUBIN to cubin (the run tier's CUDA side, which loads NVRTC
+ * in its own runner process). */
+int nvrtc_compile_cubin(const nvrtc_lib *lib, const char *src, const char *name, const char *const *opts, int nopts,
+			buf *log, buf *cubin);
 
 #endif

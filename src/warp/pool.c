@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "warp/sandbox.h"
 
 extern char **environ;
 
@@ -157,9 +158,28 @@ static int worker_spawn(pool *p, worker *w)
 	posix_spawn_file_actions_adddup2(&fa, to[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, from[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-	char *argv[] = {(char *)p->opt->python, "-u", (char *)p->opt->worker_script, NULL};
-	int rc = posix_spawnp(&w->pid, p->opt->python, &fa, NULL, argv, environ);
+	char *plain[] = {(char *)p->opt->python, "-u", (char *)p->opt->worker_script, NULL};
+	char **argv = plain;
+	sbx_cmd sc;
+	int sfd = -1;
+	if (p->opt->sandbox) {
+		buf why = BUF_INIT;
+		sfd = sbx_seccomp_fd(&why);
+		if (sfd < 0) {
+			pool_fatal(p, "%s", buf_cstr(&why));
+			buf_free(&why);
+			posix_spawn_file_actions_destroy(&fa);
+			close(to[0]), close(to[1]), close(from[0]), close(from[1]), close(errp[0]), close(errp[1]);
+			return -1;
+		}
+		sbx_cmd_init(&sc, p->opt->python, p->opt->worker_script, NULL);
+		argv = sc.argv;
+		posix_spawn_file_actions_adddup2(&fa, sfd, SBX_SECCOMP_FD);
+	}
+	int rc = posix_spawnp(&w->pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	if (sfd >= 0)
+		close(sfd);
 	close(to[0]);
 	close(from[1]);
 	close(errp[1]);
@@ -167,8 +187,8 @@ static int worker_spawn(pool *p, worker *w)
 		close(to[1]);
 		close(from[0]);
 		close(errp[0]);
-		pool_fatal(p, "cannot run Python '%s': %s (run `make setup`, or pass --python PATH)", p->opt->python,
-			   strerror(rc));
+		pool_fatal(p, "cannot run %s '%s': %s (run `make setup`, or pass --python PATH)",
+			   argv == plain ? "Python" : "the sandbox's", argv[0], strerror(rc));
 		return -1;
 	}
 	w->to_fd = to[1];
@@ -477,6 +497,8 @@ static int poll_once(pool *p, struct pollfd *fds, worker **owner)
 
 int pool_run(const pool_options *opt, const pool_callbacks *cb, void *ctx, pool_stats *stats, buf *err)
 {
+	if (opt->sandbox && sbx_check(opt->python, err) < 0)
+		return -1;
 	pool p = {.opt = opt, .cb = cb, .ctx = ctx, .stats = stats, .err = err};
 	p.w = xcalloc((size_t)opt->jobs, sizeof *p.w);
 	struct pollfd *fds = xcalloc((size_t)opt->jobs * 3 + 1, sizeof *fds);

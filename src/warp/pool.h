@@ -27,6 +27,8 @@ typedef struct pool_options {
 	double timeout;            /* seconds without a reply before a busy worker is killed */
 	double startup_timeout;    /* seconds a worker may take to import Warp */
 	int max_startup_failures;  /* consecutive start-up failures before giving up */
+	int sandbox;               /* workers run outside code: start them in the
+				    * sandbox (warp/sandbox.h) */
 	const volatile sig_atomic_t *stop; /* when set: finish nothing new, return */
 } pool_options;
 

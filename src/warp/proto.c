@@ -39,6 +39,15 @@ void proto_put_request(buf *out, uint64_t index, unsigned devices, const char *n
 	buf_append(out, source, source_len);
 }
 
+void proto_put_ingest(buf *out, uint64_t index, const char *json, size_t json_len)
+{
+	put_u32(out, (uint32_t)(1 + 8 + 4 + json_len));
+	buf_putc(out, 'I');
+	put_u64(out, index);
+	put_u32(out, (uint32_t)json_len);
+	buf_append(out, json, json_len);
+}
+
 /* str = u32 length + bytes, inside payload[*pos..end). */
 static int take_str(const unsigned char *p, size_t end, size_t *pos, const char **s, size_t *n)
 {

@@ -36,6 +36,11 @@ typedef struct proto_reply {
 void proto_put_request(buf *out, uint64_t index, unsigned devices, const char *name,
 		       const char *source, size_t source_len);
 
+/* Appends one ingest request (src/warp/ingest.py): 'I' u64 index, str JSON.
+ * Its answer is an OUTPUT frame with one text, a JSON document: decode it
+ * with devices = DEV_BIT(DEV_CPU). */
+void proto_put_ingest(buf *out, uint64_t index, const char *json, size_t json_len);
+
 typedef enum proto_status { PROTO_OK = 1, PROTO_INCOMPLETE = 0, PROTO_MALFORMED = -1 } proto_status;
 
 /* Decodes the first frame of data[0..len). On PROTO_OK sets *consumed to the

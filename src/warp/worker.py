@@ -8,6 +8,7 @@ requested device, and releases everything Warp registered for that module.
 
 Wire format (both directions): u32 little-endian payload length, then payload.
   request  'K' u64 index, u8 devices (bit 0 cpu, bit 1 cuda), str name, str source
+           'I' u64 index, str JSON  (jitsynth ingest: answered by ingest.py as 'O' + one str)
   replies  'R' str warp_version, str native_include_dir        (once, at start)
            'O' u64 index, then one str per requested device, cpu first
            'E' u64 index, str message                          (Warp rejected it)
@@ -345,6 +346,9 @@ def main():
             return
         (n,) = _U32.unpack(head)
         payload = read_exact(inp, n)
+        if payload is not None and payload[:1] == b"I":  # jitsynth ingest: src/warp/ingest.py
+            send(out, ingest_module().answer(bridge, payload))
+            continue
         if payload is None or payload[:1] != b"K":
             return
         (index,) = _U64.unpack_from(payload, 1)
@@ -358,6 +362,20 @@ def main():
             send(out, b"E" + _U64.pack(index) + pack_str(format_error(exc)))
             continue
         send(out, b"O" + _U64.pack(index) + b"".join(pack_str(t) for t in texts))
+
+
+def ingest_module():
+    """src/warp/ingest.py, by path (a project's own `ingest` module cannot
+    shadow it), loaded at the first 'I' request."""
+    mod = sys.modules.get("_jitsynth_ingest")
+    if mod is None:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("_jitsynth_ingest", os.path.join(os.path.dirname(__file__), "ingest.py"))
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["_jitsynth_ingest"] = mod
+        spec.loader.exec_module(mod)
+    return mod
 
 
 def dump_builtins():

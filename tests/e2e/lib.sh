@@ -18,8 +18,17 @@ expect_rc() { [ "$rc" = "$1" ] || { cat err.txt >&2; fail "exit code $rc, wanted
 expect_err() { grep -q -- "$1" err.txt || { cat err.txt >&2; fail "stderr lacks '$1'"; }; }
 # The validator temp dirs (jitsynth-chk-*) in $TMPDIR, by name.
 scratch_dirs() { (cd "${TMPDIR:-/tmp}" && ls -d jitsynth-chk-* 2>/dev/null) || true; }
-# Every record of a dataset directory, one per line.
-records() { cat "$1"/train-*.jsonl; }
+# Every record of a dataset directory, one per line (plain or .zst shards).
+records() {
+	local f
+	for f in "$1"/train-*.jsonl "$1"/train-*.jsonl.zst; do
+		case $f in
+		*'*'*) ;;
+		*.zst) zstdcat "$f" ;;
+		*) cat "$f" ;;
+		esac
+	done
+}
 # Whether dataset DIR equals ./ref, the uninterrupted run: every shard and
 # rejects.jsonl byte for byte, no extra shard, manifests equal but for timing.
 same_as_ref() { # dir

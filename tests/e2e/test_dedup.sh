@@ -4,10 +4,10 @@
 # kernel name and hash) -- loses exactly those through merge, counted by
 # reason in the manifest; across directories too; --no-dedup keeps all.
 source "$(dirname "$0")/lib.sh"
-js generate -n 44 -o ds --seed 21 --quiet; expect_rc 0
+js generate --format jsonl -n 44 -o ds --seed 21 --quiet; expect_rc 0
 n=$(records ds | wc -l)
 
-js merge ds -o base; expect_rc 0
+js merge --format jsonl ds -o base; expect_rc 0
 check "no duplicates in a fresh dataset" test "$(jq -c .counts.dedup base/manifest.json)" = '{"exact":0,"structural":0}'
 
 mkdir planted
@@ -41,17 +41,17 @@ for r in out:
 ' > planted/train-00000.jsonl
 check "planted 6 copies" test "$(wc -l < planted/train-00000.jsonl)" = $((n + 6))
 
-js merge planted -o out; expect_rc 0
+js merge --format jsonl planted -o out; expect_rc 0
 check "manifest counts 3 exact + 3 structural" test "$(jq -c .counts.dedup out/manifest.json)" = '{"exact":3,"structural":3}'
 check "exactly the originals kept ($n)" test "$(jq .counts.records out/manifest.json)/$(cat out/train-*.jsonl | wc -l)" = "$n/$n"
 check "kept records are the originals, in order" cmp <(records ds | jq -r .id) <(jq -r .id out/train-*.jsonl)
 js stats out; expect_rc 0
 check "stats shows the manifest's dedup counts" grep -q "dropped 3 exact, 3 structural" out.txt
 
-js merge ds planted -o across; expect_rc 0
+js merge --format jsonl ds planted -o across; expect_rc 0
 check "across directories: all of planted is a duplicate of ds" test "$(jq -c .counts.dedup across/manifest.json)" = "{\"exact\":$((n + 3)),\"structural\":3}"
 
-js merge planted -o keep --no-dedup; expect_rc 0
+js merge --format jsonl planted -o keep --no-dedup; expect_rc 0
 check "--no-dedup keeps all $((n + 6))" test "$(cat keep/train-*.jsonl | wc -l)" = $((n + 6))
-js merge planted -o keep; expect_rc 1
+js merge --format jsonl planted -o keep; expect_rc 1
 expect_err "already holds a dataset"

@@ -8,10 +8,10 @@
 # one directory: one writes it, the other is refused; the dataset is whole.
 source "$(dirname "$0")/lib.sh"
 OPTS="-n 60 --seed 2 --shard-size 10 --validate none --jobs 1 --quiet"
-"$JS" generate $OPTS -o ref
+"$JS" generate --format jsonl $OPTS -o ref
 
 # a run that stays alive: its worker hangs at kernel 25 (shards 0 and 1 done)
-JITSYNTH_TEST_HANG=25 "$JS" generate $OPTS --timeout 600 -o live &
+JITSYNTH_TEST_HANG=25 "$JS" generate --format jsonl $OPTS --timeout 600 -o live &
 pid=$!
 workers=
 # whatever happens below, the hanging run and its worker end with the test
@@ -23,11 +23,11 @@ done
 check "the live run holds the lock, its pid in the file" test "$(cat live/.jitsynth.lock)" = "$pid"
 busy="'live' is in use by another jitsynth run (pid $pid); wait for it to end, or stop it (kill $pid) and run again"
 for args in "$OPTS -o live" "$OPTS -o live --force" "--resume -o live --quiet"; do
-	js generate $args; expect_rc 1
+	js generate --format jsonl $args; expect_rc 1
 	expect_err "$busy"
 	check "generate $args: refused in one line" test "$(wc -l < err.txt)" = 1
 done
-js merge ref -o live --force; expect_rc 1
+js merge --format jsonl ref -o live --force; expect_rc 1
 expect_err "jitsynth merge: $busy"
 js verify live; expect_rc 1
 expect_err "'live' is being written by jitsynth (pid $pid); verify it when that run ends"
@@ -47,8 +47,8 @@ kill -9 $workers 2>/dev/null || true
 trap - EXIT
 
 # two runs at once
-"$JS" generate $OPTS -o race >a.out 2>a.err & p1=$!
-"$JS" generate $OPTS -o race >b.out 2>b.err & p2=$!
+"$JS" generate --format jsonl $OPTS -o race >a.out 2>a.err & p1=$!
+"$JS" generate --format jsonl $OPTS -o race >b.out 2>b.err & p2=$!
 r1=0 r2=0
 wait $p1 || r1=$?
 wait $p2 || r2=$?

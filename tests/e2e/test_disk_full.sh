@@ -18,7 +18,7 @@ OPTS="-n $N --seed 5 --shard-size 6 --jobs 2 --quiet"
 # This test is about jitsynth's own writes, so validation stays off.
 "$JS" generate --help 2>&1 | grep -q -- --validate && OPTS="$OPTS --validate none"
 
-"$JS" generate $OPTS -o ref
+"$JS" generate --format jsonl $OPTS -o ref
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 mapfile -t sizes < <(jq '.shards[].bytes' ref/manifest.json)
 
@@ -67,7 +67,7 @@ failed_cleanly() { # dir what
 # --- 1. RLIMIT_FSIZE ---------------------------------------------------
 read -r k lim < <(pick_limit 0) || fail "no shard larger than the ones before it (change the seed)"
 set +e
-(ulimit -f "$lim"; exec "$JS" generate $OPTS -o lim >out.txt 2>err.txt)
+(ulimit -f "$lim"; exec "$JS" generate --format jsonl $OPTS -o lim >out.txt 2>err.txt)
 rc=$?
 set -e
 [ "$rc" != $((128 + 25)) ] || fail "killed by SIGXFSZ: a file size limit must fail the write, not kill jitsynth"
@@ -95,7 +95,7 @@ mkdir -p mnt
 total=$(du -sb ref | cut -f1)
 if mount -t tmpfs -o size=$((total * 45 / 100)) jitsynth-test mnt 2>/dev/null; then
 	trap 'umount "$WORK/mnt" 2>/dev/null || true' EXIT
-	js generate $OPTS -o mnt/full
+	js generate --format jsonl $OPTS -o mnt/full
 	failed_cleanly mnt/full "No space left on device"
 	check "tmpfs: some shards completed before it filled" test "$(ls mnt/full | grep -c '^train-')" -gt 0
 	mount -o remount,size=$((total * 3)) mnt

@@ -3,7 +3,7 @@
 # @wp.kernel, cpp_forward, metadata.{kernel_name,category,device}), and
 # stats and merge read that layout back.
 source "$(dirname "$0")/lib.sh"
-js generate -n 55 -o ds --seed 5 --quiet; expect_rc 0
+js generate --format jsonl -n 55 -o ds --seed 5 --quiet; expect_rc 0
 n=$(records ds | wc -l)
 
 js export ds --layout seed -o seed; expect_rc 0
@@ -26,7 +26,7 @@ js stats seed; expect_rc 0
 check "stats reads the seed layout" grep -q "^layout     seed" out.txt
 check "stats pairs cpu+cuda files into $n records" grep -q "^records    $n   (cpu $n, cuda $n" out.txt
 
-js merge seed -o back; expect_rc 0
+js merge --format jsonl seed -o back; expect_rc 0
 check "merge reads it back: $n records" test "$(cat back/train-*.jsonl | wc -l)" = $n
 
 js export ds --layout seed -o seed; expect_rc 1

@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 N=${N:-200} # two compiler batches (CHK_BATCH_SYNTAX is 128): one passes, one is killed
 OPTS="-n $N --seed 3 --shard-size 8 --jobs 2 --devices cpu --quiet"
-"$JS" generate $OPTS -o ref
+"$JS" generate --format jsonl $OPTS -o ref
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 
 # g++ for the first 3 calls (the version probe, the PCH build and the first
@@ -29,7 +29,7 @@ fi
 exec g++ "\$@"
 SH
 chmod +x gxx
-js generate $OPTS -o ds --cxx "$WORK/gxx"; expect_rc 1
+js generate --format jsonl $OPTS -o ds --cxx "$WORK/gxx"; expect_rc 1
 expect_err "the C++ compiler could not be run on kernel [0-9]*: .*killed by signal 9"
 check "the error is one line, then the resume hint" test "$(head -1 err.txt | grep -c 'could not be run')" = 1
 check "the hint names --resume" grep -q -- "--resume" err.txt

@@ -38,18 +38,18 @@ exec "$real_py" "\$@"
 EOF
 chmod +x flaky-python
 
-"$JS" generate $OPTS -o ref --python "$real_py"
+"$JS" generate --format jsonl $OPTS -o ref --python "$real_py"
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 
 # 1. one failed start-up
-STARTS=$WORK/starts1 FAIL_STARTS=2 js generate $OPTS -o once --python "$WORK/flaky-python"
+STARTS=$WORK/starts1 FAIL_STARTS=2 js generate --format jsonl $OPTS -o once --python "$WORK/flaky-python"
 expect_rc 0
 check "the failing start-up happened, and a third start replaced it" test -d starts1/3
 check "one failed start-up: identical to the reference" same_as_ref once
 
 # 2. every start-up after the first two fails; kernel 50 kills its worker
 start=$SECONDS
-STARTS=$WORK/starts2 FAIL_STARTS=3- JITSYNTH_TEST_CRASH=50 js generate $OPTS -o broken --python "$WORK/flaky-python"
+STARTS=$WORK/starts2 FAIL_STARTS=3- JITSYNTH_TEST_CRASH=50 js generate --format jsonl $OPTS -o broken --python "$WORK/flaky-python"
 expect_rc 1
 expect_err "Warp workers keep failing at start-up"
 check "it gave up within 30 s instead of spinning" test $((SECONDS - start)) -lt 30

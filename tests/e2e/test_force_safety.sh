@@ -22,18 +22,18 @@ echo "x" > proj/.vim.tmp.swp
 echo "int main;" > proj/src/main.c
 before=$(md5 proj)
 for force in "" --force; do
-	js generate $OPTS -o proj $force; expect_rc 1
+	js generate --format jsonl $OPTS -o proj $force; expect_rc 1
 	expect_err "'proj' holds '"
 	expect_err "which jitsynth did not write; jitsynth writes only into an empty directory or one of its own datasets: choose another -o"
 	check "generate ${force:-(no --force)}: refused in one line" one_line
 	check "generate ${force:-(no --force)}: every file of the project untouched" test "$(md5 proj)" = "$before"
 done
-rc=0; (cd proj && "$JS" generate $OPTS -o . --force >../out.txt 2>../err.txt) || rc=$?; expect_rc 1
+rc=0; (cd proj && "$JS" generate --format jsonl $OPTS -o . --force >../out.txt 2>../err.txt) || rc=$?; expect_rc 1
 expect_err "'.' holds '"
 check "-o . --force in the project: refused, untouched" test "$(md5 proj)" = "$before"
 
-"$JS" generate $OPTS -o ref
-js merge ref -o proj --force; expect_rc 1
+"$JS" generate --format jsonl $OPTS -o ref
+js merge --format jsonl ref -o proj --force; expect_rc 1
 expect_err "jitsynth merge: 'proj' holds '"
 check "merge --force into the project: untouched" test "$(md5 proj)" = "$before"
 
@@ -41,22 +41,22 @@ check "merge --force into the project: untouched" test "$(md5 proj)" = "$before"
 cp -r ref mixed
 echo "my notes" > mixed/notes.txt
 before=$(md5 mixed)
-js generate $OPTS -o mixed --force; expect_rc 1
+js generate --format jsonl $OPTS -o mixed --force; expect_rc 1
 expect_err "'mixed' holds 'notes.txt', which jitsynth did not write"
 check "refused whole: the dataset and the foreign file untouched" test "$(md5 mixed)" = "$before"
 rm mixed/notes.txt
-js generate $OPTS --seed 4 -o mixed --force; expect_rc 0
+js generate --format jsonl $OPTS --seed 4 -o mixed --force; expect_rc 0
 check "once it is moved away, --force replaces the dataset" test "$(jq .options.seed mixed/manifest.json)" = 4
 
 cp -r ref card
 echo "# not jitsynth's" > card/README.md
-js generate $OPTS -o card --force; expect_rc 1
+js generate --format jsonl $OPTS -o card --force; expect_rc 1
 expect_err "'card' holds 'README.md', which jitsynth did not write"
 check "a README.md that is not its card: kept" test "$(cat card/README.md)" = "# not jitsynth's"
 
 cp -r ref beyond
 cp ref/train-00000.jsonl beyond/train-00099.jsonl
-js generate $OPTS -o beyond --force; expect_rc 1
+js generate --format jsonl $OPTS -o beyond --force; expect_rc 1
 expect_err "'beyond' holds 'train-00099.jsonl', which jitsynth did not write"
 
 # ---- a dataset of its own, with its leftovers, is replaced ----
@@ -64,20 +64,20 @@ cp -r ref own
 touch own/.train-00003.jsonl.tmp own/.manifest.json.tmp own/.journal.jsonl.tmp own/.README.md.tmp \
 	own/.rejects.jsonl.tmp own/.rejects.jsonl.resume
 echo 999999999 > own/.jitsynth.lock
-js generate $OPTS --seed 6 -o own --force; expect_rc 0
+js generate --format jsonl $OPTS --seed 6 -o own --force; expect_rc 0
 check "--force: the old dataset and its leftovers gone, the new one whole" \
 	test "$(ls -A own | tr '\n' ' ')" = "README.md journal.jsonl manifest.json rejects.jsonl train-00000.jsonl train-00001.jsonl train-00002.jsonl "
 js verify own; expect_rc 0
 
 "$JS" generate $OPTS --format jsonl.zst -o zst
-js generate $OPTS -o zst --force; expect_rc 0
+js generate --format jsonl $OPTS -o zst --force; expect_rc 0
 check "--force over another format: the old .zst shards were its own" test -z "$(ls zst | grep zst$)"
 
 # a run killed before its manifest: the journal's run names its shards
 cp -r ref killed
 rm killed/manifest.json
 head -1 ref/journal.jsonl > killed/journal.jsonl
-js generate $OPTS --seed 8 -o killed --force; expect_rc 0
+js generate --format jsonl $OPTS --seed 8 -o killed --force; expect_rc 0
 check "--force over a killed run whose journal lists no shard: replaced" test "$(jq .options.seed killed/manifest.json)" = 8
 
 # ---- --resume ----
@@ -93,7 +93,7 @@ js generate --resume -o res --quiet; expect_rc 0
 check "resume, once it is moved away: identical" same_as_ref res
 
 # ---- merge --force replaces its own output, nothing else ----
-js merge ref -o merged; expect_rc 0
-js merge ref -o merged --force --shard-size 5; expect_rc 0
+js merge --format jsonl ref -o merged; expect_rc 0
+js merge --format jsonl ref -o merged --force --shard-size 5; expect_rc 0
 check "merge --force over a merge: its shards replaced" test "$(ls merged | grep -c '^train-')" = 5
 js verify merged; expect_rc 0

@@ -5,7 +5,8 @@
 # conversions clamped first. First the checker
 # must flag planted unsafe kernels and pass a safe one (--self-test); then
 # every profile (all) and the 11 default categories must give no violation,
-# with non-trivial counts so the checker cannot pass by seeing nothing.
+# with non-trivial counts so the checker cannot pass by seeing nothing; the
+# realistic style (--style realistic) too, with its parameter roles (--roles).
 # flavours: release
 source "$(dirname "$0")/lib.sh"
 PY=${JITSYNTH_PYTHON:-$ROOT/.venv/bin/python}
@@ -42,3 +43,26 @@ for set in all default; do
 	check "$set: thousands of float-to-int conversions checked" test "$(count conversions r-$set.txt)" -ge $((N / 4))
 done
 check "all: shifts checked (bitwise profile)" test "$(count shifts r-all.txt)" -ge $((N / 20))
+
+# the realistic style (--style realistic): the same rules plus --roles, the
+# parameter roles that make its kernels well defined by construction
+for set in all default; do
+	if [ $set = all ]; then
+		"$JS" sample -n "$N" --categories all --style realistic --seed 3 >kr-$set.txt
+	else
+		"$JS" sample -n "$N" --style realistic --seed 3 >kr-$set.txt
+	fi
+	set +e
+	"$PY" "$CHK" --roles <kr-$set.txt >rr-$set.txt 2>&1
+	rc=$?
+	set -e
+	grep -v '^kernel ' rr-$set.txt | sed "s/^/  realistic $set: /"
+	grep '^kernel ' rr-$set.txt | head -20 >&2 || true
+	check "realistic $set: $N kernels checked" test "$(count kernels rr-$set.txt)" = "$N"
+	check "realistic $set: no safety or role violation" test "$rc" = 0
+	check "realistic $set: the roles of thousands of arrays checked" test "$(count roles rr-$set.txt)" -ge $((N * 2))
+	check "realistic $set: thousands of array subscripts checked" test "$(count subscripts rr-$set.txt)" -ge $((N * 2))
+	check "realistic $set: thousands of stores checked" test "$(count stores rr-$set.txt)" -ge $((N / 2))
+	check "realistic $set: atomics checked" test "$(count atomics rr-$set.txt)" -ge $((N / 10))
+	check "realistic $set: loops checked" test "$(count loops rr-$set.txt)" -ge $((N / 10))
+done

@@ -4,7 +4,7 @@
 # flavours: release
 source "$(dirname "$0")/lib.sh"
 N=${N:-1100}
-js generate -n $N -o ds --seed 7 --quiet
+js generate --format jsonl -n $N -o ds --seed 7 --quiet
 expect_rc 0
 
 records ds > all.jsonl

@@ -46,7 +46,7 @@ line_of() {
 	EOF
 }
 
-js generate -n 20 -o ds --seed 3 --quiet --validate none; expect_rc 0
+js generate --format jsonl -n 20 -o ds --seed 3 --quiet --validate none; expect_rc 0
 
 # --- 2: script and escape sequences from the dataset ---
 cp -r ds h
@@ -74,7 +74,7 @@ check "validate: nothing raw on the terminal" term_safe out.txt err.txt
 js export h --layout seed -o hx; expect_rc 0
 check "export: warnings name the bad lines, escaped" grep -qF 'train-00000.jsonl:21: invalid JSON: invalid token near '"'"'\x1b'"'" err.txt
 check "export: nothing raw on the terminal" term_safe out.txt err.txt
-js merge h -o hm; expect_rc 0
+js merge --format jsonl h -o hm; expect_rc 0
 check "merge: nothing raw on the terminal" term_safe out.txt err.txt
 
 # --- 7: links to devices, FIFOs ---
@@ -95,7 +95,7 @@ check "stats names rejects.jsonl, a FIFO" expect_err "rejects.jsonl: is a FIFO, 
 check "stats reads the regular shard: 20 records" grep -q "^records    20 " out.txt
 js export z --layout seed -o zx --force; expect_rc 0
 check "export writes the regular shard's 20 records" test "$(ls zx/cpu | wc -l)" = 20
-js merge z -o zm --force; expect_rc 0
+js merge --format jsonl z -o zm --force; expect_rc 0
 check "merge writes the regular shard's 20 records" test "$(cat zm/train-*.jsonl | wc -l)" = 20
 js validate z -j 2 -q; expect_rc 1
 check "validate checks the regular shard's 20 records" grep -qE "^cpu +20 +20 +0" out.txt
@@ -123,7 +123,7 @@ line_of big/train-00000.jsonl 200000000
 sed -n 2p ds/train-00000.jsonl >> big/train-00000.jsonl
 # peak RSS in release: 786 MB (stats) to 983 MB (merge) before; ~70 MB now
 max_kb=$([ "$FLAVOUR" = release ] && echo 160000 || echo 400000)
-for cmd in "stats big" "merge big -o bm" "export big --layout seed -o bx"; do
+for cmd in "stats big" "merge big -o bm --format jsonl" "export big --layout seed -o bx"; do
 	js_rss $cmd
 	expect_rc 0
 	expect_err "skipped train-00000.jsonl:2: line longer than 64 MiB"
@@ -159,7 +159,7 @@ mkdir -p sd/cpu sd/cuda
 	for dev in ("cpu", "cuda"):
 	    json.dump(pair, open(f"sd/{dev}/pair_000001.json", "w"))
 	EOF
-js merge sd -o sm --no-dedup; expect_rc 0
+js merge --format jsonl sd -o sm --no-dedup; expect_rc 0
 expect_err "cpu/pair_000000.json:1: as a record it would be longer than 64 MiB"
 check "merge writes no line over 64 MiB" "$PY" -c '
 import glob, sys

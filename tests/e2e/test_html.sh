@@ -9,14 +9,18 @@
 source "$(dirname "$0")/lib.sh"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || fail "no chromium: run scripts/setup-test.sh"
-JITSYNTH_TEST_REJECT=5,60 js generate -n 110 -o ds --seed 11 --quiet; expect_rc 0
+JITSYNTH_TEST_REJECT=5,60 js generate --format jsonl -n 110 -o ds --seed 11 --quiet; expect_rc 0
 js stats ds --html report.html --quiet; expect_rc 0
 check "report written" test -s report.html
 check "no network references" bash -c '! grep -qiE "(src|href)=\"(https?:)?//" report.html'
 check "no script" bash -c '! grep -qi "<script" report.html'
 check "well-formed XML-ish svg count >= 10" test "$(grep -o '<svg' report.html | wc -l)" -ge 10
 
-chrome() { timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
+# Chromium's singleton socket lives in TMPDIR and a socket path has at most
+# 107 bytes: give it a short TMPDIR of its own (a deep checkout's is too long).
+CHROME_TMP=$(mktemp -d /tmp/jitsynth-chrome.XXXXXX)
+trap 'rm -rf "$CHROME_TMP"' EXIT
+chrome() { TMPDIR=$CHROME_TMP timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
 	--user-data-dir="$WORK/chrome" "$@" "file://$WORK/${PAGE:-report.html}"; }
 chrome --dump-dom > dom.html 2> dom.err || fail "chromium --dump-dom failed: $(tail -3 dom.err)"
 chrome --enable-logging=stderr --v=0 --screenshot="$WORK/report.png" --window-size=1300,2600 > shot.out 2> shot.err \

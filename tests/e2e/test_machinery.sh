@@ -28,7 +28,7 @@ reject_indices() { jq -r .index "$1/rejects.jsonl" | tr '\n' ' '; }
 # Runs generate with FAKE_WORKER=$1 (js: sets $rc, keeps out.txt/err.txt).
 fk() { # script args...
 	local script=$1; shift
-	FAKE_WORKER=$script js generate "$@"
+	FAKE_WORKER=$script js generate --format jsonl "$@"
 }
 
 # ---- determinism: --jobs 1/2/4 x --batch 1/8, replies shuffled ----
@@ -91,7 +91,7 @@ check "with Warp's message and the source" \
 check "$((N - 2)) records" test "$(records warperr | wc -l)" = $((N - 2))
 
 # a busy worker SIGKILLed from outside
-FAKE_WORKER=slow_ms=5 "$JS" generate $OPTS --jobs 2 -o killed &
+FAKE_WORKER=slow_ms=5 "$JS" generate --format jsonl $OPTS --jobs 2 -o killed &
 pid=$!
 for _ in $(seq 300); do
 	workers=$(pgrep -P $pid || true)
@@ -126,7 +126,7 @@ check "start-ups always fail: the same command later works" same_as ref dying
 fk fatal $OPTS -o fatal; expect_rc 1
 expect_err "Warp cannot be used by '$FAKE': ModuleNotFoundError: No module named 'warp' (fake_worker) (run \`make setup\`"
 check "'F' at start-up: one line" test "$(wc -l < err.txt)" = 1
-js generate $OPTS --python /nonexistent/python3 -o nopy; expect_rc 1
+js generate --format jsonl $OPTS --python /nonexistent/python3 -o nopy; expect_rc 1
 expect_err "cannot run Python '/nonexistent/python3': No such file or directory"
 check "missing interpreter: one line" test "$(wc -l < err.txt)" = 1
 
@@ -153,7 +153,7 @@ BIGPLANT=error=3,error=41,error=42,error=130,error=201,error=299
 fk $BIGPLANT $BIG --jobs 2 -o big; expect_rc 0
 check "metrics count the 6 planted rejects" test "$(jq '[.metrics.rejects_by_reason[]] | add' big/manifest.json)" = 6
 for sig in INT TERM; do
-	FAKE_WORKER=$BIGPLANT,slow_ms=2 "$JS" generate $BIG --jobs 2 -o ds$sig 2>err$sig.txt &
+	FAKE_WORKER=$BIGPLANT,slow_ms=2 "$JS" generate --format jsonl $BIG --jobs 2 -o ds$sig 2>err$sig.txt &
 	pid=$!
 	for _ in $(seq 300); do
 		[ "$(ls ds$sig/train-*.jsonl 2>/dev/null | wc -l)" -ge 2 ] && break
@@ -183,7 +183,7 @@ for run in $(seq "${KILL_RUNS:-10}"); do
 	for k in $(seq $((1 + run % 2))); do
 		delay=$(awk -v r=$RANDOM 'BEGIN { printf "%.3f", 0.01 + 0.12 * r / 32768 }')
 		if [ "$k" = 1 ]; then
-			FAKE_WORKER=$BIGPLANT,slow_ms=1 setsid "$JS" generate $BIG --jobs 2 -o $d &
+			FAKE_WORKER=$BIGPLANT,slow_ms=1 setsid "$JS" generate --format jsonl $BIG --jobs 2 -o $d &
 		else
 			FAKE_WORKER=$BIGPLANT,slow_ms=1 setsid "$JS" generate --resume -o $d --python $FAKE --quiet &
 		fi
@@ -194,7 +194,15 @@ for run in $(seq "${KILL_RUNS:-10}"); do
 		echo "run $run: killed after ${delay}s ($(cat $d/train-*.jsonl 2>/dev/null | wc -l) records on disk)"
 	done
 	FAKE_WORKER=$BIGPLANT "$JS" generate --resume -o $d --python $FAKE --quiet 2>resume.err || {
-		grep -q "already complete" resume.err || { cat resume.err; fail "resume of $d failed"; }
+		if grep -q "no run journal" resume.err; then
+			# killed before it wrote its journal: nothing of the run is
+			# there (a lock file at most), and the run starts again
+			check "run $run: killed before its journal: no dataset file left" \
+				test -z "$(ls -A $d 2>/dev/null | grep -v '^\.jitsynth\.lock$' || true)"
+			FAKE_WORKER=$BIGPLANT "$JS" generate --format jsonl $BIG --jobs 2 -o $d --quiet
+		else
+			grep -q "already complete" resume.err || { cat resume.err; fail "resume of $d failed"; }
+		fi
 	}
 	check "SIGKILL run $run: identical to the uninterrupted run" same_as big $d
 	check "SIGKILL run $run: no duplicated record" test "$(records $d | jq -r .id | sort | uniq -d | wc -l)" = 0
@@ -202,7 +210,7 @@ done
 
 # a --resume killed during its own start-up (it had set the kept rejects
 # aside, then made a new temporary) can itself be resumed, identically
-FAKE_WORKER=$BIGPLANT,slow_ms=2 "$JS" generate $BIG --jobs 2 -o early &
+FAKE_WORKER=$BIGPLANT,slow_ms=2 "$JS" generate --format jsonl $BIG --jobs 2 -o early &
 pid=$!; sleep 0.2; kill -9 $pid; wait $pid 2>/dev/null || true
 mv early/.rejects.jsonl.tmp early/.rejects.jsonl.resume
 : >early/.rejects.jsonl.tmp
@@ -210,7 +218,7 @@ FAKE_WORKER=$BIGPLANT js generate --resume -o early --python $FAKE --quiet; expe
 check "a resume killed during its start-up can be resumed: identical" same_as big early
 
 # options that contradict the journal are refused; finished runs say so
-FAKE_WORKER=slow_ms=2 "$JS" generate $BIG --jobs 2 -o conflict &
+FAKE_WORKER=slow_ms=2 "$JS" generate --format jsonl $BIG --jobs 2 -o conflict &
 pid=$!; sleep 0.1; kill -9 $pid; wait $pid 2>/dev/null || true
 js generate --resume -o conflict --seed 10 --python $FAKE --quiet; expect_rc 1
 expect_err "cannot resume: --seed differs from the run in 'conflict'"

@@ -13,7 +13,7 @@ KILL_RUNS=${KILL_RUNS:-2}
 N=${N:-300}
 OPTS="-n $N --seed 9 --shard-size 40 --jobs 2 --quiet"
 export JITSYNTH_TEST_REJECT=$(seq -s, 3 $((N / 7 + 1)) $((N - 1)))
-"$JS" generate $OPTS -o ref
+"$JS" generate --format jsonl $OPTS -o ref
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 check "metrics count the planted rejects" \
 	test "$(jq '[.metrics.rejects_by_reason[]] | add' ref/manifest.json)" = "$(jq .counts.rejects ref/manifest.json)"
@@ -27,7 +27,7 @@ for run in $(seq "$KILL_RUNS"); do
 		resume=; [ "$k" -gt 1 ] && resume=--resume
 		# a random moment within the reference run's duration
 		delay=$(awk -v t="$t_ref" -v r=$RANDOM 'BEGIN { printf "%.2f", 0.3 + (t * 0.9) * r / 32768 }')
-		if [ -n "$resume" ]; then setsid "$JS" generate --resume -o $d --quiet & else setsid "$JS" generate $OPTS -o $d & fi
+		if [ -n "$resume" ]; then setsid "$JS" generate --resume -o $d --quiet & else setsid "$JS" generate --format jsonl $OPTS -o $d & fi
 		pid=$!
 		sleep "$delay"
 		kill -9 -- -$pid 2>/dev/null || true
@@ -43,7 +43,7 @@ for run in $(seq "$KILL_RUNS"); do
 done
 
 # options that contradict the journal are refused; finished runs say so
-"$JS" generate $OPTS -o conflict &
+"$JS" generate --format jsonl $OPTS -o conflict &
 pid=$!; sleep 1; kill -9 $pid; wait $pid 2>/dev/null || true
 js generate --resume -o conflict --seed 10 --quiet; expect_rc 1
 expect_err "cannot resume: --seed differs from the run in 'conflict'"
@@ -55,5 +55,5 @@ js generate --resume --force -o ref --quiet; expect_rc 2
 
 # the killed runs could not remove their validator temp dirs; the next run
 # that validates removes them (test_scratch has the details)
-js generate -n 2 -o last --seed 3 --quiet; expect_rc 0
+js generate --format jsonl -n 2 -o last --seed 3 --quiet; expect_rc 0
 check "no validator temp dir left in TMPDIR" test -z "$(scratch_dirs)"

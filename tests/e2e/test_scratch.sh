@@ -24,19 +24,19 @@ wait_new_dir() { # known-dirs
 	return 1
 }
 
-"$JS" generate -n 2000 -o killed --seed 1 $OPTS &
+"$JS" generate --format jsonl -n 2000 -o killed --seed 1 $OPTS &
 victim=$!
 dead=$(wait_new_dir "") || fail "the first run made no validator dir"
 kill -9 $victim
 wait $victim || true
 check "a SIGKILLed run leaves its dir behind (the case to handle)" test -d "$TMPDIR/$dead"
 
-"$JS" generate -n 4000 -o live --seed 2 $OPTS &
+"$JS" generate --format jsonl -n 4000 -o live --seed 2 $OPTS &
 live_pid=$!
 live=$(wait_new_dir "$dead") || fail "the second run made no validator dir"
 check "starting a run removed the dead run's dir" test ! -e "$TMPDIR/$dead"
 
-js generate -n 3 -o third --seed 3 $OPTS
+js generate --format jsonl -n 3 -o third --seed 3 $OPTS
 expect_rc 0
 check "a third run left the live run's dir alone" test -e "$TMPDIR/$live/.lock"
 check "the live run is still running" kill -0 $live_pid
@@ -45,7 +45,7 @@ wait $live_pid || true
 check "no validator dir left once every run has ended" test -z "$(scratch_dirs)"
 
 # 2. too little room for the precompiled headers
-js generate -n 24 -o roomy --seed 4 $OPTS
+js generate --format jsonl -n 24 -o roomy --seed 4 $OPTS
 expect_rc 0
 mkdir -p small
 if ! mount -t tmpfs -o size=24m tmpfs small 2>/dev/null; then
@@ -53,7 +53,7 @@ if ! mount -t tmpfs -o size=24m tmpfs small 2>/dev/null; then
 	exit 0
 fi
 trap 'umount "$WORK/small" 2>/dev/null || true' EXIT
-TMPDIR=$WORK/small js generate -n 24 -o cramped --seed 4 $OPTS
+TMPDIR=$WORK/small js generate --format jsonl -n 24 -o cramped --seed 4 $OPTS
 expect_rc 0
 expect_err "note: only [0-9]* MiB free in $WORK/small (precompiled headers need [0-9]*): validating without them"
 check "one line on stderr" test "$(wc -l <err.txt)" = 1

@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 OPTS="-n 45 --seed 5 --shard-size 10 --validate none --jobs 2 --quiet"
 export JITSYNTH_TEST_REJECT=3,17,33,41 # rejects in the journaled prefix and after
-"$JS" generate $OPTS -o ref
+"$JS" generate --format jsonl $OPTS -o ref
 PY=$ROOT/.venv/bin/python
 md5() { cat "$@" | md5sum; }
 one_line() { test "$(wc -l < "$1")" = 1; }
@@ -81,7 +81,7 @@ js generate --resume -o cut --quiet; expect_rc 1
 expect_err "cannot resume: 'cut/train-00001.jsonl' is a finished shard that the journal does not list"
 expect_err "\`jitsynth generate --force -o cut\` starts over"
 check "a journal cut to its header: no shard deleted" test "$(md5 cut/*)" = "$before"
-js generate $OPTS -o cut --force; expect_rc 0
+js generate --format jsonl $OPTS -o cut --force; expect_rc 0
 check "--force, as the message says, starts over" same_as_ref cut
 
 interrupted rejects_off
@@ -101,7 +101,7 @@ cat > warp999 <<EOF
 exec "$PY" -u -c 'import runpy, sys, warp; warp.__version__ = "9.9.9"; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")' "\$@"
 EOF
 chmod +x warp999
-"$JS" generate -n 3 -o w999 --validate none --quiet --python ./warp999
+"$JS" generate --format jsonl -n 3 -o w999 --validate none --quiet --python ./warp999
 check "(the wrapper's Warp says 9.9.9)" test "$(jq -r .warp_version w999/manifest.json)" = 9.9.9
 interrupted other_warp
 before=$(md5 other_warp/*)

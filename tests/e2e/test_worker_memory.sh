@@ -7,7 +7,7 @@
 # The manifest's timeline samples the worker's RSS every 1000 kernels.
 # flavours: release
 source "$(dirname "$0")/lib.sh"
-js generate -n 4000 -o ds --seed 21 --quiet --validate none --jobs 1 --categories transform,quaternion,linalg,matrix
+js generate --format jsonl -n 4000 -o ds --seed 21 --quiet --validate none --jobs 1 --categories transform,quaternion,linalg,matrix
 expect_rc 0
 check "no rejects" test "$(wc -l < ds/rejects.jsonl)" = 0
 rss() { jq ".timing.timeline[$1][2]" ds/manifest.json; }

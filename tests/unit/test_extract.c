@@ -77,11 +77,33 @@ static void test_braces_in_comments_and_strings(void **state)
 	assert_int_equal(k.backward.len, 0);
 }
 
+/* Warp writes launch bounds and cluster dims between `extern "C"` and
+ * `__global__` (@wp.kernel(launch_bounds=...), cluster_dim): still found. */
+static void test_cuda_attributes(void **state)
+{
+	(void)state;
+	const char *m = "extern \"C\" __launch_bounds__(128) WP_CLUSTER_DIMS(2, 1, 1) __global__ void "
+			"kb_0123abcd_cuda_kernel_forward(\n    int dim)\n{\n    if (dim) { return; }\n}\n"
+			"extern \"C\" __launch_bounds__(128) __global__ void kb_0123abcd_cuda_kernel_backward(\n"
+			"    int dim)\n{\n}\n";
+	ext_kernel k;
+	char why[128];
+	assert_int_equal(ext_kernel_find(m, strlen(m), "kb", DEV_CUDA, &k, why, sizeof why), 0);
+	assert_string_equal(k.hash, "0123abcd");
+	assert_true(starts_with(k.forward, "extern \"C\" __launch_bounds__(128) WP_CLUSTER_DIMS"));
+	assert_int_equal(k.forward.start[k.forward.len - 1], '}');
+	assert_true(starts_with(k.backward, "extern \"C\" __launch_bounds__(128) __global__ void kb_0123abcd_cuda_kernel_backward("));
+	/* a call that merely mentions __global__ elsewhere on its line is no definition */
+	const char *call = "extern \"C\" int x; kb_0123abcd_cuda_kernel_forward(1); /* __global__ */\n";
+	assert_int_equal(ext_kernel_find(call, strlen(call), "kb", DEV_CUDA, &k, why, sizeof why), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpu),
 		cmocka_unit_test(test_cuda),
+		cmocka_unit_test(test_cuda_attributes),
 		cmocka_unit_test(test_wrong_name_or_device),
 		cmocka_unit_test(test_braces_in_comments_and_strings),
 	};

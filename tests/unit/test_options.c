@@ -286,6 +286,9 @@ static void change(run_options *o, unsigned bit)
 	case RUN_GIVEN_MAX_DEPTH:
 		o->gen.max_depth = 2;
 		break;
+	case RUN_GIVEN_PART:
+		o->part_k = 1, o->part_n = 4;
+		break;
 	case RUN_GIVEN_WEIGHTS:
 		memset(other_weights, -1, sizeof other_weights);
 		other_weights[GEN_MATH][1] = 30;
@@ -314,14 +317,15 @@ static const struct {
     {RUN_GIVEN_MAX_STMTS, "--max-stmts"},
     {RUN_GIVEN_MAX_DEPTH, "--max-depth"},
     {RUN_GIVEN_WEIGHTS, "--weights"},
+    {RUN_GIVEN_PART, "--part"},
 };
 #define NCONFLICTS (sizeof conflicts / sizeof *conflicts)
-#define GIVEN_ALL ((1u << 13) - 1)
+#define GIVEN_ALL ((1u << 14) - 1)
 
 static void test_each_given_conflict_is_refused(void **s)
 {
 	(void)s;
-	assert_int_equal(NCONFLICTS, 13);
+	assert_int_equal(NCONFLICTS, 14);
 	run_options o;
 	defaults(&o);
 	start_journal(&o);
@@ -539,6 +543,70 @@ static void test_unreadable_options_refused(void **s)
 	assert_int_equal(r.gen.weights[GEN_ARITHMETIC][5], -1);
 }
 
+/* --part K/N: the parts in order tile 0..n, sizes within one of another */
+static void test_part_ranges_tile_the_run(void **s)
+{
+	(void)s;
+	static const uint64_t ns[] = {1, 2, 5, 7, 48, 1000, 1001, UINT64_C(1) << 40};
+	static const uint64_t parts[] = {1, 2, 3, 4, 7, 64, 1u << 20};
+	for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
+		for (size_t b = 0; b < sizeof parts / sizeof *parts; b++) {
+			run_options o;
+			defaults(&o);
+			o.n = ns[a], o.part_n = parts[b];
+			if (o.part_n > o.n)
+				continue;
+			uint64_t at = 0, lo = UINT64_MAX, hi = 0;
+			for (o.part_k = 0; o.part_k < o.part_n; o.part_k++) {
+				uint64_t first, end;
+				run_range(&o, &first, &end);
+				assert_int_equal(first, at);
+				assert_true(end > first);
+				lo = end - first < lo ? end - first : lo;
+				hi = end - first > hi ? end - first : hi;
+				at = end;
+			}
+			assert_int_equal(at, o.n);
+			assert_true(hi - lo <= 1);
+		}
+	run_options o;
+	defaults(&o);
+	uint64_t first, end;
+	run_range(&o, &first, &end); /* no part: the whole run */
+	assert_int_equal(first, 0);
+	assert_int_equal(end, 1000);
+}
+
+/* The part round trips through the journal, with its range; a range that
+ * is not run_range's is unreadable. */
+static void test_part_round_trip(void **s)
+{
+	(void)s;
+	run_options o, r;
+	defaults(&o);
+	o.n = 10, o.part_k = 2, o.part_n = 4;
+	json_t *j = run_options_json(&o);
+	char *txt = dump(json_object_get(j, "part"));
+	assert_string_equal(txt, "{\"k\":2,\"of\":4,\"first\":6,\"end\":8}");
+	free(txt);
+	json_decref(j);
+	start_journal(&o);
+	defaults(&r);
+	assert_resumes(&r, 0);
+	assert_int_equal(r.part_k, 2);
+	assert_int_equal(r.part_n, 4);
+	assert_int_equal(r.n, 10);
+	unlink(test_path("journal.jsonl"));
+	json_t *bad = run_options_json(&o);
+	json_object_set_new(json_object_get(bad, "part"), "first", json_integer(5));
+	char *btxt = dump(bad);
+	start_journal_text(btxt);
+	free(btxt);
+	json_decref(bad);
+	defaults(&r);
+	assert_refused(&r, 0, "holds unreadable options");
+}
+
 static void test_missing_journal_refused(void **s)
 {
 	(void)s;
@@ -567,6 +635,8 @@ int main(void)
 	    T(test_legacy_default_categories_read_as_default),
 	    T(test_older_journal_without_size_budget),
 	    T(test_unreadable_options_refused),
+	    T(test_part_ranges_tile_the_run),
+	    T(test_part_round_trip),
 	    T(test_missing_journal_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,33 @@
+/* exec_int: what the runner's files share (runner.c, kernel.c, json.c);
+ * nothing outside src/exec includes it. */
+#ifndef JS_EXEC_INT_H
+#define JS_EXEC_INT_H
+
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "exec/sig.h"
+
+/* wp_cpu_block_runtime_api: five function pointers */
+#define EXEC_RT_API_BYTES (5 * sizeof(void *))
+
+typedef void (*exec_fwd_fn)(void *dim, void *args);
+typedef void (*exec_bwd_fn)(void *dim, void *args, void *adj_args);
+
+/* kernel.c: runs one kernel (forward twice, adjoint check) and appends its
+ * exec JSON object to out. bwd may be NULL. values: no adjoint check, and
+ * "values" holds every scalar of every output (for eval's comparison). */
+void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn bwd, int values, buf *out);
+
+/* The exec object of a kernel that was not executed: its reason class
+ * (a short key such as "geometry") and the reason. */
+void exec_json_not_run(buf *out, const char *cls, const char *reason);
+
+int exec_runner_main(int argc, char **argv);
+int exec_cuda_runner_main(int argc, char **argv); /* cudarun.c */
+
+/* kernel.c: the geometry builder bound to the runner's warp.so */
+struct xgeo_api;
+void exec_set_geometry(const struct xgeo_api *api);
+
+#endif

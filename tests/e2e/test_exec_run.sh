@@ -1,0 +1,63 @@
+# test_exec_run: the run tier (src/exec/). `jitsynth validate DIR --tier run`
+# executes every record's CPU module through Warp's CPU entry points, geometry
+# kernels on real meshes/BVHs/hash grids/volumes; planted kernels that crash
+# (a null store), loop forever or call unlink() (stopped by the runner's
+# seccomp sandbox) are each reported with their reason while the rest of
+# their batch still runs. `generate --validate run` puts the exec
+# object in every record, byte-identical across --jobs, with the counts in
+# the manifest, and the exec field stays under 5% of the records' size.
+source "$(dirname "$0")/lib.sh"
+js generate -n 24 -o ds --quiet --validate run --devices cpu --categories all -j 2 --no-dedup; expect_rc 0
+n=$(records ds | wc -l)
+[ "$n" = 24 ] || fail "expected 24 records, got $n"
+check "every record carries exec" test "$(records ds | jq -r 'select(.exec.status) | .id' | wc -l)" = 24
+check "cpu validated at tier run" test "$(records ds | jq -r 'select(.meta.validated.cpu == "run") | .id' | wc -l)" = 24
+check "geometry kernels executed" test "$(records ds | jq -r 'select(.category == "geometry" and .exec.status == "executed") | .id' | wc -l)" = 1
+ex=$(records ds | jq -r 'select(.exec.status == "executed") | .id' | wc -l)
+check "manifest counts what executed" test "$(jq .validation.run.executed ds/manifest.json)" = "$ex"
+check "manifest tier is run" test "$(jq -r .options.validate ds/manifest.json)" = run
+check "outputs are digested" test "$(records ds | jq -r 'select(.exec.digest | test("^[0-9a-f]{16}$")) | .id' | wc -l)" = "$ex"
+share=$(records ds | jq -s 'map(.exec | tostring | length) as $e | map(tostring | length) as $r | (($e | add) / ($r | add) * 1000 | floor)')
+check "the exec field is under 5% of the records ($share per mille)" test "$share" -lt 50
+
+js stats ds; expect_rc 0
+check "stats counts the run tier's outcomes" grep -Eq "^  executed +$ex +" out.txt
+
+js generate -n 24 -o ds1 --quiet --validate run --devices cpu --categories all -j 1 --no-dedup; expect_rc 0
+check "byte-identical records with --jobs 1 and 2" cmp ds/train-00000.jsonl ds1/train-00000.jsonl
+
+js validate ds --tier run; expect_rc 0
+ran=$(sed -n 's/^executed   \([0-9]*\) of .*/\1/p' out.txt)
+check "validate --tier run executes all $n" test "$ran" = "$n"
+check "finite and deterministic counted" grep -q "^executed .*finite [0-9]*, deterministic $ran$" out.txt
+check "the adjoint check ran and some kernels pass" grep -Eq "^grad       pass [1-9]" out.txt
+
+# ---- a crash, an endless loop and (release build: no sandbox under ASan)
+# a file removal planted in one batch ----
+mkdir bad
+k_crash=$(jq -r 'select(.category == "arithmetic") | .kernel_name' ds/train-00000.jsonl | head -1)
+k_loop=$(jq -r 'select(.category == "math") | .kernel_name' ds/train-00000.jsonl | head -1)
+k_sys=$(jq -r 'select(.category == "vector") | .kernel_name' ds/train-00000.jsonl | head -1)
+[ "$FLAVOUR" = release ] || k_sys=none
+probe=$PWD/probe.txt
+echo keep >"$probe"
+jq -c --arg c "$k_crash" --arg l "$k_loop" --arg s "$k_sys" --arg probe "$probe" '
+	def sub_all($a; $b): split($a) | join($b);
+	if .kernel_name == $c then .ir.cpu.module |= sub_all("    // forward\n"; "    // forward\n    *(volatile int *)0 = 1;\n")
+	elif .kernel_name == $l then .ir.cpu.module |= sub_all("    // forward\n"; "    // forward\n    for (volatile int js_i = 0; js_i >= 0; js_i = 1) {}\n")
+	elif .kernel_name == $s then .ir.cpu.module |= (sub_all("template <bool wp_linear_contiguous>\nstatic void"; "extern \"C\" int unlink(const char *);\ntemplate <bool wp_linear_contiguous>\nstatic void")
+		| sub_all("    // forward\n"; "    // forward\n    unlink(\"" + $probe + "\");\n"))
+	else . end' ds/train-00000.jsonl >planted.jsonl
+head -6 planted.jsonl >bad/train-00000.jsonl
+grep -q "\"$k_crash\"" bad/train-00000.jsonl && grep -q "\"$k_loop\"" bad/train-00000.jsonl || fail "planted kernels not among the first six"
+JITSYNTH_TEST_EXEC_WALL=2 js validate bad --tier run; expect_rc 1
+check "the planted crash is reported" grep -q "not run   crash .* $k_crash: crashed with SIGSEGV" out.txt
+check "the planted loop is reported" grep -q "not run   time .* $k_loop: ran past the 2 s wall-clock limit" out.txt
+if [ "$FLAVOUR" = release ]; then
+	grep -q "\"$k_sys\"" bad/train-00000.jsonl || fail "the sandbox probe is not among the first six"
+	check "a system call outside the sandbox kills the kernel" grep -q "not run   sandbox .* $k_sys: crashed with SIGSYS" out.txt
+	check "...before it removed the file" test -e "$probe"
+	check "the rest of the batch still ran" grep -q "^executed   3 of 6" out.txt
+else
+	check "the rest of the batch still ran" grep -q "^executed   4 of 6" out.txt
+fi

@@ -1,0 +1,122 @@
+/* test_exec_sig: the run tier's signature parser and input builder
+ * (src/exec/sig.h, inputs.h) on real Warp 1.19.0 output
+ * (tests/fixtures/loop_cond.cpp) and on planted module texts: types laid
+ * out as g++ does, roles from the forward body, deterministic inputs. */
+#include "exec/inputs.h"
+#include "exec/sig.h"
+#include "test.h"
+
+static void test_fixture(void **state)
+{
+	(void)state;
+	buf m = BUF_INIT, err = BUF_INIT;
+	load_fixture("loop_cond.cpp", &m);
+	sig s;
+	assert_int_equal(sig_parse(m.data, m.len, &s, &err), 0);
+	assert_string_equal(s.entry, "k0_897f9253");
+	assert_int_equal(s.launch_ndim, 1);
+	assert_int_equal(s.nparams, 3);
+	assert_string_equal(s.params[2].name, "out");
+	assert_int_equal(s.params[1].offset, 56);
+	assert_int_equal(s.args_size, 168);
+	assert_int_equal(s.params[0].role, XR_INPUT);
+	assert_int_equal(s.params[2].role, XR_OUTPUT);
+	assert_null(s.unsupported);
+	xinputs a, b;
+	xin_build(&s, 7, 0, &a);
+	xin_build(&s, 7, 0, &b);
+	assert_int_equal(a.size, 64);
+	assert_int_equal(a.narrs, 3);
+	assert_memory_equal(a.arrs[0].data, b.arrs[0].data, a.arrs[0].bytes);
+	double v = xin_get(&a.arrs[0], a.arrs[0].data, 5, 0);
+	assert_true(v >= -1 && v < 1);
+	xin_free(&b);
+	xin_build(&s, 8, 0, &b); /* another seed, other values */
+	assert_memory_not_equal(a.arrs[0].data, b.arrs[0].data, a.arrs[0].bytes);
+	xin_free(&a);
+	xin_free(&b);
+	sig_free(&s);
+	buf_free(&m);
+	buf_free(&err);
+}
+
+static const char planted[] =
+	"#define WP_TILE_BLOCK_DIM 128\n"
+	"\nstruct Body_12345678\n{\n    wp::float32 mass;\n    wp::vec_t<3, wp::float64> v;\n\n    Body_12345678() = default;\n};\n"
+	"\nstruct wp_args_k_abcdef01 {\n"
+	"    wp::array_t<Body_12345678> bodies;\n"
+	"    wp::float16 h;\n"
+	"    wp::array_t<wp::transform_t<wp::float32>> acc;\n"
+	"    wp::indexedarray_t<wp::int8> idx;\n"
+	"    wp::array_t<wp::float32> mixed;\n"
+	"    wp::uint64 m;\n"
+	"    wp::uint64 vol;\n"
+	"    wp::array_t<wp::float32> twice;\n"
+	"};\n"
+	"static void k_abcdef01_cpu_kernel_forward(wp::launch_bounds_t<2> dim, size_t task_index, wp_args_k_abcdef01 *_wp_args)\n{\n"
+	"    wp::array_t<Body_12345678> var_bodies = _wp_args->bodies;\n"
+	"    var_1 = wp::address(var_bodies, var_0, var_0);\n"
+	"    wp::atomic_add(var_acc, var_0, var_2);\n"
+	"    wp::atomic_sub(var_acc, var_0, var_2);\n"
+	"    var_3 = wp::address(var_idx, var_0);\n"
+	"    wp::atomic_min(var_mixed, var_0, var_2);\n"
+	"    wp::atomic_max(var_mixed, var_0, var_2);\n"
+	"    var_5 = wp::mesh_query_point(var_m, var_4, var_2);\n"
+	"    var_6 = wp::volume_world_to_index(var_vol, var_4);\n"
+	"    var_7 = wp::volume_sample_v(var_vol, var_6, var_8);\n"
+	"    wp::array_store(var_twice, var_0, var_2);\n"
+	"    wp::array_store(var_twice, var_9, var_2);\n"
+	"    var_10 = wp::frac(var_2);\n"
+	"}\n"
+	"static void k_abcdef01_cpu_kernel_backward(wp::launch_bounds_t<2> dim, size_t task_index, wp_args_k_abcdef01 *_wp_args)\n{\n"
+	"    wp::adj_add(var_1, var_2, var_3);\n"
+	"}\n"
+	"WP_API void k_abcdef01_cpu_forward(\n    wp::launch_bounds_t<2> *dim,\n    wp_args_k_abcdef01 *_wp_args)\n{\n}\n";
+
+static void test_planted(void **state)
+{
+	(void)state;
+	buf err = BUF_INIT;
+	sig s;
+	assert_int_equal(sig_parse(planted, sizeof planted - 1, &s, &err), 0);
+	assert_int_equal(s.launch_ndim, 2);
+	assert_int_equal(s.block_dim, 128);
+	assert_int_equal(s.nparams, 8);
+	assert_int_equal(s.params[5].geo, XG_MESH);
+	assert_int_equal(s.params[6].geo, XG_VOLUME);
+	assert_int_equal(s.params[6].vol_type, 1); /* sampled as vec3 */
+	assert_int_equal(s.params[7].role, XR_OUTPUT);
+	assert_true(s.params[7].stores_elsewhere); /* a[tid] and a[other]: threads overwrite */
+	assert_false(s.params[2].stores_elsewhere);
+	assert_non_null(s.missing_adjoint);
+	assert_string_equal(s.missing_adjoint, "wp.frac");
+	assert_null(s.unsupported);
+	const xtype *body = s.params[0].type->elem;
+	assert_int_equal(body->kind, XK_STRUCT);
+	assert_int_equal(body->fields[1].offset, 8); /* float64 aligned */
+	assert_int_equal(body->size, 32);
+	assert_int_equal(s.params[1].offset, 56);	/* float16 after an array_t */
+	assert_int_equal(s.params[2].offset, 64);
+	assert_int_equal(s.params[2].type->elem->ncomp, 7);
+	assert_int_equal(s.params[3].type->size, 104);
+	assert_int_equal(s.params[0].role, XR_INPUT);
+	assert_int_equal(s.params[0].ndim, 2);
+	assert_int_equal(s.params[2].role, XR_ACCUM); /* add and sub are one kind */
+	assert_int_equal(s.params[4].role, XR_INOUT); /* min and max mixed */
+	assert_int_equal(s.params[1].role, XR_NONE);
+	sig_free(&s);
+	/* what it cannot lay out is an error, not a guess */
+	static const char bad[] = "\nstruct wp_args_k_1 {\n    wp::array_t<Nope_1> a;\n};\n";
+	assert_int_equal(sig_parse(bad, sizeof bad - 1, &s, &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "Nope_1"));
+	buf_free(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixture),
+		cmocka_unit_test(test_planted),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
