@@ -217,10 +217,22 @@ int xcu_launch(xcu *c, xcu_module *m, const char *entry, const unsigned char *bl
 	CUdeviceptr *dev = xcalloc((size_t)nbufs + 1, sizeof *dev);
 	unsigned char **params = xcalloc((size_t)nparams + 1, sizeof *params);
 	void **argv = xcalloc((size_t)nparams + 1, sizeof *argv);
+	for (int i = 0; i < nbufs; i++) /* a zero-sized array still gets an address of its own */
+		if ((r = c->api.MemAlloc(&dev[i], bufs[i].bytes ? bufs[i].bytes : 16)) != 0) {
+			buf_printf(err, "cannot allocate %zu bytes on the GPU: %s", bufs[i].bytes, cu_error(c, r));
+			goto out;
+		}
+	/* buffers that hold pointers themselves (a fabric array's buckets, an
+	 * indexed array's index table) get them rewritten too */
 	for (int i = 0; i < nbufs; i++) {
-		/* a zero-sized array still gets an address of its own */
-		if ((r = c->api.MemAlloc(&dev[i], bufs[i].bytes ? bufs[i].bytes : 16)) != 0 ||
-		    (bufs[i].bytes && (r = c->api.MemcpyHtoD(dev[i], bufs[i].host, bufs[i].bytes)) != 0)) {
+		if (!bufs[i].bytes)
+			continue;
+		unsigned char *tmp = xmalloc(bufs[i].bytes);
+		memcpy(tmp, bufs[i].host, bufs[i].bytes);
+		patch(tmp, bufs[i].bytes, bufs, dev, nbufs);
+		r = c->api.MemcpyHtoD(dev[i], tmp, bufs[i].bytes);
+		free(tmp);
+		if (r != 0) {
 			buf_printf(err, "cannot copy %zu bytes to the GPU: %s", bufs[i].bytes, cu_error(c, r));
 			goto out;
 		}

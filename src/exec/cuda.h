@@ -11,8 +11,10 @@
  * rewrites every 8-byte word of a parameter that holds a buffer's host
  * address into the device address (arrays, their grads, the arrays inside
  * structs and indexed arrays alike), launches, waits, and copies every
- * buffer back. Host addresses are heap pointers of the caller, so no other
- * value of a parameter can equal one.
+ * buffer back. Words of the buffers themselves that hold a buffer's host
+ * address are rewritten the same way (a fabric array's buckets point at
+ * its data). Host addresses are heap pointers of the caller, so no other
+ * value can equal one.
  *
  * A spinning kernel cannot be stopped from the host: callers run this in a
  * child process that its parent kills at a wall-clock limit (the runner).
