@@ -202,7 +202,7 @@ static void run_one(xcu *c, const nvrtc_lib *nv, char **opts, int nopts, uint64_
 	json_object_set_new(o, "gpu", json_string(gpu_name));
 	json_object_set_new(o, "well_defined", json_boolean(well_defined));
 	/* float16 on the way: compared at half precision (gpucheck.h) */
-	json_object_set_new(o, "half", json_boolean(memmem(cpu, ncpu, "wp::half", 8) != NULL));
+	json_object_set_new(o, "half", json_boolean(memmem(cpu, ncpu, "wp::float16", 11) != NULL));
 	json_object_set_new(o, "identical", json_boolean(identical));
 	json_object_set_new(o, "launch", launch_shape);
 	json_object_set_new(o, "params", params);
