@@ -99,6 +99,7 @@ typedef struct rctx {
 	rtype helper_args[3], helper_ret;
 	int helper_nargs;
 	char sprefix[RS_NAME]; /* "params." when scalars live in a struct */
+	char geo_id[RS_NAME];  /* the geometry category's mesh/BVH/grid/volume id, or "" */
 } rctx;
 
 /* Category flavours: what the kernel must contain. */
@@ -120,6 +121,7 @@ enum {
 	RX_WHILE = 1 << 14,
 	RX_2D = 1 << 15,
 	RX_QUAT = 1 << 16,
+	RX_GEOM = 1 << 17,
 };
 
 /* style_expr.c: typed expressions and their parts */
@@ -130,6 +132,15 @@ void rs_leaf(rctx *c, rtype t);	     /* a name, an input's element, or a constan
 void rs_binop(rctx *c, rtype a, const char *op, rtype b, int d);
 /* A leaf of type t unlike the left operand b->data[l0..l1) (not x - x). */
 void rs_right_leaf(rctx *c, rtype t, size_t l0, size_t l1);
+
+/* style_bridge.c: one call of Warp's wider builtins returning t, written by
+ * the synthetic grammar over the values in scope (no arrays); 0 when none
+ * applies (nothing written). */
+int rs_catalog_call(rctx *c, rtype t, int depth);
+/* The geometry category: its wp.uint64 parameter (c->geo_id, drawn before
+ * the signature) and its query, from core_geometry.c over c's values. */
+void rs_geometry_setup(rctx *c);
+void rs_geometry_core(rctx *c);
 
 /* style_stmt.c: the scope and the statements */
 void rs_line(rctx *c);

@@ -74,7 +74,7 @@ static unsigned flavour(gen_category cat)
 	case GEN_QUATERNION:
 		return RX_QUAT;
 	case GEN_GEOMETRY:
-		return RX_VEC;
+		return RX_VEC | RX_GEOM;
 	case GEN_LINALG:
 		return RX_MAT;
 	default:
@@ -251,6 +251,11 @@ static void signature(rctx *c, const char *name, const char *structname)
 		put_annotation(c, &c->arr[i], subscript);
 		first = 0;
 	}
+	if (c->geo_id[0]) {
+		buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
+		buf_printf(c->b, "%s: wp.uint64", c->geo_id);
+		first = 0;
+	}
 	if (structname) {
 		buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
 		buf_printf(c->b, "params: %s", structname);
@@ -423,9 +428,13 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		c->feat |= RX_2D;
 	c->depth_max = opt->max_depth > 0 ? opt->max_depth : 3;
 	c->ntid = (c->feat & RX_2D) ? 2 : rng_chance(&c->r, 0.3) ? 0 : 1;
+	if ((c->feat & RX_GEOM) && c->ntid == 0)
+		c->ntid = 1; /* queries per thread */
 	int ndim = c->ntid == 2 ? 2 : 1;
 
 	draw_params(c, ndim);
+	if (c->feat & RX_GEOM)
+		rs_geometry_setup(c);
 	const char *flagconst = NULL;
 	char constname[RS_NAME];
 	int want_guard = (c->feat & RX_BITS) || rng_chance(&c->r, 0.035);
@@ -530,6 +539,8 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		rs_flavour_decl(c, "math");
 	if (c->feat & RX_VEC)
 		rs_flavour_decl(c, "vec");
+	if (c->feat & RX_GEOM)
+		rs_geometry_core(c);
 	if (c->feat & RX_MAT)
 		rs_flavour_decl(c, "mat");
 	if (c->feat & RX_XFORM)

@@ -1,0 +1,165 @@
+/* style_bridge: the realistic style's door to the typed builtin catalog
+ * (style.h). At a share of its call sites the realistic expression
+ * generator (style_expr.c) asks the synthetic grammar (expr*.c) for one
+ * builtin call of the type it needs, over the same named values in scope
+ * (scalar parameters, loaded fields, locals, the thread index): norms,
+ * spatial vectors, erf, copysign, quat_from_euler, transform_to_matrix,
+ * bit operations, ... Warp's builtins that real code calls now and then.
+ * No array is visible to the synthetic grammar, so the parameter roles
+ * (style.h) stay as they are; its domain guards hold as in the synthetic
+ * style (tests/gen_safety.py). The geometry category's queries (meshes,
+ * BVHs, hash grids, volumes on a wp.uint64 parameter) come from the
+ * synthetic core (core_geometry.c) the same way. */
+#include <string.h>
+
+#include <stdio.h>
+
+#include "gen/core.h"
+#include "gen/ctx.h"
+#include "gen/expr.h"
+#include "gen/profiles.h"
+#include "gen/style.h"
+
+static const wty to_wty[RT_COUNT] = {WT_F32, WT_I32, WT_V3, WT_QUAT, WT_XFORM, WT_M33};
+
+static void add_var(gen_ctx *g, const char *name, wty t, unsigned flags)
+{
+	if (g->nvar >= GEN_MAX_VARS || strlen(name) >= GEN_NAME)
+		return;
+	gen_var *v = &g->var[g->nvar++];
+	memcpy(v->name, name, strlen(name) + 1);
+	v->type = t;
+	v->flags = (unsigned char)flags;
+	v->trips = 1;
+}
+
+/* A synthetic context over c's values: no arrays, the thread index, c's rng. */
+static void bridge_init(rctx *c, gen_ctx *g_, gen_category profile)
+{
+	gen_ctx *g = g_;
+	memset(g, 0, sizeof *g);
+	g->r = c->r;
+	g->b = c->b;
+	g->p = gen_profile_get(profile);
+	g->feat = FE_MATH | FE_VEC | FE_MAT | FE_CAST | FE_SELECT | FE_XFORM | FE_BUILTIN | FE_BITS | FE_SHIFT;
+	g->types = WT_BIT(WT_F32) | WT_BIT(WT_I32) | WT_BIT(WT_V3) | WT_BIT(WT_QUAT) | WT_BIT(WT_XFORM) |
+		   WT_BIT(WT_M33) | WT_BIT(WT_SPATIAL);
+	g->max_depth = 2;
+	g->indent = c->indent;
+	g->tid[0] = c->ntid ? c->tid[c->ntid - 1] : "0";
+	g->ntid = 1;
+	if (c->ntid)
+		add_var(g, c->tid[c->ntid - 1], WT_I32, VAR_INDEX);
+	for (int i = 0; i < c->nval; i++)
+		if (!c->val[i].param || !c->sprefix[0]) /* params.x: not a plain name */
+			add_var(g, c->val[i].name, to_wty[c->val[i].t], c->val[i].param ? 0 : VAR_LOCAL);
+}
+
+/* What this style never writes (style.h), though the synthetic grammar
+ * may: wp.frac, and % but by an int literal ("x % (wp.abs(y) + 1)"). */
+static int forbidden(const buf *b, size_t at)
+{
+	return memmem(b->data + at, b->len - at, "wp.frac(", 8) || memmem(b->data + at, b->len - at, "% (", 3);
+}
+
+int rs_catalog_call(rctx *c, rtype t, int depth)
+{
+	if (c->ntid == 0 || depth < 2)
+		return 0;
+	gen_ctx g;
+	bridge_init(c, &g, GEN_MATH);
+	wty w = to_wty[t];
+	size_t at = c->b->len;
+	unsigned k = rng_below(&g.r, 100);
+	int d = depth > 3 ? 3 : depth;
+	int done = 0;
+	if (w == WT_F32 && k < 35) {
+		g.top = 1;
+		gen_math(&g, w, d);
+		done = 1;
+	} else if (w == WT_I32) {
+		g.top = 0;
+		buf_putc(c->b, '(');
+		gen_op(&g, w, d);
+		buf_putc(c->b, ')');
+		done = 1;
+	} else
+		done = gen_builtin_op(&g, w, d);
+	c->r = g.r;
+	if (done && forbidden(c->b, at)) {
+		c->b->len = at;
+		c->b->data[at] = '\0';
+		done = 0;
+	}
+	return done;
+}
+
+void rs_geometry_setup(rctx *c)
+{
+	gen_ctx g;
+	bridge_init(c, &g, GEN_GEOMETRY);
+	gen_setup_geometry(&g, 0);
+	snprintf(c->geo_id, sizeof c->geo_id, "%s", g.sparam[0]);
+	c->r = g.r;
+}
+
+static int rtype_of(wty t, rtype *out)
+{
+	for (int i = 0; i < RT_COUNT; i++)
+		if (to_wty[i] == t) {
+			*out = (rtype)i;
+			return 1;
+		}
+	return 0;
+}
+
+/* Whether a local the core declared has a name c already has (the core's
+ * names end in its own counter: lower3, query4). */
+static int clash(const rctx *c, const gen_ctx *g, int from)
+{
+	for (int i = from; i < g->nvar; i++) {
+		for (int j = 0; j < c->ntaken; j++)
+			if (!strcmp(c->taken[j], g->var[i].name))
+				return 1;
+		for (int j = 0; j < c->narr; j++)
+			if (!strcmp(c->arr[j].name, g->var[i].name))
+				return 1;
+		for (int j = 0; j < c->nval; j++)
+			if (!strcmp(c->val[j].name, g->var[i].name))
+				return 1;
+		if (!strcmp(g->var[i].name, c->geo_id) || !strcmp(g->var[i].name, c->helper))
+			return 1;
+	}
+	return 0;
+}
+
+void rs_geometry_core(rctx *c)
+{
+	size_t at = c->b->len;
+	for (int tries = 0; tries < 4; tries++) {
+		gen_ctx g;
+		bridge_init(c, &g, GEN_GEOMETRY);
+		snprintf(g.sparam[0], GEN_NAME, "%.23s", c->geo_id);
+		g.has_sparam = 1;
+		g.fresh = tries * 20;
+		int from = g.nvar;
+		c->b->len = at;
+		c->b->data[at] = '\0';
+		gen_core_geometry(&g);
+		if (clash(c, &g, from) || forbidden(c->b, at)) {
+			rng_below(&c->r, 2); /* another draw next time */
+			continue;
+		}
+		c->r = g.r;
+		for (int i = from; i < g.nvar; i++) {
+			rtype t;
+			if ((g.var[i].flags & VAR_LOCAL) && rtype_of(g.var[i].type, &t))
+				rs_add_val(c, g.var[i].name, t, 1);
+		}
+		for (const char *p = c->b->data + at; *p; p++)
+			c->stmts += *p == '\n';
+		return;
+	}
+	c->b->len = at; /* no free names (never seen): the kernel goes without */
+	c->b->data[at] = '\0';
+}
