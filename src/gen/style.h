@@ -100,6 +100,7 @@ typedef struct rctx {
 	int helper_nargs;
 	char sprefix[RS_NAME]; /* "params." when scalars live in a struct */
 	char geo_id[RS_NAME];  /* the geometry category's mesh/BVH/grid/volume id, or "" */
+	char rstate[RS_NAME];  /* the random state (RX_RAND), or "" */
 } rctx;
 
 /* Category flavours: what the kernel must contain. */
@@ -121,7 +122,7 @@ enum {
 	RX_WHILE = 1 << 14,
 	RX_2D = 1 << 15,
 	RX_QUAT = 1 << 16,
-	RX_GEOM = 1 << 17,
+	RX_CORE = 1 << 17,
 };
 
 /* style_expr.c: typed expressions and their parts */
@@ -137,10 +138,13 @@ void rs_right_leaf(rctx *c, rtype t, size_t l0, size_t l1);
  * the synthetic grammar over the values in scope (no arrays); 0 when none
  * applies (nothing written). */
 int rs_catalog_call(rctx *c, rtype t, int depth);
-/* The geometry category: its wp.uint64 parameter (c->geo_id, drawn before
- * the signature) and its query, from core_geometry.c over c's values. */
-void rs_geometry_setup(rctx *c);
-void rs_geometry_core(rctx *c);
+/* The synthetic core of c->cat over c's values (RX_CORE): geometry's query
+ * on its wp.uint64 parameter (c->geo_id), quaternion, transform, matrix,
+ * linalg. rs_core_setup draws what the module needs first (after the
+ * import: geometry's parameter name, linalg's matrix type). */
+int rs_has_core(gen_category cat);
+void rs_core_setup(rctx *c);
+void rs_core(rctx *c);
 
 /* style_stmt.c: the scope and the statements */
 void rs_line(rctx *c);

@@ -9,7 +9,9 @@
  * (style.h) stay as they are; its domain guards hold as in the synthetic
  * style (tests/gen_safety.py). The geometry category's queries (meshes,
  * BVHs, hash grids, volumes on a wp.uint64 parameter) come from the
- * synthetic core (core_geometry.c) the same way. */
+ * synthetic core (core_geometry.c) the same way, and a share of the
+ * quaternion, transform, matrix and linalg kernels get their category's
+ * synthetic core (core_vector.c, core_matrix.c) beside their own flavour. */
 #include <string.h>
 
 #include <stdio.h>
@@ -44,6 +46,10 @@ static void bridge_init(rctx *c, gen_ctx *g_, gen_category profile)
 	g->feat = FE_MATH | FE_VEC | FE_MAT | FE_CAST | FE_SELECT | FE_XFORM | FE_BUILTIN | FE_BITS | FE_SHIFT;
 	g->types = WT_BIT(WT_F32) | WT_BIT(WT_I32) | WT_BIT(WT_V3) | WT_BIT(WT_QUAT) | WT_BIT(WT_XFORM) |
 		   WT_BIT(WT_M33) | WT_BIT(WT_SPATIAL);
+	if (c->rstate[0]) { /* wp.randi, wp.sample_unit_disk, wp.pnoise, ... */
+		g->rstate = c->rstate;
+		g->feat |= FE_RAND;
+	}
 	g->max_depth = 2;
 	g->indent = c->indent;
 	g->tid[0] = c->ntid ? c->tid[c->ntid - 1] : "0";
@@ -94,12 +100,15 @@ int rs_catalog_call(rctx *c, rtype t, int depth)
 	return done;
 }
 
-void rs_geometry_setup(rctx *c)
+void rs_core_setup(rctx *c)
 {
 	gen_ctx g;
-	bridge_init(c, &g, GEN_GEOMETRY);
-	gen_setup_geometry(&g, 0);
-	snprintf(c->geo_id, sizeof c->geo_id, "%s", g.sparam[0]);
+	bridge_init(c, &g, c->cat);
+	if (c->cat == GEN_GEOMETRY) {
+		gen_setup_geometry(&g, 0);
+		snprintf(c->geo_id, sizeof c->geo_id, "%s", g.sparam[0]);
+	} else if (c->cat == GEN_LINALG)
+		gen_setup_linalg(&g, 0); /* the module's matrix type: mat23 = wp.types.matrix(...) */
 	c->r = g.r;
 }
 
@@ -133,19 +142,42 @@ static int clash(const rctx *c, const gen_ctx *g, int from)
 	return 0;
 }
 
-void rs_geometry_core(rctx *c)
+static const gen_var *(*core_of(gen_category cat))(gen_ctx *)
 {
+	switch (cat) {
+	case GEN_GEOMETRY:
+		return gen_core_geometry;
+	case GEN_QUATERNION:
+		return gen_core_quaternion;
+	case GEN_TRANSFORM:
+		return gen_core_transform;
+	case GEN_MATRIX:
+		return gen_core_matrix;
+	case GEN_LINALG:
+		return gen_core_linalg;
+	default:
+		return NULL;
+	}
+}
+
+int rs_has_core(gen_category cat) { return core_of(cat) != NULL; }
+
+void rs_core(rctx *c)
+{
+	const gen_var *(*core)(gen_ctx *) = core_of(c->cat);
+	if (!core)
+		return;
 	size_t at = c->b->len;
 	for (int tries = 0; tries < 4; tries++) {
 		gen_ctx g;
-		bridge_init(c, &g, GEN_GEOMETRY);
+		bridge_init(c, &g, c->cat);
 		snprintf(g.sparam[0], GEN_NAME, "%.23s", c->geo_id);
-		g.has_sparam = 1;
+		g.has_sparam = c->geo_id[0] != '\0';
 		g.fresh = tries * 20;
 		int from = g.nvar;
 		c->b->len = at;
 		c->b->data[at] = '\0';
-		gen_core_geometry(&g);
+		core(&g);
 		if (clash(c, &g, from) || forbidden(c->b, at)) {
 			rng_below(&c->r, 2); /* another draw next time */
 			continue;
@@ -155,6 +187,8 @@ void rs_geometry_core(rctx *c)
 			rtype t;
 			if ((g.var[i].flags & VAR_LOCAL) && rtype_of(g.var[i].type, &t))
 				rs_add_val(c, g.var[i].name, t, 1);
+			else if (c->ntaken < RS_MAX_TAKEN) /* mat23, float64, ...: a name taken all the same */
+				snprintf(c->taken[c->ntaken++], RS_NAME, "%s", g.var[i].name);
 		}
 		for (const char *p = c->b->data + at; *p; p++)
 			c->stmts += *p == '\n';

@@ -210,6 +210,7 @@ void rs_random_values(rctx *c)
 {
 	char st[RS_NAME], nm[RS_NAME];
 	rs_fresh(c, "state", st);
+	snprintf(c->rstate, sizeof c->rstate, "%s", st); /* style_bridge.c draws from it too */
 	rs_line(c);
 	if (c->ntid)
 		buf_printf(c->b, "%s = wp.rand_init(%sseed, %s)\n", st, c->sprefix, c->tid[c->ntid - 1]);

@@ -14,6 +14,10 @@
 
 enum { SALT_REAL = 0x7265616c };
 
+/* The share of quaternion, transform, matrix and linalg kernels that get
+ * their category's synthetic core too (style_bridge.c). */
+#define RS_CORE_SHARE 0.5
+
 #define PICK(list) (list)[rng_below(&c->r, (uint32_t)count_of(list))]
 
 static int count_of(const char *const *l)
@@ -74,7 +78,7 @@ static unsigned flavour(gen_category cat)
 	case GEN_QUATERNION:
 		return RX_QUAT;
 	case GEN_GEOMETRY:
-		return RX_VEC | RX_GEOM;
+		return RX_VEC | RX_CORE;
 	case GEN_LINALG:
 		return RX_MAT;
 	default:
@@ -428,13 +432,13 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		c->feat |= RX_2D;
 	c->depth_max = opt->max_depth > 0 ? opt->max_depth : 3;
 	c->ntid = (c->feat & RX_2D) ? 2 : rng_chance(&c->r, 0.3) ? 0 : 1;
-	if ((c->feat & RX_GEOM) && c->ntid == 0)
+	if (cat != GEN_GEOMETRY && rs_has_core(cat) && rng_chance(&c->r, RS_CORE_SHARE))
+		c->feat |= RX_CORE;
+	if ((c->feat & RX_CORE) && c->ntid == 0)
 		c->ntid = 1; /* queries per thread */
 	int ndim = c->ntid == 2 ? 2 : 1;
 
 	draw_params(c, ndim);
-	if (c->feat & RX_GEOM)
-		rs_geometry_setup(c);
 	const char *flagconst = NULL;
 	char constname[RS_NAME];
 	int want_guard = (c->feat & RX_BITS) || rng_chance(&c->r, 0.035);
@@ -480,6 +484,13 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 
 	buf_reset(c->b);
 	buf_puts(c->b, "import warp as wp\n\n");
+	if (c->feat & RX_CORE) {
+		rs_core_setup(c);
+		if (c->geo_id[0] && name_used(c, c->geo_id))
+			snprintf(c->geo_id, sizeof c->geo_id, "%s", name_used(c, "geo_id") ? "query_id" : "geo_id");
+		if (c->geo_id[0] && c->ntaken < RS_MAX_TAKEN) /* no local takes the parameter's name */
+			snprintf(c->taken[c->ntaken++], RS_NAME, "%.39s", c->geo_id);
+	}
 	if (flagconst)
 		buf_printf(c->b, "%s = wp.constant(1)\n\n", flagconst);
 	buf_puts(c->b, "\n");
@@ -539,8 +550,8 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		rs_flavour_decl(c, "math");
 	if (c->feat & RX_VEC)
 		rs_flavour_decl(c, "vec");
-	if (c->feat & RX_GEOM)
-		rs_geometry_core(c);
+	if (c->feat & RX_CORE)
+		rs_core(c);
 	if (c->feat & RX_MAT)
 		rs_flavour_decl(c, "mat");
 	if (c->feat & RX_XFORM)

@@ -358,7 +358,7 @@ void rs_stmt(rctx *c, int budget)
 		return;
 	if (k < 55)
 		rs_decl(c, draw_type(c), NULL);
-	else if (k < 96)
+	else if (k < 98)
 		update(c);
 	else if (k < 99)
 		rs_if(c, 0);
