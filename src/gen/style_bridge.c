@@ -68,6 +68,45 @@ static int forbidden(const buf *b, size_t at)
 	return memmem(b->data + at, b->len - at, "wp.frac(", 8) || memmem(b->data + at, b->len - at, "% (", 3);
 }
 
+/* Builtins the synthetic grammar has no node for, in the forms real code
+ * (and Warp's tests) call them: the functional operators, the float
+ * classification, erfinv, the narrow types' round trips, the transform and
+ * matrix conversions. gen_tpl's letters: '#' an operand of the type, '$' a
+ * float, 'L' a positive literal. */
+static const char *const tpl_float[] = {
+    "wp.add(#, #)", "wp.sub(#, #)", "wp.mul(#, #)", "wp.div(#, L)", "wp.neg(#)", "wp.pos(#)",
+    "wp.floordiv(#, L)", "wp.where(wp.isfinite(#), #, 0.0)", "wp.where(wp.isnan(#), 0.0, #)",
+    "wp.where(wp.isinf(#), 0.0, #)", "wp.erfinv(wp.clamp(#, -0.9, 0.9))", "wp.erfcinv(wp.clamp(#, 0.1, 1.9))",
+    "float(wp.float16(#))", "float(wp.float64(#))", "wp.float32(wp.int8(wp.clamp(#, -100.0, 100.0)))",
+    "wp.float32(wp.uint8(wp.clamp(#, 0.0, 255.0)))", "wp.float32(wp.int16(wp.clamp(#, -1000.0, 1000.0)))",
+    "wp.float32(wp.uint16(wp.clamp(#, 0.0, 60000.0)))", "wp.float32(wp.int64(wp.clamp(#, -1.0e6, 1.0e6)))",
+    "wp.float32(wp.uint32(wp.clamp(#, 0.0, 1.0e6)))", "wp.float32(wp.uint64(wp.clamp(#, 0.0, 1.0e6)))",
+    "float(wp.len(wp.vec3($, $, $)))", NULL};
+static const char *const tpl_int[] = {
+    "wp.bit_and(#, L)", "wp.bit_or(#, L)", "wp.bit_xor(#, #)", "wp.rshift(#, 1)",
+    "wp.lshift(wp.bit_and(#, 255), 2)", "wp.invert(#)", "wp.add(#, #)", "wp.sub(#, L)", "wp.floordiv(#, L)",
+    "wp.neg(#)", NULL};
+static const char *const tpl_vec[] = {
+    "wp.add(#, #)", "wp.sub(#, #)", "wp.mul(#, $)", "wp.neg(#)", "wp.div(#, L)", "wp.vector($, $, $)",
+    "wp.transform_point(wp.transform_to_matrix(wp.transform_identity()), #)", NULL};
+static const char *const tpl_xform[] = {
+    "wp.transform_from_matrix(wp.transform_to_matrix(#))", "wp.transformation(wp.transform_get_translation(#), wp.quat_identity())",
+    "wp.mul(#, #)", NULL};
+static const char *const tpl_quat[] = {"wp.mul(#, #)", "wp.quaternion(wp.vec3($, $, $), L)", NULL};
+
+static int own_template(gen_ctx *g, wty w, int d)
+{
+	const char *const *t = w == WT_F32 ? tpl_float : w == WT_I32 ? tpl_int : w == WT_V3 ? tpl_vec
+				: w == WT_XFORM ? tpl_xform : w == WT_QUAT ? tpl_quat : NULL;
+	if (!t)
+		return 0;
+	int n = 0;
+	while (t[n])
+		n++;
+	gen_tpl(g, t[rng_below(&g->r, (uint32_t)n)], w, d);
+	return 1;
+}
+
 int rs_catalog_call(rctx *c, rtype t, int depth)
 {
 	if (c->ntid == 0 || depth < 2)
@@ -79,7 +118,9 @@ int rs_catalog_call(rctx *c, rtype t, int depth)
 	unsigned k = rng_below(&g.r, 100);
 	int d = depth > 3 ? 3 : depth;
 	int done = 0;
-	if (w == WT_F32 && k < 35) {
+	if (k >= 70)
+		done = own_template(&g, w, d);
+	else if (w == WT_F32 && k < 35) {
 		g.top = 1;
 		gen_math(&g, w, d);
 		done = 1;
