@@ -63,6 +63,7 @@ typedef struct rarr {
 	rrole role;
 	int ndim;	   /* 1 or 2 */
 	int used;	   /* read (inputs) or written (outputs, accumulators) */
+	int done;	   /* an output a tile store wrote (style_bridge.c) */
 	const char *local; /* suggested name of the loaded value */
 } rarr;
 
@@ -101,6 +102,7 @@ typedef struct rctx {
 	char sprefix[RS_NAME]; /* "params." when scalars live in a struct */
 	char geo_id[RS_NAME];  /* the geometry category's mesh/BVH/grid/volume id, or "" */
 	char rstate[RS_NAME];  /* the random state (RX_RAND), or "" */
+	char pre[320];	       /* module text a synthetic core's setup needs (tile shapes) */
 } rctx;
 
 /* Category flavours: what the kernel must contain. */

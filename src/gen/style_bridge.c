@@ -144,12 +144,20 @@ int rs_catalog_call(rctx *c, rtype t, int depth)
 void rs_core_setup(rctx *c)
 {
 	gen_ctx g;
+	buf pre = {0};
 	bridge_init(c, &g, c->cat);
+	g.b = &pre;
 	if (c->cat == GEN_GEOMETRY) {
 		gen_setup_geometry(&g, 0);
 		snprintf(c->geo_id, sizeof c->geo_id, "%s", g.sparam[0]);
 	} else if (c->cat == GEN_LINALG)
 		gen_setup_linalg(&g, 0); /* the module's matrix type: mat23 = wp.types.matrix(...) */
+	else if (c->cat == GEN_TILE) {
+		gen_setup_tile(&g, 0); /* the tile shape's constants; the launch's dimensions */
+		c->ntid = g.ntid;
+	}
+	snprintf(c->pre, sizeof c->pre, "%s", pre.len ? pre.data : "");
+	buf_free(&pre);
 	c->r = g.r;
 }
 
@@ -163,10 +171,74 @@ static int rtype_of(wty t, rtype *out)
 	return 0;
 }
 
+static int taken_by(rctx *c, const char *s)
+{
+	for (int j = 0; j < c->ntaken; j++)
+		if (!strcmp(c->taken[j], s))
+			return 1;
+	for (int j = 0; j < c->narr; j++)
+		if (!strcmp(c->arr[j].name, s))
+			return 1;
+	for (int j = 0; j < c->nval; j++)
+		if (!strcmp(c->val[j].name, s))
+			return 1;
+	for (int j = 0; j < c->ntid; j++)
+		if (!strcmp(c->tid[j], s))
+			return 1;
+	return !strcmp(s, c->geo_id) || !strcmp(s, c->helper) || !strcmp(s, c->gather) || !strcmp(s, c->rstate);
+}
+
+/* Calls f on every name the text b[at..) assigns at a line's start
+ * ("t3 = ...", "ax, ang = ...", "for k in"): the core's tiles and loop
+ * counters are in no table. */
+static int each_assigned(rctx *c, const buf *b, size_t at, int (*f)(rctx *, const char *))
+{
+	const char *p = b->data + at, *end = b->data + b->len;
+	int hits = 0;
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		int loop = end - p > 4 && !memcmp(p, "for ", 4); /* the tile core's "for k in range(...)" */
+		if (loop)
+			p += 4;
+		for (;;) {
+			const char *q = p;
+			while (q < end && (*q == '_' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+					   (q > p && *q >= '0' && *q <= '9')))
+				q++;
+			if (q == p || q - p >= RS_NAME || q + 2 >= end || !(q[0] == ' ' || q[0] == ','))
+				break;
+			char nm[RS_NAME];
+			memcpy(nm, p, (size_t)(q - p));
+			nm[q - p] = '\0';
+			int more = q[0] == ',' && q[1] == ' ';
+			if (!more && !(q[1] == '=' && q[2] == ' ') && !(loop && end - q > 4 && !memcmp(q, " in ", 4)))
+				break;
+			hits += f(c, nm);
+			if (!more)
+				break;
+			p = q + 2;
+		}
+		while (p < end && *p != '\n')
+			p++;
+		p++;
+	}
+	return hits;
+}
+
+static int take(rctx *c, const char *s)
+{
+	if (!taken_by(c, s) && c->ntaken < RS_MAX_TAKEN)
+		snprintf(c->taken[c->ntaken++], RS_NAME, "%s", s);
+	return 0;
+}
+
 /* Whether a local the core declared has a name c already has (the core's
  * names end in its own counter: lower3, query4). */
-static int clash(const rctx *c, const gen_ctx *g, int from)
+static int clash(rctx *c, const gen_ctx *g, int from, size_t at)
 {
+	if (each_assigned(c, c->b, at, taken_by))
+		return 1;
 	for (int i = from; i < g->nvar; i++) {
 		for (int j = 0; j < c->ntaken; j++)
 			if (!strcmp(c->taken[j], g->var[i].name))
@@ -178,6 +250,47 @@ static int clash(const rctx *c, const gen_ctx *g, int from)
 			if (!strcmp(c->val[j].name, g->var[i].name))
 				return 1;
 		if (!strcmp(g->var[i].name, c->geo_id) || !strcmp(g->var[i].name, c->helper))
+			return 1;
+	}
+	return 0;
+}
+
+/* The tile core's view: the float inputs and outputs, 1-D or 2-D like the
+ * launch, indexed by the tile coordinates c->tid. */
+static int tile_arrays(rctx *c, gen_ctx *g, int *ga)
+{
+	int in = 0, out = 0;
+	g->ntid = c->ntid;
+	g->tid[0] = c->tid[0];
+	g->tid[1] = c->tid[1];
+	for (int i = 0; i < c->narr && g->narr < GEN_MAX_ARRS; i++) {
+		const rarr *a = &c->arr[i];
+		if (a->t != RT_FLOAT || (a->role != RR_IN && a->role != RR_OUT) || strlen(a->name) >= GEN_NAME)
+			continue;
+		gen_arr *x = &g->arr[g->narr];
+		memset(x, 0, sizeof *x);
+		memcpy(x->name, a->name, strlen(a->name) + 1);
+		x->dtype = WT_F32;
+		x->in = a->role == RR_IN;
+		x->out = a->role == RR_OUT;
+		x->ndim = (unsigned char)a->ndim;
+		ga[g->narr++] = i;
+		in |= x->in;
+		out |= x->out;
+	}
+	return in && out; /* one to load, one to store */
+}
+
+/* Whether the tile core loaded an output (its broadcast draws any array):
+ * an output is never read (style.h). */
+static int loads_output(const gen_ctx *g, const buf *b, size_t at)
+{
+	char pat[GEN_NAME + 16];
+	for (int i = 0; i < g->narr; i++) {
+		if (!g->arr[i].out)
+			continue;
+		int n = snprintf(pat, sizeof pat, "tile_load(%s,", g->arr[i].name);
+		if (memmem(b->data + at, b->len - at, pat, (size_t)n))
 			return 1;
 	}
 	return 0;
@@ -196,6 +309,8 @@ static const gen_var *(*core_of(gen_category cat))(gen_ctx *)
 		return gen_core_matrix;
 	case GEN_LINALG:
 		return gen_core_linalg;
+	case GEN_TILE:
+		return gen_core_tile;
 	default:
 		return NULL;
 	}
@@ -214,16 +329,23 @@ void rs_core(rctx *c)
 		bridge_init(c, &g, c->cat);
 		snprintf(g.sparam[0], GEN_NAME, "%.23s", c->geo_id);
 		g.has_sparam = c->geo_id[0] != '\0';
+		int ga[GEN_MAX_ARRS]; /* tile: c's float arrays, by g's index */
+		int usable = c->cat != GEN_TILE || tile_arrays(c, &g, ga);
 		g.fresh = tries * 20;
 		int from = g.nvar;
 		c->b->len = at;
 		c->b->data[at] = '\0';
 		core(&g);
-		if (clash(c, &g, from) || forbidden(c->b, at)) {
+		if (!usable || clash(c, &g, from, at) || forbidden(c->b, at) || loads_output(&g, c->b, at)) {
 			rng_below(&c->r, 2); /* another draw next time */
 			continue;
 		}
 		c->r = g.r;
+		for (int i = 0; c->cat == GEN_TILE && i < g.narr; i++) {
+			c->arr[ga[i]].used = 1;
+			if ((g.written >> i) & 1)
+				c->arr[ga[i]].done = 1; /* stored by tiles: not by the thread too */
+		}
 		for (int i = from; i < g.nvar; i++) {
 			rtype t;
 			if ((g.var[i].flags & VAR_LOCAL) && rtype_of(g.var[i].type, &t))
@@ -231,6 +353,7 @@ void rs_core(rctx *c)
 			else if (c->ntaken < RS_MAX_TAKEN) /* mat23, float64, ...: a name taken all the same */
 				snprintf(c->taken[c->ntaken++], RS_NAME, "%s", g.var[i].name);
 		}
+		each_assigned(c, c->b, at, take);
 		for (const char *p = c->b->data + at; *p; p++)
 			c->stmts += *p == '\n';
 		return;

@@ -81,6 +81,8 @@ static unsigned flavour(gen_category cat)
 		return RX_VEC | RX_CORE;
 	case GEN_LINALG:
 		return RX_MAT;
+	case GEN_TILE:
+		return RX_CORE;
 	default:
 		return 0;
 	}
@@ -385,7 +387,7 @@ static void epilogue(rctx *c)
 {
 	for (int i = 0; i < c->narr; i++) {
 		rarr *a = &c->arr[i];
-		if (a->role == RR_OUT) {
+		if (a->role == RR_OUT && !a->done) {
 			rs_line(c);
 			buf_printf(c->b, "%s[", a->name);
 			rs_index(c, a);
@@ -436,13 +438,26 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		c->feat |= RX_CORE;
 	if ((c->feat & RX_CORE) && c->ntid == 0)
 		c->ntid = 1; /* queries per thread */
+	if (c->feat & RX_CORE)
+		rs_core_setup(c); /* tile: the launch's dimensions */
 	int ndim = c->ntid == 2 ? 2 : 1;
 
 	draw_params(c, ndim);
+	if (cat == GEN_TILE) { /* a float input to load, a float output to store */
+		int in = 0, out = 0;
+		for (int i = 0; i < c->narr; i++) {
+			in |= c->arr[i].role == RR_IN && c->arr[i].t == RT_FLOAT;
+			out |= c->arr[i].role == RR_OUT && c->arr[i].t == RT_FLOAT;
+		}
+		if (!in)
+			add_array(c, field_or_generic(c, RT_FLOAT), RR_IN, ndim);
+		if (!out)
+			add_array(c, field_or_generic(c, RT_FLOAT), RR_OUT, ndim);
+	}
 	const char *flagconst = NULL;
 	char constname[RS_NAME];
 	int want_guard = (c->feat & RX_BITS) || rng_chance(&c->r, 0.035);
-	if (c->ntid == 0)
+	if (c->ntid == 0 || cat == GEN_TILE) /* every thread of a block reaches the tile calls */
 		want_guard = 0;
 	if (want_guard && (c->feat & RX_BITS || rng_chance(&c->r, 0.5))) {
 		rfield ff = {"flags", RT_INT, "flags"};
@@ -484,8 +499,9 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 
 	buf_reset(c->b);
 	buf_puts(c->b, "import warp as wp\n\n");
+	if (c->pre[0])
+		buf_printf(c->b, "%s", c->pre);
 	if (c->feat & RX_CORE) {
-		rs_core_setup(c);
 		if (c->geo_id[0] && name_used(c, c->geo_id))
 			snprintf(c->geo_id, sizeof c->geo_id, "%s", name_used(c, "geo_id") ? "query_id" : "geo_id");
 		if (c->geo_id[0] && c->ntaken < RS_MAX_TAKEN) /* no local takes the parameter's name */
@@ -548,25 +564,29 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		rs_random_values(c);
 	if (c->feat & RX_MATHF)
 		rs_flavour_decl(c, "math");
-	if (c->feat & RX_VEC)
-		rs_flavour_decl(c, "vec");
-	if (c->feat & RX_CORE)
+	if (c->feat & RX_CORE) /* the category's synthetic core in place of its flavour */
 		rs_core(c);
-	if (c->feat & RX_MAT)
-		rs_flavour_decl(c, "mat");
-	if (c->feat & RX_XFORM)
-		rs_flavour_decl(c, "xform");
-	if (c->feat & RX_QUAT)
-		rs_flavour_decl(c, "quat");
+	else {
+		if (c->feat & RX_VEC)
+			rs_flavour_decl(c, "vec");
+		if (c->feat & RX_MAT)
+			rs_flavour_decl(c, "mat");
+		if (c->feat & RX_XFORM)
+			rs_flavour_decl(c, "xform");
+		if (c->feat & RX_QUAT)
+			rs_flavour_decl(c, "quat");
+	}
 	if (c->helper[0])
 		rs_call_helper(c);
-	static const unsigned char wn[] = {110, 40, 16, 7, 5, 4, 3, 3, 3, 3, 2, 1};
+	static const unsigned char wn[] = {160, 40, 16, 7, 5, 4, 3, 3, 3, 3, 2, 1};
 	int n = gen_pick(&c->r, wn, 12);
 	if (n >= 9)
 		n = 8 + (int)rng_below(&c->r, n == 11 ? 28 : 10); /* the long tail */
 	int inputs = 0;
 	for (int i = 0; i < c->narr; i++)
 		inputs += c->arr[i].role == RR_IN;
+	if (c->feat & RX_CORE)
+		n /= 4; /* the core has written the kernel's statements */
 	if (!inputs && n < 2)
 		n = 1; /* a kernel that reads nothing computes something */
 	if (opt->max_stmts > 0 && n > opt->max_stmts)
