@@ -16,7 +16,7 @@ enum { SALT_REAL = 0x7265616c };
 
 /* The share of quaternion, transform, matrix and linalg kernels that get
  * their category's synthetic core too (style_bridge.c). */
-#define RS_CORE_SHARE 0.5
+#define RS_CORE_SHARE 0.3
 
 #define PICK(list) (list)[rng_below(&c->r, (uint32_t)count_of(list))]
 
@@ -356,7 +356,7 @@ static void loads(rctx *c)
 {
 	for (int i = 0; i < c->narr; i++) {
 		rarr *a = &c->arr[i];
-		if (a->role != RR_IN || !rng_chance(&c->r, c->ntid ? 0.45 : 0.7))
+		if (a->role != RR_IN || !rng_chance(&c->r, c->ntid ? 0.25 : 0.6))
 			continue;
 		char nm[RS_NAME];
 		rs_fresh(c, a->local, nm);
@@ -557,7 +557,8 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		}
 	}
 	int with_comment = rng_chance(&c->r, 0.15);
-	loads(c);
+	if (!(c->feat & RX_CORE) || cat == GEN_QUATERNION || cat == GEN_TRANSFORM || rng_chance(&c->r, 0.5))
+		loads(c); /* tiles and queries load for themselves */
 	if (with_comment && rng_chance(&c->r, 0.5))
 		rs_comment(c), with_comment = 0;
 	if (c->feat & RX_RAND)
@@ -578,7 +579,7 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	}
 	if (c->helper[0])
 		rs_call_helper(c);
-	static const unsigned char wn[] = {160, 40, 16, 7, 5, 4, 3, 3, 3, 3, 2, 1};
+	static const unsigned char wn[] = {230, 40, 16, 7, 6, 6, 6, 5, 5, 6, 6, 7};
 	int n = gen_pick(&c->r, wn, 12);
 	if (n >= 9)
 		n = 8 + (int)rng_below(&c->r, n == 11 ? 28 : 10); /* the long tail */
@@ -586,7 +587,7 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	for (int i = 0; i < c->narr; i++)
 		inputs += c->arr[i].role == RR_IN;
 	if (c->feat & RX_CORE)
-		n /= 4; /* the core has written the kernel's statements */
+		n = 0; /* the core has written the kernel's statements */
 	if (!inputs && n < 2)
 		n = 1; /* a kernel that reads nothing computes something */
 	if (opt->max_stmts > 0 && n > opt->max_stmts)
