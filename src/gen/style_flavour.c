@@ -252,6 +252,15 @@ void rs_random_values(rctx *c)
 		rs_add_val(c, nm, RT_FLOAT, 1);
 	}
 	c->stmts += 2;
+	for (int i = 0; i < c->narr; i++) /* a draw from a tabulated distribution */
+		if (c->arr[i].role == RR_IN && c->arr[i].t == RT_FLOAT && rng_chance(&c->r, 0.2)) {
+			rs_line(c);
+			buf_printf(c->b, "%s = wp.sample_cdf(%s, %s)\n", rs_fresh(c, "bin", nm), st, c->arr[i].name);
+			rs_add_val(c, nm, RT_INT, 1);
+			c->arr[i].used = 1;
+			c->stmts++;
+			break;
+		}
 }
 
 void rs_comment(rctx *c)

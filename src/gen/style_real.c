@@ -222,6 +222,8 @@ static void draw_params(rctx *c, int ndim)
 		vec_in |= c->arr[i].t == RT_VEC3;
 	for (int i = 0; i < nacc; i++) {
 		rtype t = vec_in && rng_chance(r, 0.6) ? RT_VEC3 : RT_FLOAT;
+		if (c->feat & RX_BITS)
+			t = RT_INT; /* flag masks: wp.atomic_or, ... */
 		add_array(c, field_or_generic(c, t), RR_ACC, ndim);
 	}
 	/* named scalars: dt, gravity, ... */
@@ -359,6 +361,16 @@ static void loads(rctx *c)
 		if (a->role != RR_IN || !rng_chance(&c->r, c->ntid ? 0.25 : 0.6))
 			continue;
 		char nm[RS_NAME];
+		if (a->t == RT_INT && a->ndim == 1 && c->ntid && rng_chance(&c->r, 0.15)) {
+			/* the segment of a sorted offsets array that holds the thread */
+			rs_fresh(c, "seg", nm);
+			rs_line(c);
+			buf_printf(c->b, "%s = wp.lower_bound(%s, %s)\n", nm, a->name, c->tid[c->ntid - 1]);
+			rs_add_val(c, nm, RT_INT, 1);
+			a->used = 1;
+			c->stmts++;
+			continue;
+		}
 		rs_fresh(c, a->local, nm);
 		rs_line(c);
 		buf_printf(c->b, "%s = %s[", nm, a->name);
@@ -402,6 +414,8 @@ static void epilogue(rctx *c)
 					 : k < 90 || a->t != RT_FLOAT ? "sub"
 					 : k < 95		      ? "max"
 								      : "min";
+			if (a->t == RT_INT) /* one commutative kind per accumulator */
+				op = k < 40 ? "or" : k < 60 ? "xor" : k < 75 ? "and" : k < 90 ? "add" : "max";
 			buf_printf(c->b, "wp.atomic_%s(%s, ", op, a->name);
 			if (c->gather[0] && a->ndim == 1)
 				buf_puts(c->b, c->gather);
