@@ -102,6 +102,7 @@ typedef struct rctx {
 	char sprefix[RS_NAME]; /* "params." when scalars live in a struct */
 	char geo_id[RS_NAME];  /* the geometry category's mesh/BVH/grid/volume id, or "" */
 	char rstate[RS_NAME];  /* the random state (RX_RAND), or "" */
+	char tex[RS_NAME];     /* a wp.Texture2D parameter (rendering), or "" */
 	char pre[320];	       /* module text a synthetic core's setup needs (tile shapes) */
 } rctx;
 
@@ -145,6 +146,8 @@ int rs_catalog_call(rctx *c, rtype t, int depth);
  * linalg. rs_core_setup draws what the module needs first (after the
  * import: geometry's parameter name, linalg's matrix type). */
 int rs_has_core(gen_category cat);
+/* Marks name taken (no local of c gets it); returns 0. */
+int rs_take(rctx *c, const char *name);
 void rs_core_setup(rctx *c);
 void rs_core(rctx *c);
 
@@ -177,6 +180,19 @@ void rs_flavour_decl(rctx *c, const char *kind);
 void rs_while_loop(rctx *c);
 void rs_random_values(rctx *c);
 void rs_comment(rctx *c);
+
+/* style_body.c: guard (if ...: return; flagconst: a mask constant or
+ * NULL), loads, own-element stores and accumulator atomics */
+void rs_guard(rctx *c, const char *flagconst);
+void rs_loads(rctx *c);
+void rs_epilogue(rctx *c);
+
+/* style_extra.c: additions around the constructs (fresh locals only) */
+void rs_geometry_extra(rctx *c);
+void rs_tile_extra(rctx *c);
+void rs_xform_extra(rctx *c);
+void rs_svd_extra(rctx *c);
+void rs_texture(rctx *c); /* on c->tex, a wp.Texture2D parameter */
 
 /* style_real.c */
 void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, gen_kernel *k);

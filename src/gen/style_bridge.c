@@ -236,7 +236,7 @@ static int each_assigned(rctx *c, const buf *b, size_t at, int (*f)(rctx *, cons
 	return hits;
 }
 
-static int take(rctx *c, const char *s)
+int rs_take(rctx *c, const char *s)
 {
 	if (!taken_by(c, s) && c->ntaken < RS_MAX_TAKEN)
 		snprintf(c->taken[c->ntaken++], RS_NAME, "%s", s);
@@ -306,123 +306,6 @@ static int loads_output(const gen_ctx *g, const buf *b, size_t at)
 	return 0;
 }
 
-/* After a geometry query, now and then: the BVH's or mesh's group root, or
- * the volume's gradient where the query looked. */
-static void geometry_extra(rctx *c)
-{
-	char nm[RS_NAME], gr[RS_NAME];
-	const char *id = c->geo_id;
-	int v = rs_find(c, RT_VEC3, 1);
-	if (!strcmp(id, "mesh") || !strcmp(id, "mesh_id") || !strcmp(id, "bvh") || !strcmp(id, "bvh_id")) {
-		rs_line(c);
-		buf_printf(c->b, "%s = wp.%s_get_group_root(%s, 0)\n", rs_fresh(c, "root", nm), id[0] == 'm' ? "mesh" : "bvh",
-			   id);
-		rs_add_val(c, nm, RT_INT, 1);
-		c->stmts++;
-	} else if ((!strcmp(id, "volume") || !strcmp(id, "vol")) && v >= 0) {
-		rs_fresh(c, "grad", gr);
-		rs_line(c);
-		buf_printf(c->b, "%s = wp.vec3(0.0)\n", gr);
-		rs_add_val(c, gr, RT_VEC3, 1);
-		rs_line(c);
-		buf_printf(c->b, "%s = wp.volume_sample_grad(%s, wp.volume_world_to_index(%s, %s), wp.Volume.LINEAR, %s, dtype=float)\n",
-			   rs_fresh(c, "sdf", nm), id, id, c->val[v].name, gr);
-		rs_add_val(c, nm, RT_FLOAT, 1);
-		c->stmts += 2;
-	}
-}
-
-/* The tile shape's constant names, from the setup's text ("TILE = 32",
- * "BLOCK_M = wp.constant(8)"): returns how many (1 or 3). */
-static int tile_consts(const rctx *c, char names[3][RS_NAME])
-{
-	int n = 0;
-	for (const char *p = c->pre; *p && n < 3;) {
-		const char *q = strstr(p, " = ");
-		const char *nl = strchr(p, '\n');
-		if (!q || !nl || q > nl)
-			break;
-		snprintf(names[n++], RS_NAME, "%.*s", (int)(q - p < RS_NAME - 1 ? q - p : RS_NAME - 1), p);
-		p = nl + 1;
-	}
-	return n;
-}
-
-static const char *fresh_tile(rctx *c, const char *base, char *out)
-{
-	rs_fresh(c, base, out);
-	take(c, out);
-	return out;
-}
-
-/* After the tile core, now and then: a tile made from one thread's value
- * (tile_from_thread, wp.tile / untile, tile_randf), reshaped, squeezed or
- * viewed, and reduced to a value the thread keeps. At the top level, where
- * every thread of the block runs it. */
-static void tile_extra(rctx *c)
-{
-	char k[3][RS_NAME], t[RS_NAME], u[RS_NAME], m[RS_NAME];
-	int dims = tile_consts(c, k) == 3 ? 2 : 1;
-	if (!k[0][0] || c->ntid == 0)
-		return;
-	int v = rs_find(c, RT_FLOAT, 0);
-	unsigned kind = rng_below(&c->r, 4);
-	const char *tid = c->tid[c->ntid - 1];
-	rs_line(c);
-	if (kind == 3 && dims == 1) { /* per-thread values to a tile and back */
-		buf_printf(c->b, "%s = wp.tile(", fresh_tile(c, "tv", t));
-		if (v >= 0)
-			rs_put_val(c, v);
-		else
-			buf_puts(c->b, "1.0");
-		buf_puts(c->b, ")\n");
-		rs_line(c);
-		buf_printf(c->b, "%s = wp.untile(%s)\n", rs_fresh(c, "y", m), t);
-		rs_add_val(c, m, RT_FLOAT, 1);
-		c->stmts += 2;
-		return;
-	}
-	if (kind == 2) {
-		char st[RS_NAME];
-		buf_printf(c->b, "%s = wp.rand_init(%u, %s)\n", fresh_tile(c, "rng", st), 1 + rng_below(&c->r, 9999), tid);
-		rs_line(c);
-		if (dims == 1)
-			buf_printf(c->b, "%s = wp.tile_randf(shape=%s, rng=%s)\n", fresh_tile(c, "tr", t), k[0], st);
-		else
-			buf_printf(c->b, "%s = wp.tile_randf(shape=(%s, %s), rng=%s)\n", fresh_tile(c, "tr", t), k[0], k[1], st);
-		c->stmts++;
-	} else {
-		buf_printf(c->b, "%s = wp.tile_from_thread(shape=", fresh_tile(c, "tb", t));
-		if (dims == 1)
-			buf_puts(c->b, k[0]);
-		else
-			buf_printf(c->b, "(%s, %s)", k[0], k[1]);
-		buf_puts(c->b, ", value=");
-		if (v >= 0)
-			rs_put_val(c, v);
-		else
-			buf_puts(c->b, "1.0");
-		buf_puts(c->b, ", thread_idx=0)\n");
-	}
-	c->stmts++;
-	rs_line(c);
-	if (dims == 1 && kind == 0) {
-		buf_printf(c->b, "%s = wp.tile_reshape(%s, shape=(%s, 1))\n", fresh_tile(c, "tr", u), t, k[0]);
-		rs_line(c);
-		buf_printf(c->b, "%s = wp.tile_squeeze(%s, axis=(1,))\n", fresh_tile(c, "tq", t), u);
-		rs_line(c);
-		c->stmts += 2;
-	} else if (dims == 2 && kind != 2) {
-		buf_printf(c->b, "%s = wp.tile_view(%s, offset=(0, 0), shape=(%s, 1))\n", fresh_tile(c, "tw", u), t, k[0]);
-		snprintf(t, sizeof t, "%s", u);
-		rs_line(c);
-		c->stmts++;
-	}
-	buf_printf(c->b, "%s = wp.tile_%s(%s)[0]\n", rs_fresh(c, "m", m), rng_chance(&c->r, 0.6) ? "sum" : "max", t);
-	rs_add_val(c, m, RT_FLOAT, 1);
-	c->stmts++;
-}
-
 static const gen_var *(*core_of(gen_category cat))(gen_ctx *)
 {
 	switch (cat) {
@@ -480,13 +363,13 @@ void rs_core(rctx *c)
 			else if (c->ntaken < RS_MAX_TAKEN) /* mat23, float64, ...: a name taken all the same */
 				snprintf(c->taken[c->ntaken++], RS_NAME, "%s", g.var[i].name);
 		}
-		each_assigned(c, c->b, at, take);
+		each_assigned(c, c->b, at, rs_take);
 		for (const char *p = c->b->data + at; *p; p++)
 			c->stmts += *p == '\n';
 		if (c->cat == GEN_GEOMETRY && rng_chance(&c->r, 0.4))
-			geometry_extra(c);
+			rs_geometry_extra(c);
 		if (c->cat == GEN_TILE && rng_chance(&c->r, 0.5))
-			tile_extra(c);
+			rs_tile_extra(c);
 		return;
 	}
 	c->b->len = at; /* no free names (never seen): the kernel goes without */

@@ -264,6 +264,11 @@ static void signature(rctx *c, const char *name, const char *structname)
 		buf_printf(c->b, "%s: wp.uint64", c->geo_id);
 		first = 0;
 	}
+	if (c->tex[0]) {
+		buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
+		buf_printf(c->b, "%s: wp.Texture2D", c->tex);
+		first = 0;
+	}
 	if (structname) {
 		buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
 		buf_printf(c->b, "params: %s", structname);
@@ -314,119 +319,6 @@ static void tid_line(rctx *c)
 	rs_line(c);
 	buf_printf(c->b, c->ntid == 2 ? "%s, %s = wp.tid()\n" : "%s = wp.tid()\n", c->tid[0], c->tid[1]);
 	c->stmts++;
-}
-
-/* if flags[tid] == 0: return, and the like. */
-static void guard(rctx *c, const char *flagconst)
-{
-	rarr *f = NULL;
-	for (int i = 0; i < c->narr; i++)
-		if (c->arr[i].role == RR_FLAG)
-			f = &c->arr[i];
-	rs_line(c);
-	if (f && flagconst) {
-		buf_printf(c->b, "if (%s[", f->name);
-		rs_index(c, f);
-		buf_printf(c->b, "] & %s) == 0:\n", flagconst);
-	} else if (f) {
-		buf_printf(c->b, "if %s[", f->name);
-		rs_index(c, f);
-		buf_puts(c->b, "] == 0:\n");
-	} else {
-		int v = rs_find(c, RT_FLOAT, 0), n = -1;
-		for (int i = 0; i < c->nparams_scalar; i++)
-			if (c->val[i].t == RT_INT && strncmp(c->val[i].name, "num_", 4) == 0)
-				n = i;
-		if (n >= 0)
-			buf_printf(c->b, "if %s >= %s%s:\n", c->tid[c->ntid - 1], c->sprefix, c->val[n].name);
-		else if (v < 0)
-			buf_printf(c->b, "if %s >= %s.shape[%d]:\n", c->tid[c->ntid - 1], c->arr[0].name,
-				   c->arr[0].ndim - 1);
-		else {
-			buf_puts(c->b, "if ");
-			if (c->val[v].param && c->sprefix[0])
-				buf_puts(c->b, c->sprefix);
-			buf_printf(c->b, "%s == 0.0:\n", c->val[v].name);
-		}
-	}
-	rs_line(c);
-	buf_puts(c->b, "    return\n");
-	c->stmts++;
-}
-
-static void loads(rctx *c)
-{
-	for (int i = 0; i < c->narr; i++) {
-		rarr *a = &c->arr[i];
-		if (a->role != RR_IN || !rng_chance(&c->r, c->ntid ? 0.25 : 0.6))
-			continue;
-		char nm[RS_NAME];
-		if (a->t == RT_INT && a->ndim == 1 && c->ntid && rng_chance(&c->r, 0.15)) {
-			/* the segment of a sorted offsets array that holds the thread */
-			rs_fresh(c, "seg", nm);
-			rs_line(c);
-			buf_printf(c->b, "%s = wp.lower_bound(%s, %s)\n", nm, a->name, c->tid[c->ntid - 1]);
-			rs_add_val(c, nm, RT_INT, 1);
-			a->used = 1;
-			c->stmts++;
-			continue;
-		}
-		rs_fresh(c, a->local, nm);
-		rs_line(c);
-		buf_printf(c->b, "%s = %s[", nm, a->name);
-		if (c->gather[0] && a->ndim == 1 && rng_chance(&c->r, 0.4))
-			buf_puts(c->b, c->gather);
-		else
-			rs_index(c, a);
-		buf_puts(c->b, "]\n");
-		rs_add_val(c, nm, a->t, 1);
-		a->used = 1;
-		c->stmts++;
-	}
-}
-
-/* The value an output gets (rs_value; an int output without ints: the thread index). */
-static void value_of(rctx *c, rtype t)
-{
-	if (t == RT_INT && rs_find(c, RT_INT, 0) < 0) {
-		buf_puts(c->b, c->ntid ? c->tid[c->ntid - 1] : "0");
-		return;
-	}
-	rs_value(c, t);
-}
-
-static void epilogue(rctx *c)
-{
-	for (int i = 0; i < c->narr; i++) {
-		rarr *a = &c->arr[i];
-		if (a->role == RR_OUT && !a->done) {
-			rs_line(c);
-			buf_printf(c->b, "%s[", a->name);
-			rs_index(c, a);
-			buf_puts(c->b, "] = ");
-			value_of(c, a->t);
-			buf_putc(c->b, '\n');
-			c->stmts++;
-		} else if (a->role == RR_ACC) {
-			rs_line(c);
-			unsigned k = rng_below(&c->r, 100); /* one kind per accumulator (style.h) */
-			const char *op = k < 78			      ? "add"
-					 : k < 90 || a->t != RT_FLOAT ? "sub"
-					 : k < 95		      ? "max"
-								      : "min";
-			if (a->t == RT_INT) /* one commutative kind per accumulator */
-				op = k < 40 ? "or" : k < 60 ? "xor" : k < 75 ? "and" : k < 90 ? "add" : "max";
-			buf_printf(c->b, "wp.atomic_%s(%s, ", op, a->name);
-			if (c->gather[0] && a->ndim == 1)
-				buf_puts(c->b, c->gather);
-			else
-				rs_index(c, a);
-			buf_puts(c->b, ", ");
-			value_of(c, a->t);
-			buf_puts(c->b, ")\n");
-			c->stmts++;
-		}
-	}
 }
 
 void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, gen_kernel *k)
@@ -498,6 +390,10 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	}
 	if (c->feat & RX_RAND)
 		add_scalar(c, "seed", RT_INT);
+	if (!strcmp(c->d->name, "rendering") && c->ntid && rng_chance(&c->r, 0.15) && !name_used(c, "tex")) {
+		snprintf(c->tex, sizeof c->tex, "tex"); /* an image to look up */
+		snprintf(c->taken[c->ntaken++], RS_NAME, "tex");
+	}
 	if (want_guard && c->ntid && !flagconst && rng_chance(&c->r, 0.6)) {
 		char pl0[RS_NAME], cnt[RS_NAME];
 		snprintf(cnt, sizeof cnt, "num_%.30s", plural(c->entity, pl0));
@@ -548,7 +444,7 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	}
 	tid_line(c);
 	if (want_guard)
-		guard(c, flagconst);
+		rs_guard(c, flagconst);
 	if (gather_arr[0]) {
 		const rarr *tgt = NULL;
 		for (int i = 0; i < c->narr && !tgt; i++)
@@ -572,9 +468,11 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	}
 	int with_comment = rng_chance(&c->r, 0.15);
 	if (!(c->feat & RX_CORE) || cat == GEN_QUATERNION || cat == GEN_TRANSFORM || rng_chance(&c->r, 0.5))
-		loads(c); /* tiles and queries load for themselves */
+		rs_loads(c); /* tiles and queries load for themselves */
 	if (with_comment && rng_chance(&c->r, 0.5))
 		rs_comment(c), with_comment = 0;
+	if (c->tex[0])
+		rs_texture(c);
 	if (c->feat & RX_RAND)
 		rs_random_values(c);
 	if (c->feat & RX_MATHF)
@@ -590,6 +488,10 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 			rs_flavour_decl(c, "xform");
 		if (c->feat & RX_QUAT)
 			rs_flavour_decl(c, "quat");
+		if ((c->feat & RX_XFORM) && rng_chance(&c->r, 0.35))
+			rs_xform_extra(c);
+		if ((c->feat & RX_MAT) && rng_chance(&c->r, 0.15))
+			rs_svd_extra(c);
 	}
 	if (c->helper[0])
 		rs_call_helper(c);
@@ -632,6 +534,6 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	}
 	if (with_comment)
 		rs_comment(c);
-	epilogue(c);
+	rs_epilogue(c);
 	k->stmts = c->stmts;
 }
