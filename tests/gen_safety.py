@@ -67,7 +67,7 @@ CASTS = {"float", "int", "float32", "float64", "float16", "int32", "int64", "uin
 #: Largest loop bound literal the generator writes is 44 (range(a, b + 4, s));
 #: anything above 64 is no longer "a few dozen iterations".
 MAX_TRIPS = 64
-QUERY_NEXT = {"hash_grid_query_next", "bvh_query_next", "mesh_query_aabb_next"}
+QUERY_NEXT = {"hash_grid_query_next", "bvh_query_next", "mesh_query_aabb_next", "mesh_query_next"}
 
 
 def dotted(node):

@@ -4,6 +4,7 @@
  * taken apart, a 2x2 SVD, a texture lookup. Each only reads inputs and
  * writes fresh locals, so the parameter roles stay as they are. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gen/ctx.h"
@@ -11,6 +12,34 @@
 
 /* After a geometry query, now and then: the BVH's or mesh's group root, or
  * the volume's gradient where the query looked. */
+/* The neighbours within a capsule of the group's root (BVH) or a sphere
+ * (mesh) around p, counted: q = query; k = int(0); while next(q, k): n += 1 */
+static void query_walk(rctx *c, const char *id, const char *root, const char *p)
+{
+	char q[RS_NAME], k[RS_NAME], n[RS_NAME];
+	int bvh = id[0] == 'b';
+	rs_fresh(c, bvh ? "capsule_query" : "sphere_query", q);
+	rs_take(c, q);
+	rs_line(c);
+	if (bvh)
+		buf_printf(c->b, "%s = wp.bvh_query_capsule(%s, %s, wp.vec3(0.0, 1.0, 0.0), 0.5, %s)\n", q, id, p, root);
+	else
+		buf_printf(c->b, "%s = wp.mesh_query_sphere(%s, %s, 0.5)\n", q, id, p);
+	rs_fresh(c, bvh ? "item" : "face", k);
+	rs_take(c, k);
+	rs_fresh(c, "num_hits", n);
+	rs_line(c);
+	buf_printf(c->b, "%s = int(0)\n", k);
+	rs_line(c);
+	buf_printf(c->b, "%s = int(0)\n", n);
+	rs_line(c);
+	buf_printf(c->b, "while wp.%s(%s, %s):\n", bvh ? "bvh_query_next" : "mesh_query_next", q, k);
+	rs_line(c);
+	buf_printf(c->b, "    %s += 1\n", n);
+	rs_add_val(c, n, RT_INT, 1);
+	c->stmts += 5;
+}
+
 void rs_geometry_extra(rctx *c)
 {
 	char nm[RS_NAME], gr[RS_NAME];
@@ -22,6 +51,8 @@ void rs_geometry_extra(rctx *c)
 			   id);
 		rs_add_val(c, nm, RT_INT, 1);
 		c->stmts++;
+		if (v >= 0 && rng_chance(&c->r, 0.6))
+			query_walk(c, id, nm, c->val[v].name);
 	} else if ((!strcmp(id, "volume") || !strcmp(id, "vol")) && v >= 0) {
 		rs_fresh(c, "grad", gr);
 		rs_line(c);
@@ -37,7 +68,7 @@ void rs_geometry_extra(rctx *c)
 
 /* The tile shape's constant names, from the setup's text ("TILE = 32",
  * "BLOCK_M = wp.constant(8)"): returns how many (1 or 3). */
-static int tile_consts(const rctx *c, char names[3][RS_NAME])
+static int tile_consts(const rctx *c, char names[3][RS_NAME], int *vals)
 {
 	int n = 0;
 	for (const char *p = c->pre; *p && n < 3;) {
@@ -45,6 +76,10 @@ static int tile_consts(const rctx *c, char names[3][RS_NAME])
 		const char *nl = strchr(p, '\n');
 		if (!q || !nl || q > nl)
 			break;
+		const char *d = q + 3;
+		while (d < nl && (*d < '0' || *d > '9'))
+			d++; /* "32" or "wp.constant(32)" */
+		vals[n] = (int)strtol(d, NULL, 10);
 		snprintf(names[n++], RS_NAME, "%.*s", (int)(q - p < RS_NAME - 1 ? q - p : RS_NAME - 1), p);
 		p = nl + 1;
 	}
@@ -65,10 +100,11 @@ static const char *fresh_tile(rctx *c, const char *base, char *out)
 void rs_tile_extra(rctx *c)
 {
 	char k[3][RS_NAME], t[RS_NAME], u[RS_NAME], m[RS_NAME];
-	int dims = tile_consts(c, k) == 3 ? 2 : 1;
+	int kv[3] = {0, 0, 0};
+	int dims = tile_consts(c, k, kv) == 3 ? 2 : 1;
 	if (!k[0][0] || c->ntid == 0)
 		return;
-	int v = rs_find(c, RT_FLOAT, 0);
+	int v = rs_find(c, RT_FLOAT, 1); /* a local: wp.tile(params.x) fails in Warp */
 	unsigned kind = rng_below(&c->r, 4);
 	const char *tid = c->tid[c->ntid - 1];
 	rs_line(c);
@@ -115,6 +151,12 @@ void rs_tile_extra(rctx *c)
 		buf_printf(c->b, "%s = wp.tile_squeeze(%s, axis=(1,))\n", fresh_tile(c, "tq", t), u);
 		rs_line(c);
 		c->stmts += 2;
+	} else if (dims == 2 && kind == 1 && kv[0] == kv[1]) { /* a square tile: its diagonal */
+		buf_printf(c->b, "%s = wp.tile_diag_add(%s, wp.tile_ones(shape=%s, dtype=float))\n", fresh_tile(c, "td", u),
+			   t, k[0]);
+		snprintf(t, sizeof t, "%s", u);
+		rs_line(c);
+		c->stmts++;
 	} else if (dims == 2 && kind != 2) {
 		buf_printf(c->b, "%s = wp.tile_view(%s, offset=(0, 0), shape=(%s, 1))\n", fresh_tile(c, "tw", u), t, k[0]);
 		snprintf(t, sizeof t, "%s", u);
