@@ -48,9 +48,12 @@ void rs_guard(rctx *c, const char *flagconst)
 
 void rs_loads(rctx *c)
 {
+	int gathered = 0;
 	for (int i = 0; i < c->narr; i++) {
 		rarr *a = &c->arr[i];
-		if (a->role != RR_IN || !rng_chance(&c->r, c->ntid ? 0.25 : 0.6))
+		/* a gathered index is there to be used: one input is read through it */
+		int through = c->gather[0] && a->ndim == 1 && !gathered && a->role == RR_IN && a->t != RT_INT;
+		if (a->role != RR_IN || (!through && !rng_chance(&c->r, c->ntid ? 0.25 : 0.6)))
 			continue;
 		char nm[RS_NAME];
 		if (a->t == RT_INT && a->ndim == 1 && c->ntid && rng_chance(&c->r, 0.15)) {
@@ -66,9 +69,10 @@ void rs_loads(rctx *c)
 		rs_fresh(c, a->local, nm);
 		rs_line(c);
 		buf_printf(c->b, "%s = %s[", nm, a->name);
-		if (c->gather[0] && a->ndim == 1 && rng_chance(&c->r, 0.4))
+		if (through || (c->gather[0] && a->ndim == 1 && rng_chance(&c->r, 0.4))) {
 			buf_puts(c->b, c->gather);
-		else
+			gathered = 1;
+		} else
 			rs_index(c, a);
 		buf_puts(c->b, "]\n");
 		rs_add_val(c, nm, a->t, 1);

@@ -50,7 +50,7 @@ static void bridge_init(rctx *c, gen_ctx *g_, gen_category profile)
 		g->rstate = c->rstate;
 		g->feat |= FE_RAND;
 	}
-	g->max_depth = 2;
+	g->max_depth = c->depth_max < 2 ? c->depth_max : 2; /* --max-depth holds here too */
 	g->indent = c->indent;
 	g->tid[0] = c->ntid ? c->tid[c->ntid - 1] : "0";
 	g->ntid = 1;
