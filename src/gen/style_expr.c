@@ -42,7 +42,7 @@ void rs_put_val(rctx *c, int i)
 void rs_leaf(rctx *c, rtype t)
 {
 	int v = rs_find(c, t, 0);
-	if (v >= 0 && rng_chance(&c->r, 0.96)) {
+	if (v >= 0 && rng_chance(&c->r, 0.85)) {
 		rs_put_val(c, v);
 		return;
 	}
