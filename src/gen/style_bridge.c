@@ -340,13 +340,14 @@ void rs_core(rctx *c)
 		snprintf(g.sparam[0], GEN_NAME, "%.23s", c->geo_id);
 		g.has_sparam = c->geo_id[0] != '\0';
 		int ga[GEN_MAX_ARRS]; /* tile: c's float arrays, by g's index */
-		int usable = c->cat != GEN_TILE || tile_arrays(c, &g, ga);
+		if (c->cat == GEN_TILE && !tile_arrays(c, &g, ga))
+			break; /* no float input or output with a short name: no tiles */
 		g.fresh = tries * 20;
 		int from = g.nvar;
 		c->b->len = at;
 		c->b->data[at] = '\0';
 		core(&g);
-		if (!usable || clash(c, &g, from, at) || forbidden(c->b, at) || loads_output(&g, c->b, at)) {
+		if (clash(c, &g, from, at) || forbidden(c->b, at) || loads_output(&g, c->b, at)) {
 			rng_below(&c->r, 2); /* another draw next time */
 			continue;
 		}
