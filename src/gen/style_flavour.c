@@ -217,7 +217,14 @@ void rs_random_values(rctx *c)
 	else
 		buf_printf(c->b, "%s = wp.rand_init(%sseed)\n", st, c->sprefix);
 	rs_line(c);
-	switch (rng_below(&c->r, 7)) {
+	switch (rng_below(&c->r, 8)) {
+	case 7: { /* a 2-D sample's distance from the origin */
+		static const char *const s2[] = {"sample_unit_disk", "sample_unit_ring", "sample_unit_square",
+						 "sample_triangle", NULL};
+		buf_printf(c->b, "%s = wp.length(wp.%s(%s))\n", rs_fresh(c, "r", nm), PICK(s2), st);
+		rs_add_val(c, nm, RT_FLOAT, 1);
+		break;
+	}
 	case 4: {
 		static const char *const smp[] = {"sample_unit_sphere", "sample_unit_cube",
 						  "sample_unit_hemisphere", NULL};
