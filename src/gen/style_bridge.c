@@ -88,7 +88,7 @@ static const char *const tpl_float[] = {
 static const char *const tpl_int[] = {
     "wp.bit_and(#, L)", "wp.bit_or(#, L)", "wp.bit_xor(#, #)", "wp.rshift(#, 1)",
     "wp.lshift(wp.bit_and(#, 255), 2)", "wp.invert(#)", "wp.add(#, #)", "wp.sub(#, L)", "wp.floordiv(#, L)",
-    "wp.neg(#)", "int(wp.unot(# > 0))", NULL};
+    "wp.neg(#)", "wp.where(wp.unot(# > 0), 1, 0)", NULL};
 static const char *const tpl_vec[] = {
     "wp.add(#, #)", "wp.sub(#, #)", "wp.mul(#, $)", "wp.neg(#)", "wp.div(#, L)", "wp.vector($, $, $)",
     "wp.transform_point(wp.transform_to_matrix(wp.transform_identity()), #)", "wp.smooth_normalize(#)",
