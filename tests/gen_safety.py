@@ -19,7 +19,8 @@ Rules (each justified against the generator below, at the form it accepts):
             (nor -1 for integer literals: INT_MIN // -1)
   guarded   sqrt, log/log2/log10, pow, acos, asin, inverse, randi, poisson,
             pnoise, smoothstep, curlnoise get an argument of a guarded form
-            (atanh, acosh, erfinv, div, mod are flagged: never emitted)
+            (atanh, acosh are flagged: never emitted); erfinv/erfcinv of a
+            clamp inside their domain; wp.div/floordiv/mod as / // %
   shift     << and >> never shift by >= 32 nor a negative value, and << only
             a masked value that cannot overflow
   loop      every for iterates over range() with bounded arguments (literals
@@ -66,7 +67,7 @@ CASTS = {"float", "int", "float32", "float64", "float16", "int32", "int64", "uin
 #: Largest loop bound literal the generator writes is 44 (range(a, b + 4, s));
 #: anything above 64 is no longer "a few dozen iterations".
 MAX_TRIPS = 64
-QUERY_NEXT = {"hash_grid_query_next", "bvh_query_next", "mesh_query_aabb_next"}
+QUERY_NEXT = {"hash_grid_query_next", "bvh_query_next", "mesh_query_aabb_next", "mesh_query_next"}
 
 
 def dotted(node):
@@ -423,7 +424,8 @@ class Checker:
                 self.bad(k, "index", node)
             return
         if n in ("sqrt", "log", "log2", "log10", "pow", "acos", "asin", "inverse", "randi", "cw_div", "div", "mod",
-                 "atanh", "acosh", "erfinv", "poisson", "pnoise", "smoothstep", "curlnoise"):
+                 "atanh", "acosh", "erfinv", "erfcinv", "poisson", "pnoise", "smoothstep", "curlnoise", "floordiv",
+                 "lshift", "rshift"):
             self.counts["guarded calls"] += 1
         else:
             return
@@ -453,8 +455,24 @@ class Checker:
         elif n == "cw_div":
             # expr_builtin.c: cw_div(x, cw_mul(v, v) + vecN(1.0)): every component >= 1
             ok = len(a) == 2 and self.vec_positive(k, a[1])
-        elif n in ("div", "mod"):
+        elif n in ("div", "mod", "floordiv"):
             ok = len(a) == 2 and self.nonzero_denominator(k, a[1])
+        elif n in ("erfinv", "erfcinv"):
+            # style_bridge.c: erfinv(clamp(e, lo, hi)) inside (-1, 1), erfcinv inside (0, 2)
+            e = a[0] if len(a) == 1 else None
+            lo = hi = None
+            if e is not None and call_name(e) == "clamp" and len(e.args) == 3:
+                lo, hi = self.num(k, e.args[1]), self.num(k, e.args[2])
+            edge = (-1.0, 1.0) if n == "erfinv" else (0.0, 2.0)
+            ok = lo is not None and hi is not None and edge[0] < lo <= hi < edge[1]
+        elif n in ("lshift", "rshift"):
+            # style_bridge.c: rshift(e, k), lshift(bit_and(e, M), k): 0 <= k < 32, M << k < 2**31
+            sh = self.num(k, a[1]) if len(a) == 2 else None
+            ok = isinstance(sh, int) and 0 <= sh < 32
+            if ok and n == "lshift":
+                m = a[0]
+                mask = self.num(k, m.args[1]) if call_name(m) == "bit_and" and len(m.args) == 2 else None
+                ok = isinstance(mask, int) and 0 <= mask and (mask << sh) < 2 ** 31
         elif n == "poisson":
             # expr_leaf.c: poisson(s, lam) with lam a positive literal
             ok = len(a) == 2 and self.pos_lit(k, a[1])
@@ -468,7 +486,7 @@ class Checker:
         elif n == "curlnoise":
             # expr_leaf.c: curlnoise(s, v, wp.uint32(octaves >= 1), lacunarity, gain)
             ok = len(a) == 2 or (len(a) == 5 and self.pos_lit(k, a[2]))
-        if n in ("div", "mod"):
+        if n in ("div", "mod", "floordiv"):
             self.counts["divisions"] += 1
         if not ok:
             self.bad(k, "guarded %s" % n, node)
@@ -1011,6 +1029,9 @@ PLANTED = {
     "div_var": ("division", "    x = a[tid]\n    y = a[tid]\n    a[tid] = x / y\n"),
     "log_raw": ("guarded log", "    x = a[tid]\n    a[tid] = wp.log(x)\n"),
     "sqrt_shift": ("guarded sqrt", "    x = a[tid]\n    a[tid] = wp.sqrt(x - 1.0)\n"),
+    "erfinv_edge": ("guarded erfinv", "    x = a[tid]\n    a[tid] = wp.erfinv(wp.clamp(x, -1.0, 1.0))\n"),
+    "floordiv_var": ("guarded floordiv", "    x = a[tid]\n    a[tid] = wp.floordiv(x, x)\n"),
+    "lshift_raw": ("guarded lshift", "    k = int(a[tid])\n    a[tid] = float(wp.lshift(k, 2))\n"),
     "range_param": ("loop", "    for i in range(n):\n        a[tid] += 1.0\n"),
     "undefined": ("undefined", "    a[tid] = ghost + 1.0\n"),
     "while_nocount": ("loop", "    c = int(0)\n    while c < 5:\n        continue\n        c += 1\n"),

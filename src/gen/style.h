@@ -63,6 +63,7 @@ typedef struct rarr {
 	rrole role;
 	int ndim;	   /* 1 or 2 */
 	int used;	   /* read (inputs) or written (outputs, accumulators) */
+	int done;	   /* an output a tile store wrote (style_bridge.c) */
 	const char *local; /* suggested name of the loaded value */
 } rarr;
 
@@ -99,6 +100,10 @@ typedef struct rctx {
 	rtype helper_args[3], helper_ret;
 	int helper_nargs;
 	char sprefix[RS_NAME]; /* "params." when scalars live in a struct */
+	char geo_id[RS_NAME];  /* the geometry category's mesh/BVH/grid/volume id, or "" */
+	char rstate[RS_NAME];  /* the random state (RX_RAND), or "" */
+	char tex[RS_NAME];     /* a wp.Texture2D parameter (rendering), or "" */
+	char pre[320];	       /* module text a synthetic core's setup needs (tile shapes) */
 } rctx;
 
 /* Category flavours: what the kernel must contain. */
@@ -120,6 +125,7 @@ enum {
 	RX_WHILE = 1 << 14,
 	RX_2D = 1 << 15,
 	RX_QUAT = 1 << 16,
+	RX_CORE = 1 << 17,
 };
 
 /* style_expr.c: typed expressions and their parts */
@@ -130,6 +136,20 @@ void rs_leaf(rctx *c, rtype t);	     /* a name, an input's element, or a constan
 void rs_binop(rctx *c, rtype a, const char *op, rtype b, int d);
 /* A leaf of type t unlike the left operand b->data[l0..l1) (not x - x). */
 void rs_right_leaf(rctx *c, rtype t, size_t l0, size_t l1);
+
+/* style_bridge.c: one call of Warp's wider builtins returning t, written by
+ * the synthetic grammar over the values in scope (no arrays); 0 when none
+ * applies (nothing written). */
+int rs_catalog_call(rctx *c, rtype t, int depth);
+/* The synthetic core of c->cat over c's values (RX_CORE): geometry's query
+ * on its wp.uint64 parameter (c->geo_id), quaternion, transform, matrix,
+ * linalg. rs_core_setup draws what the module needs first (after the
+ * import: geometry's parameter name, linalg's matrix type). */
+int rs_has_core(gen_category cat);
+/* Marks name taken (no local of c gets it); returns 0. */
+int rs_take(rctx *c, const char *name);
+void rs_core_setup(rctx *c);
+void rs_core(rctx *c);
 
 /* style_stmt.c: the scope and the statements */
 void rs_line(rctx *c);
@@ -160,6 +180,19 @@ void rs_flavour_decl(rctx *c, const char *kind);
 void rs_while_loop(rctx *c);
 void rs_random_values(rctx *c);
 void rs_comment(rctx *c);
+
+/* style_body.c: guard (if ...: return; flagconst: a mask constant or
+ * NULL), loads, own-element stores and accumulator atomics */
+void rs_guard(rctx *c, const char *flagconst);
+void rs_loads(rctx *c);
+void rs_epilogue(rctx *c);
+
+/* style_extra.c: additions around the constructs (fresh locals only) */
+void rs_geometry_extra(rctx *c);
+void rs_tile_extra(rctx *c);
+void rs_xform_extra(rctx *c);
+void rs_svd_extra(rctx *c);
+void rs_texture(rctx *c); /* on c->tex, a wp.Texture2D parameter */
 
 /* style_real.c */
 void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, gen_kernel *k);

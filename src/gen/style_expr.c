@@ -9,6 +9,9 @@
 #include "gen/ctx.h"
 #include "gen/style.h"
 
+/* The share of operator nodes that call one of the wider builtins (style_bridge.c). */
+#define RS_CATALOG_SHARE 0.12
+
 #define PICK(list) (list)[rng_below(&c->r, (uint32_t)count_of(list))]
 
 static int count_of(const char *const *l)
@@ -39,7 +42,7 @@ void rs_put_val(rctx *c, int i)
 void rs_leaf(rctx *c, rtype t)
 {
 	int v = rs_find(c, t, 0);
-	if (v >= 0 && rng_chance(&c->r, 0.96)) {
+	if (v >= 0 && rng_chance(&c->r, 0.85)) {
 		rs_put_val(c, v);
 		return;
 	}
@@ -554,6 +557,8 @@ void rs_expr(rctx *c, rtype t, int depth)
 		rs_leaf(c, t);
 		return;
 	}
+	if (rng_chance(&c->r, RS_CATALOG_SHARE) && rs_catalog_call(c, t, depth))
+		return;
 	switch (t) {
 	case RT_FLOAT:
 		expr_float(c, depth - 1);

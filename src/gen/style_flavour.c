@@ -210,13 +210,21 @@ void rs_random_values(rctx *c)
 {
 	char st[RS_NAME], nm[RS_NAME];
 	rs_fresh(c, "state", st);
+	snprintf(c->rstate, sizeof c->rstate, "%s", st); /* style_bridge.c draws from it too */
 	rs_line(c);
 	if (c->ntid)
 		buf_printf(c->b, "%s = wp.rand_init(%sseed, %s)\n", st, c->sprefix, c->tid[c->ntid - 1]);
 	else
 		buf_printf(c->b, "%s = wp.rand_init(%sseed)\n", st, c->sprefix);
 	rs_line(c);
-	switch (rng_below(&c->r, 7)) {
+	switch (rng_below(&c->r, 8)) {
+	case 7: { /* a 2-D sample's distance from the origin */
+		static const char *const s2[] = {"sample_unit_disk", "sample_unit_ring", "sample_unit_square",
+						 "sample_triangle", NULL};
+		buf_printf(c->b, "%s = wp.length(wp.%s(%s))\n", rs_fresh(c, "r", nm), PICK(s2), st);
+		rs_add_val(c, nm, RT_FLOAT, 1);
+		break;
+	}
 	case 4: {
 		static const char *const smp[] = {"sample_unit_sphere", "sample_unit_cube",
 						  "sample_unit_hemisphere", NULL};
@@ -251,6 +259,15 @@ void rs_random_values(rctx *c)
 		rs_add_val(c, nm, RT_FLOAT, 1);
 	}
 	c->stmts += 2;
+	for (int i = 0; i < c->narr; i++) /* a draw from a tabulated distribution */
+		if (c->arr[i].role == RR_IN && c->arr[i].t == RT_FLOAT && rng_chance(&c->r, 0.2)) {
+			rs_line(c);
+			buf_printf(c->b, "%s = wp.sample_cdf(%s, %s)\n", rs_fresh(c, "bin", nm), st, c->arr[i].name);
+			rs_add_val(c, nm, RT_INT, 1);
+			c->arr[i].used = 1;
+			c->stmts++;
+			break;
+		}
 }
 
 void rs_comment(rctx *c)

@@ -14,6 +14,10 @@
 
 enum { SALT_REAL = 0x7265616c };
 
+/* The share of quaternion, transform, matrix and linalg kernels that get
+ * their category's synthetic core too (style_bridge.c). */
+#define RS_CORE_SHARE 0.3
+
 #define PICK(list) (list)[rng_below(&c->r, (uint32_t)count_of(list))]
 
 static int count_of(const char *const *l)
@@ -74,9 +78,11 @@ static unsigned flavour(gen_category cat)
 	case GEN_QUATERNION:
 		return RX_QUAT;
 	case GEN_GEOMETRY:
-		return RX_VEC;
+		return RX_VEC | RX_CORE;
 	case GEN_LINALG:
 		return RX_MAT;
+	case GEN_TILE:
+		return RX_CORE;
 	default:
 		return 0;
 	}
@@ -216,6 +222,8 @@ static void draw_params(rctx *c, int ndim)
 		vec_in |= c->arr[i].t == RT_VEC3;
 	for (int i = 0; i < nacc; i++) {
 		rtype t = vec_in && rng_chance(r, 0.6) ? RT_VEC3 : RT_FLOAT;
+		if (c->feat & RX_BITS)
+			t = RT_INT; /* flag masks: wp.atomic_or, ... */
 		add_array(c, field_or_generic(c, t), RR_ACC, ndim);
 	}
 	/* named scalars: dt, gravity, ... */
@@ -249,6 +257,16 @@ static void signature(rctx *c, const char *name, const char *structname)
 	for (int i = 0; i < c->narr; i++) {
 		buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
 		put_annotation(c, &c->arr[i], subscript);
+		first = 0;
+	}
+	if (c->geo_id[0]) {
+		buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
+		buf_printf(c->b, "%s: wp.uint64", c->geo_id);
+		first = 0;
+	}
+	if (c->tex[0]) {
+		buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
+		buf_printf(c->b, "%s: wp.Texture2D", c->tex);
 		first = 0;
 	}
 	if (structname) {
@@ -303,107 +321,6 @@ static void tid_line(rctx *c)
 	c->stmts++;
 }
 
-/* if flags[tid] == 0: return, and the like. */
-static void guard(rctx *c, const char *flagconst)
-{
-	rarr *f = NULL;
-	for (int i = 0; i < c->narr; i++)
-		if (c->arr[i].role == RR_FLAG)
-			f = &c->arr[i];
-	rs_line(c);
-	if (f && flagconst) {
-		buf_printf(c->b, "if (%s[", f->name);
-		rs_index(c, f);
-		buf_printf(c->b, "] & %s) == 0:\n", flagconst);
-	} else if (f) {
-		buf_printf(c->b, "if %s[", f->name);
-		rs_index(c, f);
-		buf_puts(c->b, "] == 0:\n");
-	} else {
-		int v = rs_find(c, RT_FLOAT, 0), n = -1;
-		for (int i = 0; i < c->nparams_scalar; i++)
-			if (c->val[i].t == RT_INT && strncmp(c->val[i].name, "num_", 4) == 0)
-				n = i;
-		if (n >= 0)
-			buf_printf(c->b, "if %s >= %s%s:\n", c->tid[c->ntid - 1], c->sprefix, c->val[n].name);
-		else if (v < 0)
-			buf_printf(c->b, "if %s >= %s.shape[%d]:\n", c->tid[c->ntid - 1], c->arr[0].name,
-				   c->arr[0].ndim - 1);
-		else {
-			buf_puts(c->b, "if ");
-			if (c->val[v].param && c->sprefix[0])
-				buf_puts(c->b, c->sprefix);
-			buf_printf(c->b, "%s == 0.0:\n", c->val[v].name);
-		}
-	}
-	rs_line(c);
-	buf_puts(c->b, "    return\n");
-	c->stmts++;
-}
-
-static void loads(rctx *c)
-{
-	for (int i = 0; i < c->narr; i++) {
-		rarr *a = &c->arr[i];
-		if (a->role != RR_IN || !rng_chance(&c->r, c->ntid ? 0.45 : 0.7))
-			continue;
-		char nm[RS_NAME];
-		rs_fresh(c, a->local, nm);
-		rs_line(c);
-		buf_printf(c->b, "%s = %s[", nm, a->name);
-		if (c->gather[0] && a->ndim == 1 && rng_chance(&c->r, 0.4))
-			buf_puts(c->b, c->gather);
-		else
-			rs_index(c, a);
-		buf_puts(c->b, "]\n");
-		rs_add_val(c, nm, a->t, 1);
-		a->used = 1;
-		c->stmts++;
-	}
-}
-
-/* The value an output gets (rs_value; an int output without ints: the thread index). */
-static void value_of(rctx *c, rtype t)
-{
-	if (t == RT_INT && rs_find(c, RT_INT, 0) < 0) {
-		buf_puts(c->b, c->ntid ? c->tid[c->ntid - 1] : "0");
-		return;
-	}
-	rs_value(c, t);
-}
-
-static void epilogue(rctx *c)
-{
-	for (int i = 0; i < c->narr; i++) {
-		rarr *a = &c->arr[i];
-		if (a->role == RR_OUT) {
-			rs_line(c);
-			buf_printf(c->b, "%s[", a->name);
-			rs_index(c, a);
-			buf_puts(c->b, "] = ");
-			value_of(c, a->t);
-			buf_putc(c->b, '\n');
-			c->stmts++;
-		} else if (a->role == RR_ACC) {
-			rs_line(c);
-			unsigned k = rng_below(&c->r, 100); /* one kind per accumulator (style.h) */
-			const char *op = k < 78			      ? "add"
-					 : k < 90 || a->t != RT_FLOAT ? "sub"
-					 : k < 95		      ? "max"
-								      : "min";
-			buf_printf(c->b, "wp.atomic_%s(%s, ", op, a->name);
-			if (c->gather[0] && a->ndim == 1)
-				buf_puts(c->b, c->gather);
-			else
-				rs_index(c, a);
-			buf_puts(c->b, ", ");
-			value_of(c, a->t);
-			buf_puts(c->b, ")\n");
-			c->stmts++;
-		}
-	}
-}
-
 void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, gen_kernel *k)
 {
 	rctx cc, *c = &cc;
@@ -423,13 +340,30 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		c->feat |= RX_2D;
 	c->depth_max = opt->max_depth > 0 ? opt->max_depth : 3;
 	c->ntid = (c->feat & RX_2D) ? 2 : rng_chance(&c->r, 0.3) ? 0 : 1;
+	if (cat != GEN_GEOMETRY && rs_has_core(cat) && rng_chance(&c->r, RS_CORE_SHARE))
+		c->feat |= RX_CORE;
+	if ((c->feat & RX_CORE) && c->ntid == 0)
+		c->ntid = 1; /* queries per thread */
+	if (c->feat & RX_CORE)
+		rs_core_setup(c); /* tile: the launch's dimensions */
 	int ndim = c->ntid == 2 ? 2 : 1;
 
 	draw_params(c, ndim);
+	if (cat == GEN_TILE) { /* a float input to load, a float output to store */
+		int in = 0, out = 0;
+		for (int i = 0; i < c->narr; i++) {
+			in |= c->arr[i].role == RR_IN && c->arr[i].t == RT_FLOAT;
+			out |= c->arr[i].role == RR_OUT && c->arr[i].t == RT_FLOAT;
+		}
+		if (!in)
+			add_array(c, field_or_generic(c, RT_FLOAT), RR_IN, ndim);
+		if (!out)
+			add_array(c, field_or_generic(c, RT_FLOAT), RR_OUT, ndim);
+	}
 	const char *flagconst = NULL;
 	char constname[RS_NAME];
 	int want_guard = (c->feat & RX_BITS) || rng_chance(&c->r, 0.035);
-	if (c->ntid == 0)
+	if (c->ntid == 0 || cat == GEN_TILE) /* every thread of a block reaches the tile calls */
 		want_guard = 0;
 	if (want_guard && (c->feat & RX_BITS || rng_chance(&c->r, 0.5))) {
 		rfield ff = {"flags", RT_INT, "flags"};
@@ -456,6 +390,10 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	}
 	if (c->feat & RX_RAND)
 		add_scalar(c, "seed", RT_INT);
+	if (!strcmp(c->d->name, "rendering") && c->ntid && rng_chance(&c->r, 0.15) && !name_used(c, "tex")) {
+		snprintf(c->tex, sizeof c->tex, "tex"); /* an image to look up */
+		snprintf(c->taken[c->ntaken++], RS_NAME, "tex");
+	}
 	if (want_guard && c->ntid && !flagconst && rng_chance(&c->r, 0.6)) {
 		char pl0[RS_NAME], cnt[RS_NAME];
 		snprintf(cnt, sizeof cnt, "num_%.30s", plural(c->entity, pl0));
@@ -471,6 +409,14 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 
 	buf_reset(c->b);
 	buf_puts(c->b, "import warp as wp\n\n");
+	if (c->pre[0])
+		buf_printf(c->b, "%s", c->pre);
+	if (c->feat & RX_CORE) {
+		if (c->geo_id[0] && name_used(c, c->geo_id))
+			snprintf(c->geo_id, sizeof c->geo_id, "%s", name_used(c, "geo_id") ? "query_id" : "geo_id");
+		if (c->geo_id[0] && c->ntaken < RS_MAX_TAKEN) /* no local takes the parameter's name */
+			snprintf(c->taken[c->ntaken++], RS_NAME, "%.39s", c->geo_id);
+	}
 	if (flagconst)
 		buf_printf(c->b, "%s = wp.constant(1)\n\n", flagconst);
 	buf_puts(c->b, "\n");
@@ -498,7 +444,7 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	}
 	tid_line(c);
 	if (want_guard)
-		guard(c, flagconst);
+		rs_guard(c, flagconst);
 	if (gather_arr[0]) {
 		const rarr *tgt = NULL;
 		for (int i = 0; i < c->narr && !tgt; i++)
@@ -521,30 +467,43 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		}
 	}
 	int with_comment = rng_chance(&c->r, 0.15);
-	loads(c);
+	if (!(c->feat & RX_CORE) || cat == GEN_QUATERNION || cat == GEN_TRANSFORM || rng_chance(&c->r, 0.5))
+		rs_loads(c); /* tiles and queries load for themselves */
 	if (with_comment && rng_chance(&c->r, 0.5))
 		rs_comment(c), with_comment = 0;
+	if (c->tex[0])
+		rs_texture(c);
 	if (c->feat & RX_RAND)
 		rs_random_values(c);
 	if (c->feat & RX_MATHF)
 		rs_flavour_decl(c, "math");
-	if (c->feat & RX_VEC)
-		rs_flavour_decl(c, "vec");
-	if (c->feat & RX_MAT)
-		rs_flavour_decl(c, "mat");
-	if (c->feat & RX_XFORM)
-		rs_flavour_decl(c, "xform");
-	if (c->feat & RX_QUAT)
-		rs_flavour_decl(c, "quat");
+	if (c->feat & RX_CORE) /* the category's synthetic core in place of its flavour */
+		rs_core(c);
+	else {
+		if (c->feat & RX_VEC)
+			rs_flavour_decl(c, "vec");
+		if (c->feat & RX_MAT)
+			rs_flavour_decl(c, "mat");
+		if (c->feat & RX_XFORM)
+			rs_flavour_decl(c, "xform");
+		if (c->feat & RX_QUAT)
+			rs_flavour_decl(c, "quat");
+		if ((c->feat & RX_XFORM) && rng_chance(&c->r, 0.35))
+			rs_xform_extra(c);
+		if ((c->feat & RX_MAT) && rng_chance(&c->r, 0.15))
+			rs_svd_extra(c);
+	}
 	if (c->helper[0])
 		rs_call_helper(c);
-	static const unsigned char wn[] = {110, 40, 16, 7, 5, 4, 3, 3, 3, 3, 2, 1};
+	static const unsigned char wn[] = {230, 40, 16, 7, 6, 6, 6, 5, 5, 6, 6, 7};
 	int n = gen_pick(&c->r, wn, 12);
 	if (n >= 9)
 		n = 8 + (int)rng_below(&c->r, n == 11 ? 28 : 10); /* the long tail */
 	int inputs = 0;
 	for (int i = 0; i < c->narr; i++)
 		inputs += c->arr[i].role == RR_IN;
+	if (c->feat & RX_CORE)
+		n = 0; /* the core has written the kernel's statements */
 	if (!inputs && n < 2)
 		n = 1; /* a kernel that reads nothing computes something */
 	if (opt->max_stmts > 0 && n > opt->max_stmts)
@@ -575,6 +534,6 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	}
 	if (with_comment)
 		rs_comment(c);
-	epilogue(c);
+	rs_epilogue(c);
 	k->stmts = c->stmts;
 }

@@ -358,9 +358,9 @@ void rs_stmt(rctx *c, int budget)
 		return;
 	if (k < 55)
 		rs_decl(c, draw_type(c), NULL);
-	else if (k < 96)
-		update(c);
 	else if (k < 99)
+		update(c);
+	else if (rng_chance(&c->r, 0.6)) /* rare: the categories' constructs bring the nesting */
 		rs_if(c, 0);
 	else
 		rs_loop(c, 0);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "gen/catalog.h"
 #include "report/pyfeat.h"
 
 /* A feature: numeric ones bucket by lower edges (edge[0] = 0), categorical
@@ -157,6 +158,7 @@ void realism_release(realism *r)
 {
 	free(r->params.slot);
 	free(r->locals.slot);
+	free(r->catalog_seen);
 	memset(r, 0, sizeof *r);
 }
 
@@ -198,6 +200,11 @@ static void on_kernel(const pyfeat_kernel *k, void *ctx)
 
 void realism_add_source(realism *r, const char *src, size_t n)
 {
+	if (!r->catalog_seen) {
+		r->catalog_seen = xmalloc((size_t)gen_catalog_size + 1);
+		memset(r->catalog_seen, 0, (size_t)gen_catalog_size + 1);
+	}
+	gen_catalog_mark(src, n, r->catalog_seen);
 	pyfeat_scan(src, n, on_kernel, r);
 }
 

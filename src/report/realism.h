@@ -51,6 +51,7 @@ typedef struct realism {
 	uint64_t kernels, files, skipped;
 	uint64_t count[RF_COUNT][REALISM_BUCKETS];
 	realism_names params, locals;
+	unsigned char *catalog_seen; /* Warp builtins called (gen/catalog.h), or NULL before any source */
 } realism;
 
 void realism_init(realism *r);

@@ -414,6 +414,19 @@ static void render_counts(const char *title, const stats_table *t, uint64_t tota
 	free(s.v);
 }
 
+/* Coverage by the groups of Warp's own builtin table: what the generator
+ * reaches of the language, not only of the calls it happened to make. */
+static void render_coverage(const unsigned char *seen, buf *out)
+{
+	gen_coverage rows[64];
+	int nrows = gen_catalog_coverage(seen, rows, 64);
+	buf_printf(out, "\ncatalog coverage (Warp %s builtins): %d of %d distinct used\n", gen_catalog_warp,
+		   gen_catalog_used(seen), gen_catalog_size);
+	for (int i = 0; i < nrows; i++)
+		buf_printf(out, "  %-40s %5d / %-5d %6.1f%%\n", rows[i].group, rows[i].used, rows[i].size,
+			   stats_pct((uint64_t)rows[i].used, (uint64_t)rows[i].size));
+}
+
 static void render_builtins(const stats *st, buf *out)
 {
 	static const char *const groups[] = {"thread", "math", "vector/matrix", "atomic", "random", "types", "other"};
@@ -437,15 +450,7 @@ static void render_builtins(const stats *st, buf *out)
 	buf_free(&tmp);
 	free(s.v);
 
-	/* Coverage by the groups of Warp's own builtin table: what the generator
-	 * reaches of the language, not only of the calls it happened to make. */
-	gen_coverage rows[64];
-	int nrows = gen_catalog_coverage(st->metrics.catalog_seen, rows, 64);
-	buf_printf(out, "\ncatalog coverage (Warp %s builtins): %d of %d distinct used\n", gen_catalog_warp,
-		   gen_catalog_used(st->metrics.catalog_seen), gen_catalog_size);
-	for (int i = 0; i < nrows; i++)
-		buf_printf(out, "  %-40s %5d / %-5d %6.1f%%\n", rows[i].group, rows[i].used, rows[i].size,
-			   stats_pct((uint64_t)rows[i].used, (uint64_t)rows[i].size));
+	render_coverage(st->metrics.catalog_seen, out);
 }
 
 static void dist_row(const char *label, uint64_t n, uint64_t most, buf *out)
@@ -522,6 +527,8 @@ void stats_render_table(const stats *st, buf *out)
 			   (unsigned long long)st->realism.files, (unsigned long long)st->realism.skipped);
 		buf_free(&tmp);
 		realism_render(&st->realism, st->ref, out);
+		if (st->realism.catalog_seen) /* the sources' kernels, as for a dataset */
+			render_coverage(st->realism.catalog_seen, out);
 		return;
 	}
 	buf_printf(out, "dataset    %s\nlayout     %s", cell(&tmp, st->dir ? st->dir : "?"),
