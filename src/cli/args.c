@@ -188,7 +188,7 @@ const char *default_python(void)
 
 int read_weights(const char *path, gen_weights w, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	if (!f) {
 		snprintf(err, errlen, "cannot read weights file '%s': %s", path, strerror(errno));
 		return -1;

@@ -223,7 +223,7 @@ out_nosig:
 
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	if (!f)
 		return NULL;
 	buf b = BUF_INIT;

@@ -382,7 +382,7 @@ static void shim(buf *tu, const sig *const *sg, size_t n)
 
 static int write_all(const char *path, const char *d, size_t n)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f = fopen(path, "wbe");
 	if (!f)
 		return -1;
 	size_t w = fwrite(d, 1, n, f);

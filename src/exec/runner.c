@@ -42,7 +42,7 @@ static void emit(const char *s, size_t n)
 
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	if (!f)
 		return NULL;
 	buf b = BUF_INIT;

@@ -336,7 +336,7 @@ int gc_run(const char *dir, const gc_options *o, gc_report *rep, buf *err)
 			buf_puts(&path, o->divergences);
 		else
 			buf_printf(&path, "%s/divergences.jsonl", dir);
-		FILE *f = fopen(buf_cstr(&path), "w");
+		FILE *f = fopen(buf_cstr(&path), "we");
 		for (size_t i = 0; f && i < n; i++)
 			if (v[i].divergence)
 				fprintf(f, "%s\n", v[i].divergence);

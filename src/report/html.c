@@ -417,7 +417,7 @@ int html_write(const stats *st, const char *path, buf *err)
 	buf page = BUF_INIT, tmp = BUF_INIT;
 	html_render(st, &page);
 	buf_printf(&tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp.data, "wb");
+	FILE *f = fopen(tmp.data, "wbe");
 	int rc = -1;
 	if (!f) {
 		buf_printf(err, "cannot write '%s': %s", tmp.data, strerror(errno));

@@ -35,7 +35,7 @@ static const char *export_seed_python(const char *py, size_t len, size_t *out_le
 
 static int write_text(const char *path, const char *data, size_t len, buf *err)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f = fopen(path, "wbe");
 	if (!f)
 		return buf_printf(err, "cannot write '%s': %s", path, strerror(errno)), -1;
 	int bad = fwrite(data, 1, len, f) != len;

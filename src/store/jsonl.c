@@ -70,7 +70,7 @@ int jsonl_open_fmt(jsonl_file *j, const char *dir, const char *name, jsonl_forma
 		jsonl_release(j);
 		return -1;
 	}
-	j->f = fopen(j->tmp_path, "wb");
+	j->f = fopen(j->tmp_path, "wbe");
 	if (!j->f) {
 		buf_printf(err, "cannot write '%s': %s", j->tmp_path, strerror(errno));
 		jsonl_release(j);
@@ -200,7 +200,7 @@ int write_file_atomic(const char *dir, const char *name, const char *data, size_
 {
 	char *path = join(dir, "", name, "");
 	char *tmp = join(dir, ".", name, ".tmp");
-	FILE *f = fopen(tmp, "wb");
+	FILE *f = fopen(tmp, "wbe");
 	int rc = -1;
 	if (!f) {
 		buf_printf(err, "cannot write '%s': %s", tmp, strerror(errno));
@@ -247,7 +247,7 @@ int jsonl_reopen(jsonl_file *j, const char *dir, const char *name, size_t keep, 
 		buf_printf(err, "cannot resume: %s: %s", old.data, why.data);
 		goto out;
 	}
-	j->f = fopen(j->tmp_path, "wb");
+	j->f = fopen(j->tmp_path, "wbe");
 	if (!j->f) {
 		buf_printf(err, "cannot write '%s': %s", j->tmp_path, strerror(errno));
 		goto out;

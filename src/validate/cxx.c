@@ -152,7 +152,7 @@ static int verdict(const cxx_tool *t, const child_end *end, const buf *out, buf 
 
 static int write_file(const char *path, const char *data, size_t len)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f = fopen(path, "wbe");
 	if (!f)
 		return -1;
 	size_t w = fwrite(data, 1, len, f);

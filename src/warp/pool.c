@@ -135,7 +135,7 @@ static long read_vm(pid_t pid, const char *key)
 {
 	char path[64], line[256];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	long kib = 0;
 	if (!f)
 		return 0;
