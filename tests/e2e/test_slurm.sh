@@ -15,7 +15,10 @@ for b in munged slurmctld slurmd sbatch sinfo; do
 	command -v $b >/dev/null || fail "no $b: install slurm-wlm and munge (scripts/setup-test.sh)"
 done
 
-S=$WORK/slurm
+# the daemons' files live in a short directory of their own: a socket path
+# has at most 107 bytes, and a deep checkout's $WORK is longer than that
+S=$(mktemp -d /tmp/jitsynth-slurm.XXXXXX)
+chmod 755 "$S"
 mkdir -p "$S"/{state,spool,munge}
 chmod 700 "$S/munge"
 pids=()
@@ -27,6 +30,7 @@ teardown() {
 	fi
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$S"
 }
 trap teardown EXIT
 
