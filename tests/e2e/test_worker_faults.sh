@@ -4,7 +4,7 @@
 # kernel Warp rejects lands in rejects.jsonl with Warp's message.
 # flavours: release
 source "$(dirname "$0")/lib.sh"
-N=150
+N=500 # enough that the kill below lands while the run still needs its workers
 all_indices_once() { # dir: every index 0..N-1 appears exactly once
 	{ records "$1"; cat "$1/rejects.jsonl"; } | jq -r '.meta.index // .index' | sort -n | uniq > idx.txt
 	test "$(wc -l < idx.txt)" = $N && test "$(head -1 idx.txt)" = 0 && test "$(tail -1 idx.txt)" = $((N - 1))
