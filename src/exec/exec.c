@@ -539,6 +539,10 @@ int exec_batch(exec_tool *t, const exec_item *v, size_t n, char **json, buf *err
 			json[i] = not_run("signature", buf_cstr(&why));
 		} else if (sg[i].unsupported) {
 			json[i] = not_run("geometry", sg[i].unsupported);
+		} else if (v[i].kernel && (strncmp(sg[i].entry, v[i].kernel, strlen(v[i].kernel)) != 0 ||
+					   sg[i].entry[strlen(v[i].kernel)] != '_')) {
+			json[i] = not_run("multi_kernel",
+					  "the module's first kernel is another one, and the run tier runs only the first");
 		} else {
 			todo[i] = 1;
 		}

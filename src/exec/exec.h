@@ -49,6 +49,11 @@ typedef struct exec_item {
 	uint64_t seed; /* the inputs' seed */
 	const char *cuda_text; /* with exec_options.cuda: the CUDA module */
 	size_t cuda_len;
+	/* The record's kernel, or NULL. The run tier runs a module's first
+	 * kernel (struct wp_args_ first in the text); a record of another
+	 * kernel of a module holding several (an ingested one) is not
+	 * executed rather than given that kernel's results. */
+	const char *kernel;
 } exec_item;
 
 /* A CUDA runner that lost its context to a fault ends with this status. */

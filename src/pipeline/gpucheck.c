@@ -220,7 +220,7 @@ static void *worker(void *arg)
 		size_t m = to - from;
 		for (size_t i = 0; i < m; i++) {
 			item *it = &s->v[from + i];
-			cv[i] = (exec_item){.text = it->cpu, .len = it->ncpu, .seed = it->seed};
+			cv[i] = (exec_item){.text = it->cpu, .len = it->ncpu, .seed = it->seed, .kernel = it->name};
 			gv[i] = cv[i];
 			gv[i].cuda_text = it->cuda;
 			gv[i].cuda_len = it->ncuda;

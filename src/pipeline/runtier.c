@@ -89,7 +89,7 @@ static int flush(exec_tool *t, pending *p, size_t n, rt_report *rep, buf *err)
 	exec_item *v = xcalloc(n ? n : 1, sizeof *v);
 	char **json = xcalloc(n ? n : 1, sizeof *json);
 	for (size_t i = 0; i < n; i++)
-		v[i] = (exec_item){p[i].text, p[i].len, p[i].seed};
+		v[i] = (exec_item){.text = p[i].text, .len = p[i].len, .seed = p[i].seed, .kernel = p[i].name};
 	int rc = exec_batch(t, v, n, json, err);
 	for (size_t i = 0; i < n; i++) {
 		if (rc == 0)

@@ -104,3 +104,13 @@ js stats cfg --compare cfg; expect_rc 0
 check "the reference is the dataset's kernels, each source once" \
 	grep -Eq "^  kernels measured +2 +2$" out.txt
 check "a dataset against itself: distance 0" grep -q "^distance   0.000 " out.txt
+
+# ---- the run tier on ingested records ----
+# a module of one kernel runs; a record of another kernel of a module
+# holding several is not executed (the run tier runs a module's first
+# kernel) rather than given that kernel's results
+js validate cfg --tier run --quiet
+check "run tier: single-kernel modules execute" grep -q "^executed   2 of 2 " out.txt
+js validate ing --tier run
+check "run tier: another kernel of a many-kernel module is named, not run" grep -q "not run   multi_kernel" out.txt
+check "... while first kernels execute" grep -Eq "^executed   [1-9]" out.txt
