@@ -111,11 +111,11 @@ static void not_run(buf *out, const char *cls, const char *reason)
 }
 
 static void run_one(xcu *c, const nvrtc_lib *nv, char **opts, int nopts, uint64_t k, uint64_t seed,
-		    const char *cpu, size_t ncpu, const char *cuda, size_t ncuda, buf *line)
+		    const char *kernel, const char *cpu, size_t ncpu, const char *cuda, size_t ncuda, buf *line)
 {
 	buf err = BUF_INIT, log = BUF_INIT, cubin = BUF_INIT;
 	sig s;
-	if (sig_parse(cpu, ncpu, &s, &err) < 0) {
+	if (sig_parse_for(cpu, ncpu, kernel, &s, &err) < 0) {
 		not_run(line, "signature", buf_cstr(&err));
 		goto out_nosig;
 	}
@@ -276,7 +276,8 @@ int exec_cuda_runner_main(int argc, char **argv)
 	for (uint64_t k = 0; p < end; k++) {
 		unsigned long long seed, n1, n2;
 		int used = 0;
-		if (sscanf(p, "K %llu %llu %llu\n%n", &seed, &n1, &n2, &used) != 3 || !used ||
+		char kn[256];
+		if (sscanf(p, "K %llu %llu %llu %255s\n%n", &seed, &n1, &n2, kn, &used) != 4 || !used ||
 		    n1 > (size_t)(end - p - used) || n2 > (size_t)(end - p - used) - n1)
 			break;
 		p += used;
@@ -285,7 +286,7 @@ int exec_cuda_runner_main(int argc, char **argv)
 			int h = snprintf(hdr, sizeof hdr, "S %llu\n", (unsigned long long)k);
 			emit(hdr, (size_t)h);
 			buf_reset(&line);
-			run_one(c, nv, opts, nopts, k, seed, p, n1, p + n1, n2, &line);
+			run_one(c, nv, opts, nopts, k, seed, strcmp(kn, "-") ? kn : NULL, p, n1, p + n1, n2, &line);
 			emit_result(k, &line);
 		}
 		p += n1 + n2;

@@ -389,6 +389,19 @@ static int write_all(const char *path, const char *d, size_t n)
 	return (fclose(f) != 0 || w != n) ? -1 : 0;
 }
 
+/* The item's kernel name when it is a plain identifier (it travels in the
+ * runners' spec), else NULL: the module's first kernel. */
+static const char *item_kernel(const exec_item *it)
+{
+	const char *k = it->kernel;
+	if (!k || !*k || strlen(k) > 200)
+		return NULL;
+	for (const char *c = k; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_')
+			return NULL;
+	return k;
+}
+
 /* Builds and runs the kernels idx[0..m) (all with the same prologue) as one
  * shared object; a batch that does not build is split in halves. */
 static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size_t *idx, size_t m, char **json, buf *err)
@@ -399,11 +412,21 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 	size_t nu = 0, first = 1;
 	for (size_t i = 0; i < m; i++) {
 		const exec_item *it = &v[idx[i]];
-		buf_printf(&spec, "K %llu %zu\n", (unsigned long long)it->seed, it->len);
+		const char *kn = item_kernel(it);
+		buf_printf(&spec, "K %llu %zu %s\n", (unsigned long long)it->seed, it->len, kn ? kn : "-");
 		buf_append(&spec, it->text, it->len);
-		int dup = 0; /* one module run on several input sets (eval) is built once */
+		/* every kernel its layout row, once */
+		int seen = 0;
+		for (size_t k = 0; k < nu && !seen; k++)
+			seen = !strcmp(ss[k]->entry, sg[idx[i]].entry);
+		if (!seen)
+			ss[nu++] = &sg[idx[i]];
+		/* one module is built once: run on several input sets (eval), or
+		 * the module of several records (an ingested file's kernels) */
+		int dup = 0;
 		for (size_t j = 0; j < i && !dup; j++)
-			dup = v[idx[j]].text == it->text && v[idx[j]].len == it->len;
+			dup = v[idx[j]].len == it->len &&
+			      (v[idx[j]].text == it->text || !memcmp(v[idx[j]].text, it->text, it->len));
 		if (dup)
 			continue;
 		size_t pro = first ? 0 : chk_prologue_len(it->text, it->len);
@@ -411,7 +434,6 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 			buf_printf(&tu, "\nnamespace jitsynth_sep_%zu {}\n", i);
 		first = 0;
 		buf_append(&tu, it->text + pro, it->len - pro);
-		ss[nu++] = &sg[idx[i]];
 	}
 	shim(&tu, ss, nu);
 	pthread_mutex_lock(&t->mu);
@@ -480,7 +502,9 @@ static int run_cuda_group(exec_tool *t, const exec_item *v, const size_t *idx, s
 	buf spec = BUF_INIT, specp = BUF_INIT;
 	for (size_t i = 0; i < m; i++) {
 		const exec_item *it = &v[idx[i]];
-		buf_printf(&spec, "K %llu %zu %zu\n", (unsigned long long)it->seed, it->len, it->cuda_len);
+		const char *kn = item_kernel(it);
+		buf_printf(&spec, "K %llu %zu %zu %s\n", (unsigned long long)it->seed, it->len, it->cuda_len,
+			   kn ? kn : "-");
 		buf_append(&spec, it->text, it->len);
 		buf_append(&spec, it->cuda_text, it->cuda_len);
 	}
@@ -535,14 +559,10 @@ int exec_batch(exec_tool *t, const exec_item *v, size_t n, char **json, buf *err
 			json[i] = not_run("refused", buf_cstr(&why));
 		} else if (has_asm(v[i].text, v[i].len)) {
 			json[i] = not_run("refused", "the module holds inline assembly, which the run tier does not assemble");
-		} else if (sig_parse(v[i].text, v[i].len, &sg[i], &why) < 0) {
+		} else if (sig_parse_for(v[i].text, v[i].len, item_kernel(&v[i]), &sg[i], &why) < 0) {
 			json[i] = not_run("signature", buf_cstr(&why));
 		} else if (sg[i].unsupported) {
 			json[i] = not_run("geometry", sg[i].unsupported);
-		} else if (v[i].kernel && (strncmp(sg[i].entry, v[i].kernel, strlen(v[i].kernel)) != 0 ||
-					   sg[i].entry[strlen(v[i].kernel)] != '_')) {
-			json[i] = not_run("multi_kernel",
-					  "the module's first kernel is another one, and the run tier runs only the first");
 		} else {
 			todo[i] = 1;
 		}

@@ -49,10 +49,9 @@ typedef struct exec_item {
 	uint64_t seed; /* the inputs' seed */
 	const char *cuda_text; /* with exec_options.cuda: the CUDA module */
 	size_t cuda_len;
-	/* The record's kernel, or NULL. The run tier runs a module's first
-	 * kernel (struct wp_args_ first in the text); a record of another
-	 * kernel of a module holding several (an ingested one) is not
-	 * executed rather than given that kernel's results. */
+	/* The record's kernel (its Python name), or NULL for the module's
+	 * first: the one of a module holding several (an ingested one) that
+	 * runs. A module shared by several items of a batch is built once. */
 	const char *kernel;
 } exec_item;
 

@@ -75,11 +75,11 @@ static void warm_lane(void *dim, size_t block, int lane, void *args)
 	(void)dim, (void)block, (void)lane, (void)args;
 }
 
-static void run_one(void *so, uint64_t k, uint64_t seed, const char *text, size_t len)
+static void run_one(void *so, uint64_t k, uint64_t seed, const char *kernel, const char *text, size_t len)
 {
 	buf line = BUF_INIT, err = BUF_INIT;
 	sig s;
-	if (sig_parse(text, len, &s, &err) < 0) {
+	if (sig_parse_for(text, len, kernel, &s, &err) < 0) {
 		exec_json_not_run(&line, "signature", buf_cstr(&err));
 		goto out;
 	}
@@ -181,14 +181,15 @@ int exec_runner_main(int argc, char **argv)
 	for (uint64_t k = 0; p < end; k++) {
 		unsigned long long seed, n;
 		int used = 0;
-		if (sscanf(p, "K %llu %llu\n%n", &seed, &n, &used) != 2 || !used || n > (size_t)(end - p - used))
+		char kn[256];
+		if (sscanf(p, "K %llu %llu %255s\n%n", &seed, &n, kn, &used) != 3 || !used || n > (size_t)(end - p - used))
 			break;
 		p += used;
 		if (k >= from) {
 			char hdr[48];
 			int h = snprintf(hdr, sizeof hdr, "S %llu\n", (unsigned long long)k);
 			emit(hdr, (size_t)h);
-			run_one(so, k, seed, p, n);
+			run_one(so, k, seed, strcmp(kn, "-") ? kn : NULL, p, n);
 		}
 		p += n;
 	}

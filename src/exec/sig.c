@@ -305,14 +305,46 @@ static int has(const char *b, const char *e, const char *w)
 	return memmem(b, (size_t)(e - b), w, strlen(w)) != NULL;
 }
 
+/* The "\nstruct wp_args_<kernel>_<hash> {" of kernel (whose hash is hex
+ * digits), or the first struct wp_args_ when kernel is NULL. */
+static const char *find_args(const char *text, size_t len, const char *kernel)
+{
+	static const char key[] = "\nstruct wp_args_";
+	const char *at = text, *end = text + len;
+	size_t kl = kernel ? strlen(kernel) : 0;
+	while ((at = memmem(at, (size_t)(end - at), key, sizeof key - 1))) {
+		const char *nm = at + sizeof key - 1;
+		if (!kernel)
+			return at;
+		if ((size_t)(end - nm) > kl + 1 && !memcmp(nm, kernel, kl) && nm[kl] == '_') {
+			const char *h = nm + kl + 1, *q = h;
+			while (q < end && isxdigit((unsigned char)*q))
+				q++;
+			if (q > h && q < end && *q == ' ')
+				return at;
+		}
+		at++;
+	}
+	return NULL;
+}
+
 int sig_parse(const char *text, size_t len, sig *out, buf *err)
+{
+	return sig_parse_for(text, len, NULL, out, err);
+}
+
+int sig_parse_for(const char *text, size_t len, const char *kernel, sig *out, buf *err)
 {
 	memset(out, 0, sizeof *out);
 	parser p = {.s = out, .text = text, .len = len, .err = err};
 	static const char key[] = "\nstruct wp_args_";
-	const char *at = memmem(text, len, key, sizeof key - 1);
+	const char *at = find_args(text, len, kernel);
 	if (!at) {
-		buf_printf(err, "no kernel arguments (struct wp_args_...) in the module");
+		if (kernel)
+			buf_printf(err, "no kernel arguments of %.200s (struct wp_args_%.200s_...) in the module", kernel,
+				   kernel);
+		else
+			buf_printf(err, "no kernel arguments (struct wp_args_...) in the module");
 		return -1;
 	}
 	const char *nm = at + sizeof key - 1, *end = text + len, *q = nm;

@@ -86,6 +86,9 @@ typedef struct sig {
  * it cannot lay out). A kernel that parses but cannot run gets
  * sig->unsupported instead. */
 int sig_parse(const char *text, size_t len, sig *out, buf *err);
+/* The same for the kernel named kernel (its struct wp_args_<kernel>_<hash>)
+ * of a module that may hold several; NULL: the first. */
+int sig_parse_for(const char *text, size_t len, const char *kernel, sig *out, buf *err);
 void sig_free(sig *s);
 
 /* roles.c: fills every parameter's read/stored/atomics, role and ndim from

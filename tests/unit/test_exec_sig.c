@@ -112,11 +112,43 @@ static void test_planted(void **state)
 	buf_free(&err);
 }
 
+/* A module of several kernels (an ingested file's): the record's own. */
+static void test_pick_kernel(void **state)
+{
+	(void)state;
+	static const char two[] =
+		"\nstruct wp_args_step_1a2b3c4d {\n    wp::float32 dt;\n};\n"
+		"static void step_1a2b3c4d_cpu_kernel_forward(wp::launch_bounds_t<1> dim, size_t task_index, "
+		"wp_args_step_1a2b3c4d *_wp_args)\n{\n}\n"
+		"WP_API void step_1a2b3c4d_cpu_forward(\n    wp::launch_bounds_t<1> *dim,\n    wp_args_step_1a2b3c4d *_wp_args)\n{\n}\n"
+		"\nstruct wp_args_step_two_5e6f7a8b {\n    wp::int32 n;\n    wp::float32 g;\n};\n"
+		"static void step_two_5e6f7a8b_cpu_kernel_forward(wp::launch_bounds_t<1> dim, size_t task_index, "
+		"wp_args_step_two_5e6f7a8b *_wp_args)\n{\n}\n"
+		"WP_API void step_two_5e6f7a8b_cpu_forward(\n    wp::launch_bounds_t<1> *dim,\n    wp_args_step_two_5e6f7a8b *_wp_args)\n{\n}\n";
+	sig s;
+	buf err = BUF_INIT;
+	assert_int_equal(sig_parse(two, sizeof two - 1, &s, &err), 0);
+	assert_string_equal(s.entry, "step_1a2b3c4d"); /* no name: the first */
+	sig_free(&s);
+	assert_int_equal(sig_parse_for(two, sizeof two - 1, "step_two", &s, &err), 0);
+	assert_string_equal(s.entry, "step_two_5e6f7a8b");
+	assert_int_equal(s.nparams, 2);
+	sig_free(&s);
+	/* "step" is a prefix of step_two, but only step_<hash> is its struct */
+	assert_int_equal(sig_parse_for(two, sizeof two - 1, "step", &s, &err), 0);
+	assert_string_equal(s.entry, "step_1a2b3c4d");
+	sig_free(&s);
+	assert_int_equal(sig_parse_for(two, sizeof two - 1, "other", &s, &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "other"));
+	buf_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture),
 		cmocka_unit_test(test_planted),
+		cmocka_unit_test(test_pick_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
