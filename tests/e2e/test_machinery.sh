@@ -195,10 +195,11 @@ for run in $(seq "${KILL_RUNS:-10}"); do
 	done
 	FAKE_WORKER=$BIGPLANT "$JS" generate --resume -o $d --python $FAKE --quiet 2>resume.err || {
 		if grep -q "no run journal" resume.err; then
-			# killed before it wrote its journal: nothing of the run is
-			# there (a lock file at most), and the run starts again
+			# killed before it wrote its journal: no dataset file is there
+			# (its lock and temporaries at most: README, "The output
+			# directory"), and the run starts again over them
 			check "run $run: killed before its journal: no dataset file left" \
-				test -z "$(ls -A $d 2>/dev/null | grep -v '^\.jitsynth\.lock$' || true)"
+				test -z "$(ls $d 2>/dev/null || true)"
 			FAKE_WORKER=$BIGPLANT "$JS" generate --format jsonl $BIG --jobs 2 -o $d --quiet
 		else
 			grep -q "already complete" resume.err || { cat resume.err; fail "resume of $d failed"; }
