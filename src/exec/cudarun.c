@@ -32,43 +32,21 @@
 #include "validate/flags.h"
 #include "validate/nvrtc.h"
 
-static int out_fd = -1;
+#define out_fd exec_out_fd
 static char gpu_name[160]; /* "NVIDIA H200 (sm_90)" */
-
-static void emit(const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(out_fd, s, n);
-		if (w <= 0)
-			_exit(3);
-		s += w;
-		n -= (size_t)w;
-	}
-}
 
 static void emit_result(uint64_t k, buf *line)
 {
 	char hdr[48];
 	int h = snprintf(hdr, sizeof hdr, "R %llu ", (unsigned long long)k);
-	emit(hdr, (size_t)h);
-	emit(line->data ? line->data : "{}", line->len);
-	emit("\n", 1);
+	exec_emit(hdr, (size_t)h);
+	exec_emit(line->data ? line->data : "{}", line->len);
+	exec_emit("\n", 1);
 }
 
 static int is_out(xrole r)
 {
 	return r == XR_OUTPUT || r == XR_ACCUM || r == XR_INOUT;
-}
-
-static json_t *num(double v, int is_float)
-{
-	if (!is_float)
-		return json_integer((json_int_t)v);
-	if (isnan(v))
-		return json_string("nan");
-	if (isinf(v))
-		return json_string(v > 0 ? "inf" : "-inf");
-	return json_real(v);
 }
 
 /* One launch on fresh inputs; 0, or -1 with err (and *fault when the
@@ -169,11 +147,11 @@ static void run_one(xcu *c, const nvrtc_lib *nv, char **opts, int nopts, uint64_
 		if (arr && arr->elem->kind == XK_VALUE && x->role != XR_OUTPUT && x->role != XR_ACCUM) {
 			for (size_t e = 0; e < arr->count; e++)
 				for (int cc = 0; cc < arr->elem->ncomp; cc++)
-					json_array_append_new(v, num(xin_get(arr, arr->data, e, cc), xscalar_is_float(arr->elem->sk)));
+					json_array_append_new(v, exec_json_num(xin_get(arr, arr->data, e, cc), xscalar_is_float(arr->elem->sk)));
 		} else if (!arr && x->type->kind == XK_VALUE) {
 			xarr one = {.elem = x->type, .count = 1};
 			for (int cc = 0; cc < x->type->ncomp; cc++)
-				json_array_append_new(v, num(xin_get(&one, fresh.args + x->offset, 0, cc), xscalar_is_float(x->type->sk)));
+				json_array_append_new(v, exec_json_num(xin_get(&one, fresh.args + x->offset, 0, cc), xscalar_is_float(x->type->sk)));
 		}
 		json_object_set_new(inputs, x->name, v);
 	}
@@ -191,7 +169,7 @@ static void run_one(xcu *c, const nvrtc_lib *nv, char **opts, int nopts, uint64_
 		json_t *v = json_array();
 		for (size_t e = 0; e < x->count; e++)
 			for (int cc = 0; cc < x->elem->ncomp; cc++)
-				json_array_append_new(v, num(xin_get(x, x->data, e, cc), xscalar_is_float(x->elem->sk)));
+				json_array_append_new(v, exec_json_num(xin_get(x, x->data, e, cc), xscalar_is_float(x->elem->sk)));
 		json_t *po = json_object();
 		json_object_set_new(po, "values", v);
 		json_object_set_new(params, s.params[x->param].name, po);
@@ -219,20 +197,6 @@ out_nosig:
 	buf_free(&log);
 	buf_free(&cubin);
 	(void)k;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rbe");
-	if (!f)
-		return NULL;
-	buf b = BUF_INIT;
-	char tmp[65536];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_append(&b, tmp, n);
-	fclose(f);
-	return buf_detach(&b, len);
 }
 
 /* argv: __exec-runner --cuda NATIVE_DIR SPEC FROM */
@@ -266,7 +230,7 @@ int exec_cuda_runner_main(int argc, char **argv)
 	buf_printf(&a, "--gpu-architecture=sm_%s", arch);
 	opts[0] = buf_detach(&a, NULL);
 	size_t len;
-	char *spec = read_file(argv[3], &len);
+	char *spec = exec_read_file(argv[3], &len);
 	if (!spec) {
 		dprintf(out_fd, "E cannot read %s\n", argv[3]);
 		return 3;
@@ -284,7 +248,7 @@ int exec_cuda_runner_main(int argc, char **argv)
 		if (k >= from) {
 			char hdr[48];
 			int h = snprintf(hdr, sizeof hdr, "S %llu\n", (unsigned long long)k);
-			emit(hdr, (size_t)h);
+			exec_emit(hdr, (size_t)h);
 			buf_reset(&line);
 			run_one(c, nv, opts, nopts, k, seed, strcmp(kn, "-") ? kn : NULL, p, n1, p + n1, n2, &line);
 			emit_result(k, &line);

@@ -3,6 +3,7 @@
 #ifndef JS_EXEC_INT_H
 #define JS_EXEC_INT_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "common/buf.h"
@@ -24,6 +25,14 @@ void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn b
 void exec_json_not_run(buf *out, const char *cls, const char *reason);
 
 int exec_runner_main(int argc, char **argv);
+
+/* runner.c, shared with cudarun.c: the result stream's descriptor, a
+ * write of all of it (or _exit), a whole file read into memory. */
+extern int exec_out_fd;
+void exec_emit(const char *s, size_t n);
+char *exec_read_file(const char *path, size_t *len);
+/* kernel.c: a value as JSON: integers, reals, "nan", "inf", "-inf". */
+json_t *exec_json_num(double v, int is_float);
 int exec_cuda_runner_main(int argc, char **argv); /* cudarun.c */
 
 /* kernel.c: the geometry builder bound to the runner's warp.so */

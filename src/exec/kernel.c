@@ -53,7 +53,7 @@ static void release(const sig *s, xinputs *in)
 	xin_free(in);
 }
 
-static json_t *num(double v, int is_float)
+json_t *exec_json_num(double v, int is_float)
 {
 	if (!is_float)
 		return json_integer((json_int_t)v);
@@ -71,7 +71,7 @@ static json_t *head(const xarr *a, const unsigned char *base)
 		return h;
 	int nc = a->elem->ncomp;
 	for (size_t k = 0; k < HEAD && k < a->count * (size_t)nc; k++)
-		json_array_append_new(h, num(xin_get(a, base, k / (size_t)nc, (int)(k % (size_t)nc)),
+		json_array_append_new(h, exec_json_num(xin_get(a, base, k / (size_t)nc, (int)(k % (size_t)nc)),
 					     xscalar_is_float(a->elem->sk)));
 	return h;
 }
@@ -83,7 +83,7 @@ static json_t *value_head(const xtype *t, const unsigned char *p)
 		return h;
 	xarr a = {.elem = t, .count = 1};
 	for (int c = 0; c < t->ncomp && c < HEAD; c++)
-		json_array_append_new(h, num(xin_get(&a, p, 0, c), xscalar_is_float(t->sk)));
+		json_array_append_new(h, exec_json_num(xin_get(&a, p, 0, c), xscalar_is_float(t->sk)));
 	return h;
 }
 
@@ -231,9 +231,9 @@ static json_t *grad_check(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd
 							   : loop ? "adjoint differs from finite differences in a kernel with a while loop or a runtime-bounded range(): Warp's backward does not replay the values they carry"
 								  : "adjoint differs from finite differences"));
 	}
-	json_object_set_new(g, "rel_err", num(isfinite(rel) ? rel : 1.0, 1));
-	json_object_set_new(g, "adjoint", num(gd, 1));
-	json_object_set_new(g, "fd", num(fd, 1));
+	json_object_set_new(g, "rel_err", exec_json_num(isfinite(rel) ? rel : 1.0, 1));
+	json_object_set_new(g, "adjoint", exec_json_num(gd, 1));
+	json_object_set_new(g, "fd", exec_json_num(fd, 1));
 	return g;
 }
 
@@ -261,7 +261,7 @@ static json_t *all_values(const xarr *a)
 		return v;
 	for (size_t i = 0; i < a->count; i++)
 		for (int c = 0; c < a->elem->ncomp; c++)
-			json_array_append_new(v, num(xin_get(a, a->data, i, c), xscalar_is_float(a->elem->sk)));
+			json_array_append_new(v, exec_json_num(xin_get(a, a->data, i, c), xscalar_is_float(a->elem->sk)));
 	return v;
 }
 

@@ -27,9 +27,10 @@
 typedef void (*fwd_fn)(void *dim, void *args);
 typedef void (*bwd_fn)(void *dim, void *args, void *adj);
 
-static int out_fd = -1;
+int exec_out_fd = -1;
+#define out_fd exec_out_fd
 
-static void emit(const char *s, size_t n)
+void exec_emit(const char *s, size_t n)
 {
 	while (n) {
 		ssize_t w = write(out_fd, s, n);
@@ -40,7 +41,7 @@ static void emit(const char *s, size_t n)
 	}
 }
 
-static char *read_file(const char *path, size_t *len)
+char *exec_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rbe");
 	if (!f)
@@ -107,10 +108,10 @@ out:
 	{
 		char hdr[48];
 		int h = snprintf(hdr, sizeof hdr, "R %llu ", (unsigned long long)k);
-		emit(hdr, (size_t)h);
+		exec_emit(hdr, (size_t)h);
 	}
-	emit(line.data, line.len);
-	emit("\n", 1);
+	exec_emit(line.data, line.len);
+	exec_emit("\n", 1);
 	buf_free(&line);
 	buf_free(&err);
 }
@@ -157,7 +158,7 @@ int exec_runner_main(int argc, char **argv)
 	}
 	memcpy(slot, get_api(), EXEC_RT_API_BYTES);
 	size_t len;
-	char *spec = read_file(argv[3], &len);
+	char *spec = exec_read_file(argv[3], &len);
 	if (!spec) {
 		dprintf(out_fd, "E cannot read %s\n", argv[3]);
 		return 3;
@@ -188,7 +189,7 @@ int exec_runner_main(int argc, char **argv)
 		if (k >= from) {
 			char hdr[48];
 			int h = snprintf(hdr, sizeof hdr, "S %llu\n", (unsigned long long)k);
-			emit(hdr, (size_t)h);
+			exec_emit(hdr, (size_t)h);
 			run_one(so, k, seed, strcmp(kn, "-") ? kn : NULL, p, n);
 		}
 		p += n;
