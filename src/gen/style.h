@@ -187,11 +187,11 @@ void rs_guard(rctx *c, const char *flagconst);
 void rs_loads(rctx *c);
 void rs_epilogue(rctx *c);
 
-/* style_extra.c: additions around the constructs (fresh locals only) */
-void rs_geometry_extra(rctx *c);
-void rs_tile_extra(rctx *c);
-void rs_xform_extra(rctx *c);
-void rs_svd_extra(rctx *c);
+/* style_followup.c: what real code does next after a construct (fresh locals only) */
+void rs_geometry_followup(rctx *c);
+void rs_tile_followup(rctx *c);
+void rs_xform_followup(rctx *c);
+void rs_svd_followup(rctx *c);
 void rs_texture(rctx *c); /* on c->tex, a wp.Texture2D parameter */
 
 /* style_real.c */

@@ -368,9 +368,9 @@ void rs_core(rctx *c)
 		for (const char *p = c->b->data + at; *p; p++)
 			c->stmts += *p == '\n';
 		if (c->cat == GEN_GEOMETRY && rng_chance(&c->r, 0.4))
-			rs_geometry_extra(c);
+			rs_geometry_followup(c);
 		if (c->cat == GEN_TILE && rng_chance(&c->r, 0.5))
-			rs_tile_extra(c);
+			rs_tile_followup(c);
 		return;
 	}
 	c->b->len = at; /* no free names (never seen): the kernel goes without */

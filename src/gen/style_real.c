@@ -489,9 +489,9 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		if (c->feat & RX_QUAT)
 			rs_flavour_decl(c, "quat");
 		if ((c->feat & RX_XFORM) && rng_chance(&c->r, 0.35))
-			rs_xform_extra(c);
+			rs_xform_followup(c);
 		if ((c->feat & RX_MAT) && rng_chance(&c->r, 0.15))
-			rs_svd_extra(c);
+			rs_svd_followup(c);
 	}
 	if (c->helper[0])
 		rs_call_helper(c);

@@ -82,7 +82,7 @@ static void test_names_unique_and_decodable(void **state)
 }
 
 /* The realistic style reaches Warp's library as widely as the synthetic
- * style (style_bridge.c, style_extra.c): over 4,800 kernels of every
+ * style (style_bridge.c, style_followup.c): over 4,800 kernels of every
  * profile more distinct builtins than the synthetic style's 211 in 100,000,
  * and every group of Warp's documentation. */
 static void test_catalog_coverage(void **state)

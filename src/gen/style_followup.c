@@ -1,8 +1,9 @@
-/* style_extra: the realistic style's smaller additions around the
- * categories' constructs (style.h): a geometry query's group root or volume
- * gradient, a tile from one thread's value, a transform's parts set or
- * taken apart, a 2x2 SVD, a texture lookup. Each only reads inputs and
- * writes fresh locals, so the parameter roles stay as they are. */
+/* style_followup: what real code does next after a category's construct,
+ * in the realistic style (style.h): a geometry query's group root and a
+ * capsule or sphere walk, or a volume's gradient; a tile from one thread's
+ * value; a transform's parts set or taken apart; a 2x2 SVD; a texture
+ * lookup. Each only reads inputs and writes fresh locals, so the parameter
+ * roles stay as they are. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ static void query_walk(rctx *c, const char *id, const char *root, const char *p)
 	c->stmts += 5;
 }
 
-void rs_geometry_extra(rctx *c)
+void rs_geometry_followup(rctx *c)
 {
 	char nm[RS_NAME], gr[RS_NAME];
 	const char *id = c->geo_id;
@@ -97,7 +98,7 @@ static const char *fresh_tile(rctx *c, const char *base, char *out)
  * (tile_from_thread, wp.tile / untile, tile_randf), reshaped, squeezed or
  * viewed, and reduced to a value the thread keeps. At the top level, where
  * every thread of the block runs it. */
-void rs_tile_extra(rctx *c)
+void rs_tile_followup(rctx *c)
 {
 	char k[3][RS_NAME], t[RS_NAME], u[RS_NAME], m[RS_NAME];
 	int kv[3] = {0, 0, 0};
@@ -170,7 +171,7 @@ void rs_tile_extra(rctx *c)
 
 /* p, rot, scale = wp.transform_decompose(wp.transform_to_matrix(X)), or a
  * local transform whose translation or rotation is set in place. */
-void rs_xform_extra(rctx *c)
+void rs_xform_followup(rctx *c)
 {
 	char nm[3][RS_NAME];
 	int x = rs_find(c, RT_XFORM, 0), v = rs_find(c, RT_VEC3, 0), q = rs_find(c, RT_QUAT, 0);
@@ -209,7 +210,7 @@ void rs_xform_extra(rctx *c)
 
 /* The singular values of a 3x3 matrix's upper-left 2x2 block (wp.svd2's
  * out arguments are fresh locals). */
-void rs_svd_extra(rctx *c)
+void rs_svd_followup(rctx *c)
 {
 	char u[RS_NAME], s[RS_NAME], v[RS_NAME], a[RS_NAME], r[RS_NAME];
 	int m = rs_find(c, RT_MAT33, 0);
