@@ -101,9 +101,12 @@ fuzz:
 fuzz-run: $(FUZZBINS)
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZBINS)
 
+# The default dataset (every profile, realistic style), then one line on
+# what it holds, read back from its manifest.
 run: setup
 	@$(MAKE) --no-print-directory all
 	$(BIN) generate -n $(N) -o data
+	@jq -r '"make run: data/ holds \(.counts.records) pairs of \(.options.n) kernels, \(.options.categories | length) profiles in the \(.options.style // "synthetic") style (\(.options.categories | join(","))), \(.options.devices | join("+")), validated \(.options.validate); `$(BIN) stats data` for its figures"' data/manifest.json
 
 # Unit tests and end-to-end tests of one flavour; tests/run.sh prints the
 # closing "N passed, N failed" line.

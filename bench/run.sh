@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench: `make bench`. In one run, on the same kernels (`jitsynth sample`
+# bench: `make bench`. In one run, on the same kernels of the seed's 11
+# categories (--categories seed: `jitsynth sample`
 # and `generate` with one seed make the same ones):
 #   1. raw Warp codegen in one plain Python process, uncached
 #      (bench/raw_codegen.py), and `generate --validate none` on BENCH_N
@@ -37,7 +38,7 @@ trap 'rm -rf "$T"' EXIT
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "bench: $N kernels, both devices, --jobs $JOBS, seed $SEED, $(nproc) cores, load $(load)"
-"$JS" sample -n "$N" --seed "$SEED" > "$T/kernels.txt"
+"$JS" sample -n "$N" --seed "$SEED" --categories seed > "$T/kernels.txt"
 
 raw=$($PY bench/raw_codegen.py "$T/kernels.txt")
 raw_rate=$(sed 's/.*rate=//' <<<"$raw")
@@ -50,7 +51,7 @@ echo "raw Warp codegen, 1 process:     $raw"
 gen() {
 	local c0 c1
 	c0=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
-	"$JS" generate -n "$1" --seed "$SEED" --jobs "$JOBS" -o "$2" --quiet --force --validate "${3:-none}" \
+	"$JS" generate -n "$1" --seed "$SEED" --categories seed --jobs "$JOBS" -o "$2" --quiet --force --validate "${3:-none}" \
 		${4:+--categories "$4"}
 	c1=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
 	rate=$(jq -r '.timing.kernels_per_second' "$2/manifest.json")
@@ -108,7 +109,7 @@ if [ "$SN" -gt 0 ]; then
 	fi
 	if [ -r "$SEED_DESIGN" ]; then
 		echo "seed design: $SN kernels ($SEED_DESIGN), load $(load)"
-		"$JS" sample -n "$SN" --seed "$SEED" > "$T/seed-kernels.txt"
+		"$JS" sample -n "$SN" --seed "$SEED" --categories seed > "$T/seed-kernels.txt"
 		secs=0
 		c0=$(awk '{ print $16 + $17 }' /proc/$$/stat)
 		for dev in cpu cuda; do

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scaleout: `make bench-scaleout`, the measured figures behind the README's
 # "Scale out" plan (issue 15). On this machine, one run each:
-#   1. `generate --validate syntax` of SCALE_N kernels of the default
-#      profiles at --jobs SCALE_JOBS: kernels/s (whole run, start-up
+#   1. `generate --validate syntax` of SCALE_N kernels of the seed's
+#      11 categories (--categories seed) at --jobs SCALE_JOBS: kernels/s (whole run, start-up
 #      included, and per job) and CPU seconds per kernel of the whole
 #      process tree (what a core-hour budget needs);
 #   2. bytes per record on disk: the default format (jsonl.zst, level 3)
@@ -25,7 +25,7 @@ trap 'rm -rf "$T"' EXIT
 echo "scaleout: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 1. generate, syntax-validated
-/usr/bin/time -f "%e %U %S" -o "$T/time" "$JS" generate -n "$N" --seed 2026 --jobs "$JOBS" --validate syntax -o "$T/syn" --quiet
+/usr/bin/time -f "%e %U %S" -o "$T/time" "$JS" generate -n "$N" --seed 2026 --categories seed --jobs "$JOBS" --validate syntax -o "$T/syn" --quiet
 read -r wall user sys <"$T/time"
 m=$T/syn/manifest.json
 jq -r --arg jobs "$JOBS" --arg wall "$wall" --arg cpu "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" '
@@ -42,7 +42,7 @@ echo "bytes per record: $((zst / recs)) in $(jq -r .options.format "$m") (level 
 
 # 3. merge of parts
 for ((k = 0; k < PARTS; k++)); do
-	"$JS" generate -n "$MN" --seed 2026 --jobs "$JOBS" --validate none --part "$k/$PARTS" -o "$T/p$k" --quiet
+	"$JS" generate -n "$MN" --seed 2026 --categories seed --jobs "$JOBS" --validate none --part "$k/$PARTS" -o "$T/p$k" --quiet
 done
 /usr/bin/time -f "%e %U %S %M" -o "$T/mtime" "$JS" merge "$T"/p* -o "$T/merged" >/dev/null
 read -r mwall muser msys mrss <"$T/mtime"

@@ -34,7 +34,7 @@ echo "scaling: $PER kernels per job, both devices, seed $SEED, $CORES cores, loa
 printf '%5s %12s %12s %7s %12s %7s\n' jobs raw/s none/s none% syntax/s syn%
 for J in $LIST; do
 	n=$((PER * J))
-	"$JS" sample -n "$n" --seed "$SEED" >"$T/kernels.txt"
+	"$JS" sample -n "$n" --seed "$SEED" --categories seed >"$T/kernels.txt"
 	# kernel k goes to part k mod J, whole (its "# kernel" header and body)
 	awk -v J="$J" -v d="$T" '/^# kernel [0-9]+: /{ k = $3 + 0 } { print > (d "/part" (k % J) ".txt") }' "$T/kernels.txt"
 	pids=()
@@ -46,7 +46,7 @@ for J in $LIST; do
 	raw=$(cat "$T"/raw*.out | sed 's/.*rate=//' | awk '{ s += $1 } END { printf "%.2f", s }')
 	rm -f "$T"/part*.txt "$T"/raw*.out
 	gen() { # validate -> rate
-		"$JS" generate -n "$n" --seed "$SEED" --jobs "$J" -o "$T/ds" --quiet --force --validate "$1" --python "$PY"
+		"$JS" generate -n "$n" --seed "$SEED" --categories seed --jobs "$J" -o "$T/ds" --quiet --force --validate "$1" --python "$PY"
 		jq -r '.timing.kernels_per_second' "$T/ds/manifest.json"
 	}
 	none=$(gen none)

@@ -29,8 +29,8 @@ NATIVE=$($PY -c "import warp, os; print(os.path.dirname(warp.__file__) + '/nativ
 # 1. the modules
 from_dataset() {
 	[ -x bin/jitsynth ] || return 1
-	bin/jitsynth generate -n "$N" -o "$T/ds" --force --quiet --validate none >/dev/null 2>&1 ||
-		bin/jitsynth generate -n "$N" -o "$T/ds" --force --quiet >/dev/null 2>&1 || return 1
+	bin/jitsynth generate -n "$N" --categories seed -o "$T/ds" --force --quiet --validate none >/dev/null 2>&1 ||
+		bin/jitsynth generate -n "$N" --categories seed -o "$T/ds" --force --quiet >/dev/null 2>&1 || return 1
 	local i=0 f
 	while IFS= read -r -d '' f; do
 		zstdcat -f "$f" | jq -c 'select(.ir.cuda.module? or .ir.cpu.module?) | [.ir.cpu.module, .ir.cuda.module]' ||

@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 JS=${JITSYNTH_BIN:-bin/jitsynth}
 N=${GPU_N:-2000}
 D=${GPU_DIR:-gpu-check}
-"$JS" generate -n "$N" --categories all --seed "${GPU_SEED:-1}" -o "$D" --force --validate none --quiet \
+"$JS" generate -n "$N" --categories all --style synthetic --seed "${GPU_SEED:-1}" -o "$D" --force --validate none --quiet \
 	${PYTHON:+--python "$PYTHON"}
 "$JS" validate "$D" --tier run --devices cuda ${PYTHON:+--python "$PYTHON"}

@@ -91,6 +91,7 @@ static int each_item(const char *s, int (*fn)(const char *item, void *ctx), void
 
 typedef struct cat_ctx {
 	uint32_t mask;
+	int seed; /* 'seed' was named */
 	char *bad;
 	size_t badlen;
 } cat_ctx;
@@ -100,6 +101,11 @@ static int add_category(const char *item, void *p)
 	cat_ctx *c = p;
 	if (strcmp(item, "all") == 0) { /* every profile, seed and beyond */
 		c->mask |= GEN_ALL_MASK;
+		return 0;
+	}
+	if (strcmp(item, "seed") == 0) { /* the seed dataset's 11 */
+		c->mask |= GEN_SEED_MASK;
+		c->seed = 1;
 		return 0;
 	}
 	int k = gen_category_from_name(item);
@@ -121,14 +127,23 @@ void print_help(const char *head, const char *indent, const char *tail)
 	buf_free(&cats);
 }
 
-int parse_categories(const char *s, uint32_t *mask, char *bad, size_t badlen)
+int parse_categories(const char *s, uint32_t *mask, int *seed_named, char *bad, size_t badlen)
 {
-	cat_ctx c = {0, bad, badlen};
+	cat_ctx c = {0, 0, bad, badlen};
 	snprintf(bad, badlen, "%s", s);
 	if (!*s || each_item(s, add_category, &c) < 0)
 		return -1;
 	*mask = c.mask;
+	*seed_named = c.seed;
 	return 0;
+}
+
+void gen_cli_defaults(gen_options *g, int categories_given, int seed_named, int style_given)
+{
+	if (!categories_given)
+		g->categories = GEN_ALL_MASK;
+	if (!style_given)
+		g->style = seed_named ? GEN_STYLE_SYNTHETIC : GEN_STYLE_REALISTIC;
 }
 
 /* The directory of the running executable's nearest ancestor holding

@@ -53,8 +53,16 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 /* Strict number parsing for flags: the whole string, in [min, max]. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int parse_seconds(const char *s, double *out);
-/* "arithmetic,loop" -> category bit mask; -1 with the bad name in *bad. */
-int parse_categories(const char *s, uint32_t *mask, char *bad, size_t badlen);
+/* "arithmetic,loop" -> category bit mask ('all': every profile; 'seed':
+ * the seed dataset's 11, and *seed_named = 1); -1 with the bad name in *bad. */
+int parse_categories(const char *s, uint32_t *mask, int *seed_named, char *bad, size_t badlen);
+/* What generate and sample draw where the command line says nothing (README,
+ * "Styles"): without --categories every profile; without --style the
+ * realistic style, or the synthetic one when --categories named 'seed' (the
+ * seed dataset's kernels, byte for byte as jitsynth wrote them before the
+ * realistic default). gen_options' zero value stays the grammar's own: the
+ * 11 seed categories, synthetic. */
+void gen_cli_defaults(gen_options *g, int categories_given, int seed_named, int style_given);
 /* Reads and parses a --weights file (gen_config_parse) into w: 0, or -1
  * with "PATH: what" in err. */
 int read_weights(const char *path, gen_weights w, char *err, size_t errlen);

@@ -24,7 +24,7 @@ static const char usage_head[] =
 	"      --seed S          random seed (default 42); same seed, same dataset\n"
 	"  -j, --jobs N          Warp worker processes (default: number of cores)\n"
 	"      --devices LIST    cpu,cuda (default both)\n"
-	"      --categories LIST kernel categories, comma-separated, or 'all'.\n";
+	"      --categories LIST kernel categories, comma-separated, 'seed' or 'all'.\n";
 static const char usage_tail[] =
 	"      --max-stmts N     at most N random statements per kernel body, nested\n"
 	"                        ones included (default: each profile's own range)\n"
@@ -32,8 +32,9 @@ static const char usage_tail[] =
 	"                        each profile's own range)\n"
 	"      --weights FILE    statement weights per profile, lines such as\n"
 	"                        'loop.while = 0' or '*.atomic = 5' (0..100)\n"
-	"      --style S         synthetic (default: the grammar's own text) or\n"
-	"                        realistic (written as simulation code is)\n"
+	"      --style S         realistic (default: written as simulation code is)\n"
+	"                        or synthetic (the grammar's own text; the default\n"
+	"                        with --categories seed)\n"
 	"      --shard-size N    records per shard (default 10000)\n"
 	"      --validate T      compile every pair: none, syntax (default: NVRTC and\n"
 	"                        g++ front ends), compile (PTX and object code) or\n"
@@ -163,7 +164,7 @@ int cmd_generate(int argc, char **argv)
 	o.pool.python = default_python();
 	o.pool.worker_script = default_worker_script();
 	o.pool.stop = &stop_requested;
-	int quiet = 0, c;
+	int quiet = 0, seed_named = 0, c;
 	unsigned given = 0;
 	uint64_t v;
 	char bad[64];
@@ -198,7 +199,7 @@ int cmd_generate(int argc, char **argv)
 			break;
 		case OPT_CATEGORIES:
 			given |= RUN_GIVEN_CATEGORIES;
-			if (parse_categories(optarg, &o.gen.categories, bad, sizeof bad) < 0)
+			if (parse_categories(optarg, &o.gen.categories, &seed_named, bad, sizeof bad) < 0)
 				return usage_error("generate", "unknown category '%s' (see --help)", bad);
 			break;
 		case OPT_MAX_STMTS:
@@ -306,6 +307,7 @@ int cmd_generate(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("generate", "unexpected argument '%s'", argv[optind]);
+	gen_cli_defaults(&o.gen, given & RUN_GIVEN_CATEGORIES, seed_named, given & RUN_GIVEN_STYLE);
 	if (o.resume && o.force)
 		return usage_error("generate", "--resume and --force contradict each other");
 	if ((given & RUN_GIVEN_ZSTD_LEVEL) && o.format != JSONL_ZST)

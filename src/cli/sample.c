@@ -14,7 +14,8 @@ static const char usage_head[] =
 	"\n"
 	"Prints K generated kernels (Python source) without running Warp.\n"
 	"\n"
-	"  -c, --category LIST  categories to draw from, comma-separated, or 'all'.\n";
+	"  -c, --category LIST  categories to draw from, comma-separated, 'seed'\n"
+	"                       or 'all'.\n";
 static const char usage_tail[] =
 	"  -n, --count K        kernels to print (default 1)\n"
 	"      --seed S         random seed (default 42)\n"
@@ -25,8 +26,9 @@ static const char usage_tail[] =
 	"                       each profile's own range)\n"
 	"      --weights FILE   statement weights per profile, lines such as\n"
 	"                       'loop.while = 0' or '*.atomic = 5' (0..100)\n"
-	"      --style S        synthetic (default: the grammar's own text) or\n"
-	"                       realistic (written as simulation code is)\n"
+	"      --style S        realistic (default: written as simulation code is)\n"
+	"                       or synthetic (the grammar's own text; the default\n"
+	"                       with --category seed)\n"
 	"  -h, --help           this help\n";
 
 enum { OPT_SEED = 256, OPT_START, OPT_MAX_STMTS, OPT_MAX_DEPTH, OPT_WEIGHTS, OPT_STYLE };
@@ -50,14 +52,15 @@ int cmd_sample(int argc, char **argv)
 	static gen_weights weights;
 	uint64_t n = 1, start = 0, v;
 	char bad[64];
-	int c;
+	int c, cats_given = 0, seed_named = 0, style_given = 0;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":c:n:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			if (parse_categories(optarg, &g.categories, bad, sizeof bad) < 0)
+			if (parse_categories(optarg, &g.categories, &seed_named, bad, sizeof bad) < 0)
 				return usage_error("sample", "unknown category '%s' (see --help)", bad);
+			cats_given = 1;
 			break;
 		case 'n':
 			if (parse_u64(optarg, 1, UINT64_C(1) << 40, &n) < 0)
@@ -93,6 +96,7 @@ int cmd_sample(int argc, char **argv)
 			if (st < 0)
 				return usage_error("sample", "--style wants synthetic or realistic, not '%s'", optarg);
 			g.style = (gen_style)st;
+			style_given = 1;
 			break;
 		}
 		case 'h':
@@ -106,6 +110,7 @@ int cmd_sample(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("sample", "unexpected argument '%s'", argv[optind]);
+	gen_cli_defaults(&g, cats_given, seed_named, style_given);
 
 	gen_kernel k = {0};
 	for (uint64_t i = start; i < start + n; i++) {

@@ -41,7 +41,8 @@ typedef enum gen_category {
 	GEN_CATEGORY_COUNT
 } gen_category;
 
-/* The 11 categories of the seed dataset come first; a mask of 0 means them. */
+/* The 11 categories of the seed dataset come first; a mask of 0 means them
+ * (the CLI's default is every profile: cli.h, gen_cli_defaults). */
 #define GEN_SEED_COUNT 11
 #define GEN_SEED_MASK ((1u << GEN_SEED_COUNT) - 1)
 #define GEN_ALL_MASK ((1u << GEN_CATEGORY_COUNT) - 1)
@@ -58,7 +59,8 @@ int gen_style_from_name(const char *name);
 typedef struct gen_options {
 	uint64_t seed;
 	/* Bit c set: category c may be drawn. 0 means the 11 seed categories
-	 * (GEN_SEED_MASK); GEN_ALL_MASK every profile. */
+	 * (GEN_SEED_MASK; older journals read back so); GEN_ALL_MASK every
+	 * profile, what generate and sample draw when not told. */
 	uint32_t categories;
 	/* > 0: at most this many random statements in the kernel body, nested
 	 * ones included (the category's defining construct comes on top), and in
@@ -69,7 +71,7 @@ typedef struct gen_options {
 	 * (weights[c][k] < 0: keep the profile's weight for kind k); see
 	 * gen_config_parse. */
 	const signed char (*weights)[GEN_STMT_KINDS];
-	gen_style style; /* 0: synthetic */
+	gen_style style; /* 0: synthetic (generate and sample: realistic unless told) */
 } gen_options;
 
 typedef struct gen_kernel {
@@ -83,8 +85,8 @@ const char *gen_category_name(gen_category c);
 /* Returns the category called `name`, or -1. */
 int gen_category_from_name(const char *name);
 /* Appends the help text's list of categories, from the profile table: a
- * "Default: the 11 seed categories ..." paragraph, then "Opt-in: ..." with
- * the others in table order and 'all'. Lines start with indent and are
+ * "Default: all 24 ... 'seed': the seed dataset's 11, ..." paragraph, then
+ * "Further profiles: ..." with the others in table order and 'all'. Lines start with indent and are
  * wrapped at width columns (indent included), each ending in '\n'. */
 void gen_categories_help(buf *out, const char *indent, int width);
 

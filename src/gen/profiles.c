@@ -262,14 +262,16 @@ static void put_names(buf *out, const char *indent, int width, int *col, int fro
 
 void gen_categories_help(buf *out, const char *indent, int width)
 {
-	char text[64];
+	char text[160];
 	int col = 0;
-	snprintf(text, sizeof text, "Default: the %d seed categories", GEN_SEED_COUNT);
+	snprintf(text, sizeof text,
+		 "Default: all %d, in the realistic style. 'seed': the seed dataset's %d, in the synthetic style unless --style says otherwise:",
+		 GEN_CATEGORY_COUNT, GEN_SEED_COUNT);
 	put_words(out, indent, width, &col, text);
 	put_names(out, indent, width, &col, 0, GEN_SEED_COUNT, ".");
 	buf_putc(out, '\n');
 	col = 0;
-	put_words(out, indent, width, &col, "Opt-in:");
+	put_words(out, indent, width, &col, "Further profiles:");
 	put_names(out, indent, width, &col, GEN_SEED_COUNT, GEN_CATEGORY_COUNT, ";");
 	snprintf(text, sizeof text, "'all' draws all %d.", GEN_CATEGORY_COUNT);
 	put_words(out, indent, width, &col, text);

@@ -6,9 +6,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$(dirname "$0")/lib.sh"
 PY=${JITSYNTH_TEST_PYTHON:-$ROOT/.venv/bin/python}
 "$PY" -c "import datasets" 2>/dev/null || fail "no datasets in $PY: run scripts/setup-test.sh"
-js generate --format jsonl -n 44 -o ds --seed 9 --quiet; expect_rc 0
+js generate --categories seed --format jsonl -n 44 -o ds --seed 9 --quiet; expect_rc 0
 n=$(records ds | wc -l)
-js generate -n 44 -o dz --seed 9 --format jsonl.zst --shard-size 20 --quiet; expect_rc 0
+js generate --categories seed -n 44 -o dz --seed 9 --format jsonl.zst --shard-size 20 --quiet; expect_rc 0
 check "zst shards written" test "$(ls dz/train-*.jsonl.zst | wc -l)" = 3
 js merge ds -o dm --format jsonl.zst --shard-size 20; expect_rc 0
 

@@ -4,7 +4,7 @@
 # kernel name and hash) -- loses exactly those through merge, counted by
 # reason in the manifest; across directories too; --no-dedup keeps all.
 source "$(dirname "$0")/lib.sh"
-js generate --format jsonl -n 44 -o ds --seed 21 --quiet; expect_rc 0
+js generate --categories seed --format jsonl -n 44 -o ds --seed 21 --quiet; expect_rc 0
 n=$(records ds | wc -l)
 
 js merge --format jsonl ds -o base; expect_rc 0

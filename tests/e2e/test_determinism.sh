@@ -6,9 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 N=330
 export JITSYNTH_TEST_REJECT=7,150,299
-js generate --format jsonl -n $N -o one --seed 11 --jobs 1 --shard-size 100 --quiet
+js generate --categories seed --format jsonl -n $N -o one --seed 11 --jobs 1 --shard-size 100 --quiet
 expect_rc 0
-js generate --format jsonl -n $N -o two --seed 11 --jobs 2 --batch 3 --shard-size 100 --quiet
+js generate --categories seed --format jsonl -n $N -o two --seed 11 --jobs 2 --batch 3 --shard-size 100 --quiet
 expect_rc 0
 check "4 shards (100,100,100,30)" test "$(ls one/train-*.jsonl | wc -l)" = 4
 for f in one/train-*.jsonl one/rejects.jsonl; do
@@ -17,15 +17,15 @@ done
 check "manifests equal but for timing" diff <(jq 'del(.timing)' one/manifest.json) <(jq 'del(.timing)' two/manifest.json)
 check "metrics count the 3 planted rejects by reason" test "$(jq '[.metrics.rejects_by_reason[]] | add' one/manifest.json)" = 3
 unset JITSYNTH_TEST_REJECT
-js generate --format jsonl -n 50 -o other --seed 12 --jobs 2 --quiet
+js generate --categories seed --format jsonl -n 50 -o other --seed 12 --jobs 2 --quiet
 check "another seed gives other kernels" test -z "$(comm -12 <(jq -r .python_source other/train-00000.jsonl | sort) <(head -50 one/train-00000.jsonl | jq -r .python_source | sort) | grep def || true)"
 
 # every profile, including @wp.func helpers (Warp numbers helpers with a
 # global counter, which the worker must reset per kernel) and tiles: the same
 # with --jobs 1 and 2, whatever each worker compiled before
-js generate --format jsonl -n 220 -o all1 --seed 5 --jobs 1 --categories all --validate none --quiet
+js generate --format jsonl -n 220 -o all1 --seed 5 --jobs 1 --categories all --style synthetic --validate none --quiet
 expect_rc 0
-js generate --format jsonl -n 220 -o all2 --seed 5 --jobs 2 --batch 1 --categories all --validate none --quiet
+js generate --format jsonl -n 220 -o all2 --seed 5 --jobs 2 --batch 1 --categories all --style synthetic --validate none --quiet
 expect_rc 0
 check "every profile: identical with --jobs 1 and 2" cmp all1/train-00000.jsonl all2/train-00000.jsonl
 check "every profile: manifests (metrics too) equal but for timing" \

@@ -7,7 +7,7 @@
 # the run, identical to an uninterrupted one. Two runs started at once into
 # one directory: one writes it, the other is refused; the dataset is whole.
 source "$(dirname "$0")/lib.sh"
-OPTS="-n 60 --seed 2 --shard-size 10 --validate none --jobs 1 --quiet"
+OPTS="-n 60 --seed 2 --shard-size 10 --validate none --jobs 1 --quiet --categories seed"
 "$JS" generate --format jsonl $OPTS -o ref
 
 # a run that stays alive: its worker hangs at kernel 25 (shards 0 and 1 done)
@@ -23,7 +23,7 @@ done
 check "the live run holds the lock, its pid in the file" test "$(cat live/.jitsynth.lock)" = "$pid"
 busy="'live' is in use by another jitsynth run (pid $pid); wait for it to end, or stop it (kill $pid) and run again"
 for args in "$OPTS -o live" "$OPTS -o live --force" "--resume -o live --quiet"; do
-	js generate --format jsonl $args; expect_rc 1
+	js generate --categories seed --format jsonl $args; expect_rc 1
 	expect_err "$busy"
 	check "generate $args: refused in one line" test "$(wc -l < err.txt)" = 1
 done

@@ -12,7 +12,7 @@
 #      skipped when mounting is not permitted here.
 source "$(dirname "$0")/lib.sh"
 N=${N:-60}
-OPTS="-n $N --seed 5 --shard-size 6 --jobs 2 --quiet"
+OPTS="-n $N --seed 5 --shard-size 6 --jobs 2 --quiet --categories seed"
 # The in-process NVRTC of --validate syntax cannot work under a file size
 # limit ("unable to obtain mapped memory"): every kernel would be rejected.
 # This test is about jitsynth's own writes, so validation stays off.

@@ -5,7 +5,7 @@
 # endless loop, one that does not compile) are each caught and reported with
 # their reason while the rest run; --json gives the same verdicts.
 source "$(dirname "$0")/lib.sh"
-js generate --format jsonl -n 14 -o ds --quiet --validate run --devices cpu --categories all -j 2 --no-dedup; expect_rc 0
+js generate --format jsonl -n 14 -o ds --quiet --validate run --devices cpu --categories all --style synthetic -j 2 --no-dedup; expect_rc 0
 python3 "$ROOT/tests/helper/plant_candidates.py" ds/train-00000.jsonl cand.jsonl >planted.txt
 [ "$(wc -l <planted.txt)" = 7 ] || fail "expected 7 planted candidates, got: $(cat planted.txt)"
 JITSYNTH_TEST_EXEC_WALL=2 js eval ds cand.jsonl; expect_rc 1

@@ -7,7 +7,7 @@
 # object in every record, byte-identical across --jobs, with the counts in
 # the manifest, and the exec field stays under 5% of the records' size.
 source "$(dirname "$0")/lib.sh"
-js generate --format jsonl -n 24 -o ds --quiet --validate run --devices cpu --categories all -j 2 --no-dedup; expect_rc 0
+js generate --format jsonl -n 24 -o ds --quiet --validate run --devices cpu --categories all --style synthetic -j 2 --no-dedup; expect_rc 0
 n=$(records ds | wc -l)
 [ "$n" = 24 ] || fail "expected 24 records, got $n"
 check "every record carries exec" test "$(records ds | jq -r 'select(.exec.status) | .id' | wc -l)" = 24
@@ -23,7 +23,7 @@ check "the exec field is under 5% of the records ($share per mille)" test "$shar
 js stats ds; expect_rc 0
 check "stats counts the run tier's outcomes" grep -Eq "^  executed +$ex +" out.txt
 
-js generate --format jsonl -n 24 -o ds1 --quiet --validate run --devices cpu --categories all -j 1 --no-dedup; expect_rc 0
+js generate --format jsonl -n 24 -o ds1 --quiet --validate run --devices cpu --categories all --style synthetic -j 1 --no-dedup; expect_rc 0
 check "byte-identical records with --jobs 1 and 2" cmp ds/train-00000.jsonl ds1/train-00000.jsonl
 
 js validate ds --tier run; expect_rc 0

@@ -3,7 +3,7 @@
 # @wp.kernel, cpp_forward, metadata.{kernel_name,category,device}), and
 # stats and merge read that layout back.
 source "$(dirname "$0")/lib.sh"
-js generate --format jsonl -n 55 -o ds --seed 5 --quiet; expect_rc 0
+js generate --categories seed --format jsonl -n 55 -o ds --seed 5 --quiet; expect_rc 0
 n=$(records ds | wc -l)
 
 js export ds --layout seed -o seed; expect_rc 0

@@ -6,7 +6,7 @@
 # exactly the dataset of an uninterrupted run.
 source "$(dirname "$0")/lib.sh"
 N=${N:-200} # two compiler batches (CHK_BATCH_SYNTAX is 128): one passes, one is killed
-OPTS="-n $N --seed 3 --shard-size 8 --jobs 2 --devices cpu --quiet"
+OPTS="-n $N --seed 3 --shard-size 8 --jobs 2 --devices cpu --quiet --categories seed"
 "$JS" generate --format jsonl $OPTS -o ref
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 

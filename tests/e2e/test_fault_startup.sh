@@ -11,7 +11,7 @@
 # flavours: release
 source "$(dirname "$0")/lib.sh"
 N=${N:-120}
-OPTS="-n $N --seed 11 --shard-size 20 --jobs 2 --quiet"
+OPTS="-n $N --seed 11 --shard-size 20 --jobs 2 --quiet --categories seed"
 "$JS" generate --help 2>&1 | grep -q -- --validate && OPTS="$OPTS --validate none"
 
 # the Python that has Warp: $JITSYNTH_PYTHON, else the .venv above the binary

@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 N=${N:-520}
 CATS=matrix,transform,struct,func,random,bitwise,while_break,multi_dim,quaternion,geometry,tile,dtypes,linalg
-js generate --format jsonl -n $N -o ds --seed 11 --quiet --validate none --categories $CATS
+js generate --format jsonl -n $N -o ds --seed 11 --quiet --validate none --categories $CATS --style synthetic
 expect_rc 0
 records ds > all.jsonl
 n=$(wc -l < all.jsonl)
@@ -36,7 +36,7 @@ ov=$(jq -r 'select(.category == "func") | [.python_source | scan("\ndef ([a-z_0-
 check "accepted by Warp: $ov kernels with an overloaded helper" test "$ov" -gt 0
 
 # the size budget: recorded in the manifest, obeyed by every kernel
-js generate --format jsonl -n 44 -o small --seed 12 --quiet --validate none --categories all --max-stmts 2 --max-depth 1
+js generate --format jsonl -n 44 -o small --seed 12 --quiet --validate none --categories all --style synthetic --max-stmts 2 --max-depth 1
 expect_rc 0
 check "manifest records the size budget" test "$(jq -c '[.options.max_stmts, .options.max_depth]' small/manifest.json)" = "[2,1]"
 check "all: every profile" test "$(jq -r '.options.categories | length' small/manifest.json)" = 24
@@ -51,9 +51,9 @@ done
 # a different file refused on resume, a bad file a usage error
 printf '# more branches, no atomics\n*.if = 100\n*.atomic = 0\n' > more-if.cfg
 printf '*.if = 0\n' > no-if.cfg
-js generate --format jsonl -n 40 -o wr --seed 8 --shard-size 10 --validate none --quiet --weights more-if.cfg; expect_rc 0
+js generate --categories seed --format jsonl -n 40 -o wr --seed 8 --shard-size 10 --validate none --quiet --weights more-if.cfg; expect_rc 0
 check "manifest records the weights" test "$(jq -c '.options.weights.loop' wr/manifest.json)" = '{"atomic":0,"if":100}'
-js generate --format jsonl -n 40 -o plain --seed 8 --shard-size 10 --validate none --quiet; expect_rc 0
+js generate --categories seed --format jsonl -n 40 -o plain --seed 8 --shard-size 10 --validate none --quiet; expect_rc 0
 check "weights change the kernels" test "$(cat wr/train-*.jsonl | md5sum)" != "$(cat plain/train-*.jsonl | md5sum)"
 cp -r wr wr.ref
 rm wr/manifest.json wr/train-00003.jsonl

@@ -1,10 +1,12 @@
-# test_generate: issue 2, acceptance 2. 1100 kernels, both devices: every
-# record has CPU and CUDA forward+backward named after the kernel, all 11
-# categories at 9.1% +- 1.5%, unique names, rejects < 0.5% with reasons.
+# test_generate: issue 2, acceptance 2. 1100 kernels of the seed's 11
+# categories (--categories seed), both devices: every record has CPU and
+# CUDA forward+backward named after the kernel, all 11 categories at 9.1% +-
+# 1.5%, unique names, rejects < 0.5% with reasons. Then the default (every
+# profile, realistic) through the same default validation.
 # flavours: release
 source "$(dirname "$0")/lib.sh"
 N=${N:-1100}
-js generate --format jsonl -n $N -o ds --seed 7 --quiet
+js generate --categories seed --format jsonl -n $N -o ds --seed 7 --quiet
 expect_rc 0
 
 records ds > all.jsonl
@@ -45,3 +47,17 @@ for f in $(jq -r '.shards[].file' ds/manifest.json); do
 	check "sha256 of $f matches the manifest" test "$(sha256sum ds/$f | cut -d' ' -f1)" = "$(jq -r --arg f $f '.shards[] | select(.file == $f) | .sha256' ds/manifest.json)"
 done
 check "no temporary files left" test -z "$(ls -A ds | grep '\.tmp$' || true)"
+
+# the default: every profile in the realistic style, validated as by default
+ND=${ND:-240}
+js generate --format jsonl -n $ND -o def --seed 7 --quiet
+expect_rc 0
+records def > def.jsonl
+nd=$(wc -l < def.jsonl)
+ndrej=$(wc -l < def/rejects.jsonl)
+[ "$ndrej" = 0 ] || jq -r '.category + ": " + .reason' def/rejects.jsonl | head -5
+check "default: the manifest says realistic, every profile" test "$(jq -c '[.options.style, (.options.categories | length)]' def/manifest.json)" = '["realistic",24]'
+check "default: rejects < 0.5% ($ndrej of $ND)" test $((ndrej * 200)) -lt $ND
+check "default: all 24 profiles stored" test "$(jq -r .category def.jsonl | sort -u | wc -l)" = 24
+check "default: CPU and CUDA forward and backward in every record" test "$(jq -r 'select([.ir.cpu.forward, .ir.cpu.backward, .ir.cuda.forward, .ir.cuda.backward] | map(. // "" | length > 0) | all | not) | .id' def.jsonl | wc -l)" = 0
+check "default: realistic kernels (subscript annotations)" test "$(jq -r .python_source def.jsonl | grep -c 'wp.array\[')" -gt $((nd / 2))

@@ -4,7 +4,7 @@
 # with an NVIDIA GPU (make gpu-check there) the comparison itself runs.
 # flavours: release
 source "$(dirname "$0")/lib.sh"
-js generate -n 6 --seed 4 -o ds --quiet --validate none; expect_rc 0
+js generate --categories seed -n 6 --seed 4 -o ds --quiet --validate none; expect_rc 0
 if [ -e /dev/nvidiactl ] && ldconfig -p | grep -q libcuda.so.1; then
 	js validate ds --tier run --devices cuda; cat out.txt
 	check "a GPU: kernels compared" grep -q "^well-defined " out.txt

@@ -46,7 +46,7 @@ line_of() {
 	EOF
 }
 
-js generate --format jsonl -n 20 -o ds --seed 3 --quiet --validate none; expect_rc 0
+js generate --categories seed --format jsonl -n 20 -o ds --seed 3 --quiet --validate none; expect_rc 0
 
 # --- 2: script and escape sequences from the dataset ---
 cp -r ds h

@@ -13,7 +13,7 @@ LIMIT_KIB=$((4096 * 1024))
 # Every module here stops at once or at a limit of about 30 s; 2 batches of
 # them at most, on 2 threads, and the wall-clock limit (120 s) is the bound.
 TIMEOUT=${TIMEOUT:-300}
-js generate --format jsonl -n 12 --seed 5 -o ds --quiet --validate none -j 2; expect_rc 0
+js generate --categories seed --format jsonl -n 12 --seed 5 -o ds --quiet --validate none -j 2; expect_rc 0
 mkfifo "$WORK/fifo"
 cat >bomb.txt <<'EOF'
 template <int N, unsigned long M> struct jitsynth_boom {

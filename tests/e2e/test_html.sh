@@ -9,7 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || fail "no chromium: run scripts/setup-test.sh"
-JITSYNTH_TEST_REJECT=5,60 js generate --format jsonl -n 110 -o ds --seed 11 --quiet; expect_rc 0
+JITSYNTH_TEST_REJECT=5,60 js generate --categories seed --format jsonl -n 110 -o ds --seed 11 --quiet; expect_rc 0
 js stats ds --html report.html --quiet; expect_rc 0
 check "report written" test -s report.html
 check "no network references" bash -c '! grep -qiE "(src|href)=\"(https?:)?//" report.html'

@@ -74,7 +74,7 @@ js ingest "$FIX/apacheproj" "$FIX/bsdproj" "$FIX/mitproj/simpkg/sim" -o two -j 2
 check "--jobs 1 and 2: the same shard" cmp one/train-00000.jsonl.zst two/train-00000.jsonl.zst
 
 # with generated records: ids apart, merge dedups across both
-js generate -n 11 -o gen --quiet --validate none -j 2; expect_rc 0
+js generate --categories seed -n 11 -o gen --quiet --validate none -j 2; expect_rc 0
 check "ids: ingested i-..., generated s..." test "$( (records ing; records gen) | jq -r .id | grep -cv '^[is]')" = 0
 check "ids: both kinds are there" test "$( (records ing; records gen) | jq -r .id | cut -c1 | sort -u | tr -d '\n')" = is
 js merge gen ing ing -o all; expect_rc 0

@@ -4,7 +4,7 @@
 # flavours: release
 source "$(dirname "$0")/lib.sh"
 for sig in TERM INT; do
-	"$JS" generate --format jsonl -n 5000 -o ds$sig --jobs 2 --shard-size 100 --quiet --validate none 2>err$sig.txt &
+	"$JS" generate --categories seed --format jsonl -n 5000 -o ds$sig --jobs 2 --shard-size 100 --quiet --validate none 2>err$sig.txt &
 	pid=$!
 	for _ in $(seq 200); do
 		[ "$(ls ds$sig/train-*.jsonl 2>/dev/null | wc -l)" -ge 2 ] && break

@@ -13,7 +13,7 @@
 source "$(dirname "$0")/lib.sh"
 INTERRUPTS=${INTERRUPTS:-3}
 N=${N:-600} # long enough (~10 s here) that a SIGINT 1-5 s in lands mid-run
-OPTS="-n $N --seed 7 --shard-size 25 --jobs 2"
+OPTS="-n $N --seed 7 --shard-size 25 --jobs 2 --categories seed"
 "$JS" generate --format jsonl $OPTS -o ref --quiet
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
 

@@ -27,7 +27,7 @@ check "a reference against itself: distance 0" grep -q "^distance   0.000 " out.
 check "no bucket off" grep -q "^off >2x    0 buckets" out.txt
 
 # a real dataset against the fixture
-js generate -n 22 -o ds --seed 11 --validate none -j 1 --quiet; expect_rc 0
+js generate --categories seed -n 22 -o ds --seed 11 --validate none -j 1 --quiet; expect_rc 0
 js stats ds --compare "$REF" --compare "$REF/particles.py" --html report.html; expect_rc 0
 check "both columns" grep -qE "^realism .* dataset +reference$" out.txt
 check "22 kernels beside 10 (the directory and one file of it, pooled)" grep -qE "^  kernels measured +22 +10$" out.txt
@@ -59,8 +59,8 @@ expect_err "option '--compare' needs a value"
 # the realistic style reads closer to Warp's own code than the synthetic one
 WARP=$("$ROOT/.venv/bin/python" -c 'import os, warp; print(os.path.dirname(warp.__file__))' 2>/dev/null || true)
 if [ -d "$WARP/examples" ]; then
-	"$JS" sample -n 2400 --categories all --seed 11 > syn.py
-	"$JS" sample -n 2400 --categories all --seed 11 --style realistic > real.py
+	"$JS" sample -n 2400 --categories all --style synthetic --seed 11 > syn.py
+	"$JS" sample -n 2400 --seed 11 > real.py # the default: every profile, realistic
 	js stats --sources syn.py --compare "$WARP/examples" --compare "$WARP/_src" --compare "$WARP/tests"; expect_rc 0
 	ds=$(sed -n 's/^distance   \([0-9.]*\) .*/\1/p' out.txt)
 	js stats --sources real.py --compare "$WARP/examples" --compare "$WARP/_src" --compare "$WARP/tests"; expect_rc 0
@@ -72,12 +72,14 @@ else
 	echo "skip: no warp-lang in .venv for the shipped reference"
 fi
 
-# a realistic dataset: the style is recorded, byte-identical whatever --jobs
-js generate -n 24 -o r1 --seed 5 --style realistic --validate none -j 1 --quiet; expect_rc 0
-js generate -n 24 -o r2 --seed 5 --style realistic --validate none -j 2 --quiet; expect_rc 0
+# a dataset of the default (every profile, realistic): the style is
+# recorded, the same as asked for explicitly, byte-identical whatever --jobs
+js generate -n 24 -o r1 --seed 5 --validate none -j 1 --quiet; expect_rc 0
+js generate -n 24 -o r2 --seed 5 --categories all --style realistic --validate none -j 2 --quiet; expect_rc 0
 check "the manifest records --style realistic" test "$(jq -r .options.style r1/manifest.json)" = realistic
+check "the manifest records every profile" test "$(jq -r '.options.categories | length' r1/manifest.json)" = 24
 check "the same records with -j 1 and -j 2" cmp <(records r1) <(records r2)
 check "the same shard files with -j 1 and -j 2" bash -c 'for f in r1/train-*; do cmp "$f" "r2/${f#r1/}" || exit 1; done'
-check "24 realistic records" test "$(records r1 | wc -l)" = 24
+check "24 realistic records, one of each profile" test "$(records r1 | jq -r .category | sort -u | wc -l)" = 24
 records r1 > r1.txt
 check "the records hold realistic kernels (subscript annotations)" grep -q 'wp.array\[' r1.txt

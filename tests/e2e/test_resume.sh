@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 KILL_RUNS=${KILL_RUNS:-2}
 N=${N:-300}
-OPTS="-n $N --seed 9 --shard-size 40 --jobs 2 --quiet"
+OPTS="-n $N --seed 9 --shard-size 40 --jobs 2 --quiet --categories seed"
 export JITSYNTH_TEST_REJECT=$(seq -s, 3 $((N / 7 + 1)) $((N - 1)))
 "$JS" generate --format jsonl $OPTS -o ref
 check "reference run complete" test "$(jq .complete ref/manifest.json)" = true
@@ -55,5 +55,5 @@ js generate --resume --force -o ref --quiet; expect_rc 2
 
 # the killed runs could not remove their validator temp dirs; the next run
 # that validates removes them (test_scratch has the details)
-js generate --format jsonl -n 2 -o last --seed 3 --quiet; expect_rc 0
+js generate --categories seed --format jsonl -n 2 -o last --seed 3 --quiet; expect_rc 0
 check "no validator temp dir left in TMPDIR" test -z "$(scratch_dirs)"

@@ -7,7 +7,7 @@
 # without bubblewrap, one line says how to install it.
 # flavours: release
 source "$(dirname "$0")/lib.sh"
-js generate -n 7 -o ds --quiet --validate none -j 2 --devices cpu; expect_rc 0
+js generate --categories seed -n 7 -o ds --quiet --validate none -j 2 --devices cpu; expect_rc 0
 js export ds --layout seed -o seed; expect_rc 0
 cp -r seed bad
 plant() { # pair-number python-prefix

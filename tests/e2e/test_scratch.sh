@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 export TMPDIR=$WORK/tmp
 mkdir -p "$TMPDIR"
-OPTS="--jobs 1 --quiet --validate syntax"
+OPTS="--jobs 1 --quiet --validate syntax --categories seed"
 
 # Waits until a validator dir other than those named in $1 exists, prints it.
 wait_new_dir() { # known-dirs

@@ -107,7 +107,7 @@ echo "ok: single-node Slurm up ($host, $cpus CPUs, ports $ctl_port/$d_port)"
 # counts 38 as structural (21 was not kept), which no per-part dedup gets.
 export JITSYNTH_TEST_COPY=20:1,21:3~,38:21,45:2~
 export JITSYNTH_TEST_REJECT=9,30
-OPTS="-n 48 --seed 5 --shard-size 10 --validate none"
+OPTS="-n 48 --seed 5 --shard-size 10 --validate none --categories seed"
 mkdir single && (cd single && "$JS" generate $OPTS --jobs 2 --quiet -o data) || fail "single-machine run failed"
 check "the single run drops the planted duplicates (20 exact; 21, 38, 45 structural)" \
 	test "$(jq -c .counts.dedup single/data/manifest.json)" = '{"exact":1,"structural":3}'

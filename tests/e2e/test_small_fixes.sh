@@ -12,27 +12,27 @@
 # start-up out, Ctrl-C shows "stopping" at once, and a narrow terminal gets
 # one row per refresh.
 source "$(dirname "$0")/lib.sh"
-OPTS="-n 45 --seed 5 --shard-size 10 --validate none --jobs 2 --quiet"
+OPTS="-n 45 --seed 5 --shard-size 10 --validate none --jobs 2 --quiet --categories seed"
 PTY="python3 $ROOT/tests/helper/pty_run.py"
 JITSYNTH_TEST_REJECT=3,17,33,41 "$JS" generate --format jsonl $OPTS -o ref # rejects before and after the journaled prefix
 interrupted() { cp -r ref "$1"; rm "$1"/manifest.json "$1"/README.md "$1"/train-00004.jsonl; }
 
 # ---- a failed start leaves nothing; the retry runs ----
-TMPDIR=/nonexistent js generate --format jsonl -n 3 -o t1 --devices cpu --quiet; expect_rc 1
-js generate --format jsonl -n 3 -o t2 --python /nonexistent --validate none --quiet; expect_rc 1
-js generate --format jsonl -n 3 -o t3 --cxx /nonexistent --devices cpu --quiet; expect_rc 1
+TMPDIR=/nonexistent js generate --categories seed --format jsonl -n 3 -o t1 --devices cpu --quiet; expect_rc 1
+js generate --categories seed --format jsonl -n 3 -o t2 --python /nonexistent --validate none --quiet; expect_rc 1
+js generate --categories seed --format jsonl -n 3 -o t3 --cxx /nonexistent --devices cpu --quiet; expect_rc 1
 mkdir t4
-js generate --format jsonl -n 3 -o t4 --python /nonexistent --validate none --quiet; expect_rc 1
+js generate --categories seed --format jsonl -n 3 -o t4 --python /nonexistent --validate none --quiet; expect_rc 1
 check "failed starts: no directory made, no journal left" test ! -e t1 -a ! -e t2 -a ! -e t3
 check "an existing directory is left as it was (empty)" test -z "$(ls -A t4)"
 for d in t1 t2 t3 t4; do
-	js generate --format jsonl -n 3 -o $d --devices cpu --quiet; expect_rc 0
+	js generate --categories seed --format jsonl -n 3 -o $d --devices cpu --quiet; expect_rc 0
 done
 check "and the retries run" test "$(cat t1/train-*.jsonl t4/train-*.jsonl | wc -l)" = 6
 
 # ---- Ctrl-C in the first moments ----
 for delay in 0.05 0.2 0.4 0.7; do
-	setsid "$JS" generate --format jsonl -n 40 -o early --validate none --jobs 2 --quiet >out.txt 2>err.txt &
+	setsid "$JS" generate --categories seed --format jsonl -n 40 -o early --validate none --jobs 2 --quiet >out.txt 2>err.txt &
 	pid=$!
 	sleep $delay
 	kill -INT -- -$pid 2>/dev/null || true
@@ -69,7 +69,7 @@ check "no internal file named" bash -c '! grep -q "\.tmp\|\.resume" err.txt'
 
 # ---- seeds >= 2^63 ----
 big=18446744073709551615
-"$JS" generate --format jsonl -n 12 --seed $big --shard-size 5 --validate none --quiet -o big
+"$JS" generate --categories seed --format jsonl -n 12 --seed $big --shard-size 5 --validate none --quiet -o big
 check "the seed in the manifest as itself" test "$(jq -r .options.seed big/manifest.json)" = $big
 check "and in the journal" test "$(head -1 big/journal.jsonl | jq -r .options.seed)" = $big
 check "and in every record" test "$(records big | jq -r .meta.seed | sort -u)" = $big
@@ -78,7 +78,7 @@ check "the card shows it" grep -q "| seed | $big |" big/README.md
 cp -r big bigk && rm bigk/manifest.json bigk/README.md bigk/train-00002.jsonl
 js generate --resume -o bigk --seed $big --quiet; expect_rc 0
 check "read back: --resume with the same --seed is no conflict" cmp -s big/train-00002.jsonl bigk/train-00002.jsonl
-"$JS" generate --format jsonl -n 2 --seed 9223372036854775807 --validate none --quiet -o max63
+"$JS" generate --categories seed --format jsonl -n 2 --seed 9223372036854775807 --validate none --quiet -o max63
 check "2^63-1 stays a JSON integer" test "$(jq '.options.seed | type' max63/manifest.json)" = '"number"'
 
 # ---- a shard listed twice is counted once ----
@@ -97,7 +97,7 @@ js stats ref --html ref/report.html --quiet; expect_rc 0 # a new file next to th
 rm ref/report.html
 
 # ---- 0 records ----
-JITSYNTH_TEST_REJECT=0,1,2 "$JS" generate --format jsonl -n 3 -o none --validate none --quiet
+JITSYNTH_TEST_REJECT=0,1,2 "$JS" generate --categories seed --format jsonl -n 3 -o none --validate none --quiet
 js export none --layout seed -o none_seed; expect_rc 1
 expect_err "jitsynth export: 'none' holds no records: nothing exported"
 js merge --format jsonl none -o none_merged; expect_rc 1
@@ -120,7 +120,7 @@ check "pairs/s: only the $(( $(jq .counts.records rate/manifest.json) - kept )) 
 	grep -q ", $want pairs/s," err.txt
 
 # ---- on a terminal ----
-$PTY 40 -1 narrow.out "$JS" generate --format jsonl -n 150 -o narrow --validate none --jobs 2
+$PTY 40 -1 narrow.out "$JS" generate --categories seed --format jsonl -n 150 -o narrow --validate none --jobs 2
 python3 - narrow.out "$(jq .timing.seconds narrow/manifest.json)" <<'EOF' || fail "progress lines"
 import re, sys
 rows = open(sys.argv[1], "rb").read().decode().split("\r\x1b[K")[1:-1]  # the refreshed rows
@@ -142,7 +142,7 @@ EOF
 
 # --validate none: kernels are stored one by one (a validating run stores
 # a whole compile batch at once, and 400 could all land before the Ctrl-C)
-rc=0; $PTY 100 0.3 stop.out "$JS" generate --format jsonl -n 600 -o "my data" --jobs 2 --devices cpu --validate none || rc=$?
+rc=0; $PTY 100 0.3 stop.out "$JS" generate --categories seed --format jsonl -n 600 -o "my data" --jobs 2 --devices cpu --validate none || rc=$?
 check "Ctrl-C on a terminal: exit 1" test $rc = 1
 tr -d '\r' < stop.out > stop.txt
 check "\"stopping\" is shown at once" grep -q "stopping: finishing the kernels in flight" stop.txt

@@ -5,7 +5,7 @@
 # (catalog coverage per group, statements, nesting depth, reject reasons)
 # equal the manifest's "metrics" that generate wrote.
 source "$(dirname "$0")/lib.sh"
-js generate --format jsonl -n 110 -o ds --seed 3 --quiet; expect_rc 0
+js generate --categories seed --format jsonl -n 110 -o ds --seed 3 --quiet; expect_rc 0
 n=$(records ds | wc -l)
 
 js stats ds; expect_rc 0
@@ -21,7 +21,7 @@ used=$(sed -n 's/^  Scalar Math  *\([0-9]*\) \/ .*/\1/p' out.txt)
 check "Scalar Math builtins reached (${used:-none} >= 10)" test "${used:-0}" -ge 10
 
 # --- stats' metrics against the manifest's ---
-JITSYNTH_TEST_REJECT=4,30,55 js generate --format jsonl -n 66 -o mx --seed 8 --categories all --validate none --quiet; expect_rc 0
+JITSYNTH_TEST_REJECT=4,30,55 js generate --format jsonl -n 66 -o mx --seed 8 --categories all --style synthetic --validate none --quiet; expect_rc 0
 js stats mx; expect_rc 0
 cp out.txt mx.txt
 m=mx/manifest.json

@@ -9,7 +9,7 @@ command -v valgrind >/dev/null || fail "valgrind missing: run make setup"
 set +e
 valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
 	--suppressions="$ROOT/tests/valgrind.supp" \
-	--trace-children=no --log-file=vg.log "$JS" generate --format jsonl -n 200 -o ds --jobs 2 --quiet
+	--trace-children=no --log-file=vg.log "$JS" generate --categories seed --format jsonl -n 200 -o ds --jobs 2 --quiet
 rc=$?
 set -e
 grep -E "ERROR SUMMARY|definitely lost" vg.log

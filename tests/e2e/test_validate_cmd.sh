@@ -5,7 +5,7 @@
 # compiler's diagnostic; the untouched records pass; the seed layout is
 # validated through Warp; malformed input is named and skipped; no NVRTC.
 source "$(dirname "$0")/lib.sh"
-js generate --format jsonl -n 12 -o ds --quiet --validate none -j 2; expect_rc 0
+js generate --categories seed --format jsonl -n 12 -o ds --quiet --validate none -j 2; expect_rc 0
 n=$(records ds | wc -l)
 
 js validate ds -j 2; expect_rc 0

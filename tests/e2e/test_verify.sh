@@ -9,7 +9,7 @@
 # it reaches the dataset) or jitsynth version; an older journal without the
 # versions still resumes, its Warp taken from the kept records.
 source "$(dirname "$0")/lib.sh"
-OPTS="-n 45 --seed 5 --shard-size 10 --validate none --jobs 2 --quiet"
+OPTS="-n 45 --seed 5 --shard-size 10 --validate none --jobs 2 --quiet --categories seed"
 export JITSYNTH_TEST_REJECT=3,17,33,41 # rejects in the journaled prefix and after
 "$JS" generate --format jsonl $OPTS -o ref
 PY=$ROOT/.venv/bin/python
@@ -101,7 +101,7 @@ cat > warp999 <<EOF
 exec "$PY" -u -c 'import runpy, sys, warp; warp.__version__ = "9.9.9"; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")' "\$@"
 EOF
 chmod +x warp999
-"$JS" generate --format jsonl -n 3 -o w999 --validate none --quiet --python ./warp999
+"$JS" generate --categories seed --format jsonl -n 3 -o w999 --validate none --quiet --python ./warp999
 check "(the wrapper's Warp says 9.9.9)" test "$(jq -r .warp_version w999/manifest.json)" = 9.9.9
 interrupted other_warp
 before=$(md5 other_warp/*)

@@ -14,9 +14,9 @@ PY=$ROOT/.venv/bin/python
 N=300
 [ "${JITSYNTH_TEST_LONG:-}" = 1 ] && N=3000
 
-js generate -n $N -o cached --seed 9 --categories all --validate none --quiet --format jsonl
+js generate -n $N -o cached --seed 9 --categories all --style synthetic --validate none --quiet --format jsonl
 expect_rc 0
-JITSYNTH_WORKER_CACHE=0 js generate -n $N -o plain --seed 9 --categories all --validate none --quiet --format jsonl
+JITSYNTH_WORKER_CACHE=0 js generate -n $N -o plain --seed 9 --categories all --style synthetic --validate none --quiet --format jsonl
 expect_rc 0
 check "$N kernels of every profile stored" test "$(jq -r .category cached/train-00000.jsonl | sort -u | wc -l)" = 24
 for f in cached/train-*.jsonl cached/rejects.jsonl; do
@@ -53,7 +53,7 @@ check "... and the worker says why" grep -q "it patches warp-lang 1.19.0's priva
 # generate says so on another Warp (here 1.19.0 claiming to be 1.20.0)
 mkdir fakever
 printf 'import warp\nwarp.__version__ = "1.20.0"\n' >fakever/sitecustomize.py
-PYTHONPATH=$WORK/fakever js generate -n 4 -o other --seed 2 --validate none --quiet --format jsonl
+PYTHONPATH=$WORK/fakever js generate --categories seed -n 4 -o other --seed 2 --validate none --quiet --format jsonl
 expect_rc 0
 check "another Warp: generate notes that the cache is off" \
 	grep -q "^jitsynth: note: Warp 1.20.0 is not the pinned 1.19.0: the workers run without their codegen cache" err.txt
@@ -61,9 +61,9 @@ check "... in one line" test "$(wc -l <err.txt)" = 1
 
 # install-path independence: the venv through a symlink
 ln -s "$(readlink -f "$ROOT/.venv")" venv-elsewhere
-js generate -n 120 -o path1 --seed 4 --categories all --validate none --quiet --format jsonl --python "$ROOT/.venv/bin/python"
+js generate -n 120 -o path1 --seed 4 --categories all --style synthetic --validate none --quiet --format jsonl --python "$ROOT/.venv/bin/python"
 expect_rc 0
-js generate -n 120 -o path2 --seed 4 --categories all --validate none --quiet --format jsonl --python "$WORK/venv-elsewhere/bin/python"
+js generate -n 120 -o path2 --seed 4 --categories all --style synthetic --validate none --quiet --format jsonl --python "$WORK/venv-elsewhere/bin/python"
 expect_rc 0
 check "Warp's comments name its files below site-packages" grep -q '// warp/_src/math.py:[0-9]' path1/train-00000.jsonl
 check "no absolute path of Warp's files in the records" test "$(grep -c 'site-packages' path1/train-00000.jsonl)" = 0

@@ -11,7 +11,7 @@ all_indices_once() { # dir: every index 0..N-1 appears exactly once
 }
 
 # 1. SIGKILL a busy worker from outside
-"$JS" generate --format jsonl -n $N -o killed --jobs 2 --quiet --seed 3 --validate none &
+"$JS" generate --categories seed --format jsonl -n $N -o killed --jobs 2 --quiet --seed 3 --validate none &
 pid=$!
 for _ in $(seq 100); do
 	workers=$(pgrep -P $pid -f worker.py || true)
@@ -26,11 +26,11 @@ check "run survives a killed worker (exit $rc)" test $rc = 0
 check "every kernel stored exactly once after the kill" all_indices_once killed
 check "the restart is counted" test "$(jq .timing.worker_restarts killed/manifest.json)" -ge 1
 check "the killed worker's kernel was retried, not rejected" test "$(wc -l < killed/rejects.jsonl)" = 0
-"$JS" generate --format jsonl -n $N -o clean --jobs 2 --quiet --seed 3 --validate none
+"$JS" generate --categories seed --format jsonl -n $N -o clean --jobs 2 --quiet --seed 3 --validate none
 check "same shards as an undisturbed run" cmp killed/train-00000.jsonl clean/train-00000.jsonl
 
 # 2. a worker that hangs once on kernel 57: killed after --timeout, retried
-JITSYNTH_TEST_HANG=57:$WORK/hang.marker js generate --format jsonl -n $N -o hang --jobs 2 --timeout 3 --quiet --seed 3 --validate none
+JITSYNTH_TEST_HANG=57:$WORK/hang.marker js generate --categories seed --format jsonl -n $N -o hang --jobs 2 --timeout 3 --quiet --seed 3 --validate none
 expect_rc 0
 check "the hang hook fired" test -e hang.marker
 check "every kernel stored exactly once after a hang" all_indices_once hang
@@ -38,14 +38,14 @@ check "the hung kernel was retried into a record" test "$(wc -l < hang/rejects.j
 check "same shards as an undisturbed run" cmp hang/train-00000.jsonl clean/train-00000.jsonl
 
 # 3. kernel 70 kills its worker every time: retried once, then rejected
-JITSYNTH_TEST_CRASH=70 js generate --format jsonl -n $N -o crash --jobs 2 --quiet --seed 3 --validate none
+JITSYNTH_TEST_CRASH=70 js generate --categories seed --format jsonl -n $N -o crash --jobs 2 --quiet --seed 3 --validate none
 expect_rc 0
 check "every kernel stored exactly once with a crashing kernel" all_indices_once crash
 check "only the crashing kernel is rejected" test "$(jq -r .index crash/rejects.jsonl)" = 70
 check "its reason names the worker's death" jq -e '.stage == "worker" and (.reason | test("worker exited"))' crash/rejects.jsonl
 
 # 4. kernels Warp refuses (planted type errors) are rejects with Warp's message
-JITSYNTH_TEST_REJECT=5,17 js generate --format jsonl -n 40 -o planted --jobs 2 --quiet
+JITSYNTH_TEST_REJECT=5,17 js generate --categories seed --format jsonl -n 40 -o planted --jobs 2 --quiet
 expect_rc 0
 check "two planted rejects" test "$(jq -r .index planted/rejects.jsonl | tr '\n' ' ')" = "5 17 "
 check "with Warp's message" jq -e '.stage == "warp" and (.reason | length > 20) and (.python_source | contains("jitsynth_planted"))' planted/rejects.jsonl
@@ -53,7 +53,7 @@ jq -r .reason planted/rejects.jsonl | head -1
 check "38 records" test "$(records planted | wc -l)" = 38
 
 # 5. a worker that writes garbage on its frame channel is replaced
-JITSYNTH_TEST_GARBAGE=33:$WORK/garbage.marker js generate --format jsonl -n 80 -o garbage --jobs 2 --quiet --seed 3 --validate none
+JITSYNTH_TEST_GARBAGE=33:$WORK/garbage.marker js generate --categories seed --format jsonl -n 80 -o garbage --jobs 2 --quiet --seed 3 --validate none
 expect_rc 0
 check "the garbage hook fired" test -e garbage.marker
 check "no kernel lost or rejected after garbage" test "$(records garbage | wc -l)" = 80

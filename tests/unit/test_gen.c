@@ -166,16 +166,20 @@ static void test_category_names(void **state)
 	assert_int_equal(gen_category_from_name(NULL), -1);
 }
 
-/* The help text's category list is the profile table's: every category as
- * a whole word in table order, the seed ones before "Opt-in:", then 'all',
- * on lines that start with the indent and fit the width. */
+/* The help text's category list is the profile table's: the default (every
+ * profile, realistic) and 'seed' (the 11, synthetic) said first, every
+ * category as a whole word in table order, the seed ones before "Further
+ * profiles:", then 'all', on lines that start with the indent and fit the
+ * width. */
 static void test_categories_help(void **state)
 {
 	(void)state;
 	buf b = BUF_INIT;
 	gen_categories_help(&b, "    ", 60);
-	const char *s = buf_cstr(&b), *optin = strstr(s, "Opt-in:"), *last = s;
-	assert_non_null(strstr(s, "Default: the 11 seed categories"));
+	const char *s = buf_cstr(&b), *optin = strstr(s, "Further profiles:"), *last = s;
+	assert_non_null(strstr(s, "Default: all 24, in the realistic"));
+	assert_non_null(strstr(s, "'seed':"));
+	assert_non_null(strstr(s, "synthetic style unless"));
 	assert_non_null(optin);
 	for (int c = 0; c < GEN_CATEGORY_COUNT; c++) {
 		const char *name = gen_category_name((gen_category)c), *hit = NULL;
