@@ -160,6 +160,9 @@ void rs_expr(rctx *c, rtype t, int depth);
 void rs_value(rctx *c, rtype t);
 /* Declares a new local of type t from an expression; returns its index in val. */
 int rs_decl(rctx *c, rtype t, const char *name);
+/* An initialiser from the thread's index (a kernel that reads no array);
+ * needs c->ntid > 0, t RT_FLOAT or RT_INT. Returns its index in val. */
+int rs_index_decl(rctx *c, rtype t);
 /* One random statement (declaration, update, if, loop). */
 void rs_stmt(rctx *c, int budget);
 /* if [elif] [else] over the values in scope; a bounded accumulation loop. */

@@ -8,6 +8,7 @@
 #include "gen/ctx.h"
 #include "gen/style.h"
 
+
 /* if flags[tid] == 0: return, and the like. */
 void rs_guard(rctx *c, const char *flagconst)
 {
@@ -82,13 +83,60 @@ void rs_loads(rctx *c)
 }
 
 /* The value an output gets (rs_value; an int output without ints: the thread index). */
-static void value_of(rctx *c, rtype t)
+static void plain_value(rctx *c, rtype t)
 {
 	if (t == RT_INT && rs_find(c, RT_INT, 0) < 0) {
 		buf_puts(c->b, c->ntid ? c->tid[c->ntid - 1] : "0");
 		return;
 	}
 	rs_value(c, t);
+}
+
+/* In a kernel of few statements, an output that gets a bare name mostly
+ * gets it scaled or offset by a scalar parameter on its way (out[i] = v *
+ * dt, out[i] = v + offset, ...), as real fill and copy kernels do: without
+ * it such kernels are few shapes written many times. Names only: no
+ * literal, no call, an expression two deep, as real code keeps these. */
+static void value_of(rctx *c, rtype t)
+{
+	size_t at = c->b->len;
+	plain_value(c, t);
+	size_t n = c->b->len - at;
+	if (c->stmts > 8 || (t != RT_FLOAT && t != RT_VEC3) || n == 0 || n >= RS_NAME || !rng_chance(&c->r, 0.9))
+		return;
+	char v[RS_NAME];
+	memcpy(v, c->b->data + at, n);
+	v[n] = '\0';
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return; /* not a bare name */
+	int s = -1; /* a float scalar parameter, the last one */
+	for (int i = 0; i < c->nparams_scalar; i++)
+		if (c->val[i].t == RT_FLOAT && strcmp(c->val[i].name, v))
+			s = i;
+	if (s < 0)
+		return;
+	char sn[2 * RS_NAME]; /* as written: params.dt in a struct */
+	c->b->len = at;
+	rs_put_val(c, s);
+	snprintf(sn, sizeof sn, "%.*s", (int)(c->b->len - at), c->b->data + at);
+	c->b->len = at;
+	if (t == RT_VEC3) {
+		switch (rng_below(&c->r, 3)) {
+		case 0: buf_printf(c->b, "%s * %s", v, sn); break;
+		case 1: buf_printf(c->b, "%s * %s", sn, v); break;
+		default: buf_printf(c->b, "-%s", v); break;
+		}
+		return;
+	}
+	switch (rng_below(&c->r, 6)) {
+	case 0: buf_printf(c->b, "%s * %s", v, sn); break;
+	case 1: buf_printf(c->b, "%s + %s", v, sn); break;
+	case 2: buf_printf(c->b, "%s - %s", v, sn); break;
+	case 3: buf_printf(c->b, "%s - %s", sn, v); break;
+	case 4: buf_printf(c->b, "%s * %s", v, v); break;
+	default: buf_printf(c->b, "%s * %s", sn, v); break;
+	}
 }
 
 void rs_epilogue(rctx *c)

@@ -404,7 +404,10 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		has_float |= c->arr[i].role == RR_IN && c->arr[i].t == RT_FLOAT;
 	for (int i = 0; i < c->nparams_scalar; i++)
 		has_float |= c->val[i].t == RT_FLOAT;
-	if (!has_float && rng_chance(&c->r, 0.3))
+	int reads = c->nparams_scalar > 0;
+	for (int i = 0; i < c->narr; i++)
+		reads |= c->arr[i].role == RR_IN;
+	if (!has_float && rng_chance(&c->r, reads ? 0.3 : 0.85)) /* a fill kernel has its value or scale */
 		add_scalar(c, PICK(c->d->scalars_f), RT_FLOAT);
 
 	buf_reset(c->b);
@@ -504,8 +507,20 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		inputs += c->arr[i].role == RR_IN;
 	if (c->feat & RX_CORE)
 		n = 0; /* the core has written the kernel's statements */
-	if (!inputs && n < 2)
-		n = 1; /* a kernel that reads nothing computes something */
+	if (!inputs && n < 2) { /* a kernel that reads nothing computes something */
+		n = 1;
+		if (c->ntid && !(c->feat & RX_CORE) && rng_chance(&c->r, 0.8)) {
+			/* mostly from the thread's index, in the type of the first output */
+			rtype t = RT_FLOAT;
+			for (int i = 0; i < c->narr; i++)
+				if (c->arr[i].role == RR_OUT || c->arr[i].role == RR_ACC) {
+					t = c->arr[i].t == RT_INT ? RT_INT : RT_FLOAT;
+					break;
+				}
+			rs_index_decl(c, t);
+			n = 0;
+		}
+	}
 	if (opt->max_stmts > 0 && n > opt->max_stmts)
 		n = opt->max_stmts;
 	int at = (int)rng_below(&c->r, (uint32_t)n + 1);

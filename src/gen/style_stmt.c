@@ -365,3 +365,33 @@ void rs_stmt(rctx *c, int budget)
 	else
 		rs_loop(c, 0);
 }
+
+/* An initialiser's value from the thread's index, for a kernel that reads
+ * no array (real code numbers and spaces its outputs so): x = float(tid),
+ * k = tid % 4, k = tid // 2, k = j + i, ... Shallow, at most one literal:
+ * every modulus and divisor a nonzero one; nothing multiplies or shifts,
+ * so nothing overflows. Declares the local; returns its index in val. */
+int rs_index_decl(rctx *c, rtype t)
+{
+	static const char *const ks[] = {"2", "3", "4", "8", "16", NULL};
+	char nm[RS_NAME];
+	const char *i = c->tid[c->ntid - 1], *j = c->tid[0];
+	rs_fresh(c, PICK(style_locals[t]), nm);
+	rs_line(c);
+	buf_printf(c->b, "%s = ", nm);
+	if (t == RT_FLOAT)
+		buf_printf(c->b, "float(%s)", rng_chance(&c->r, 0.7) ? i : j);
+	else
+		switch (rng_below(&c->r, c->ntid == 2 ? 6 : 4)) {
+		case 0: buf_printf(c->b, "%s %% %s", i, PICK(ks)); break;
+		case 1: buf_printf(c->b, "%s // %s", i, PICK(ks)); break;
+		case 2: buf_printf(c->b, "%s + 1", i); break;
+		case 3: buf_printf(c->b, "%s & 1", i); break;
+		case 4: buf_printf(c->b, "%s + %s", j, i); break;
+		default: buf_printf(c->b, "%s - %s", i, j); break;
+		}
+	buf_putc(c->b, '\n');
+	rs_add_val(c, nm, t, 1);
+	c->stmts++;
+	return c->nval - 1;
+}
