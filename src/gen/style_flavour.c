@@ -23,7 +23,7 @@ void rs_write_struct(rctx *c)
 {
 	buf_printf(c->b, "@wp.struct\nclass %s:\n", c->d->structname);
 	for (int i = 0; i < c->nparams_scalar; i++)
-		buf_printf(c->b, "    %s: %s\n", c->val[i].name, style_type_spell(c->val[i].t, 0));
+		buf_printf(c->b, "    %s: %s\n", c->val[i].name, style_type_spell(c->val[i].t, 0, c->spell));
 	buf_puts(c->b, "\n\n");
 	snprintf(c->sprefix, sizeof c->sprefix, "params.");
 }
@@ -63,7 +63,7 @@ void rs_write_helper(rctx *c)
 		rs_fresh(&h, pool[rng_below(&h.r, (uint32_t)count_of(pool))], nm);
 		rs_add_val(&h, nm, t, 0);
 		c->helper_args[i] = t;
-		buf_printf(c->b, "%s%s: %s", i ? ", " : "", nm, style_type_spell(t, 0));
+		buf_printf(c->b, "%s%s: %s", i ? ", " : "", nm, style_type_spell(t, 0, c->spell));
 	}
 	c->helper_nargs = n;
 	buf_puts(c->b, "):\n");

@@ -239,7 +239,7 @@ static void draw_params(rctx *c, int ndim)
 
 static void put_annotation(rctx *c, const rarr *a, int subscript)
 {
-	const char *dt = style_type_spell(a->t, 1);
+	const char *dt = style_type_spell(a->t, 1, c->spell);
 	if (subscript)
 		buf_printf(c->b, "%s: wp.array%s[%s]", a->name, a->ndim == 2 ? "2d" : "", dt);
 	else
@@ -276,7 +276,7 @@ static void signature(rctx *c, const char *name, const char *structname)
 	} else
 		for (int i = 0; i < c->nparams_scalar; i++) {
 			buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
-			buf_printf(c->b, "%s: %s", c->val[i].name, style_type_spell(c->val[i].t, 0));
+			buf_printf(c->b, "%s: %s", c->val[i].name, style_type_spell(c->val[i].t, 0, c->spell));
 			first = 0;
 		}
 	buf_puts(c->b, multiline ? ",\n):\n" : "):\n");
@@ -326,6 +326,10 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	rctx cc, *c = &cc;
 	memset(c, 0, sizeof *c);
 	rng_init(&c->r, opt->seed, index, SALT_REAL ^ ((uint64_t)cat << 32));
+	rng sp; /* the spelling's own stream: it changes no other draw */
+	rng_init(&sp, opt->seed, index, SALT_REAL ^ ((uint64_t)cat << 32) ^ 0x5be11u);
+	c->spell = (rng_chance(&sp, 0.3) ? RS_SPELL_ARR_F32 : 0) | (rng_chance(&sp, 0.6) ? RS_SPELL_ARR_INT : 0) |
+		   (rng_chance(&sp, 0.08) ? RS_SPELL_F32 : 0) | (rng_chance(&sp, 0.03) ? RS_SPELL_I32 : 0);
 	c->b = &k->source;
 	c->cat = cat;
 	c->d = &style_domains[rng_below(&c->r, (uint32_t)style_ndomains)];
@@ -505,6 +509,12 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	int inputs = 0;
 	for (int i = 0; i < c->narr; i++)
 		inputs += c->arr[i].role == RR_IN;
+	/* a kernel with no construct of its category's computes something of its
+	 * own more often than not: bare loads and stores are few shapes */
+	unsigned constructs = RX_IF | RX_LOOP | RX_MATHF | RX_VEC | RX_NESTED | RX_ELIF | RX_RAND | RX_MAT | RX_XFORM |
+			      RX_WHILE | RX_QUAT | RX_FUNC;
+	if (n == 0 && !(c->feat & constructs) && rng_chance(&c->r, 0.6))
+		n = 1;
 	if (c->feat & RX_CORE)
 		n = 0; /* the core has written the kernel's statements */
 	if (!inputs && n < 2) { /* a kernel that reads nothing computes something */

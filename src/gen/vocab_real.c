@@ -258,13 +258,15 @@ static const char *const loc_x[] = {"X", "T", "pose", "xform", "X_new", NULL};
 static const char *const loc_m[] = {"R", "A", "M", "F", "K", "J", NULL};
 const char *const *style_locals[RT_COUNT] = {loc_f, loc_i, loc_v, loc_q, loc_x, loc_m};
 
-const char *style_type_spell(rtype t, int in_array)
+const char *style_type_spell(rtype t, int in_array, unsigned spell)
 {
 	switch (t) {
 	case RT_FLOAT:
-		return "float";
+		return (spell & (in_array ? RS_SPELL_ARR_F32 : RS_SPELL_F32)) ? "wp.float32" : "float";
 	case RT_INT:
-		return in_array ? "wp.int32" : "int";
+		if (in_array)
+			return (spell & RS_SPELL_ARR_INT) ? "int" : "wp.int32";
+		return (spell & RS_SPELL_I32) ? "wp.int32" : "int";
 	case RT_VEC3:
 		return "wp.vec3";
 	case RT_QUAT:
