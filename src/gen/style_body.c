@@ -8,7 +8,6 @@
 #include "gen/ctx.h"
 #include "gen/style.h"
 
-
 /* if flags[tid] == 0: return, and the like. */
 void rs_guard(rctx *c, const char *flagconst)
 {
@@ -102,7 +101,8 @@ static void value_of(rctx *c, rtype t)
 	size_t at = c->b->len;
 	plain_value(c, t);
 	size_t n = c->b->len - at;
-	if (c->stmts > 8 || (t != RT_FLOAT && t != RT_VEC3) || n == 0 || n >= RS_NAME || !rng_chance(&c->r, 0.9))
+	if (c->stmts > 8 || (t != RT_FLOAT && t != RT_VEC3) || n == 0 || n >= RS_NAME ||
+	    !rng_chance(&c->r, 0.9))
 		return;
 	char v[RS_NAME];
 	memcpy(v, c->b->data + at, n);
@@ -110,7 +110,7 @@ static void value_of(rctx *c, rtype t)
 	for (const char *p = v; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			return; /* not a bare name */
-	int s = -1; /* a float scalar parameter, the last one */
+	int s = -1;		/* a float scalar parameter, the last one */
 	for (int i = 0; i < c->nparams_scalar; i++)
 		if (c->val[i].t == RT_FLOAT && strcmp(c->val[i].name, v))
 			s = i;
@@ -123,19 +123,37 @@ static void value_of(rctx *c, rtype t)
 	c->b->len = at;
 	if (t == RT_VEC3) {
 		switch (rng_below(&c->r, 3)) {
-		case 0: buf_printf(c->b, "%s * %s", v, sn); break;
-		case 1: buf_printf(c->b, "%s * %s", sn, v); break;
-		default: buf_printf(c->b, "-%s", v); break;
+		case 0:
+			buf_printf(c->b, "%s * %s", v, sn);
+			break;
+		case 1:
+			buf_printf(c->b, "%s * %s", sn, v);
+			break;
+		default:
+			buf_printf(c->b, "-%s", v);
+			break;
 		}
 		return;
 	}
 	switch (rng_below(&c->r, 6)) {
-	case 0: buf_printf(c->b, "%s * %s", v, sn); break;
-	case 1: buf_printf(c->b, "%s + %s", v, sn); break;
-	case 2: buf_printf(c->b, "%s - %s", v, sn); break;
-	case 3: buf_printf(c->b, "%s - %s", sn, v); break;
-	case 4: buf_printf(c->b, "%s * %s", v, v); break;
-	default: buf_printf(c->b, "%s * %s", sn, v); break;
+	case 0:
+		buf_printf(c->b, "%s * %s", v, sn);
+		break;
+	case 1:
+		buf_printf(c->b, "%s + %s", v, sn);
+		break;
+	case 2:
+		buf_printf(c->b, "%s - %s", v, sn);
+		break;
+	case 3:
+		buf_printf(c->b, "%s - %s", sn, v);
+		break;
+	case 4:
+		buf_printf(c->b, "%s * %s", v, v);
+		break;
+	default:
+		buf_printf(c->b, "%s * %s", sn, v);
+		break;
 	}
 }
 
@@ -172,4 +190,3 @@ void rs_epilogue(rctx *c)
 		}
 	}
 }
-

@@ -276,7 +276,8 @@ static void signature(rctx *c, const char *name, const char *structname)
 	} else
 		for (int i = 0; i < c->nparams_scalar; i++) {
 			buf_puts(c->b, first ? sep : multiline ? ",\n    " : ", ");
-			buf_printf(c->b, "%s: %s", c->val[i].name, style_type_spell(c->val[i].t, 0, c->spell));
+			buf_printf(c->b, "%s: %s", c->val[i].name,
+				   style_type_spell(c->val[i].t, 0, c->spell));
 			first = 0;
 		}
 	buf_puts(c->b, multiline ? ",\n):\n" : "):\n");
@@ -328,7 +329,8 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 	rng_init(&c->r, opt->seed, index, SALT_REAL ^ ((uint64_t)cat << 32));
 	rng sp; /* the spelling's own stream: it changes no other draw */
 	rng_init(&sp, opt->seed, index, SALT_REAL ^ ((uint64_t)cat << 32) ^ 0x5be11u);
-	c->spell = (rng_chance(&sp, 0.3) ? RS_SPELL_ARR_F32 : 0) | (rng_chance(&sp, 0.6) ? RS_SPELL_ARR_INT : 0) |
+	c->spell = (rng_chance(&sp, 0.3) ? RS_SPELL_ARR_F32 : 0) |
+		   (rng_chance(&sp, 0.6) ? RS_SPELL_ARR_INT : 0) |
 		   (rng_chance(&sp, 0.08) ? RS_SPELL_F32 : 0) | (rng_chance(&sp, 0.03) ? RS_SPELL_I32 : 0);
 	c->b = &k->source;
 	c->cat = cat;
@@ -420,7 +422,8 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		buf_printf(c->b, "%s", c->pre);
 	if (c->feat & RX_CORE) {
 		if (c->geo_id[0] && name_used(c, c->geo_id))
-			snprintf(c->geo_id, sizeof c->geo_id, "%s", name_used(c, "geo_id") ? "query_id" : "geo_id");
+			snprintf(c->geo_id, sizeof c->geo_id, "%s",
+				 name_used(c, "geo_id") ? "query_id" : "geo_id");
 		if (c->geo_id[0] && c->ntaken < RS_MAX_TAKEN) /* no local takes the parameter's name */
 			snprintf(c->taken[c->ntaken++], RS_NAME, "%.39s", c->geo_id);
 	}
@@ -511,12 +514,12 @@ void style_real_make(const gen_options *opt, uint64_t index, gen_category cat, g
 		inputs += c->arr[i].role == RR_IN;
 	/* a kernel with no construct of its category's computes something of its
 	 * own more often than not: bare loads and stores are few shapes */
-	unsigned constructs = RX_IF | RX_LOOP | RX_MATHF | RX_VEC | RX_NESTED | RX_ELIF | RX_RAND | RX_MAT | RX_XFORM |
-			      RX_WHILE | RX_QUAT | RX_FUNC;
+	unsigned constructs = RX_IF | RX_LOOP | RX_MATHF | RX_VEC | RX_NESTED | RX_ELIF | RX_RAND | RX_MAT |
+			      RX_XFORM | RX_WHILE | RX_QUAT | RX_FUNC;
 	if (n == 0 && !(c->feat & constructs) && rng_chance(&c->r, 0.6))
 		n = 1;
 	if (c->feat & RX_CORE)
-		n = 0; /* the core has written the kernel's statements */
+		n = 0;		/* the core has written the kernel's statements */
 	if (!inputs && n < 2) { /* a kernel that reads nothing computes something */
 		n = 1;
 		if (c->ntid && !(c->feat & RX_CORE) && rng_chance(&c->r, 0.8)) {

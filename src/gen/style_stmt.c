@@ -383,12 +383,24 @@ int rs_index_decl(rctx *c, rtype t)
 		buf_printf(c->b, "float(%s)", rng_chance(&c->r, 0.7) ? i : j);
 	else
 		switch (rng_below(&c->r, c->ntid == 2 ? 6 : 4)) {
-		case 0: buf_printf(c->b, "%s %% %s", i, PICK(ks)); break;
-		case 1: buf_printf(c->b, "%s // %s", i, PICK(ks)); break;
-		case 2: buf_printf(c->b, "%s + 1", i); break;
-		case 3: buf_printf(c->b, "%s & 1", i); break;
-		case 4: buf_printf(c->b, "%s + %s", j, i); break;
-		default: buf_printf(c->b, "%s - %s", i, j); break;
+		case 0:
+			buf_printf(c->b, "%s %% %s", i, PICK(ks));
+			break;
+		case 1:
+			buf_printf(c->b, "%s // %s", i, PICK(ks));
+			break;
+		case 2:
+			buf_printf(c->b, "%s + 1", i);
+			break;
+		case 3:
+			buf_printf(c->b, "%s & 1", i);
+			break;
+		case 4:
+			buf_printf(c->b, "%s + %s", j, i);
+			break;
+		default:
+			buf_printf(c->b, "%s - %s", i, j);
+			break;
 		}
 	buf_putc(c->b, '\n');
 	rs_add_val(c, nm, t, 1);

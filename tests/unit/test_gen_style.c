@@ -211,12 +211,9 @@ static void test_small_kernels_vary(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pure_function),
-	    cmocka_unit_test(test_names_unique_and_decodable),
-	    cmocka_unit_test(test_options_honoured),
-	    cmocka_unit_test(test_catalog_coverage),
-	    cmocka_unit_test(test_reads_like_warp),
-	    cmocka_unit_test(test_small_kernels_vary),
+	    cmocka_unit_test(test_pure_function),    cmocka_unit_test(test_names_unique_and_decodable),
+	    cmocka_unit_test(test_options_honoured), cmocka_unit_test(test_catalog_coverage),
+	    cmocka_unit_test(test_reads_like_warp),  cmocka_unit_test(test_small_kernels_vary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
