@@ -476,6 +476,7 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	s->dispatched = r.next_write = r.answered = r.first;
 	metrics_init(&r.metrics);
 	shards_init(&r.shards, o->out_dir, o->shard_size, o->format, o->zstd_level);
+	r.shards.async = 1; /* zstd off the ordered thread */
 	int rc = -1;
 	if (outdir_lock(o->out_dir, &r.lock, &r.created_dir, err) < 0)
 		goto out;

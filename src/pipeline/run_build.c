@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,11 +161,19 @@ int rb_start(run *r, int threads, buf *err)
 		return -1;
 	}
 	b->tid = xcalloc((size_t)threads, sizeof *b->tid);
-	for (; b->nthreads < threads; b->nthreads++)
-		if ((errno = pthread_create(&b->tid[b->nthreads], NULL, builder, b)) != 0) {
-			buf_printf(err, "cannot start the record builders: %s (fewer --jobs?)", strerror(errno));
-			return -1;
-		}
+	/* the builders block every signal (the mask is inherited): SIGINT and
+	 * friends reach the main thread, whose poll they must interrupt */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = 0;
+	for (; b->nthreads < threads && !rc; b->nthreads += !rc)
+		rc = pthread_create(&b->tid[b->nthreads], NULL, builder, b);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		buf_printf(err, "cannot start the record builders: %s (fewer --jobs?)", strerror(rc));
+		return -1;
+	}
 	return 0;
 }
 
