@@ -342,6 +342,7 @@ static int on_ready(void *ctx, const char *warp_version, const char *native_dir,
 			   r->o->out_dir, r->resume_warp, r->o->pool.python, warp_version, r->resume_warp);
 		return -1;
 	}
+	snprintf(r->warp_version, sizeof r->warp_version, "%s", warp_version);
 	if (strcmp(warp_version, WARP_PINNED_VERSION) != 0)
 		snprintf(r->s->note, sizeof r->s->note,
 			 "Warp %s is not the pinned %s: the workers run without their codegen cache (slower; same output)",

@@ -66,7 +66,7 @@ static void build(run *r, gen_kernel *k, dedup *fp, uint64_t index, const char *
 		      .category = gen_category_name(k->category),
 		      .python_source = k->source.data,
 		      .python_len = k->source.len,
-		      .warp_version = r->s->pool.warp_version};
+		      .warp_version = r->warp_version};
 	char why[256], hash[24] = "";
 	p.kernel_hash = hash;
 	p.exec_json = sl->exec_json;

@@ -37,6 +37,7 @@ typedef struct run {
 	dir_lock lock;   /* on out_dir, from start to end */
 	int created_dir; /* out_dir did not exist: removed again if the run leaves nothing */
 	char resume_warp[32]; /* the Warp that made the kept shards ("": none kept) */
+	char warp_version[32]; /* the first worker's, for the builders (the pool's copy is rewritten at each start) */
 	slot *win;
 	uint64_t nwin;
 	uint64_t first, end; /* the indices this run makes (run_range) */
