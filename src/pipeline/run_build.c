@@ -92,6 +92,10 @@ static void build(run *r, gen_kernel *k, dedup *fp, uint64_t index, const char *
 		t++;
 	}
 	buf_reset(&sl->line);
+	size_t want = p.python_len + 1024; /* the line's size, escapes aside: one allocation, not a doubling series */
+	for (int d = 0; d < DEV_COUNT; d++)
+		want += p.ir[d].forward.len + p.ir[d].backward.len + p.ir[d].module.len;
+	buf_grow(&sl->line, want + want / 16);
 	if (rec_pair_line(&p, &sl->line) < 0) {
 		run_fill_reject(r, k, index, STAGE_EXTRACT, "Warp's output is not valid UTF-8");
 		return;
