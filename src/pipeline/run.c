@@ -4,8 +4,9 @@
  *   hand_out      generate the kernel, send it to a worker   (pool next_task)
  *   on_compiled   Warp's module texts or error come back      (pool task_done, task_failed)
  *   on_validated  the compilers' verdict                      (chk results; skipped with --validate none)
- *   on_extracted  forward and backward found: the record line (waits in the kernel's slot)
+ *   on_extracted  forward and backward found: the record line (run_build.c, on a builder thread)
  *   on_stored     slots leave in index order: dedup, then a shard or rejects, the journal
+ *                 (a .zst shard compresses on a thread of its own: jsonl_async_start)
  *
  * Answers come back in any order and wait in a reorder window until every
  * earlier index is stored, so the shards are byte-identical whatever --jobs

@@ -20,7 +20,7 @@
 /* One kernel between hand-out and storage, in the reorder window. */
 typedef struct slot {
 	int ready;
-	buf text[DEV_COUNT]; /* module texts, lent to the checker until its verdict */
+	buf text[DEV_COUNT]; /* module texts, lent to the checker until its verdict, then to a builder */
 	int is_reject;
 	gen_category category;
 	run_stage stage; /* of a reject */
