@@ -89,6 +89,12 @@ $(FAKE): tests/helper/fake_worker.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
 
+# A worker that answers from recorded Warp output (bench/c_side.sh).
+REPLAY  := $(BUILD)/bench/replay_worker
+$(REPLAY): bench/replay_worker.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBS)
+
 $(BUILD)/fuzz/%: fuzz/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LIBS)

@@ -7,6 +7,9 @@
 #         kernels, all at once: the sum of their rates is what the machine
 #         gives Warp's codegen with J cores;
 #   none  jitsynth generate --jobs J --validate none, and its share of raw;
+#   main% how busy the C process's ordered main thread was in that run
+#         (timing.main_thread_cpu_seconds over its seconds; near 100% it
+#         is the limit), and C ms/k its CPU per kernel, all its threads;
 #   syntax jitsynth generate --jobs J --validate syntax, and its share of none.
 # Rates leave start-up out on both sides (raw_codegen times its loop; the
 # manifest's rate starts at the first stored kernel). PYTHON picks the
@@ -31,7 +34,7 @@ mkdir -p "$T"
 trap 'rm -rf "$T"' EXIT
 
 echo "scaling: $PER kernels per job, both devices, seed $SEED, $CORES cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%5s %12s %12s %7s %12s %7s\n' jobs raw/s none/s none% syntax/s syn%
+printf '%5s %12s %12s %7s %6s %6s %12s %7s\n' jobs raw/s none/s none% main% "C ms/k" syntax/s syn%
 for J in $LIST; do
 	n=$((PER * J))
 	"$JS" sample -n "$n" --seed "$SEED" --categories seed >"$T/kernels.txt"
@@ -50,10 +53,11 @@ for J in $LIST; do
 		jq -r '.timing.kernels_per_second' "$T/ds/manifest.json"
 	}
 	none=$(gen none)
+	cside=$(jq -r --argjson n "$n" '.timing | "\(100 * (.main_thread_cpu_seconds // 0) / .seconds) \(1000 * (.cpu_seconds // 0) / $n)"' "$T/ds/manifest.json")
 	[ -n "${SCALE_KEEP:-}" ] && cp "$T/ds/manifest.json" "$SCALE_KEEP/manifest-none-$J.json"
 	syntax=$(gen syntax)
 	[ -n "${SCALE_KEEP:-}" ] && cp "$T/ds/manifest.json" "$SCALE_KEEP/manifest-syntax-$J.json"
 	rm -rf "$T/ds"
-	awk -v j="$J" -v r="$raw" -v n="$none" -v s="$syntax" \
-		'BEGIN { printf "%5d %12.2f %12.2f %6.0f%% %12.2f %6.0f%%\n", j, r, n, 100 * n / r, s, 100 * s / n }'
+	awk -v j="$J" -v r="$raw" -v n="$none" -v s="$syntax" -v c="$cside" \
+		'BEGIN { split(c, cs, " "); printf "%5d %12.2f %12.2f %6.0f%% %5.0f%% %6.2f %12.2f %6.0f%%\n", j, r, n, 100 * n / r, cs[1], cs[2], s, 100 * s / n }'
 done

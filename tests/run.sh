@@ -18,6 +18,10 @@ cd "$(dirname "$0")/.."
 passed=0 failed=0 skipped=0 failures=()
 export JITSYNTH_BIN=$PWD/$bin FLAVOUR=$flavour
 export TEST_TMP=${TEST_TMP:-$PWD/tests/tmp/$flavour}
+# One PCH cache between runs (src/validate/pchcache.h) for the whole suite,
+# both flavours, never the user's own: most tests validate a few kernels,
+# and building builtin.h's PCH was most of their compiler time.
+export JITSYNTH_CACHE_DIR=$PWD/tests/tmp/pch-cache
 rm -rf "$TEST_TMP" && mkdir -p "$TEST_TMP"
 # A full disk makes most tests fail in ways that hide the cause; say it once.
 # The suite peaks near 500 MiB (a validating run's precompiled headers, ~250

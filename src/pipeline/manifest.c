@@ -89,6 +89,8 @@ int manifest_write_timing(const run_options *o, const run_state *s, const metric
 	json_object_set_new(timing, "resumed_from", json_integer((json_int_t)s->resumed_from));
 	json_object_set_new(timing, "worker_restarts", json_integer(s->pool.restarts));
 	json_object_set_new(timing, "peak_rss_kib", json_integer(s->peak_rss_kib));
+	json_object_set_new(timing, "cpu_seconds", json_real(s->cpu_s));
+	json_object_set_new(timing, "main_thread_cpu_seconds", json_real(s->main_cpu_s));
 	if (o->chk.tier != CHK_NONE)
 		json_object_set_new(timing, "validation",
 				    json_pack("{s:[I,I], s:[f,f], s:b}", "compilations", (json_int_t)s->chk.compiles[0],

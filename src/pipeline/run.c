@@ -4,8 +4,9 @@
  *   hand_out      generate the kernel, send it to a worker   (pool next_task)
  *   on_compiled   Warp's module texts or error come back      (pool task_done, task_failed)
  *   on_validated  the compilers' verdict                      (chk results; skipped with --validate none)
- *   on_extracted  forward and backward found: the record line (waits in the kernel's slot)
+ *   on_extracted  forward and backward found: the record line (run_build.c, on a builder thread)
  *   on_stored     slots leave in index order: dedup, then a shard or rejects, the journal
+ *                 (a .zst shard compresses on a thread of its own: jsonl_async_start)
  *
  * Answers come back in any order and wait in a reorder window until every
  * earlier index is stored, so the shards are byte-identical whatever --jobs
@@ -40,29 +41,37 @@ const char *run_stage_name(run_stage st)
 	return names[st];
 }
 
+static double tv_seconds(struct timeval t) { return (double)t.tv_sec + (double)t.tv_usec / 1e6; }
+
 static slot *slot_of(run *r, uint64_t index) { return &r->win[index % r->nwin]; }
 
-/* A kernel that gives no record: its slot holds the rejects.jsonl line. */
-void run_put_reject(run *r, uint64_t index, run_stage stage, const char *reason)
+/* A kernel that gives no record: its slot holds the rejects.jsonl line
+ * (k: the caller's scratch kernel; the slot is not marked ready). */
+void run_fill_reject(run *r, gen_kernel *k, uint64_t index, run_stage stage, const char *reason)
 {
 	slot *sl = slot_of(r, index);
-	run_make_kernel(r->o, index, &r->k);
+	run_make_kernel(r->o, index, k);
 	rec_reject rj = {.seed = r->o->gen.seed,
 			 .index = index,
-			 .kernel_name = r->k.name,
-			 .category = gen_category_name(r->k.category),
+			 .kernel_name = k->name,
+			 .category = gen_category_name(k->category),
 			 .stage = run_stage_name(stage),
 			 .reason = reason,
-			 .python_source = r->k.source.data,
-			 .python_len = r->k.source.len};
+			 .python_source = k->source.data,
+			 .python_len = k->source.len};
 	buf_reset(&sl->line);
 	rec_reject_line(&rj, &sl->line);
 	buf_reset(&sl->reason);
 	buf_puts(&sl->reason, rec_reject_reason(reason));
 	sl->is_reject = 1;
 	sl->stage = stage;
-	sl->category = r->k.category;
-	sl->ready = 1;
+	sl->category = k->category;
+}
+
+void run_put_reject(run *r, uint64_t index, run_stage stage, const char *reason)
+{
+	run_fill_reject(r, &r->k, index, stage, reason);
+	slot_of(r, index)->ready = 1;
 }
 
 static void store_ready(run *r);
@@ -98,10 +107,9 @@ static void on_compiled(void *ctx, const proto_reply *rep)
 		char reason[2048];
 		snprintf(reason, sizeof reason, "%.*s", (int)rep->text_len[0], rep->text[0]);
 		run_put_reject(r, rep->index, STAGE_WARP, reason);
-	} else if (!r->chk) {
-		run_on_extracted(r, rep->index, rep->text, rep->text_len, "none");
 	} else {
-		/* the slot keeps the texts, lent to the compilers until their verdict */
+		/* the slot keeps the texts, lent to the compilers until their
+		 * verdict, then to a builder until the record is made */
 		slot *sl = slot_of(r, rep->index);
 		chk_item it = {.index = rep->index};
 		for (int d = 0, t = 0; d < DEV_COUNT; d++) {
@@ -113,7 +121,10 @@ static void on_compiled(void *ctx, const proto_reply *rep)
 			it.len[d] = sl->text[d].len;
 			t++;
 		}
-		chk_submit(r->chk, &it);
+		if (r->chk)
+			chk_submit(r->chk, &it);
+		else
+			run_on_extracted(r, rep->index, "none");
 	}
 	store_ready(r);
 }
@@ -162,10 +173,7 @@ static void on_validated(run *r, const chk_result *res)
 			rx_submit(r, res->index); /* on to the run tier, then on_extracted */
 			return;
 		}
-		const char *text[DEV_COUNT];
-		size_t len[DEV_COUNT];
-		run_slot_texts(r, res->index, text, len);
-		run_on_extracted(r, res->index, text, len, chk_tier_name(r->o->chk.tier));
+		run_on_extracted(r, res->index, chk_tier_name(r->o->chk.tier));
 		return;
 	}
 	buf reason = BUF_INIT;
@@ -192,14 +200,16 @@ int run_slot_texts(run *r, uint64_t index, const char **text, size_t *len)
 static int chk_watch_fd(void *ctx)
 {
 	run *r = ctx;
-	return r->xq ? rx_watch_fd(r) : r->chk ? chk_fd(r->chk) : -1;
+	return r->epfd;
 }
 
+/* The builders', the compilers' or the run tier's results are ready. */
 static void on_chk_ready(void *ctx)
 {
 	run *r = ctx;
 	chk_result res;
-	while (chk_poll(r->chk, &res)) {
+	rb_drain(r);
+	while (r->chk && chk_poll(r->chk, &res)) {
 		on_validated(r, &res);
 		chk_result_free(&res);
 	}
@@ -208,62 +218,7 @@ static void on_chk_ready(void *ctx)
 	store_ready(r);
 }
 
-/* ---- on_extracted ---- */
-
-/* Finds the kernel's functions in Warp's module texts (one per requested
- * device, cpu first) and fills its slot with the record line, or a reject. */
-void run_on_extracted(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated)
-{
-	run_make_kernel(r->o, index, &r->k);
-	rec_pair p = {.seed = r->o->gen.seed,
-		      .index = index,
-		      .kernel_name = r->k.name,
-		      .category = gen_category_name(r->k.category),
-		      .python_source = r->k.source.data,
-		      .python_len = r->k.source.len,
-		      .warp_version = r->s->pool.warp_version};
-	char why[256], hash[24] = "";
-	p.kernel_hash = hash;
-	const char *sl_exec = slot_of(r, index)->exec_json;
-	p.exec_json = sl_exec;
-	for (int d = 0, t = 0; d < DEV_COUNT; d++) {
-		if (!(r->o->pool.devices & DEV_BIT(d)))
-			continue;
-		ext_kernel ek;
-		if (ext_kernel_find(text[t], len[t], r->k.name, (dev_id)d, &ek, why, sizeof why) < 0) {
-			run_put_reject(r, index, STAGE_EXTRACT, why);
-			return;
-		}
-		if (!hash[0]) {
-			snprintf(hash, sizeof hash, "%s", ek.hash);
-		} else if (strcmp(hash, ek.hash) != 0) {
-			run_put_reject(r, index, STAGE_EXTRACT, "cpu and cuda kernels carry different hashes");
-			return;
-		}
-		p.ir[d] = (rec_ir){.present = 1,
-				   .forward = ek.forward,
-				   .backward = ek.backward,
-				   .module = {text[t], len[t]},
-				   .validated = d == DEV_CPU && sl_exec ? "run" : validated};
-		t++;
-	}
-	slot *sl = slot_of(r, index);
-	buf_reset(&sl->line);
-	if (rec_pair_line(&p, &sl->line) < 0) {
-		run_put_reject(r, index, STAGE_EXTRACT, "Warp's output is not valid UTF-8");
-		return;
-	}
-	sl->is_reject = 0;
-	sl->category = r->k.category;
-	sl->ready = 1;
-	metrics_measure(&sl->km, p.python_source, p.python_len);
-	if (r->dd) {
-		const rec_ir *fwd = p.ir[DEV_CPU].present ? &p.ir[DEV_CPU] : &p.ir[DEV_CUDA];
-		sl->fp_exact = dedup_exact_fp(r->dd, p.python_source, p.python_len);
-		sl->fp_structural =
-			dedup_structural_fp(r->dd, p.python_source, p.python_len, fwd->forward.start, fwd->forward.len);
-	}
-}
+/* ---- on_extracted: run_build.c, on the builder threads ---- */
 
 /* ---- on_stored ---- */
 
@@ -388,6 +343,7 @@ static int on_ready(void *ctx, const char *warp_version, const char *native_dir,
 			   r->o->out_dir, r->resume_warp, r->o->pool.python, warp_version, r->resume_warp);
 		return -1;
 	}
+	snprintf(r->warp_version, sizeof r->warp_version, "%s", warp_version);
 	if (strcmp(warp_version, WARP_PINNED_VERSION) != 0)
 		snprintf(r->s->note, sizeof r->s->note,
 			 "Warp %s is not the pinned %s: the workers run without their codegen cache (slower; same output)",
@@ -404,7 +360,7 @@ static int on_ready(void *ctx, const char *warp_version, const char *native_dir,
 		co.threads = r->o->pool.jobs;
 		co.native_dir = native_dir;
 		r->chk = chk_create(&co, err);
-		if (!r->chk)
+		if (!r->chk || rb_watch(r, chk_fd(r->chk), err) < 0)
 			return -1;
 		if (chk_note(r->chk)) {
 			size_t used = strlen(r->s->note);
@@ -435,6 +391,7 @@ static void run_release(run *r)
 	dedup_free(r->dd);
 	metrics_release(&r->metrics);
 	rx_release(r);
+	rb_release(r); /* the builders are done with the slots */
 	if (r->chk)
 		chk_free(r->chk);
 	for (uint64_t i = 0; i < r->nwin; i++) {
@@ -489,9 +446,10 @@ static void drain_compilers(run *r)
 			return;
 		if (r->xq)
 			rx_drain(r);
+		rb_drain(r);
 		store_ready(r);
 		chk_flush(r->chk); /* nothing more will fill a partial batch */
-		struct pollfd p = {.fd = chk_fd(r->chk), .events = POLLIN};
+		struct pollfd p = {.fd = r->epfd, .events = POLLIN};
 		poll(&p, 1, 100); /* a signal or 100 ms: look at the stop flag again */
 	}
 }
@@ -520,6 +478,7 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	s->dispatched = r.next_write = r.answered = r.first;
 	metrics_init(&r.metrics);
 	shards_init(&r.shards, o->out_dir, o->shard_size, o->format, o->zstd_level);
+	r.shards.async = 1; /* zstd off the ordered thread */
 	int rc = -1;
 	if (outdir_lock(o->out_dir, &r.lock, &r.created_dir, err) < 0)
 		goto out;
@@ -527,7 +486,7 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 		buf_printf(err, "the run in '%s' is already complete; nothing to resume", o->out_dir);
 		goto out;
 	}
-	if ((o->resume ? resume_state(&r) : resume_start_fresh(&r)) < 0)
+	if ((o->resume ? resume_state(&r) : resume_start_fresh(&r)) < 0 || rb_start(&r, o->pool.jobs, err) < 0)
 		goto out;
 
 	pool_callbacks cb = {.ready = on_ready,
@@ -558,10 +517,15 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 		store_ready(&r);
 		chk_stats_get(r.chk, &s->chk);
 	}
+	rb_wait(&r); /* the last records the builders hold */
+	store_ready(&r);
 	s->elapsed = now_seconds() - s->started;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	s->peak_rss_kib = ru.ru_maxrss;
+	s->cpu_s = tv_seconds(ru.ru_utime) + tv_seconds(ru.ru_stime);
+	getrusage(RUSAGE_THREAD, &ru);
+	s->main_cpu_s = tv_seconds(ru.ru_utime) + tv_seconds(ru.ru_stime);
 	s->complete = prc == 0 && !r.failed && s->done == total;
 	if (prc == 0 && !r.failed && !s->complete)
 		buf_printf(err, "interrupted after %llu of %llu kernels", (unsigned long long)s->done,

@@ -75,6 +75,7 @@ typedef struct run_state {
 	int complete;            /* every kernel answered and stored */
 	int resumable;           /* incomplete, with its journal and manifest kept: --resume goes on */
 	long peak_rss_kib;       /* this process */
+	double cpu_s, main_cpu_s; /* CPU seconds of this process (all its threads, not the workers) and of its main thread */
 	run_point *timeline;     /* owned by run_generate; NULL after it returns */
 	size_t ntimeline;
 	pool_stats pool;

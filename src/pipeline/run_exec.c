@@ -21,17 +21,8 @@ int rx_start(run *r, const char *native_dir, buf *err)
 	r->xq = xq_create(&eo, r->o->pool.jobs, 16, err);
 	if (!r->xq)
 		return -1;
-	r->epfd = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event a = {.events = EPOLLIN}, b = {.events = EPOLLIN};
-	if (r->epfd < 0 || epoll_ctl(r->epfd, EPOLL_CTL_ADD, chk_fd(r->chk), &a) < 0 ||
-	    epoll_ctl(r->epfd, EPOLL_CTL_ADD, xq_fd(r->xq), &b) < 0) {
-		buf_printf(err, "run tier: cannot watch its results (epoll)");
-		return -1;
-	}
-	return 0;
+	return rb_watch(r, xq_fd(r->xq), err);
 }
-
-int rx_watch_fd(run *r) { return r->epfd; }
 
 void rx_submit(run *r, uint64_t index)
 {
@@ -52,11 +43,8 @@ static void one(run *r, uint64_t index, char *json)
 		buf_free(&why);
 		free(json);
 	} else {
-		const char *text[DEV_COUNT];
-		size_t len[DEV_COUNT];
-		run_slot_texts(r, index, text, len);
 		r->win[index % r->nwin].exec_json = json;
-		run_on_extracted(r, index, text, len, chk_tier_name(r->o->chk.tier));
+		run_on_extracted(r, index, chk_tier_name(r->o->chk.tier));
 	}
 	json_decref(o);
 }
@@ -106,8 +94,5 @@ void rx_release(run *r)
 {
 	xq_free(r->xq);
 	r->xq = NULL;
-	if (r->epfd >= 0)
-		close(r->epfd);
-	r->epfd = -1;
-	scratch_close(&r->xsc);
+	scratch_close(&r->xsc); /* r->epfd is the builders' (rb_release) */
 }

@@ -20,7 +20,7 @@
 /* One kernel between hand-out and storage, in the reorder window. */
 typedef struct slot {
 	int ready;
-	buf text[DEV_COUNT]; /* module texts, lent to the checker until its verdict */
+	buf text[DEV_COUNT]; /* module texts, lent to the checker until its verdict, then to a builder */
 	int is_reject;
 	gen_category category;
 	run_stage stage; /* of a reject */
@@ -37,6 +37,7 @@ typedef struct run {
 	dir_lock lock;   /* on out_dir, from start to end */
 	int created_dir; /* out_dir did not exist: removed again if the run leaves nothing */
 	char resume_warp[32]; /* the Warp that made the kept shards ("": none kept) */
+	char warp_version[32]; /* the first worker's, for the builders (the pool's copy is rewritten at each start) */
 	slot *win;
 	uint64_t nwin;
 	uint64_t first, end; /* the indices this run makes (run_range) */
@@ -51,7 +52,8 @@ typedef struct run {
 	chk_engine *chk; /* NULL with --validate none, and until the first worker is ready */
 	xq *xq;          /* the run tier (--validate run), from the first worker's start */
 	scratch xsc;     /* its private temp dir */
-	int epfd;        /* -1, or an epoll of the checker's and the run tier's fds */
+	int epfd;        /* -1, or an epoll of the builders', the checker's and the run tier's fds */
+	struct rb_pool *rb; /* the record builders (run_build.c) */
 	buf *err;
 	run_progress_fn *progress;
 	void *pctx;
@@ -60,9 +62,10 @@ typedef struct run {
 
 /* kernel.c: kernel `index` of the run (gen_kernel_make and the test hooks) */
 void run_make_kernel(const run_options *o, uint64_t index, gen_kernel *k);
-/* run.c, for run_exec.c */
+/* run.c, for run_exec.c and run_build.c */
 void run_put_reject(run *r, uint64_t index, run_stage stage, const char *reason);
-void run_on_extracted(run *r, uint64_t index, const char *const *text, const size_t *len, const char *validated);
+/* run_put_reject with the caller's scratch kernel k, not marking the slot ready */
+void run_fill_reject(run *r, gen_kernel *k, uint64_t index, run_stage stage, const char *reason);
 /* The module texts a slot holds, cpu first, as on_extracted takes them. */
 int run_slot_texts(run *r, uint64_t index, const char **text, size_t *len);
 
@@ -71,8 +74,21 @@ int rx_start(run *r, const char *native_dir, buf *err);
 void rx_submit(run *r, uint64_t index);
 void rx_drain(run *r);   /* takes every ready result */
 void rx_finish(run *r);  /* waits for every outstanding one */
-int rx_watch_fd(run *r); /* the fd the pool watches */
 void rx_release(run *r);
+
+/* run_build.c: the record builders, --jobs threads (see there) */
+typedef struct rb_pool rb_pool;
+/* Starts them and r->epfd, the fd the pool watches, holding theirs. */
+int rb_start(run *r, int threads, buf *err);
+/* Adds fd (the checker's, the run tier's) to r->epfd. */
+int rb_watch(run *r, int fd, buf *err);
+/* The kernel's texts are in its slot (and the run tier's exec object, if
+ * any): hands it to a builder, which fills the slot with its record line
+ * or an extract reject (validated: the tier the record states). */
+void run_on_extracted(run *r, uint64_t index, const char *validated);
+void rb_drain(run *r); /* marks every built slot ready */
+void rb_wait(run *r);  /* the same, once every handed-out build is done */
+void rb_release(run *r); /* stops the builders, closes r->epfd */
 
 /* resume.c */
 /* Creates out_dir (or replaces the dataset in it with --force) and opens

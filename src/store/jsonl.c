@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -118,9 +120,133 @@ static int zstd_feed(jsonl_file *j, const char *data, size_t len, ZSTD_EndDirect
 	}
 }
 
+/* ---- jsonl_async: the compressor thread ---- */
+
+enum { ASYNC_LINES = 32 }; /* lines queued for the compressor, at most */
+
+struct jsonl_async {
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* a line queued, a line compressed, or stop */
+	buf q[ASYNC_LINES]; /* q[head..head+n) are the thread's */
+	size_t head, n;
+	int stop;   /* nothing more comes: compress what is queued, then exit */
+	int failed; /* the thread's first error is in err; it drops the rest */
+	buf err;
+	pthread_t th;
+	jsonl_file *j;
+};
+
+static void *compressor(void *arg)
+{
+	jsonl_async *a = arg;
+	buf why = BUF_INIT;
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (!a->n && !a->stop)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (!a->n)
+			break;
+		buf *line = &a->q[a->head];
+		int failed = a->failed;
+		pthread_mutex_unlock(&a->mu);
+		int rc = failed ? 0 : zstd_feed(a->j, line->data, line->len, ZSTD_e_continue, &why);
+		pthread_mutex_lock(&a->mu);
+		if (rc < 0 && !a->failed) {
+			a->failed = 1;
+			buf_puts(&a->err, buf_cstr(&why));
+		}
+		buf_reset(line);
+		a->head = (a->head + 1) % ASYNC_LINES;
+		a->n--;
+		pthread_cond_broadcast(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	buf_free(&why);
+	return NULL;
+}
+
+int jsonl_async_start(jsonl_file *j, buf *err)
+{
+	if (j->format != JSONL_ZST)
+		return 0;
+	jsonl_async *a = xcalloc(1, sizeof *a);
+	a->j = j;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	/* the thread blocks every signal (the mask is inherited): they are
+	 * the main thread's */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&a->th, NULL, compressor, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_cond_destroy(&a->cv);
+		pthread_mutex_destroy(&a->mu);
+		free(a);
+		buf_printf(err, "cannot start the compressor for '%s': %s", j->path, strerror(rc));
+		return -1;
+	}
+	j->async = a;
+	return 0;
+}
+
+/* Queues a copy of the line for the compressor: -1 once it has failed. */
+static int async_put(jsonl_async *a, const char *line, size_t len, buf *err)
+{
+	pthread_mutex_lock(&a->mu);
+	while (a->n == ASYNC_LINES && !a->failed)
+		pthread_cond_wait(&a->cv, &a->mu);
+	if (a->failed) {
+		buf_puts(err, buf_cstr(&a->err));
+		pthread_mutex_unlock(&a->mu);
+		return -1;
+	}
+	buf *b = &a->q[(a->head + a->n) % ASYNC_LINES]; /* not the thread's until n counts it */
+	pthread_mutex_unlock(&a->mu);
+	buf_reset(b);
+	buf_append(b, line, len);
+	pthread_mutex_lock(&a->mu);
+	a->n++;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	return 0;
+}
+
+/* Ends the thread (after what is queued, or dropping it with `drop`): the
+ * file is the caller's again. -1, with the thread's error, if it failed. */
+static int async_stop(jsonl_file *j, int drop, buf *err)
+{
+	jsonl_async *a = j->async;
+	if (!a)
+		return 0;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	if (drop && !a->failed) {
+		a->failed = 1;
+		buf_puts(&a->err, "dropped");
+	}
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->th, NULL);
+	int rc = a->failed && !drop ? -1 : 0;
+	if (rc < 0 && err)
+		buf_puts(err, buf_cstr(&a->err));
+	for (size_t i = 0; i < ASYNC_LINES; i++)
+		buf_free(&a->q[i]);
+	buf_free(&a->err);
+	pthread_cond_destroy(&a->cv);
+	pthread_mutex_destroy(&a->mu);
+	free(a);
+	j->async = NULL;
+	return rc;
+}
+
 int jsonl_write(jsonl_file *j, const char *line, size_t len, buf *err)
 {
-	int rc = j->format == JSONL_ZST ? zstd_feed(j, line, len, ZSTD_e_continue, err) : sink(j, line, len, err);
+	int rc = j->async			  ? async_put(j->async, line, len, err)
+		 : j->format == JSONL_ZST ? zstd_feed(j, line, len, ZSTD_e_continue, err)
+					  : sink(j, line, len, err);
 	if (rc < 0)
 		return -1;
 	j->lines++;
@@ -130,7 +256,7 @@ int jsonl_write(jsonl_file *j, const char *line, size_t len, buf *err)
 
 int jsonl_commit(jsonl_file *j, buf *err)
 {
-	if (j->format == JSONL_ZST && zstd_feed(j, NULL, 0, ZSTD_e_end, err) < 0) {
+	if (async_stop(j, 0, err) < 0 || (j->format == JSONL_ZST && zstd_feed(j, NULL, 0, ZSTD_e_end, err) < 0)) {
 		jsonl_discard(j);
 		return -1;
 	}
@@ -152,6 +278,7 @@ int jsonl_commit(jsonl_file *j, buf *err)
 
 void jsonl_discard(jsonl_file *j)
 {
+	async_stop(j, 1, NULL);
 	if (j->f) {
 		fclose(j->f);
 		j->f = NULL;

@@ -29,6 +29,7 @@ typedef struct jsonl_file {
 	char sha256[65];  /* hex, set by jsonl_commit */
 	jsonl_format format;
 	void *zc; /* ZSTD_CCtx, JSONL_ZST only */
+	struct jsonl_async *async; /* the compressor thread (jsonl_async_start), or NULL */
 	unsigned char *zout;
 	size_t zout_cap;
 } jsonl_file;
@@ -39,6 +40,14 @@ int jsonl_open(jsonl_file *j, const char *dir, const char *name, buf *err);
 /* The same with a format: JSONL_ZST writes dir/name.zst compressed at
  * `level` (1..19; 0 means JSONL_ZSTD_DEFAULT_LEVEL). */
 int jsonl_open_fmt(jsonl_file *j, const char *dir, const char *name, jsonl_format fmt, int level, buf *err);
+/* A JSONL_ZST file compresses on a thread of its own from here on (a no-op
+ * for plain files): jsonl_write queues a copy of each line and returns, the
+ * thread compresses, hashes and writes them in order, exactly the bytes the
+ * caller's thread would have made. A write error comes back from a later
+ * jsonl_write or from jsonl_commit; until jsonl_commit, jsonl_discard or
+ * jsonl_release, `bytes` and the digest are the thread's. */
+typedef struct jsonl_async jsonl_async;
+int jsonl_async_start(jsonl_file *j, buf *err);
 /* Appends one line (which must end with '\n'). */
 int jsonl_write(jsonl_file *j, const char *line, size_t len, buf *err);
 /* Makes every line written so far durable (plain files only): rejects are

@@ -66,6 +66,23 @@ static int set_text(json_t *obj, const char *key, const char *s, size_t n)
 	return 0;
 }
 
+/* s[0..n) as a JSON string, unchecked when it lies inside `whole`, whose
+ * UTF-8 json_stringn has checked, starting and ending on a character
+ * boundary (a substring of valid UTF-8 cut there is valid UTF-8): the
+ * forward and backward functions are cut from the module text, so the
+ * module's check covers them. Otherwise checked. */
+static int set_inside(json_t *obj, const char *key, const char *s, size_t n, const json_t *whole)
+{
+	const char *w = json_string_value(whole);
+	size_t wn = json_string_length(whole);
+	int cont_start = n && ((unsigned char)s[0] & 0xC0) == 0x80;
+	int cont_end = s && s + n < w + wn && ((unsigned char)s[n] & 0xC0) == 0x80;
+	if (!s || !w || s < w || s + n > w + wn || cont_start || cont_end)
+		return set_text(obj, key, s, n);
+	json_object_set_new(obj, key, json_stringn_nocheck(s, n));
+	return 0;
+}
+
 int rec_pair_line(const rec_pair *p, buf *line)
 {
 	char id[64];
@@ -80,9 +97,23 @@ int rec_pair_line(const rec_pair *p, buf *line)
 		if (!p->ir[d].present)
 			continue;
 		json_t *dev = json_object();
-		bad |= set_text(dev, "forward", p->ir[d].forward.start, p->ir[d].forward.len);
-		bad |= set_text(dev, "backward", p->ir[d].backward.start, p->ir[d].backward.len);
-		bad |= set_text(dev, "module", p->ir[d].module.start, p->ir[d].module.len);
+		const ext_span *m = &p->ir[d].module;
+		json_t *mod = json_stringn(m->start ? m->start : "", m->start ? m->len : 0); /* NULL: not UTF-8 */
+		if (!mod) {
+			bad = 1;
+			json_decref(dev);
+			continue;
+		}
+		const char *w = json_string_value(mod);
+		/* the spans point into the caller's text; their offsets hold in the copy */
+		const ext_span *f = &p->ir[d].forward, *b = &p->ir[d].backward;
+		int fin = m->start && f->start >= m->start && f->start + f->len <= m->start + m->len;
+		int bin = m->start && b->start >= m->start && b->start + b->len <= m->start + m->len;
+		bad |= fin ? set_inside(dev, "forward", w + (f->start - m->start), f->len, mod)
+			   : set_text(dev, "forward", f->start, f->len);
+		bad |= bin ? set_inside(dev, "backward", w + (b->start - m->start), b->len, mod)
+			   : set_text(dev, "backward", b->start, b->len);
+		json_object_set_new(dev, "module", mod);
 		json_object_set_new(ir, dev_names[d], dev);
 		json_object_set_new(val, dev_names[d], json_string(p->ir[d].validated));
 	}

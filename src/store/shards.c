@@ -54,6 +54,8 @@ int shards_write(shard_set *s, const char *line, size_t len, buf *err)
 		if (jsonl_open_fmt(&s->cur, s->dir, name, s->format, s->level, err) < 0)
 			return -1;
 		s->open = 1;
+		if (s->async && jsonl_async_start(&s->cur, err) < 0)
+			return -1;
 	}
 	if (jsonl_write(&s->cur, line, len, err) < 0)
 		return -1;

@@ -22,6 +22,7 @@ typedef struct shard_set {
 	int level;
 	jsonl_file cur;
 	int open;
+	int async; /* compress each shard on a thread of its own (jsonl_async_start) */
 	shard_info *done;
 	size_t ndone, cap;
 } shard_set;

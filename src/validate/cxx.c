@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "validate/child.h"
 #include "validate/flags.h"
+#include "validate/pchcache.h"
 
 extern char **environ;
 
@@ -27,7 +28,8 @@ struct cxx_tool {
 	char *pch_dir; /* NULL when no PCH */
 	int object;
 	chk_limits lim;
-	double pch_seconds;
+	double pch_seconds; /* 0 when it came from the cache */
+	int pch_cached;	    /* pch_dir is an entry of the cache between runs (pchcache.h) */
 	char **envp; /* environ + LC_ALL=C, so diagnostics are plain ASCII */
 	size_t nenv;
 };
@@ -179,14 +181,36 @@ static void replace_all(buf *dst, const char *src, size_t len, const char *from,
 	}
 }
 
-static void build_pch(cxx_tool *t)
+/* Builds builtin.h.gch into dir; 0 when g++ made it. argv holds the flags
+ * from argv[1] to argv[nflags] (the cache key's). */
+static int compile_pch(cxx_tool *t, const char *dir, const char **argv, int n, int *nflags)
 {
-	buf dir = BUF_INIT, gch = BUF_INIT, hdr = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
-	buf_printf(&dir, "%s/pch", t->tmpdir);
-	buf_printf(&gch, "%s/builtin.h.gch", buf_cstr(&dir));
+	buf gch = BUF_INIT, hdr = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
+	buf_printf(&gch, "%s/builtin.h.gch", dir);
 	buf_printf(&hdr, "%s/builtin.h", t->native_dir);
-	if (mkdir(buf_cstr(&dir), 0700) != 0 && errno != EEXIST)
-		goto out;
+	argv[n++] = "-x";
+	argv[n++] = "c++-header";
+	*nflags = n - 1;
+	argv[n++] = buf_cstr(&hdr);
+	argv[n++] = "-o";
+	argv[n++] = buf_cstr(&gch);
+	argv[n] = NULL;
+	child_end end;
+	int rc = run(t, argv, &out, &end, &log) == 0 && verdict(t, &end, &out, &log) == 0 ? 0 : -1;
+	if (rc != 0)
+		unlink(buf_cstr(&gch));
+	buf_free(&gch);
+	buf_free(&hdr);
+	buf_free(&out);
+	buf_free(&log);
+	return rc;
+}
+
+/* The PCH from the cache between runs (pchcache.h) when it has one for this
+ * compiler, these flags and these headers; else built into the cache, or,
+ * when there is no usable cache, into TMPDIR/pch. */
+static void build_pch(cxx_tool *t, const char *version)
+{
 	const char *argv[CXX_MAX_ARGS];
 	int n = 0;
 	argv[n++] = t->path;
@@ -197,26 +221,38 @@ static void build_pch(cxx_tool *t)
 	argv[n++] = "-DWP_NO_BFLOAT16=";
 	argv[n++] = "-DWP_TILE_BLOCK_DIM=256";
 	argv[n++] = "-DWP_NO_CRT=";
-	argv[n++] = "-x";
-	argv[n++] = "c++-header";
-	argv[n++] = buf_cstr(&hdr);
-	argv[n++] = "-o";
-	argv[n++] = buf_cstr(&gch);
-	argv[n] = NULL;
-	double t0 = now_seconds();
-	child_end end;
-	if (run(t, argv, &out, &end, &log) == 0 && verdict(t, &end, &out, &log) == 0) {
-		t->pch_dir = buf_detach(&dir, NULL);
-		t->pch_seconds = now_seconds() - t0;
-	} else {
-		unlink(buf_cstr(&gch));
+	char key[17];
+	char *root = pchcache_root();
+	if (root) {
+		pchcache_key(key, t->path, version, argv + 1, n - 1, t->native_dir);
+		t->pch_dir = pchcache_lookup(root, key);
+		if (t->pch_dir) {
+			t->pch_cached = 1;
+			free(root);
+			return;
+		}
 	}
-out:
-	buf_free(&dir);
-	buf_free(&gch);
-	buf_free(&hdr);
-	buf_free(&out);
-	buf_free(&log);
+	double t0 = now_seconds();
+	int nflags;
+	char *stage = root ? pchcache_stage(root, key) : NULL;
+	if (stage) {
+		if (compile_pch(t, stage, argv, n, &nflags) == 0)
+			t->pch_dir = pchcache_publish(root, key, stage);
+		else
+			pchcache_drop(stage);
+		free(stage);
+	}
+	if (!t->pch_dir) {
+		buf dir = BUF_INIT;
+		buf_printf(&dir, "%s/pch", t->tmpdir);
+		if ((mkdir(buf_cstr(&dir), 0700) == 0 || errno == EEXIST) &&
+		    compile_pch(t, buf_cstr(&dir), argv, n, &nflags) == 0)
+			t->pch_dir = buf_detach(&dir, NULL);
+		buf_free(&dir);
+	}
+	if (t->pch_dir)
+		t->pch_seconds = now_seconds() - t0;
+	free(root);
 }
 
 cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
@@ -270,10 +306,10 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 		return NULL;
 	}
 	int is_gcc = strstr(buf_cstr(&out), "Free Software Foundation") && !strstr(buf_cstr(&out), "clang");
+	if (cfg->pch && is_gcc)
+		build_pch(t, buf_cstr(&out));
 	buf_free(&out);
 	buf_free(&log);
-	if (cfg->pch && is_gcc)
-		build_pch(t);
 	return t;
 }
 

@@ -17,6 +17,19 @@ done
 check "manifests equal but for timing" diff <(jq 'del(.timing)' one/manifest.json) <(jq 'del(.timing)' two/manifest.json)
 check "metrics count the 3 planted rejects by reason" test "$(jq '[.metrics.rejects_by_reason[]] | add' one/manifest.json)" = 3
 unset JITSYNTH_TEST_REJECT
+# the default (every profile, realistic; jsonl.zst, dedup): records built
+# on as many threads as --jobs, zstd on its own thread, the same bytes with
+# 1 job or 4
+js generate -n 120 -o z1 --seed 11 --jobs 1 --shard-size 50 --validate none --quiet
+expect_rc 0
+js generate -n 120 -o z4 --seed 11 --jobs 4 --batch 2 --shard-size 50 --validate none --quiet
+expect_rc 0
+for f in z1/train-*.jsonl.zst; do
+	check "$(basename $f) identical with --jobs 1 and 4" cmp "$f" "z4/$(basename $f)"
+done
+check "jsonl.zst: 3 shards" test "$(ls z4/train-*.jsonl.zst | wc -l)" = 3
+check "jsonl.zst: manifests equal but for timing" diff <(jq 'del(.timing)' z1/manifest.json) <(jq 'del(.timing)' z4/manifest.json)
+check "the default is realistic" test "$(jq -r .options.style z1/manifest.json)" = realistic
 js generate --categories seed --format jsonl -n 50 -o other --seed 12 --jobs 2 --quiet
 check "another seed gives other kernels" test -z "$(comm -12 <(jq -r .python_source other/train-00000.jsonl | sort) <(head -50 one/train-00000.jsonl | jq -r .python_source | sort) | grep def || true)"
 

@@ -53,6 +53,21 @@ fk "" -n 50 --seed 8 --jobs 2 --validate none --quiet --python $FAKE -o other; e
 check "another seed gives other kernels" \
 	test -z "$(comm -12 <(jq -r .python_source other/train-00000.jsonl | sort -u) <(records det | jq -r .python_source | sort -u) | grep def || true)"
 
+# ---- jsonl.zst: records built on --jobs threads, zstd on a thread of its own ----
+FAKE_WORKER=$PLANT js generate $OPTS --jobs 1 -o zst1; expect_rc 0
+FAKE_WORKER=$PLANT,shuffle_ms=2 js generate $OPTS --jobs 4 --batch 2 -o zst4; expect_rc 0
+same_zst() { # a b
+	for f in "$1"/train-*.jsonl.zst; do cmp -s "$f" "$2/$(basename "$f")" || return 1; done
+	test "$(ls "$2" | grep -c '^train-.*\.zst$')" = 3
+}
+check "jsonl.zst: identical shards with --jobs 1 and 4" same_zst zst1 zst4
+zst_is_plain() { # zst-dir plain-dir
+	for f in "$2"/train-*.jsonl; do zstdcat "$1/$(basename "$f").zst" | cmp -s - "$f" || return 1; done
+}
+check "jsonl.zst: zstdcat gives the plain run's shards" zst_is_plain zst4 det
+check "jsonl.zst: the manifest's SHA-256 is the file's" \
+	test "$(jq -r '.shards[0].sha256' zst4/manifest.json)" = "$(sha256sum zst4/train-00000.jsonl.zst | cut -d' ' -f1)"
+
 # ---- worker faults, against a clean run ----
 fk "" $OPTS --jobs 2 -o ref; expect_rc 0
 check "clean run: $N records, no reject, no restart" \

@@ -63,6 +63,44 @@ static void test_cpu_only_and_bad_utf8(void **state)
 	buf_free(&line);
 }
 
+/* forward and backward cut from the module text are written unchecked (the
+ * module's UTF-8 check covers them): the same line as when they are checked
+ * copies; a span cut inside a character, or one outside the module, is still
+ * checked and refused when it is not UTF-8. */
+static void test_spans_inside_the_module(void **state)
+{
+	(void)state;
+	static const char mod[] = "// \xc3\xa9t\xc3\xa9\nvoid f() { x = \"\xe2\x82\xac\"; }\nvoid g() {}\n";
+	const char *f = strstr(mod, "void f"), *g = strstr(mod, "void g");
+	rec_pair p = sample_pair();
+	p.ir[1].present = 0;
+	p.ir[0].module = (ext_span){mod, sizeof mod - 1};
+	p.ir[0].forward = (ext_span){f, (size_t)(g - f)};
+	p.ir[0].backward = (ext_span){g, strlen(g)};
+	buf inside = BUF_INIT, copies = BUF_INIT;
+	assert_int_equal(rec_pair_line(&p, &inside), 0);
+	char *fc = strndup(f, (size_t)(g - f)), *gc = strdup(g);
+	p.ir[0].forward.start = fc;
+	p.ir[0].backward.start = gc;
+	assert_int_equal(rec_pair_line(&p, &copies), 0);
+	assert_int_equal(inside.len, copies.len);
+	assert_memory_equal(inside.data, copies.data, inside.len);
+	/* cut inside the euro sign: not UTF-8, refused */
+	const char *euro = strstr(mod, "\xe2");
+	p.ir[0].forward = (ext_span){euro + 1, 2};
+	buf_reset(&inside);
+	assert_int_equal(rec_pair_line(&p, &inside), -1);
+	p.ir[0].forward = (ext_span){f, (size_t)(euro + 1 - f)};
+	assert_int_equal(rec_pair_line(&p, &inside), -1);
+	/* outside the module, not UTF-8: refused */
+	p.ir[0].forward = (ext_span){"\xff", 1};
+	assert_int_equal(rec_pair_line(&p, &inside), -1);
+	free(fc);
+	free(gc);
+	buf_free(&inside);
+	buf_free(&copies);
+}
+
 static void test_reject(void **state)
 {
 	(void)state;
@@ -123,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pair_schema),
 		cmocka_unit_test(test_cpu_only_and_bad_utf8),
+		cmocka_unit_test(test_spans_inside_the_module),
 		cmocka_unit_test(test_reject),
 		cmocka_unit_test(test_u64_seeds_round_trip),
 	};

@@ -1,10 +1,14 @@
 /* test_shards: shard rotation every shard_size records, the temporary name
  * until a shard completes, counts, sizes and SHA-256 checked against the
- * files (hashed here with OpenSSL, zstd decoded here), adopted shards. */
+ * files (hashed here with OpenSSL, zstd decoded here), adopted shards, zstd
+ * on the compressor thread byte-identical to the caller's and its errors. */
 #include "test.h"
 
 #include <openssl/sha.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -190,6 +194,95 @@ static void test_zst_shards_decode_to_the_lines(void **s)
 	buf_free(&err);
 }
 
+/* Compressed on a thread of its own (shards.async, as generate does it):
+ * byte for byte the shards the caller's thread makes, lines of many sizes
+ * (some larger than zstd's blocks) across rotation; a release with a shard
+ * open stops the thread and removes the temporary. */
+static void test_async_zst_is_byte_identical(void **s)
+{
+	(void)s;
+	buf big = BUF_INIT, err = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	shard_set set[2];
+	char dir2[600];
+	snprintf(dir2, sizeof dir2, "%s", test_path("async"));
+	assert_int_equal(mkdir(dir2, 0755), 0);
+	for (int k = 0; k < 2; k++) {
+		shards_init(&set[k], k ? dir2 : test_dir, 70, JSONL_ZST, 3);
+		set[k].async = k;
+	}
+	for (size_t i = 0; i < 150; i++) {
+		buf_reset(&big);
+		buf_printf(&big, "{\"i\":%zu,\"t\":\"", i);
+		for (size_t j = 0; j < (i * 7919) % 300000; j++)
+			buf_putc(&big, (char)('a' + (j * i + j / 13) % 26));
+		buf_puts(&big, "\"}\n");
+		for (int k = 0; k < 2; k++)
+			assert_true(shards_write(&set[k], big.data, big.len, &err) >= 0);
+	}
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(shards_finish(&set[k], &err), 0);
+	assert_int_equal(set[0].ndone, 3);
+	assert_int_equal(set[1].ndone, 3);
+	for (size_t d = 0; d < 3; d++) {
+		buf_reset(&a), buf_reset(&b);
+		test_read(set[0].done[d].name, &a);
+		char rel[80];
+		snprintf(rel, sizeof rel, "async/%s", set[1].done[d].name);
+		test_read(rel, &b);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.data, b.data, a.len);
+		assert_int_equal(set[1].done[d].bytes, b.len);
+		assert_string_equal(set[0].done[d].sha256, set[1].done[d].sha256);
+	}
+	assert_true(shards_write(&set[1], "{}\n", 3, &err) >= 0);
+	assert_true(exists("async/.train-00003.jsonl.zst.tmp"));
+	for (int k = 0; k < 2; k++)
+		shards_release(&set[k]);
+	assert_false(exists("async/.train-00003.jsonl.zst.tmp"));
+	assert_int_equal(err.len, 0);
+	buf_free(&big), buf_free(&err), buf_free(&a), buf_free(&b);
+}
+
+/* The compressor's write error (a file size limit, in a child) comes back
+ * from a later write or from finish, as one line naming the file. */
+static void test_async_zst_write_error_comes_back(void **s)
+{
+	(void)s;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		struct rlimit rl = {64 << 10, 64 << 10};
+		setrlimit(RLIMIT_FSIZE, &rl);
+		shard_set set;
+		shards_init(&set, test_dir, 1000, JSONL_ZST, 1);
+		set.async = 1;
+		buf err = BUF_INIT, line = BUF_INIT;
+		uint64_t x = 88172645463325252u;
+		int rc = 0;
+		for (int i = 0; i < 200 && rc >= 0; i++) {
+			buf_reset(&line);
+			for (size_t j = 0; j < 4096; j++) /* xorshift64: incompressible enough */
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17, buf_printf(&line, "%08x", (unsigned)x);
+			buf_putc(&line, '\n');
+			rc = shards_write(&set, line.data, line.len, &err);
+		}
+		if (rc >= 0)
+			rc = shards_finish(&set, &err);
+		int ok = rc < 0 && strstr(buf_cstr(&err), "cannot write '") && strstr(buf_cstr(&err), "File too large") &&
+			 !strchr(buf_cstr(&err), '\n');
+		if (!ok)
+			fprintf(stderr, "rc %d, err '%s'\n", rc, buf_cstr(&err));
+		shards_release(&set);
+		buf_free(&err), buf_free(&line);
+		_exit(ok ? 0 : 1);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_false(exists("train-00000.jsonl.zst"));
+}
+
 /* Resume: shards of the interrupted run are adopted as they were, and the
  * next shard is numbered after them. */
 static void test_adopted_shards_come_first(void **s)
@@ -247,6 +340,8 @@ int main(void)
 	    T(test_temp_name_until_complete),
 	    T(test_finish_at_boundary_adds_no_empty_shard),
 	    T(test_zst_shards_decode_to_the_lines),
+	    T(test_async_zst_is_byte_identical),
+	    T(test_async_zst_write_error_comes_back),
 	    T(test_adopted_shards_come_first),
 	    T(test_unwritable_dir_is_named),
 	};
