@@ -101,7 +101,12 @@ class CodegenCache:
     functions passed as arguments, sequences) goes to Warp uncached. Plus
     shortcuts for three helpers (install_fast_paths). Output is
     byte-identical to Warp's own (test_worker_cache); all of it is off with
-    JITSYNTH_WORKER_CACHE=0, and on any Warp but the pinned one."""
+    JITSYNTH_WORKER_CACHE=0, and on any Warp but the pinned one.
+
+    A Struct belongs to the module that defines it and refers to it, so an
+    entry keyed on one would keep that module, its kernels and their syntax
+    trees alive: such entries are noted as they are made and dropped when
+    the module is released (forget_module; test_worker_memory)."""
 
     def __init__(self, wp):
         import warp._src.codegen as cg
@@ -113,6 +118,7 @@ class CodegenCache:
         self.ctype_orig = cg.Var.type_to_ctype
         self.resolved = {}
         self.ctypes = {}
+        self.module_entries = []  # (table, key) of entries holding a Struct
         self.fixedarray = getattr(wt, "fixedarray", None)
 
     def type_key(self, t):
@@ -131,8 +137,26 @@ class CodegenCache:
             return None if k is None else ("array", wt.concrete_array_type(t), k, t.ndim)
         return None
 
+    def holds_struct(self, k):
+        if isinstance(k, self.cg.Struct):
+            return True
+        return isinstance(k, tuple) and any(self.holds_struct(x) for x in k)
+
+    def remember(self, table, key, value):
+        if len(table) >= CACHE_LIMIT:
+            table.clear()
+        table[key] = value
+        if self.holds_struct(key):
+            self.module_entries.append((table, key))
+
+    def forget_module(self):
+        for table, key in self.module_entries:
+            table.pop(key, None)
+        self.module_entries.clear()
+
     def install(self):
         resolve_orig = self.resolve_orig
+        remember = self.remember
         ctype_orig = self.ctype_orig
         resolved = self.resolved
         ctypes = self.ctypes
@@ -156,9 +180,7 @@ class CodegenCache:
                 return hit
             f = resolve_orig(adj, func, arg_types, kwarg_types, min_outputs)
             if None not in key[3] and all(v is not None for _, v in key[4]):
-                if len(resolved) >= CACHE_LIMIT:
-                    resolved.clear()
-                resolved[key] = f
+                remember(resolved, key, f)
             return f
 
         def type_to_ctype(t, value_type=False):
@@ -169,9 +191,7 @@ class CodegenCache:
             hit = ctypes.get(key)
             if hit is None:
                 hit = ctype_orig(t, value_type)
-                if len(ctypes) >= CACHE_LIMIT:
-                    ctypes.clear()
-                ctypes[key] = hit
+                remember(ctypes, key, hit)
             return hit
 
         self.cg.Adjoint.resolve_func = resolve_func
@@ -293,6 +313,8 @@ class Bridge:
             # `dependents` set, which would keep every such kernel alive
             # (test_worker_memory).
             wmod._detach_references()
+        if ACTIVE_CACHE is not None:
+            ACTIVE_CACHE.forget_module()
         self.ctx.function_key_counts.clear()
         self.ctx.function_key_counts.update(self.function_keys)
         sys.modules.pop(modname, None)
