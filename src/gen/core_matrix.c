@@ -169,7 +169,8 @@ static const gen_var *nonsquare(gen_ctx *c)
 	return s;
 }
 
-/* spatial = T = wp.spatial_adjoint(R, wp.skew(p) @ R) | I6 * k + wp.outer(sv, sv)
+/* spatial = sv = wp.spatial_vector(..) NEWLINE sv = sv / wp.sqrt(wp.dot(sv, sv) + 1.0)
+ *           NEWLINE T = wp.spatial_adjoint(R, wp.skew(p) @ R) | I6 * k + wp.outer(sv, sv)
  *           NEWLINE f = T @ sv NEWLINE s = wp.spatial_dot(f, sv) ... */
 static const gen_var *spatial(gen_ctx *c)
 {
@@ -182,6 +183,8 @@ static const gen_var *spatial(gen_ctx *c)
 	gen_put(c, ", ");
 	vec_of(c, 3);
 	gen_put(c, ")\n");
+	gen_line(c); /* normalised: T @ sv below is cubic in sv */
+	buf_printf(c->b, "%s = %s / wp.sqrt(wp.dot(%s, %s) + 1.0)\n", sv, sv, sv, sv);
 	gen_fresh_name(c, T, "T");
 	gen_line(c);
 	if (rng_chance(r, 0.5)) {
