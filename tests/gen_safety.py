@@ -144,6 +144,9 @@ class Checker:
         # |x|, norms: non-negative by definition
         if n in ("abs", "length", "length_sq") and len(e.args) == 1:
             return True
+        # dot(x, x), ddot(m, m): a squared norm (core_matrix's normalisation)
+        if n in ("dot", "ddot") and len(e.args) == 2 and same(e.args[0], e.args[1]):
+            return True
         # max(x, c) with c >= 0 is >= c
         if n == "max" and len(e.args) == 2:
             return self.nonneg(k, e.args[0]) or self.nonneg(k, e.args[1])
@@ -180,6 +183,9 @@ class Checker:
         return v is not None and -1 <= v <= 1
 
     def nonzero_denominator(self, k, d):
+        # sqrt of a positive form: core_matrix's m / wp.sqrt(wp.ddot(m, m) + 1.0)
+        if call_name(d) == "sqrt" and len(d.args) == 1 and self.positive(k, d.args[0]):
+            return True
         v = self.num(k, d)
         if v is not None:
             # a literal: nonzero, and an int literal is not -1 (INT_MIN // -1)
@@ -1029,6 +1035,8 @@ PLANTED = {
     "div_var": ("division", "    x = a[tid]\n    y = a[tid]\n    a[tid] = x / y\n"),
     "log_raw": ("guarded log", "    x = a[tid]\n    a[tid] = wp.log(x)\n"),
     "sqrt_shift": ("guarded sqrt", "    x = a[tid]\n    a[tid] = wp.sqrt(x - 1.0)\n"),
+    "sqrt_dot_other": ("guarded sqrt", "    x = a[tid]\n    a[tid] = wp.sqrt(wp.dot(wp.vec2(x, 1.0), wp.vec2(1.0, x)))\n"),
+    "div_sqrt_norm": ("division", "    x = a[tid]\n    a[tid] = x / wp.sqrt(wp.dot(wp.vec2(x, x), wp.vec2(x, x)))\n"),
     "erfinv_edge": ("guarded erfinv", "    x = a[tid]\n    a[tid] = wp.erfinv(wp.clamp(x, -1.0, 1.0))\n"),
     "floordiv_var": ("guarded floordiv", "    x = a[tid]\n    a[tid] = wp.floordiv(x, x)\n"),
     "lshift_raw": ("guarded lshift", "    k = int(a[tid])\n    a[tid] = float(wp.lshift(k, 2))\n"),
@@ -1093,6 +1101,7 @@ def safe_k(a: wp.array(dtype=float), b: wp.array2d(dtype=float), n: int):
     tid = wp.tid()
     x = a[tid] / (wp.abs(a[(tid + 3) % a.shape[0]]) + 1.0)
     y = wp.sqrt(wp.abs(x)) + wp.log(wp.abs(x) + 1.0) + wp.acos(wp.clamp(x, -1.0, 1.0))
+    y = y / wp.sqrt(wp.dot(wp.vec2(x, y), wp.vec2(x, y)) + 1.0)
     for i in range(wp.min(n, 8)):
         y += a[wp.min(i + 2, a.shape[0] - 1)] / (x * x + 2.5)
     c = int(0)

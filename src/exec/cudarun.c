@@ -241,10 +241,13 @@ int exec_cuda_runner_main(int argc, char **argv)
 		unsigned long long seed, n1, n2;
 		int used = 0;
 		char kn[256];
-		if (sscanf(p, "K %llu %llu %llu %255s\n%n", &seed, &n1, &n2, kn, &used) != 4 || !used ||
-		    n1 > (size_t)(end - p - used) || n2 > (size_t)(end - p - used) - n1)
+		/* the newline by hand, as the CPU runner's (runner.c) */
+		if (sscanf(p, "K %llu %llu %llu %255s%n", &seed, &n1, &n2, kn, &used) != 4 || !used || p + used >= end ||
+		    p[used] != '\n')
 			break;
-		p += used;
+		p += used + 1;
+		if (n1 > (size_t)(end - p) || n2 > (size_t)(end - p) - n1)
+			break;
 		if (k >= from) {
 			char hdr[48];
 			int h = snprintf(hdr, sizeof hdr, "S %llu\n", (unsigned long long)k);

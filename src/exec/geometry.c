@@ -30,6 +30,9 @@ struct xgeo_api {
 			       bool world, const void *bg, uint32_t bg_size, const char *bg_type, bool rebuildable,
 			       uint32_t max_tiles, uint32_t max_lower, uint32_t max_upper, uint32_t *status);
 	void (*vol_destroy)(uint64_t id);
+	uint64_t (*tex_create)(int ndim, int levels, int *w, int *h, int *d, int channels, int dtype, int filter,
+			       int mip_filter, int *address, bool normalized, void **data);
+	void (*tex_destroy)(uint64_t id);
 };
 
 xgeo_api *xgeo_bind(void *w, buf *err)
@@ -37,9 +40,10 @@ xgeo_api *xgeo_bind(void *w, buf *err)
 	xgeo_api *a = xcalloc(1, sizeof *a);
 	static const char *const names[] = {"wp_mesh_create_host", "wp_mesh_destroy_host", "wp_bvh_create_host",
 					    "wp_bvh_destroy_host", "wp_hash_grid_create_host", "wp_hash_grid_update_host",
-					    "wp_hash_grid_destroy_host", "wp_volume_from_tiles_host", "wp_volume_destroy_host"};
-	void *f[9];
-	for (int i = 0; i < 9; i++)
+					    "wp_hash_grid_destroy_host", "wp_volume_from_tiles_host", "wp_volume_destroy_host",
+					    "wp_texture_create_host", "wp_texture_destroy_host"};
+	void *f[11];
+	for (int i = 0; i < 11; i++)
 		if (!(f[i] = dlsym(w, names[i]))) {
 			buf_printf(err, "warp.so lacks %s", names[i]);
 			free(a);
@@ -54,6 +58,8 @@ xgeo_api *xgeo_bind(void *w, buf *err)
 	memcpy(&a->grid_destroy, &f[6], sizeof f[6]);
 	memcpy(&a->vol_create, &f[7], sizeof f[7]);
 	memcpy(&a->vol_destroy, &f[8], sizeof f[8]);
+	memcpy(&a->tex_create, &f[9], sizeof f[9]);
+	memcpy(&a->tex_destroy, &f[10], sizeof f[10]);
 	return a;
 }
 
@@ -135,6 +141,36 @@ static uint64_t make_volume(const xgeo_api *api, xinputs *in, int type)
 			       false, 0, 0, 0, NULL);
 }
 
+/* texture.h's constants */
+enum { TEX_FLOAT32 = 2, TEX_LINEAR = 1, TEX_CLAMP = 1, TEX_SIDE = 8, TEX_CHANNELS = 4 };
+
+/* A float32 texture of 4 channels, TEX_SIDE texels a side in each of its
+ * ndim dimensions, values seeded in [0, 1), linear filtering, normalised
+ * coordinates, clamped addressing; its texture<N>d_t descriptor (tex, width
+ * [, height [, depth]], metadata) goes to desc. 0 if warp.so refused it. */
+static uint64_t make_texture(const xgeo_api *api, uint64_t seed, int p, int ndim, unsigned char *desc)
+{
+	int side[3] = {TEX_SIDE, TEX_SIDE, TEX_SIDE}, address[3] = {TEX_CLAMP, TEX_CLAMP, TEX_CLAMP};
+	void *data[1] = {NULL};
+	uint64_t id = api->tex_create(ndim, 1, side, side + 1, side + 2, TEX_CHANNELS, TEX_FLOAT32, TEX_LINEAR, 0,
+				      address, true, data);
+	if (!id || !data[0])
+		return id;
+	size_t n = TEX_CHANNELS;
+	for (int d = 0; d < ndim; d++)
+		n *= TEX_SIDE;
+	uint64_t x = seed ^ (0x7e87u * (uint64_t)(p + 1));
+	for (size_t i = 0; i < n; i++)
+		((float *)data[0])[i] = (float)((double)(rng_splitmix64(&x) >> 11) * (1.0 / 9007199254740992.0));
+	uint32_t meta = TEX_CHANNELS | TEX_FLOAT32 << 3 | TEX_LINEAR << 6 | 1u << 8 | 1u << 13 | TEX_CLAMP << 14 |
+			TEX_CLAMP << 16 | TEX_CLAMP << 18;
+	memcpy(desc, &id, 8);
+	for (int d = 0; d < ndim; d++)
+		memcpy(desc + 8 + 4 * d, &side[d], 4);
+	memcpy(desc + 8 + 4 * ndim, &meta, 4);
+	return id;
+}
+
 void xgeo_build(const xgeo_api *api, const sig *s, uint64_t seed, xinputs *in)
 {
 	in->ngeo = 0;
@@ -143,6 +179,14 @@ void xgeo_build(const xgeo_api *api, const sig *s, uint64_t seed, xinputs *in)
 		if (k == XG_NONE)
 			continue;
 		uint64_t id = 0;
+		if (k == XG_TEXTURE) {
+			const xparam *x = &s->params[p];
+			if ((id = make_texture(api, seed, p, x->type->ncomp, in->args + x->offset)))
+				memcpy(in->adj_args + x->offset, in->args + x->offset, x->type->size);
+			in->geo_id[in->ngeo] = id;
+			in->geo_param[in->ngeo++] = p;
+			continue;
+		}
 		if (k == XG_VOLUME) {
 			id = make_volume(api, in, s->params[p].vol_type);
 		} else if (k == XG_MESH) {
@@ -168,7 +212,10 @@ void xgeo_release(const xgeo_api *api, const sig *s, xinputs *in)
 {
 	for (int i = 0; i < in->ngeo; i++) {
 		xgeo_kind k = s->params[in->geo_param[i]].geo;
-		if (k == XG_MESH)
+		if (k == XG_TEXTURE) {
+			if (in->geo_id[i])
+				api->tex_destroy(in->geo_id[i]);
+		} else if (k == XG_MESH)
 			api->mesh_destroy(in->geo_id[i]);
 		else if (k == XG_BVH)
 			api->bvh_destroy(in->geo_id[i]);

@@ -6,7 +6,10 @@
  * points, 140 triangles) for meshes, 64 boxes of half-size 0.2 around
  * points in [-1, 1)^3 for BVHs, and a float32 hash grid (16^3 cells of 0.5)
  * over the same 64 points, and NanoVDB volumes of one value (the type the
- * kernel samples) over [-1.2, 1.2]^3. The points are a pure function of
+ * kernel samples) over [-1.2, 1.2]^3; textures (wp.Texture1D/2D/3D
+ * parameters, wp_texture_create_host) of 8 texels a side, 4 float32
+ * channels seeded in [0, 1), linear filtering, normalised coordinates,
+ * clamped addressing. The points and texels are a pure function of
  * the inputs' seed. A CUDA runner
  * would use the _device variants on the same host data. */
 #ifndef JS_EXEC_GEOMETRY_H

@@ -223,6 +223,8 @@ static void fill_value(ctx *c, const xtype *t, unsigned char *dst, unsigned char
 				   i, role, top);
 		}
 		break;
+	case XK_TEXTURE: /* geometry.c writes its descriptor */
+		break;
 	default:
 		make_array(c, t, dst, adj, role, top && t == c->s->params[c->param].type);
 	}

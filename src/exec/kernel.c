@@ -288,7 +288,7 @@ void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn b
 			if (x->role != XR_OUTPUT && x->role != XR_ACCUM)
 				json_object_set_new(o, "in", head(arr, arr->data));
 		} else if (x->geo != XG_NONE) { /* its id is an address: never in a record */
-			static const char *const kind[XG_COUNT] = {"", "mesh", "bvh", "hash_grid", "volume"};
+			static const char *const kind[XG_COUNT] = {"", "mesh", "bvh", "hash_grid", "volume", "texture"};
 			json_object_set_new(o, "geometry", json_string(kind[x->geo]));
 		} else if (x->type->kind == XK_VALUE) {
 			json_object_set_new(o, "in", value_head(x->type, b.args + x->offset));

@@ -183,6 +183,11 @@ void sig_infer_roles(sig *s, const char *body, const char *end)
 	for (int i = 0; i < s->nparams; i++) {
 		xparam *x = &s->params[i];
 		xkind k = x->type->kind;
+		if (k == XK_TEXTURE) { /* geometry.c builds it */
+			x->role = XR_NONE;
+			x->geo = XG_TEXTURE;
+			continue;
+		}
 		if (k == XK_VALUE || (k == XK_STRUCT && !holds_array(x->type))) {
 			x->role = XR_NONE;
 			if (k == XK_VALUE && x->type->ncomp == 1 && x->type->sk == XS_U64) {

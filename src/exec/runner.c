@@ -183,9 +183,12 @@ int exec_runner_main(int argc, char **argv)
 		unsigned long long seed, n;
 		int used = 0;
 		char kn[256];
-		if (sscanf(p, "K %llu %llu %255s\n%n", &seed, &n, kn, &used) != 3 || !used || n > (size_t)(end - p - used))
+		/* "%255s%n" then the newline by hand: a "\n" in the format would
+		 * also eat a module's own leading blank lines */
+		if (sscanf(p, "K %llu %llu %255s%n", &seed, &n, kn, &used) != 3 || !used || p + used >= end ||
+		    p[used] != '\n' || n > (size_t)(end - p - used - 1))
 			break;
-		p += used;
+		p += used + 1;
 		if (k >= from) {
 			char hdr[48];
 			int h = snprintf(hdr, sizeof hdr, "S %llu\n", (unsigned long long)k);

@@ -188,6 +188,10 @@ static xtype *struct_type(parser *p, const char *name, size_t nlen)
 		if (!sp)
 			break;
 		xtype *ft = parse_type(p, l, (size_t)(sp - l));
+		if (ft && ft->kind == XK_TEXTURE) { /* geometry.c builds parameters only */
+			buf_printf(p->err, "a texture inside struct %.*s", (int)(nlen > 60 ? 60 : nlen), name);
+			ft = NULL;
+		}
 		if (!ft) {
 			p->depth--;
 			return NULL;
@@ -275,6 +279,18 @@ static xtype *parse_type(parser *p, const char *s, size_t n)
 	}
 	if (scalar_of(s, n, &sk) == 0)
 		return value_type(p, sk, 1, NULL);
+	/* texture1d_t {uint64 tex; int32 width; uint32 metadata}; 2d_t adds a
+	 * height, 3d_t a height and a depth (texture.h) */
+	static const char *const tex[3] = {"wp::texture1d_t", "wp::texture2d_t", "wp::texture3d_t"};
+	for (int d = 0; d < 3; d++)
+		if (n == strlen(tex[d]) && !memcmp(s, tex[d], n)) {
+			xtype *t = new_type(p, XK_TEXTURE);
+			t->ncomp = d + 1;
+			t->size = (8 + 4 * (size_t)(d + 2) + 7) / 8 * 8;
+			t->align = 8;
+			t->name = xstrdup(tex[d] + 4);
+			return t;
+		}
 	if (n && n < 200 && !memchr(s, '<', n) && !memchr(s, ':', n))
 		return struct_type(p, s, n);
 bad:
@@ -429,7 +445,7 @@ int sig_parse_for(const char *text, size_t len, const char *kernel, sig *out, bu
 	buf_free(&miss);
 	/* geometry: every kind the body queries must come from a uint64
 	 * parameter (geometry.c builds a small real object for it) */
-	static const char *const geo[XG_COUNT] = {NULL, "wp::mesh_", "wp::bvh_", "wp::hash_grid_", "wp::volume_"};
+	static const char *const geo[XG_COUNT] = {NULL, "wp::mesh_", "wp::bvh_", "wp::hash_grid_", "wp::volume_", "wp::texture_"};
 	for (int k = XG_MESH; k < XG_COUNT && !out->unsupported; k++) {
 		if (!has(b, e, geo[k]))
 			continue;

@@ -29,7 +29,9 @@ typedef enum xscalar {
 	XS_COUNT
 } xscalar;
 
-typedef enum xkind { XK_VALUE, XK_ARRAY, XK_INDEXED, XK_FABRIC, XK_STRUCT } xkind;
+/* XK_TEXTURE: wp::texture1d_t/2d_t/3d_t (ncomp: its dimensions), a handle
+ * to a host texture that geometry.c builds (its geo is XG_TEXTURE). */
+typedef enum xkind { XK_VALUE, XK_ARRAY, XK_INDEXED, XK_FABRIC, XK_STRUCT, XK_TEXTURE } xkind;
 
 typedef struct xtype xtype;
 typedef struct xfield {
@@ -52,7 +54,7 @@ struct xtype {
 
 typedef enum xrole { XR_INPUT, XR_OUTPUT, XR_ACCUM, XR_INOUT, XR_NONE } xrole;
 
-typedef enum xgeo_kind { XG_NONE, XG_MESH, XG_BVH, XG_HASH_GRID, XG_VOLUME, XG_COUNT } xgeo_kind;
+typedef enum xgeo_kind { XG_NONE, XG_MESH, XG_BVH, XG_HASH_GRID, XG_VOLUME, XG_TEXTURE, XG_COUNT } xgeo_kind;
 
 typedef struct xparam {
 	char *name;
@@ -61,7 +63,7 @@ typedef struct xparam {
 	xrole role;	/* arrays (and structs holding arrays); XR_NONE for plain values */
 	int ndim;	/* arrays: dimensions (from the subscripts in the body; else the launch's) */
 	int read, stored, atomics; /* what the body does with it (atomics: a bit per kind) */
-	xgeo_kind geo;		   /* a uint64 the body passes to wp::mesh_*, bvh_*, hash_grid_*, volume_* */
+	xgeo_kind geo;		   /* a uint64 the body passes to wp::mesh_*, bvh_*, hash_grid_*, volume_*; a texture */
 	int vol_type;		   /* volumes: the value type its samples ask for: 0 float, 1 vec3f, 2 int32 */
 	int stores_elsewhere;	   /* plain stores under two index forms (a[tid], a[n-1-tid]): threads overwrite */
 	char store_idx[64];	   /* the index arguments of its first plain store */

@@ -93,7 +93,9 @@ const gen_var *gen_core_combined(gen_ctx *c)
 	int inner = gen_enter(c);
 	gen_line(c);
 	buf_printf(c->b, "%s = %s + ", acc->name, acc->name);
+	unsigned saved = gen_var_hide((gen_var *)acc); /* see gen_accum */
 	gen_math(c, t, gen_depth(c));
+	gen_var_show((gen_var *)acc, saved);
 	gen_put(c, "\n");
 	gen_leave(c, inner);
 	if (rng_chance(&c->r, 0.7)) {

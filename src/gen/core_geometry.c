@@ -62,7 +62,9 @@ static void gen_box(gen_ctx *c, const gen_var *p, const gen_var **lo, const gen_
 }
 
 /* A term for acc from a query result index k (an int that may be any
- * value): float(k) * e, or an input read at k wrapped into bounds. */
+ * value): float(k) * e, or an input read at k wrapped into bounds. The
+ * callers hide acc: a query may hit every object, and a term reading acc
+ * would compound over the hits. */
 static void index_term(gen_ctx *c, const char *k)
 {
 	const gen_arr *a = gen_arr_pick(c, WT_F32, 0);
@@ -209,10 +211,13 @@ static void gen_walk(gen_ctx *c, int mesh, const char *id, const char *q, const 
 	c->loops++;
 	gen_line(c);
 	buf_printf(c->b, "%s += ", acc->name);
-	if (mesh && rng_chance(r, 0.5))
+	if (mesh && rng_chance(r, 0.5)) {
 		buf_printf(c->b, "wp.length(wp.mesh_eval_position(%s, %s, 0.25, 0.5) - %s)", id, idx, p->name);
-	else
+	} else {
+		unsigned saved = gen_var_hide((gen_var *)acc); /* see gen_accum: a hit count long */
 		index_term(c, idx);
+		gen_var_show((gen_var *)acc, saved);
+	}
 	gen_put(c, "\n");
 	c->loops--;
 	gen_leave(c, mark);
@@ -237,7 +242,9 @@ static void gen_grid(gen_ctx *c, const char *id, const char *q, const gen_var *a
 		buf_printf(c->b, "%s += wp.length(%s[%s %% %s.shape[0]] - %s)\n", acc->name, pts->name, idx, pts->name, p->name);
 	} else {
 		buf_printf(c->b, "%s += ", acc->name);
+		unsigned saved = gen_var_hide((gen_var *)acc); /* see gen_accum */
 		index_term(c, idx);
+		gen_var_show((gen_var *)acc, saved);
 		gen_put(c, "\n");
 	}
 	c->loops--;

@@ -93,7 +93,8 @@ static void vec_of(gen_ctx *c, int n)
 	gen_put(c, ")");
 }
 
-// nonsquare = m = matRC(e...) NEWLINE y = m @ vecC NEWLINE g = m @ wp.transpose(m) | wp.outer(..) ...
+// nonsquare = m = matRC(e...) | wp.outer(..) NEWLINE m = m / wp.sqrt(wp.ddot(m, m) + 1.0)
+//             NEWLINE y = m @ vecC NEWLINE g = m @ wp.transpose(m) (or m^T m when tall) ...
 static const gen_var *nonsquare(gen_ctx *c)
 {
 	rng *r = &c->r;
@@ -119,6 +120,12 @@ static const gen_var *nonsquare(gen_ctx *c)
 		vec_of(c, C);
 		gen_put(c, ")\n");
 	}
+	/* normalised: |m|_F < 1, so m's products, Gram determinant and the
+	 * sums below stay O(1) and no rounding difference between devices is
+	 * amplified by a determinant of huge entries */
+	gen_line(c);
+	buf_printf(c->b, "%s = %s / wp.sqrt(wp.ddot(%s, %s) + 1.0)\n", m, m, m, m);
+	int n = R < C ? R : C; /* the Gram matrix of the short side: m m^T of a tall m is singular */
 	gen_var *y = gen_decl_start(c, "y", wty_vec(R));
 	if (!y)
 		return NULL;
@@ -126,14 +133,19 @@ static const gen_var *nonsquare(gen_ctx *c)
 	vec_of(c, C);
 	gen_put(c, "\n");
 	gen_decl_finish(y, wty_vec(R));
-	gen_var *g = gen_decl_start(c, "g", wty_mat(R));
+	gen_var *g = gen_decl_start(c, "g", wty_mat(n));
 	if (!g)
 		return y;
-	if (rng_chance(r, 0.5))
-		buf_printf(c->b, "%s @ wp.transpose(%s)\n", m, m);
-	else
-		buf_printf(c->b, "wp.mul(%s, wp.transpose(%s)) + wp.identity(n=%d, dtype=float)\n", m, m, R);
-	gen_decl_finish(g, wty_mat(R));
+	const char *fmt = R <= C ? "%s @ wp.transpose(%s)" : "wp.transpose(%s) @ %s";
+	if (rng_chance(r, 0.5)) {
+		buf_printf(c->b, fmt, m, m);
+	} else {
+		gen_put(c, "wp.mul(");
+		buf_printf(c->b, R <= C ? "%s, wp.transpose(%s)" : "wp.transpose(%s), %s", m, m);
+		buf_printf(c->b, ") + wp.identity(n=%d, dtype=float)", n);
+	}
+	gen_put(c, "\n");
+	gen_decl_finish(g, wty_mat(n));
 	gen_fresh_name(c, o, "t");
 	gen_line(c);
 	buf_printf(c->b, "%s = %s * ", o, m);
@@ -157,7 +169,8 @@ static const gen_var *nonsquare(gen_ctx *c)
 	return s;
 }
 
-/* spatial = T = wp.spatial_adjoint(R, wp.skew(p) @ R) | I6 * k + wp.outer(sv, sv)
+/* spatial = sv = wp.spatial_vector(..) NEWLINE sv = sv / wp.sqrt(wp.dot(sv, sv) + 1.0)
+ *           NEWLINE T = wp.spatial_adjoint(R, wp.skew(p) @ R) | I6 * k + wp.outer(sv, sv)
  *           NEWLINE f = T @ sv NEWLINE s = wp.spatial_dot(f, sv) ... */
 static const gen_var *spatial(gen_ctx *c)
 {
@@ -170,6 +183,8 @@ static const gen_var *spatial(gen_ctx *c)
 	gen_put(c, ", ");
 	vec_of(c, 3);
 	gen_put(c, ")\n");
+	gen_line(c); /* normalised: T @ sv below is cubic in sv */
+	buf_printf(c->b, "%s = %s / wp.sqrt(wp.dot(%s, %s) + 1.0)\n", sv, sv, sv, sv);
 	gen_fresh_name(c, T, "T");
 	gen_line(c);
 	if (rng_chance(r, 0.5)) {
@@ -208,7 +223,7 @@ static const gen_var *spatial(gen_ctx *c)
 	return s;
 }
 
-// double = md = wp.mat22d(...) | wp.mat33d(...) NEWLINE s = float(wp.determinant(md) ...)
+// double = md = wp.mat22d(...) | wp.mat33d(...) NEWLINE md = md / |md|-ish NEWLINE s = float(wp.determinant(md) ...)
 static const gen_var *double_mat(gen_ctx *c)
 {
 	rng *r = &c->r;
@@ -226,6 +241,8 @@ static const gen_var *double_mat(gen_ctx *c)
 		gen_put(c, ")");
 	}
 	gen_put(c, ")\n");
+	gen_line(c); /* normalised, as nonsquare's m */
+	buf_printf(c->b, "%s = %s / wp.sqrt(wp.ddot(%s, %s) + wp.float64(1.0))\n", m, m, m, m);
 	gen_var *s = start_f(c, "s");
 	if (!s)
 		return NULL;

@@ -54,6 +54,7 @@ gen_var *gen_var_add(gen_ctx *c, const char *base, wty t, unsigned flags)
 	v->type = t;
 	v->flags = (unsigned char)flags;
 	v->trips = 1;
+	v->loops = (unsigned char)c->loops;
 	return v;
 }
 

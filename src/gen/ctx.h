@@ -62,6 +62,9 @@ typedef struct gen_var {
 	wty type;
 	unsigned char flags;
 	unsigned char trips; /* VAR_CONST counters: iterations of their loop */
+	unsigned char loops; /* enclosing loops where it was declared: a local
+	                      * assigned deeper than that carries its value
+	                      * from one iteration to the next */
 } gen_var;
 
 typedef struct gen_arr {

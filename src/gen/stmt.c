@@ -141,27 +141,58 @@ const gen_var *gen_result(gen_ctx *c)
 	return s;
 }
 
-// assign = name "=" op
+int gen_loop_carried(const gen_ctx *c, const gen_var *v)
+{
+	return c->loops > v->loops && wty_is_float(v->type);
+}
+
+void gen_bound_close(gen_ctx *c, wty t)
+{
+	gen_put(c, ", ");
+	gen_lit_fix(c, t, -GEN_BOUND, 0);
+	gen_put(c, ", ");
+	gen_lit_fix(c, t, GEN_BOUND, 0);
+	gen_put(c, ")");
+}
+
+// assign = name "=" op | name "=" "wp.clamp(" op "," -B "," B ")" (loop-carried)
 void gen_assign(gen_ctx *c, const gen_var *v)
 {
+	int bound = gen_loop_carried(c, v);
 	gen_line(c);
-	buf_printf(c->b, "%s = ", v->name);
+	buf_printf(c->b, bound ? "%s = wp.clamp(" : "%s = ", v->name);
 	c->top = 1;
 	gen_op(c, v->type, gen_depth(c));
+	if (bound)
+		gen_bound_close(c, v->type);
 	gen_put(c, "\n");
 }
 
-// aug = name ("+=" | "-=" | "*=") expr     ("*=" on scalars outside loops)
+/* aug = name ("+=" | "-=" | "*=") expr     ("*=" on scalars outside loops)
+ *     | name "=" "wp.clamp(" name ("+" | "-") expr "," -B "," B ")"
+ * The second form for a float that a loop carries (see gen_loop_carried):
+ * `x += x - 8.1` doubles x each trip, and nested loops of a few dozen
+ * trips take any such feedback to inf; clamped, |x| <= B after every trip. */
 static void gen_aug(gen_ctx *c, const gen_var *v)
 {
 	rng *r = &c->r;
 	/* no "*=" in loops: repeated products overflow to inf within a few trips */
 	int k = (int)rng_below(r, wty_is_scalar(v->type) && !c->loops ? 10 : 8);
+	int bound = gen_loop_carried(c, v);
 	gen_line(c);
 	size_t at = c->b->len, n = strlen(v->name);
-	buf_printf(c->b, "%s %s ", v->name, k < 5 ? "+=" : k < 8 ? "-=" : "*=");
-	c->top = 1;
+	if (bound) {
+		buf_printf(c->b, "%s = wp.clamp(", v->name);
+		at = c->b->len;
+		buf_printf(c->b, "%s %s ", v->name, k < 5 ? "+" : "-");
+		c->top = 0; /* `x - (a + b)` */
+	} else {
+		buf_printf(c->b, "%s %s ", v->name, k < 5 ? "+=" : k < 8 ? "-=" : "*=");
+		c->top = 1;
+	}
 	gen_sub_other(c, v->type, gen_depth(c), 1, at, n); /* not `x -= x` */
+	if (bound)
+		gen_bound_close(c, v->type);
 	gen_put(c, "\n");
 }
 

@@ -27,6 +27,19 @@ void gen_unpack_finish(gen_var **v, const wty *ts, int n);
 /* A float32 local combining the locals so far: a core's result. */
 const gen_var *gen_result(gen_ctx *c);
 void gen_assign(gen_ctx *c, const gen_var *v);
+/* Loop-carried values stay bounded by construction: a float local that a
+ * loop assigns and that was declared outside that loop (so its value passes
+ * from one trip to the next) is assigned through wp.clamp(e, -B, B), and an
+ * accumulator's own term never reads it (gen_accum): products and self-sums
+ * iterated over nested loops would otherwise overflow to inf. */
+#define GEN_BOUND 1000
+int gen_loop_carried(const gen_ctx *c, const gen_var *v);
+/* `, -B, B)`: closes a `wp.clamp(` of a t value (float32 or float64). */
+void gen_bound_close(gen_ctx *c, wty t);
+/* Hides v from the expression grammar's leaves (gen_var_hide returns what
+ * gen_var_show needs to restore it): an accumulator's term does not read it. */
+unsigned gen_var_hide(gen_var *v);
+void gen_var_show(gen_var *v, unsigned saved);
 void gen_store(gen_ctx *c, const gen_arr *a);
 /* `a[tid] = v` converted to a's element type. */
 void gen_store_var(gen_ctx *c, const gen_arr *a, const gen_var *v);

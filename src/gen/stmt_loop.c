@@ -92,11 +92,28 @@ void gen_for(gen_ctx *c, int nbody)
 	gen_leave(c, mark);
 }
 
+unsigned gen_var_hide(gen_var *v)
+{
+	unsigned saved = (unsigned)v->type << 8 | v->flags;
+	v->type = WT_ANY; /* as a local still being declared: see var_ok */
+	v->flags = 0;
+	return saved;
+}
+
+void gen_var_show(gen_var *v, unsigned saved)
+{
+	v->type = (wty)(saved >> 8);
+	v->flags = (unsigned char)(saved & 0xff);
+}
+
 /* accum = acc ("+=" | "-=") term | acc = acc "*" lit "+" term
- * term = arr[(tid + i) % n] | float(i) * e | e  -- i the innermost counter */
-void gen_accum(gen_ctx *c, const gen_var *acc)
+ * term = arr[(tid + i) % n] | float(i) * e | e  -- i the innermost counter
+ * The term never reads acc: acc moves by at most |term| a trip (or
+ * contracts, times lit < 1), so it stays bounded whatever the trip count. */
+void gen_accum(gen_ctx *c, const gen_var *acc_in)
 {
 	rng *r = &c->r;
+	gen_var *acc = (gen_var *)acc_in; /* hidden while the term is written */
 	wty t = acc->type;
 	const gen_var *i = gen_var_pick(c, WT_I32, VAR_LOOP);
 	const gen_arr *a = gen_arr_pick(c, t, 0);
@@ -108,6 +125,7 @@ void gen_accum(gen_ctx *c, const gen_var *acc)
 	} else {
 		buf_printf(c->b, "%s %s ", acc->name, rng_chance(r, 0.8) ? "+=" : "-=");
 	}
+	unsigned saved = gen_var_hide(acc);
 	int k = (int)rng_below(r, 3);
 	if (k == 0 && a && i && a->ndim == 1) {
 		if (rng_chance(r, 0.5))
@@ -128,6 +146,7 @@ void gen_accum(gen_ctx *c, const gen_var *acc)
 	} else {
 		gen_top(c, t, gen_depth(c));
 	}
+	gen_var_show(acc, saved);
 	gen_put(c, "\n");
 }
 

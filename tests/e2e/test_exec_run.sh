@@ -1,6 +1,7 @@
 # test_exec_run: the run tier (src/exec/). `jitsynth validate DIR --tier run`
 # executes every record's CPU module through Warp's CPU entry points, geometry
-# kernels on real meshes/BVHs/hash grids/volumes; planted kernels that crash
+# kernels on real meshes/BVHs/hash grids/volumes, texture, scalar-only,
+# int8 and bfloat16 kernels (ingested); planted kernels that crash
 # (a null store), loop forever or call unlink() (stopped by the runner's
 # seccomp sandbox) are each reported with their reason while the rest of
 # their batch still runs. `generate --validate run` puts the exec
@@ -61,3 +62,48 @@ if [ "$FLAVOUR" = release ]; then
 else
 	check "the rest of the batch still ran" grep -q "^executed   4 of 6" out.txt
 fi
+
+# ---- ingested kernels the generator does not write: a texture parameter
+# (run on a real host texture: an empty one samples 0 and 1/0 is not
+# finite), scalar parameters only, int8 arrays and values, a bfloat16
+# conversion; one batch of modules that start with a blank line (the
+# runner's batch spec once read it as part of each header line: kernels
+# after the first got no result or another's) ----
+mkdir -p kin
+cat >kin/k.py <<'PY'
+import warp as wp
+
+
+@wp.kernel
+def sample_tex(tex: wp.Texture2D, out: wp.array(dtype=float)):
+    tid = wp.tid()
+    s = wp.texture_sample(tex, wp.vec2(float(tid) / 64.0, 0.5), dtype=float)
+    out[tid] = 1.0 / s
+
+
+@wp.kernel
+def scalars_only(x: float, n: int, d: wp.float64):
+    tid = wp.tid()
+    y = x * float(tid) + float(n) + float(d)
+    if y > 1.0e30:
+        wp.printf("%f\n", y)
+
+
+@wp.kernel
+def int8s(a: wp.array(dtype=wp.int8), b: wp.array(dtype=float), c: wp.int8):
+    tid = wp.tid()
+    b[tid] = float(a[tid]) + float(c)
+
+
+@wp.kernel
+def bf16(a: wp.array(dtype=float), out: wp.array(dtype=float)):
+    tid = wp.tid()
+    out[tid] = float(wp.bfloat16(a[tid] - 2.0))
+PY
+js ingest kin -o kds --devices cpu --format jsonl -j 1 --quiet; expect_rc 0
+check "the four kernels are paired" test "$(records kds | wc -l)" = 4
+check "their modules start with a blank line" \
+	test "$(records kds | jq -r 'select(.ir.cpu.module | startswith("\n")) | .kernel_name' | wc -l)" = 4
+js validate kds --tier run; expect_rc 0
+check "texture, scalar-only, int8 and bfloat16 kernels execute, finite" \
+	grep -q "^executed   4 of 4 (100.0%); finite 4, deterministic 4$" out.txt

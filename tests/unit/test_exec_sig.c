@@ -1,7 +1,8 @@
 /* test_exec_sig: the run tier's signature parser and input builder
  * (src/exec/sig.h, inputs.h) on real Warp 1.19.0 output
  * (tests/fixtures/loop_cond.cpp) and on planted module texts: types laid
- * out as g++ does, roles from the forward body, deterministic inputs. */
+ * out as g++ does, roles from the forward body, deterministic inputs,
+ * texture parameters. */
 #include "exec/inputs.h"
 #include "exec/sig.h"
 #include "test.h"
@@ -143,12 +144,75 @@ static void test_pick_kernel(void **state)
 	buf_free(&err);
 }
 
+/* Textures are parameters geometry.c builds (laid out as texture.h's
+ * structs); scalar-only and int8 signatures lay out as C does. */
+static void test_textures_and_scalars(void **state)
+{
+	(void)state;
+	static const char tex[] =
+		"\nstruct wp_args_t_0a0b0c0d {\n"
+		"    wp::int8 c;\n"
+		"    wp::texture2d_t img;\n"
+		"    wp::texture1d_t line;\n"
+		"    wp::texture3d_t vol;\n"
+		"    wp::array_t<wp::int8> codes;\n"
+		"};\n"
+		"static void t_0a0b0c0d_cpu_kernel_forward(wp::launch_bounds_t<1> dim, size_t task_index, wp_args_t_0a0b0c0d *_wp_args)\n{\n"
+		"    var_1 = wp::texture_sample<wp::float32>(var_img, var_0, var_2);\n"
+		"}\n"
+		"WP_API void t_0a0b0c0d_cpu_forward(\n    wp::launch_bounds_t<1> *dim,\n    wp_args_t_0a0b0c0d *_wp_args)\n{\n}\n";
+	buf err = BUF_INIT;
+	sig s;
+	assert_int_equal(sig_parse(tex, sizeof tex - 1, &s, &err), 0);
+	assert_int_equal(s.nparams, 5);
+	assert_int_equal(s.params[0].type->sk, XS_I8);
+	assert_int_equal(s.params[1].type->kind, XK_TEXTURE);
+	assert_int_equal(s.params[1].type->ncomp, 2);
+	assert_int_equal(s.params[1].offset, 8);  /* uint64 handle: 8-aligned */
+	assert_int_equal(s.params[1].type->size, 24); /* tex, width, height, metadata */
+	assert_int_equal(s.params[2].offset, 32);
+	assert_int_equal(s.params[2].type->size, 16); /* tex, width, metadata */
+	assert_int_equal(s.params[3].offset, 48);
+	assert_int_equal(s.params[3].type->size, 24); /* tex, width, height, depth, metadata */
+	assert_int_equal(s.params[4].offset, 72);
+	assert_int_equal(s.args_size, 128);
+	for (int i = 1; i <= 3; i++) {
+		assert_int_equal(s.params[i].geo, XG_TEXTURE);
+		assert_int_equal(s.params[i].role, XR_NONE);
+	}
+	assert_null(s.unsupported);
+	xinputs in;
+	xin_build(&s, 3, 0, &in); /* the descriptors stay zero until geometry.c fills them */
+	static const unsigned char zero[24];
+	assert_memory_equal(in.args + 8, zero, 24);
+	assert_int_equal(in.narrs, 1);
+	xin_free(&in);
+	sig_free(&s);
+	/* no arrays at all: a float and an int */
+	static const char sc[] =
+		"\nstruct wp_args_s_11223344 {\n    wp::float32 x;\n    wp::int32 n;\n    wp::float64 d;\n};\n"
+		"static void s_11223344_cpu_kernel_forward(wp::launch_bounds_t<1> dim, size_t task_index, wp_args_s_11223344 *_wp_args)\n{\n}\n"
+		"WP_API void s_11223344_cpu_forward(\n    wp::launch_bounds_t<1> *dim,\n    wp_args_s_11223344 *_wp_args)\n{\n}\n";
+	assert_int_equal(sig_parse(sc, sizeof sc - 1, &s, &err), 0);
+	assert_int_equal(s.nparams, 3);
+	assert_int_equal(s.params[2].offset, 8);
+	assert_int_equal(s.args_size, 16);
+	sig_free(&s);
+	/* a texture inside a struct has no object behind it: refused */
+	static const char in_struct[] =
+		"\nstruct P_1\n{\n    wp::texture2d_t t;\n};\n\nstruct wp_args_k_1 {\n    P_1 p;\n};\n";
+	assert_int_equal(sig_parse(in_struct, sizeof in_struct - 1, &s, &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "texture"));
+	buf_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture),
 		cmocka_unit_test(test_planted),
 		cmocka_unit_test(test_pick_kernel),
+		cmocka_unit_test(test_textures_and_scalars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
