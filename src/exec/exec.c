@@ -144,30 +144,6 @@ static char *not_run(const char *cls, const char *reason)
 	return buf_detach(&b, NULL);
 }
 
-/* Inline assembly outside comments: an identifier asm, __asm or __asm__. */
-static int has_asm(const char *s, size_t n)
-{
-	for (size_t i = 0; i + 3 <= n; i++) {
-		if (s[i] == '/' && i + 1 < n && s[i + 1] == '/') {
-			const char *nl = memchr(s + i, '\n', n - i);
-			i = nl ? (size_t)(nl - s) : n;
-			continue;
-		}
-		if (!memcmp(s + i, "asm", 3)) {
-			size_t b = i, e = i + 3;
-			while (b > 0 && s[b - 1] == '_')
-				b--;
-			while (e < n && s[e] == '_')
-				e++;
-			int lid = b > 0 && (isalnum((unsigned char)s[b - 1]) || s[b - 1] == '_');
-			int rid = e < n && isalnum((unsigned char)s[e]);
-			if (!lid && !rid)
-				return 1;
-		}
-	}
-	return 0;
-}
-
 /* The compiler's first "error:" line (else its first line). */
 static void first_line(buf *dst, const char *s)
 {
@@ -354,31 +330,7 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 	return ret;
 }
 
-/* ---- building ---- */
-
-static void shim(buf *tu, const sig *const *sg, size_t n)
-{
-	buf_puts(tu, "\nextern \"C\" {\n"
-		     "wp_cpu_block_runtime_api js_rt_api;\n"
-		     "int wp_cpu_get_thread_idx() { return js_rt_api.get_thread_idx(); }\n"
-		     "int wp_cpu_get_active_count() { return js_rt_api.get_active_count(); }\n"
-		     "int wp_cpu_get_first_active_lane() { return js_rt_api.get_first_active_lane(); }\n"
-		     "void wp_cpu_tile_sync() { js_rt_api.tile_sync(); }\n"
-		     "int wp_cpu_run_block(int b, int a, wp_cpu_block_lane_fn f, void *d, size_t i, void *p)\n"
-		     "{ return js_rt_api.run_block(b, a, f, d, i, p); }\n"
-		     "WP_API void _wp_assert(const char *, const char *, unsigned int) { __builtin_trap(); }\n"
-		     "WP_API int _wp_isfinite(double x) { return __builtin_isfinite(x); }\n"
-		     "WP_API int _wp_isnan(double x) { return __builtin_isnan(x); }\n"
-		     "WP_API int _wp_isinf(double x) { return __builtin_isinf(x); }\n");
-	for (size_t i = 0; i < n; i++) {
-		const sig *s = sg[i];
-		buf_printf(tu, "extern const unsigned long long js_layout_%s[] = {sizeof(wp_args_%s)", s->entry, s->entry);
-		for (int p = 0; p < s->nparams; p++)
-			buf_printf(tu, ", __builtin_offsetof(wp_args_%s, %s)", s->entry, s->params[p].name);
-		buf_puts(tu, "};\n");
-	}
-	buf_puts(tu, "}\n");
-}
+/* ---- building (the batch's own text: tu.c) ---- */
 
 static int write_all(const char *path, const char *d, size_t n)
 {
@@ -435,7 +387,7 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 		first = 0;
 		buf_append(&tu, it->text + pro, it->len - pro);
 	}
-	shim(&tu, ss, nu);
+	exec_tu_shim(&tu, ss, nu);
 	pthread_mutex_lock(&t->mu);
 	unsigned q = t->seq++;
 	pthread_mutex_unlock(&t->mu);
@@ -557,7 +509,7 @@ int exec_batch(exec_tool *t, const exec_item *v, size_t n, char **json, buf *err
 		if (chk_screen(v[i].text, v[i].len, &why) ||
 		    (t->cuda && chk_screen(v[i].cuda_text, v[i].cuda_len, &why))) {
 			json[i] = not_run("refused", buf_cstr(&why));
-		} else if (has_asm(v[i].text, v[i].len)) {
+		} else if (exec_has_asm(v[i].text, v[i].len)) {
 			json[i] = not_run("refused", "the module holds inline assembly, which the run tier does not assemble");
 		} else if (sig_parse_for(v[i].text, v[i].len, item_kernel(&v[i]), &sg[i], &why) < 0) {
 			json[i] = not_run("signature", buf_cstr(&why));

@@ -1,4 +1,5 @@
-/* exec_int: what the runner's files share (runner.c, kernel.c, json.c);
+/* exec_int: what the run tier's files share (exec.c, tu.c, runner.c,
+ * kernel.c, cudarun.c);
  * nothing outside src/exec includes it. */
 #ifndef JS_EXEC_INT_H
 #define JS_EXEC_INT_H
@@ -25,6 +26,11 @@ void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn b
 void exec_json_not_run(buf *out, const char *cls, const char *reason);
 
 int exec_runner_main(int argc, char **argv);
+
+/* tu.c, for exec.c's batches: whether a module holds inline assembly
+ * outside comments, and the shim appended to a batch of n kernels. */
+int exec_has_asm(const char *s, size_t n);
+void exec_tu_shim(buf *tu, const sig *const *sg, size_t n);
 
 /* runner.c, shared with cudarun.c: the result stream's descriptor, a
  * write of all of it (or _exit), a whole file read into memory. */

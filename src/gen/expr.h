@@ -56,6 +56,9 @@ int gen_rand_leaf(gen_ctx *c, wty t);
 /* expr_builtin.c */
 /* Expands a template: see the list of its letters there. */
 void gen_tpl(gen_ctx *c, const char *tpl, wty t, int depth);
+/* wp.determinant(m + I) of a generated matrix of type mt (never of an
+ * exactly singular one, whose determinant is rounding noise). */
+void gen_determinant(gen_ctx *c, wty mt, int depth);
 void gen_math(gen_ctx *c, wty t, int depth);
 /* One of the wider builtins returning t; 0 when none applies. */
 int gen_builtin_op(gen_ctx *c, wty t, int depth);

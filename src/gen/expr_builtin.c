@@ -4,6 +4,8 @@
  * of an SPD matrix, skew, norms, lerp, transform_point, quat_slerp, ...). */
 #include "gen/expr.h"
 
+#include <stdio.h>
+
 /* A template expands to an expression: '#' an operand of type t, '$' a
  * float32 operand, 'L' a positive literal, 'O' one, 'Z' zero, 'P' a pow
  * exponent, 'C' clamp bounds "-a, b", 'U' "-1.0, 1.0", 'T' tan's safe range,
@@ -54,6 +56,18 @@ void gen_tpl(gen_ctx *c, const char *tpl, wty t, int depth)
 		default: buf_putc(c->b, *p); break;
 		}
 	}
+}
+
+/* wp.determinant(m + wp.identity(n=N, dtype=float)): a generated matrix is
+ * often exactly singular (an outer product, a multiple or transpose of
+ * one: rank 1), and the determinant of a singular matrix is pure rounding
+ * noise that CPU and CUDA compute differently; m + I is singular only on a
+ * set of measure zero. */
+void gen_determinant(gen_ctx *c, wty mt, int depth)
+{
+	char tpl[64];
+	snprintf(tpl, sizeof tpl, "wp.determinant(# + wp.identity(n=%d, dtype=float))", wty_dim(mt));
+	gen_tpl(c, tpl, mt, depth);
 }
 
 /* math = wp.sin(e) | ... | wp.sqrt(wp.abs(e)) | wp.log(wp.abs(e) + 1.0)
@@ -131,7 +145,12 @@ int gen_builtin_op(gen_ctx *c, wty t, int depth)
 		switch (rng_below(r, xf ? 9 : 8)) {
 		case 0: gen_tpl(c, rng_chance(r, 0.5) ? "wp.norm_l1(#)" : "wp.norm_l2(#)", vt, depth); break;
 		case 1: gen_tpl(c, rng_chance(r, 0.5) ? "wp.norm_huber(#)" : "wp.norm_pseudo_huber(#)", vt, depth); break;
-		case 2: gen_tpl(c, rng_chance(r, 0.5) ? "wp.ddot(#, #)" : "wp.determinant(#)", wty_mat(wty_dim(vt)), depth); break;
+		case 2:
+			if (rng_chance(r, 0.5))
+				gen_tpl(c, "wp.ddot(#, #)", wty_mat(wty_dim(vt)), depth);
+			else
+				gen_determinant(c, wty_mat(wty_dim(vt)), depth);
+			break;
 		case 3: gen_tpl(c, rng_chance(r, 0.5) ? "float(wp.argmax(#))" : "float(wp.argmin(#))", vt, depth); break;
 		case 8: gen_tpl(c, "wp.spatial_dot(#, #)", WT_SPATIAL, depth); break;
 		default: gen_tpl(c, tpl[rng_below(r, sizeof tpl / sizeof *tpl)], t, depth); break;

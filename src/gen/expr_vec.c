@@ -248,7 +248,7 @@ static void gen_component(gen_ctx *c, wty vt, int depth)
 }
 
 /* from_vec = wp.dot(v, v) | wp.length(v) | wp.length_sq(v) | v.x | v[k]
- *          | wp.determinant(m) | wp.trace(m) | m[i][j]      (all float32) */
+ *          | wp.determinant(m + I) | wp.trace(m) | m[i][j]  (all float32) */
 void gen_from_vec(gen_ctx *c, int depth)
 {
 	rng *r = &c->r;
@@ -259,7 +259,12 @@ void gen_from_vec(gen_ctx *c, int depth)
 	case 0: case 1: gen_tpl(c, "wp.dot(#, #)", vt, depth); break;
 	case 2: gen_tpl(c, "wp.length(#)", vt, depth); break;
 	case 3: gen_tpl(c, "wp.length_sq(#)", vt, depth); break;
-	case 7: gen_tpl(c, rng_chance(r, 0.5) ? "wp.determinant(#)" : "wp.trace(#)", wty_mat(wty_dim(vt)), depth); break;
+	case 7:
+		if (rng_chance(r, 0.5))
+			gen_determinant(c, wty_mat(wty_dim(vt)), depth);
+		else
+			gen_tpl(c, "wp.trace(#)", wty_mat(wty_dim(vt)), depth);
+		break;
 	case 8: {
 		wty mt = wty_mat(wty_dim(vt));
 		gen_compound_leaf(c, mt);

@@ -3,7 +3,8 @@
 # folder includes only folders below it) and has no include cycle outside the
 # generator's grammar recursion; the checker fails, naming the file, on a
 # planted upward include, a sideways one between peer stages, a folder
-# missing from DEPS and a cycle between two headers.
+# missing from DEPS and a cycle between two headers; and on the tree's shape
+# (issue 10): a source file over 600 lines, a file named after its history.
 # flavours: release
 source "$(dirname "$0")/lib.sh"
 CHECK="python3 $ROOT/tests/layering/check.py"
@@ -37,3 +38,11 @@ plant cycle
 echo '#include "store/reader.h"' >>cycle/store/jsonl.h
 grep -q '"store/jsonl.h"' cycle/store/reader.h || echo '#include "store/jsonl.h"' >>cycle/store/reader.h
 check "an include cycle between two headers is refused" refused cycle 'include cycle: store/'
+
+plant long
+seq 601 | sed 's|^|// |' >>long/common/buf.c
+check "a file over 600 lines is refused" refused long 'common/buf.c: [0-9]* lines (at most 600'
+
+plant named
+cp named/gen/expr.c named/gen/expr_extra.c
+check "a file named after its history is refused" refused named 'gen/expr_extra.c: the name states history'

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Layering check: every #include "FOLDER/file.h" in src/ must be allowed by
 tests/layering/DEPS, and no two files outside the generator's own grammar
-recursion (src/gen) may include each other in a cycle.
+recursion (src/gen) may include each other in a cycle. Also the tree's shape
+(issue 10): no source file over MAX_LINES lines, and no file name that states
+history rather than content (extra, misc, legacy, old, new, ...).
 
 usage: check.py [SRC_DIR [DEPS_FILE]]   (defaults: src, tests/layering/DEPS)
 Prints one line per violation and exits 1 if there is any."""
@@ -11,6 +13,8 @@ import re
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+MAX_LINES = 600
+HISTORY = re.compile(r'(^|_)(extra|misc|legacy|old|new|more|other|stuff|tmp|v[0-9]+)(_|\.|$)|^x(expr|cores|types)')
 
 
 def read_deps(path):
@@ -42,6 +46,11 @@ def main(argv):
                 continue
             rel = folder + "/" + name
             text = open(os.path.join(fdir, name), encoding="utf-8", errors="replace").read()
+            lines = text.count("\n")
+            if lines > MAX_LINES:
+                problems.append("%s: %d lines (at most %d: split it by what it owns)" % (rel, lines, MAX_LINES))
+            if HISTORY.search(name):
+                problems.append("%s: the name states history, not content: name it after what it owns" % rel)
             graph[rel] = []
             for inc in INCLUDE.findall(text):
                 if "/" not in inc:

@@ -1,0 +1,58 @@
+/* tu: what the run tier adds to and checks in a batch's translation unit
+ * (exec.c builds it): the screen for inline assembly, which the assembler
+ * and linker would act on, and the shim that binds warp.so's CPU block
+ * runtime and records each argument struct's layout as g++ sees it. */
+#include <ctype.h>
+#include <string.h>
+
+#include "exec/exec_int.h"
+
+/* Inline assembly outside comments: an identifier asm, __asm or __asm__. */
+int exec_has_asm(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 3 <= n; i++) {
+		if (s[i] == '/' && i + 1 < n && s[i + 1] == '/') {
+			const char *nl = memchr(s + i, '\n', n - i);
+			i = nl ? (size_t)(nl - s) : n;
+			continue;
+		}
+		if (!memcmp(s + i, "asm", 3)) {
+			size_t b = i, e = i + 3;
+			while (b > 0 && s[b - 1] == '_')
+				b--;
+			while (e < n && s[e] == '_')
+				e++;
+			int lid = b > 0 && (isalnum((unsigned char)s[b - 1]) || s[b - 1] == '_');
+			int rid = e < n && isalnum((unsigned char)s[e]);
+			if (!lid && !rid)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The runtime shim (wp_cpu_* through warp.so's block runtime API, Warp's
+ * asserts) and js_layout_<entry>[] = {sizeof, offsetof each parameter}. */
+void exec_tu_shim(buf *tu, const sig *const *sg, size_t n)
+{
+	buf_puts(tu, "\nextern \"C\" {\n"
+		     "wp_cpu_block_runtime_api js_rt_api;\n"
+		     "int wp_cpu_get_thread_idx() { return js_rt_api.get_thread_idx(); }\n"
+		     "int wp_cpu_get_active_count() { return js_rt_api.get_active_count(); }\n"
+		     "int wp_cpu_get_first_active_lane() { return js_rt_api.get_first_active_lane(); }\n"
+		     "void wp_cpu_tile_sync() { js_rt_api.tile_sync(); }\n"
+		     "int wp_cpu_run_block(int b, int a, wp_cpu_block_lane_fn f, void *d, size_t i, void *p)\n"
+		     "{ return js_rt_api.run_block(b, a, f, d, i, p); }\n"
+		     "WP_API void _wp_assert(const char *, const char *, unsigned int) { __builtin_trap(); }\n"
+		     "WP_API int _wp_isfinite(double x) { return __builtin_isfinite(x); }\n"
+		     "WP_API int _wp_isnan(double x) { return __builtin_isnan(x); }\n"
+		     "WP_API int _wp_isinf(double x) { return __builtin_isinf(x); }\n");
+	for (size_t i = 0; i < n; i++) {
+		const sig *s = sg[i];
+		buf_printf(tu, "extern const unsigned long long js_layout_%s[] = {sizeof(wp_args_%s)", s->entry, s->entry);
+		for (int p = 0; p < s->nparams; p++)
+			buf_printf(tu, ", __builtin_offsetof(wp_args_%s, %s)", s->entry, s->params[p].name);
+		buf_puts(tu, "};\n");
+	}
+	buf_puts(tu, "}\n");
+}
