@@ -11,7 +11,14 @@
 #include "gen/expr.h"
 #include "gen/stmt.h"
 
-// matrix = m = mop NEWLINE [U, s, V = wp.svd3(m) | Q, R = wp.qr3(m) | E, d = wp.eig3(m + m^T)] NEWLINE r = e
+/* Added to a matrix before svd3/eig3: a generated matrix is often a
+ * multiple of the identity or a rotation, whose singular values or
+ * eigenvalues coincide, and then U, V or the eigenvectors are not unique
+ * (CPU and CUDA pick different ones: two H200 divergences). With distinct
+ * diagonal offsets the spectrum is distinct but on a set of measure zero. */
+#define SPREAD "wp.diag(wp.vec3(0.0, 0.5, 1.0))"
+
+// matrix = m = mop NEWLINE [U, s, V = wp.svd3(m + D) | Q, R = wp.qr3(m) | E, d = wp.eig3(m + m^T + D)] NEWLINE r = e
 const gen_var *gen_core_matrix(gen_ctx *c)
 {
 	rng *r = &c->r;
@@ -29,7 +36,7 @@ const gen_var *gen_core_matrix(gen_ctx *c)
 		switch (rng_below(r, 3)) {
 		case 0:
 			gen_unpack_start(c, v, b3, 3);
-			buf_printf(c->b, "wp.svd3(%s)\n", m->name);
+			buf_printf(c->b, "wp.svd3(%s + " SPREAD ")\n", m->name);
 			gen_unpack_finish(v, t3, 3);
 			break;
 		case 1:
@@ -39,7 +46,7 @@ const gen_var *gen_core_matrix(gen_ctx *c)
 			break;
 		default:
 			gen_unpack_start(c, v, be, 2);
-			buf_printf(c->b, "wp.eig3(%s + wp.transpose(%s))\n", m->name, m->name);
+			buf_printf(c->b, "wp.eig3(%s + wp.transpose(%s) + " SPREAD ")\n", m->name, m->name);
 			gen_unpack_finish(v, te, 2);
 			break;
 		}
