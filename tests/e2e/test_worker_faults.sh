@@ -13,14 +13,18 @@ all_indices_once() { # dir: every index 0..N-1 appears exactly once
 # 1. SIGKILL a busy worker from outside
 "$JS" generate --categories seed --format jsonl -n $N -o killed --jobs 2 --quiet --seed 3 --validate none &
 pid=$!
-for _ in $(seq 100); do
+# (up to 60 s: on a loaded machine the workers start slowly, and a kill
+# after the run's last kernel would need no restart)
+for _ in $(seq 600); do
 	workers=$(pgrep -P $pid -f worker.py || true)
 	[ -n "$workers" ] && [ -e killed/.train-00000.jsonl.tmp ] && [ "$(stat -c %s killed/.train-00000.jsonl.tmp)" -gt 100000 ] && break
 	sleep 0.1
 done
 victim=$(echo "$workers" | head -1)
 check "found a worker to kill" test -n "$victim"
+records_then=$(wc -l < killed/.train-00000.jsonl.tmp)
 kill -9 "$victim"
+echo "killed worker $victim with $records_then of $N records written"
 wait $pid && rc=0 || rc=$?
 check "run survives a killed worker (exit $rc)" test $rc = 0
 check "every kernel stored exactly once after the kill" all_indices_once killed
