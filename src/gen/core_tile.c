@@ -213,9 +213,9 @@ static void gen_tile_matmul(gen_ctx *c, char *name)
 /* red = s "=" (wp.tile_sum | wp.tile_max | wp.tile_min)(t) | wp.tile_reduce(wp.add | wp.max, t)
  *     | wp.tile_dot(t, u) | wp.tile_sum(wp.tile(x))
  * then either stored (1D, into a second output at i) or read back as
- * x = s[0] and broadcast over t; or x = float(wp.tile_argmax(t)[0])
+ * x = s[0] and broadcast over t; or x = float(wp.tile_argmax(t0)[0]) of the loaded t0
  * | wp.tile_extract(t, 0 [, 0]), read straight from t. */
-static void gen_tile_reduce(gen_ctx *c, char *t, const char *u, const gen_arr *out2)
+static void gen_tile_reduce(gen_ctx *c, char *t, const char *u, const char *raw, const gen_arr *out2)
 {
 	static const char *const red[] = {"wp.tile_sum(%s)", "wp.tile_max(%s)", "wp.tile_min(%s)",
 	                                  "wp.tile_reduce(wp.add, %s)", "wp.tile_reduce(wp.max, %s)"};
@@ -246,7 +246,9 @@ static void gen_tile_reduce(gen_ctx *c, char *t, const char *u, const gen_arr *o
 	if (k < 7)
 		buf_printf(c->b, "%s[0]\n", s);
 	else if (k == 7)
-		buf_printf(c->b, "float(wp.%s(%s)[0])\n", rng_chance(r, 0.5) ? "tile_argmax" : "tile_argmin", t);
+		/* of the loaded tile: a mapped one (floor, ceil, max with a
+		 * constant) has ties, which CPU and CUDA break differently */
+		buf_printf(c->b, "float(wp.%s(%s)[0])\n", rng_chance(r, 0.5) ? "tile_argmax" : "tile_argmin", raw);
 	else
 		buf_printf(c->b, T.dims == 1 ? "wp.tile_extract(%s, 0)\n" : "wp.tile_extract(%s, 0, 0)\n", t);
 	gen_decl_finish(x, WT_F32);
@@ -276,6 +278,8 @@ const gen_var *gen_core_tile(gen_ctx *c)
 	char t[GEN_NAME], u[GEN_NAME], v[GEN_NAME];
 	const gen_arr *a = gen_arr_pick(c, WT_F32, 0);
 	gen_tile_load(c, a, t);
+	char raw[GEN_NAME];
+	snprintf(raw, sizeof raw, "%s", t);
 	snprintf(u, sizeof u, "%s", t);
 	const gen_arr *b = gen_arr_pick(c, WT_F32, 0);
 	if (b != a && rng_chance(r, 0.8))
@@ -294,7 +298,7 @@ const gen_var *gen_core_tile(gen_ctx *c)
 		if (c->arr[i].out && &c->arr[i] != out)
 			out2 = &c->arr[i];
 	if (rng_chance(r, 0.5) || (out2 && T.dims == 1))
-		gen_tile_reduce(c, t, u, T.dims == 1 ? out2 : NULL);
+		gen_tile_reduce(c, t, u, raw, T.dims == 1 ? out2 : NULL);
 	gen_tile_store(c, out, t);
 	for (int i = 0; i < c->narr; i++)
 		if (c->arr[i].out && !((c->written >> i) & 1))
