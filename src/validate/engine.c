@@ -205,6 +205,14 @@ chk_engine *chk_create(const chk_options *opt, buf *err)
 	if (scratch_open(&e->tmp, err) < 0)
 		goto fail;
 	if (e->devices & DEV_BIT(DEV_CUDA)) {
+		const char *td = getenv("TMPDIR");
+		if (td && strlen(td) > NVSRV_TMPDIR_MAX && access("/tmp", W_OK | X_OK) != 0) {
+			buf_printf(err,
+				   "TMPDIR is %zu characters long, more than NVRTC can use (at most %d here), and "
+				   "/tmp is not writable: point TMPDIR at a shorter directory, or use --devices cpu",
+				   strlen(td), NVSRV_TMPDIR_MAX);
+			goto fail;
+		}
 		/* one server per worker plus one for chk_check_one; the first one
 		 * starts now, to say at once whether NVRTC can be loaded */
 		e->nvs = xcalloc((size_t)e->nthreads + 1, sizeof *e->nvs);

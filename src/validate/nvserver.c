@@ -150,6 +150,13 @@ int chk_nvrtc_server(int argc, char **argv)
 {
 	unsigned cpu_s = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 0;
 	signal(SIGPIPE, SIG_IGN);
+	/* NVRTC's front end refuses a TMPDIR of 126 characters or more ("name
+	 * of directory for temporary files is too long") and then fails every
+	 * module: past NVSRV_TMPDIR_MAX it gets /tmp (chk_create has checked
+	 * that it can write there). */
+	const char *td = getenv("TMPDIR");
+	if (td && strlen(td) > NVSRV_TMPDIR_MAX)
+		setenv("TMPDIR", "/tmp", 1);
 	/* Replies go to a descriptor of our own; whatever NVRTC might print on
 	 * stdout joins stderr (the log file) instead of the protocol. */
 	int out = fcntl(1, F_DUPFD_CLOEXEC, 3);

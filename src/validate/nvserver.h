@@ -23,6 +23,10 @@
 #ifndef JS_VALIDATE_NVSERVER_H
 #define JS_VALIDATE_NVSERVER_H
 
+/* The longest TMPDIR the servers hand NVRTC (it fails every module past
+ * about 125 characters); a longer one is replaced by /tmp in the server. */
+#define NVSRV_TMPDIR_MAX 100
+
 #include <stddef.h>
 #include <sys/types.h>
 

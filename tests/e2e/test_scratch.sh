@@ -65,3 +65,12 @@ expect_rc 0
 expect_err "validate: note: only [0-9]* MiB free in $WORK/small (precompiled headers need"
 check "validate: PASS without precompiled headers" grep -q "result   PASS" out.txt
 check "validate: nothing left in the small TMPDIR" test -z "$(ls -A small)"
+
+# NVRTC fails every module when TMPDIR is 126 characters or more ("name of
+# directory for temporary files is too long"): its servers then get /tmp,
+# and the run validates as with a short one
+long=$WORK/$(printf 'd%.0s' $(seq 130))
+mkdir -p "$long"
+TMPDIR=$long js generate --categories seed --format jsonl -n 3 --devices cuda -o longtmp --quiet; expect_rc 0
+check "a ${#long}-character TMPDIR: every kernel validated on CUDA" test "$(jq .counts.records longtmp/manifest.json)" = 3
+check "... and nothing left in it" test -z "$(ls -A "$long")"
