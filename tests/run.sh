@@ -44,13 +44,16 @@ no_scratch_left() { # tmpdir log
 	return 1
 }
 
-# Tests run TEST_JOBS at a time (default: one per core), each in its own
-# TMPDIR and WORK; a line is printed as each ends. The slowest start first
-# so that the last to end is not one of them. E2E_ONLY="A B" runs only the
+# Tests run TEST_JOBS at a time (default: one more than the cores: many
+# tests spend seconds waiting on a hang's timeout, a signal's moment, a
+# daemon's start), each in its own TMPDIR and WORK; a line is printed as
+# each ends. The slowest start first (as measured in a release run) so
+# that the last to end is not one of them. E2E_ONLY="A B" runs only the
 # end-to-end scripts whose names contain A or B (and no CLI cases).
-jobs=${TEST_JOBS:-$(nproc)}
-slow_first=(test_worker_memory test_interrupt_nvrtc test_resume test_hostile_modules test_generate
-	test_determinism test_small_fixes test_gen_safety test_gen_profiles test_hostile_datasets)
+jobs=${TEST_JOBS:-$(($(nproc) + 1))}
+slow_first=(test_interrupt_nvrtc test_hostile_modules test_slurm test_resume test_gen_safety test_determinism
+	test_generate test_small_fixes test_worker_memory test_gen_profiles test_worker_faults test_eval
+	test_hostile_datasets test_valgrind test_pch_cache test_gen_compilers test_fault_compiler)
 
 selected() { # name
 	[ -z "${E2E_ONLY:-}" ] && return 0
