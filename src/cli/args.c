@@ -23,6 +23,21 @@ static void put_untrusted(FILE *f, const char *s, size_t n, int lines)
 	buf_free(&b);
 }
 
+volatile sig_atomic_t cli_stop;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	cli_stop = 1;
+}
+
+void cli_catch_stop(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 void cli_line(FILE *f, const char *fmt, ...)
 {
 	buf b = BUF_INIT;

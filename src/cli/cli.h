@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "gen/gen.h"
@@ -45,6 +46,12 @@ void cli_text(FILE *f, const char *s, size_t n);
 /* Prints a command's help on stdout: head, the category list from the
  * generator's profile table (each line after indent), tail. */
 void print_help(const char *head, const char *indent, const char *tail);
+
+/* cli_catch_stop: SIGINT and SIGTERM from now on only set cli_stop, which
+ * the stages poll (their options' `stop`): a run ends in its clean,
+ * resumable path. One flag for the process: it runs one command. */
+extern volatile sig_atomic_t cli_stop;
+void cli_catch_stop(void);
 
 /* Prints "jitsynth CMD: MESSAGE" and "try 'jitsynth CMD --help'" to stderr,
  * returns EXIT_USAGE. */

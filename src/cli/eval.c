@@ -29,13 +29,6 @@ static const char usage[] =
 	"  -q, --quiet         totals only\n"
 	"  -h, --help          this help\n";
 
-static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
 enum { OPT_JSON = 1000, OPT_CXX, OPT_PYTHON };
 
 static void print_json(const ev_report *r)
@@ -96,10 +89,8 @@ int cmd_eval(int argc, char **argv)
 		buf_free(&err);
 		return 1;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	ev_options o = {.native_dir = buf_cstr(&nd), .cxx = cxx, .stop = &stop_requested};
+	cli_catch_stop();
+	ev_options o = {.native_dir = buf_cstr(&nd), .cxx = cxx, .stop = &cli_stop};
 	ev_report r;
 	int rc = ev_run(argv[optind], argv[optind + 1], &o, &r, &err);
 	if (rc < 0) {

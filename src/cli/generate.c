@@ -55,14 +55,6 @@ static const char usage_tail[] =
 	"  -q, --quiet           no progress line, no summary\n"
 	"  -h, --help            this help\n";
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
 /* s as one shell word, for a command line to copy: as is when it is made
  * of characters no shell treats specially, else in single quotes. */
 static void shell_quote(buf *out, const char *s)
@@ -163,7 +155,7 @@ int cmd_generate(int argc, char **argv)
 	o.pool.jobs = cores > 0 ? (int)cores : 1;
 	o.pool.python = default_python();
 	o.pool.worker_script = default_worker_script();
-	o.pool.stop = &stop_requested;
+	o.pool.stop = &cli_stop;
 	int quiet = 0, seed_named = 0, c;
 	unsigned given = 0;
 	uint64_t v;
@@ -326,9 +318,7 @@ int cmd_generate(int argc, char **argv)
 		return 1;
 	}
 
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop();
 	signal(SIGXFSZ, SIG_IGN); /* a file size limit must fail a write, not kill us */
 
 	rep_progress prog;
@@ -343,7 +333,7 @@ int cmd_generate(int argc, char **argv)
 		fprintf(stderr, "jitsynth: %s\n", buf_cstr(&err));
 		/* a fresh run that failed before storing anything left nothing to
 		 * resume; a stopped one always leaves a run to resume */
-		if ((stop_requested && s.resumable) || (o.resume ? s.done > s.resumed_from : s.records + s.rejects > 0)) {
+		if ((cli_stop && s.resumable) || (o.resume ? s.done > s.resumed_from : s.records + s.rejects > 0)) {
 			uint64_t first, end;
 			run_range(&o, &first, &end);
 			buf q = BUF_INIT;

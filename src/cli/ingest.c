@@ -38,14 +38,6 @@ static const char usage[] =
 
 enum { OPT_DEVICES = 256, OPT_TIMEOUT, OPT_FORMAT, OPT_SHARD, OPT_NODEDUP, OPT_FORCE, OPT_PYTHON };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
 static void summary(const ingest_result *r)
 {
 	printf("ingested %llu kernels found in %llu of %llu files (%llu at module level): %llu paired, %llu "
@@ -98,7 +90,7 @@ int cmd_ingest(int argc, char **argv)
 	o.pool.jobs = cores > 0 ? (int)cores : 1;
 	o.pool.python = default_python();
 	o.pool.worker_script = default_worker_script();
-	o.pool.stop = &stop_requested;
+	o.pool.stop = &cli_stop;
 	o.pool.devices = DEV_ALL;
 	int quiet = 0, c;
 	uint64_t v;
@@ -162,9 +154,7 @@ int cmd_ingest(int argc, char **argv)
 		return usage_error("ingest", "-o OUT is required");
 	o.srcs = (const char *const *)argv + optind;
 	o.nsrcs = (size_t)(argc - optind);
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop();
 	ingest_result r;
 	buf err = BUF_INIT;
 	int rc = ingest_run(&o, &r, &err);

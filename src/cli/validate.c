@@ -42,14 +42,6 @@ static const char usage[] =
 
 enum { OPT_TIER = 256, OPT_ARCH, OPT_DEVICES, OPT_CXX, OPT_PYTHON };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
 static const char *const KIND[] = {"FAIL", "WARN", "SKIP"};
 
 /* Names, reasons and diagnostics come from the dataset or quote it: each
@@ -128,7 +120,7 @@ static void print_classes(const char *title, const rt_class *v, int n)
 /* --tier run --devices cuda: CPU against CUDA (pipeline/gpucheck.h). */
 static int validate_gpu(const char *dir, const vd_options *o, const char *native_dir)
 {
-	gc_options go = {.native_dir = native_dir, .cxx = o->chk.cxx, .jobs = o->pool.jobs, .stop = &stop_requested};
+	gc_options go = {.native_dir = native_dir, .cxx = o->chk.cxx, .jobs = o->pool.jobs, .stop = &cli_stop};
 	gc_report r;
 	buf err = BUF_INIT;
 	int rc = gc_run(dir, &go, &r, &err);
@@ -172,16 +164,14 @@ static int validate_run(const char *dir, const vd_options *o, int quiet, int gpu
 		buf_free(&err);
 		return 1;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop();
 	if (gpu) {
 		int rc = validate_gpu(dir, o, buf_cstr(&nd));
 		buf_free(&nd);
 		buf_free(&err);
 		return rc;
 	}
-	rt_options ro = {.native_dir = buf_cstr(&nd), .cxx = o->chk.cxx, .stop = &stop_requested};
+	rt_options ro = {.native_dir = buf_cstr(&nd), .cxx = o->chk.cxx, .stop = &cli_stop};
 	rt_report r;
 	int rc = rt_run(dir, &ro, &r, &err);
 	if (rc < 0) {
@@ -235,7 +225,7 @@ int cmd_validate(int argc, char **argv)
 	o.pool.jobs = cores > 0 ? (int)cores : 1;
 	o.pool.python = default_python();
 	o.pool.worker_script = default_worker_script();
-	o.pool.stop = &stop_requested;
+	o.pool.stop = &cli_stop;
 	int quiet = 0, run_tier = 0, devices_given = 0, c;
 	uint64_t v;
 	opterr = 0;
@@ -283,9 +273,7 @@ int cmd_validate(int argc, char **argv)
 		return usage_error("validate", "unexpected argument '%s' (one directory at a time)", argv[optind + 1]);
 	const char *dir = argv[optind];
 
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop();
 	if (run_tier)
 		return validate_run(dir, &o, quiet, devices_given && (o.chk.devices & DEV_BIT(DEV_CUDA)));
 	vd_report r;

@@ -204,12 +204,8 @@ int exec_cuda_runner_main(int argc, char **argv)
 {
 	if (argc != 5)
 		return 2;
-	out_fd = dup(1);
-	int dn = open("/dev/null", O_WRONLY);
-	if (out_fd < 0 || dn < 0)
+	if (exec_take_stdout() != 0)
 		return 3;
-	dup2(dn, 1);
-	close(dn);
 	uint64_t from = strtoull(argv[4], NULL, 10);
 	buf err = BUF_INIT;
 	xcu *c = xcu_open(0, &err);

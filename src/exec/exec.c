@@ -330,6 +330,33 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 	return ret;
 }
 
+/* Runners over the spec's m kernels until every one has its result (a
+ * runner that ends on a kernel blames it and the next starts after it);
+ * the results go to json[idx[i]]. 0, or -1 with err (nothing handed over). */
+static int run_spec(exec_tool *t, const char *so, const char *specp, const size_t *idx, size_t m, char **json,
+		    buf *err)
+{
+	char **sub = xcalloc(m, sizeof *sub);
+	double t1 = now_seconds();
+	int rc = 0;
+	for (size_t from = 0; from < m && rc == 0;) {
+		long e = run_from(t, so, specp, m, from, sub, err);
+		if (e < 0)
+			rc = -1;
+		else
+			from = (size_t)e + 1;
+	}
+	count(t, NULL, &t->st.run_s, now_seconds() - t1);
+	for (size_t i = 0; i < m; i++) {
+		if (rc == 0)
+			json[idx[i]] = sub[i];
+		else
+			free(sub[i]);
+	}
+	free(sub);
+	return rc;
+}
+
 /* ---- building (the batch's own text: tu.c) ---- */
 
 static int write_all(const char *path, const char *d, size_t n)
@@ -416,25 +443,7 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 			   strerror(errno));
 		rc = -1;
 	} else {
-		char **sub = xcalloc(m, sizeof *sub);
-		double t1 = now_seconds();
-		size_t from = 0;
-		while (from < m) {
-			long e = run_from(t, buf_cstr(&so), buf_cstr(&specp), m, from, sub, err);
-			if (e < 0) {
-				rc = -1;
-				break;
-			}
-			from = (size_t)e + 1;
-		}
-		count(t, NULL, &t->st.run_s, now_seconds() - t1);
-		for (size_t i = 0; i < m; i++) {
-			if (rc == 0)
-				json[idx[i]] = sub[i];
-			else
-				free(sub[i]);
-		}
-		free(sub);
+		rc = run_spec(t, buf_cstr(&so), buf_cstr(&specp), idx, m, json, err);
 	}
 	unlink(buf_cstr(&so));
 	unlink(buf_cstr(&specp));
@@ -470,23 +479,7 @@ static int run_cuda_group(exec_tool *t, const exec_item *v, const size_t *idx, s
 			   strerror(errno));
 		rc = -1;
 	} else {
-		char **sub = xcalloc(m, sizeof *sub);
-		double t1 = now_seconds();
-		for (size_t from = 0; from < m && rc == 0;) {
-			long e = run_from(t, "", buf_cstr(&specp), m, from, sub, err);
-			if (e < 0)
-				rc = -1;
-			else
-				from = (size_t)e + 1;
-		}
-		count(t, NULL, &t->st.run_s, now_seconds() - t1);
-		for (size_t i = 0; i < m; i++) {
-			if (rc == 0)
-				json[idx[i]] = sub[i];
-			else
-				free(sub[i]);
-		}
-		free(sub);
+		rc = run_spec(t, "", buf_cstr(&specp), idx, m, json, err);
 	}
 	unlink(buf_cstr(&specp));
 	buf_free(&spec);

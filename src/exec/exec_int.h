@@ -35,6 +35,9 @@ void exec_tu_shim(buf *tu, const sig *const *sg, size_t n);
 /* runner.c, shared with cudarun.c: the result stream's descriptor, a
  * write of all of it (or _exit), a whole file read into memory. */
 extern int exec_out_fd;
+/* The result stream becomes a copy of stdout, and stdout /dev/null, so
+ * that nothing a module prints can join the stream. 0, or -1. */
+int exec_take_stdout(void);
 void exec_emit(const char *s, size_t n);
 char *exec_read_file(const char *path, size_t *len);
 /* kernel.c: a value as JSON: integers, reals, "nan", "inf", "-inf". */

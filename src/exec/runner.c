@@ -116,18 +116,25 @@ out:
 	buf_free(&err);
 }
 
+int exec_take_stdout(void)
+{
+	out_fd = dup(1);
+	int dn = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (out_fd < 0 || dn < 0)
+		return -1;
+	dup2(dn, 1);
+	close(dn);
+	return 0;
+}
+
 int exec_runner_main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "--cuda"))
 		return exec_cuda_runner_main(argc, argv);
 	if (argc != 5)
 		return 2;
-	out_fd = dup(1);
-	int dn = open("/dev/null", O_WRONLY);
-	if (out_fd < 0 || dn < 0)
+	if (exec_take_stdout() != 0)
 		return 3;
-	dup2(dn, 1);
-	close(dn);
 	char *rest;
 	uint64_t from = strtoull(argv[4], &rest, 10);
 	values_mode = !strcmp(rest, ":values");

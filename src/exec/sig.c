@@ -60,6 +60,20 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
+/* The next whole line from *q (before end), trimmed, in l/ln; 0 when no
+ * newline is left. */
+static int next_line(const char **q, const char *end, const char **l, size_t *ln)
+{
+	const char *nl = *q < end ? memchr(*q, '\n', (size_t)(end - *q)) : NULL;
+	if (!nl)
+		return 0;
+	*l = *q;
+	*ln = (size_t)(nl - *q);
+	*q = nl + 1;
+	trim(l, ln);
+	return 1;
+}
+
 static int eat(const char **s, size_t *n, const char *word)
 {
 	size_t w = strlen(word);
@@ -168,14 +182,9 @@ static xtype *struct_type(parser *p, const char *name, size_t nlen)
 	const char *q = at + skip, *end = p->text + p->len;
 	size_t off = 0, align = 1;
 	p->depth++;
-	while (q < end) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		if (!nl)
-			break;
-		const char *l = q;
-		size_t ln = (size_t)(nl - q);
-		q = nl + 1;
-		trim(&l, &ln);
+	const char *l;
+	size_t ln;
+	while (next_line(&q, end, &l, &ln)) {
 		if (!ln || l[ln - 1] != ';' || memchr(l, '(', ln))
 			break;
 		ln--;
@@ -373,14 +382,9 @@ int sig_parse_for(const char *text, size_t len, const char *kernel, sig *out, bu
 	out->entry = xstrndup(nm, (size_t)(q - nm));
 	q += 3;
 	size_t off = 0;
-	while (q < end) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		if (!nl)
-			break;
-		const char *l = q;
-		size_t ln = (size_t)(nl - q);
-		q = nl + 1;
-		trim(&l, &ln);
+	const char *l;
+	size_t ln;
+	while (next_line(&q, end, &l, &ln)) {
 		if (ln == 2 && !memcmp(l, "};", 2))
 			break;
 		const char *sp = ln ? memrchr(l, ' ', ln) : NULL;

@@ -181,16 +181,15 @@ static void replace_all(buf *dst, const char *src, size_t len, const char *from,
 	}
 }
 
-/* Builds builtin.h.gch into dir; 0 when g++ made it. argv holds the flags
- * from argv[1] to argv[nflags] (the cache key's). */
-static int compile_pch(cxx_tool *t, const char *dir, const char **argv, int n, int *nflags)
+/* Builds builtin.h.gch into dir; 0 when g++ made it. argv[0..n) is the
+ * compiler and its flags (room left for the rest). */
+static int compile_pch(cxx_tool *t, const char *dir, const char **argv, int n)
 {
 	buf gch = BUF_INIT, hdr = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
 	buf_printf(&gch, "%s/builtin.h.gch", dir);
 	buf_printf(&hdr, "%s/builtin.h", t->native_dir);
 	argv[n++] = "-x";
 	argv[n++] = "c++-header";
-	*nflags = n - 1;
 	argv[n++] = buf_cstr(&hdr);
 	argv[n++] = "-o";
 	argv[n++] = buf_cstr(&gch);
@@ -233,10 +232,9 @@ static void build_pch(cxx_tool *t, const char *version)
 		}
 	}
 	double t0 = now_seconds();
-	int nflags;
 	char *stage = root ? pchcache_stage(root, key) : NULL;
 	if (stage) {
-		if (compile_pch(t, stage, argv, n, &nflags) == 0)
+		if (compile_pch(t, stage, argv, n) == 0)
 			t->pch_dir = pchcache_publish(root, key, stage);
 		else
 			pchcache_drop(stage);
@@ -246,7 +244,7 @@ static void build_pch(cxx_tool *t, const char *version)
 		buf dir = BUF_INIT;
 		buf_printf(&dir, "%s/pch", t->tmpdir);
 		if ((mkdir(buf_cstr(&dir), 0700) == 0 || errno == EEXIST) &&
-		    compile_pch(t, buf_cstr(&dir), argv, n, &nflags) == 0)
+		    compile_pch(t, buf_cstr(&dir), argv, n) == 0)
 			t->pch_dir = buf_detach(&dir, NULL);
 		buf_free(&dir);
 	}
