@@ -13,6 +13,11 @@
 #include "pipeline/run.h"
 
 /* The help text, around the category list printed from the profile table. */
+/* A worker's start costs ~0.25 s of CPU (importing Warp), the time it takes
+ * to generate ~30 kernels: by default, no more workers than this many
+ * kernels each would keep busy. */
+#define GENERATE_KERNELS_PER_WORKER 32
+
 static const char usage_head[] =
 	"usage: jitsynth generate [-n N] [-o DIR] [options]\n"
 	"\n"
@@ -22,7 +27,8 @@ static const char usage_head[] =
 	"  -n, --count N         kernels to generate (default 1000)\n"
 	"  -o, --output DIR      output directory (default data)\n"
 	"      --seed S          random seed (default 42); same seed, same dataset\n"
-	"  -j, --jobs N          Warp worker processes (default: number of cores)\n"
+	"  -j, --jobs N          Warp worker processes (default: number of cores,\n"
+	"                        at most one per 32 kernels)\n"
 	"      --devices LIST    cpu,cuda (default both)\n"
 	"      --categories LIST kernel categories, comma-separated, 'seed' or 'all'.\n";
 static const char usage_tail[] =
@@ -156,7 +162,7 @@ int cmd_generate(int argc, char **argv)
 	o.pool.python = default_python();
 	o.pool.worker_script = default_worker_script();
 	o.pool.stop = &cli_stop;
-	int quiet = 0, seed_named = 0, c;
+	int quiet = 0, seed_named = 0, jobs_named = 0, c;
 	unsigned given = 0;
 	uint64_t v;
 	char bad[64];
@@ -183,6 +189,7 @@ int cmd_generate(int argc, char **argv)
 			if (parse_u64(optarg, 1, 256, &v) < 0)
 				return usage_error("generate", "--jobs wants 1..256, not '%s'", optarg);
 			o.pool.jobs = (int)v;
+			jobs_named = 1;
 			break;
 		case OPT_DEVICES:
 			given |= RUN_GIVEN_DEVICES;
@@ -316,6 +323,14 @@ int cmd_generate(int argc, char **argv)
 		fprintf(stderr, "jitsynth: %s\n", buf_cstr(&err));
 		buf_free(&err);
 		return 1;
+	}
+
+	if (!jobs_named) { /* the cores, but not a worker per handful of kernels */
+		uint64_t first, end;
+		run_range(&o, &first, &end);
+		uint64_t want = (end - first + GENERATE_KERNELS_PER_WORKER - 1) / GENERATE_KERNELS_PER_WORKER;
+		if (want < (uint64_t)o.pool.jobs)
+			o.pool.jobs = want > 0 ? (int)want : 1;
 	}
 
 	cli_catch_stop();

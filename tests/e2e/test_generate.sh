@@ -61,3 +61,16 @@ check "default: rejects < 0.5% ($ndrej of $ND)" test $((ndrej * 200)) -lt $ND
 check "default: all 24 profiles stored" test "$(jq -r .category def.jsonl | sort -u | wc -l)" = 24
 check "default: CPU and CUDA forward and backward in every record" test "$(jq -r 'select([.ir.cpu.forward, .ir.cpu.backward, .ir.cuda.forward, .ir.cuda.backward] | map(. // "" | length > 0) | all | not) | .id' def.jsonl | wc -l)" = 0
 check "default: realistic kernels (subscript annotations)" test "$(jq -r .python_source def.jsonl | grep -c 'wp.array\[')" -gt $((nd / 2))
+
+# --jobs by default: the cores, but at most one Warp worker per 32 kernels
+# (a worker's start costs what ~30 kernels do)
+cores=$(nproc)
+want=$(( (ND + 31) / 32 )); [ $want -gt $cores ] && want=$cores
+check "default jobs for $ND kernels: min(cores, ceil($ND/32)) = $want" test "$(jq .timing.jobs def/manifest.json)" = $want
+js generate -n 5 -o five --seed 7 --quiet --validate none
+expect_rc 0
+check "default jobs for 5 kernels: one worker" test "$(jq .timing.jobs five/manifest.json)" = 1
+js generate -n 5 -o five2 --seed 7 --quiet --validate none --jobs 2
+expect_rc 0
+check "--jobs 2 for 5 kernels: two, as asked" test "$(jq .timing.jobs five2/manifest.json)" = 2
+check "and the same dataset" cmp five/train-00000.jsonl.zst five2/train-00000.jsonl.zst
