@@ -13,14 +13,35 @@ all_indices_once() { # dir: every index 0..N-1 appears exactly once
 # 1. SIGKILL a busy worker from outside
 "$JS" generate --categories seed --format jsonl -n $N -o killed --jobs 2 --quiet --seed 3 --validate none &
 pid=$!
+# The victim is a worker past its start-up: its Python has spent more CPU
+# than importing Warp takes (0.3 s). On a loaded machine one worker may
+# still be importing while the other writes records, and a worker killed
+# then is a start-up failure, retried but not a restart.
 # (up to 60 s: on a loaded machine the workers start slowly, and a kill
 # after the run's last kernel would need no restart)
+descends() { # pid ancestor
+	local p=$1
+	while [ -n "$p" ] && [ "$p" -gt 1 ]; do
+		[ "$p" = "$2" ] && return 0
+		p=$(awk '{ sub(/^.*\) /, ""); print $2 }' /proc/$p/stat 2>/dev/null || true)
+	done
+	return 1
+}
+busy_worker() { # a Python worker of $pid with > 0.5 s of CPU
+	local w
+	for w in $(pgrep -f worker.py || true); do
+		case $(cat /proc/$w/comm 2>/dev/null) in python*) ;; *) continue ;; esac
+		descends "$w" "$pid" || continue
+		[ "$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/$w/stat 2>/dev/null || echo 0)" -gt $(( $(getconf CLK_TCK) / 2 )) ] && { echo "$w"; return 0; }
+	done
+	return 0
+}
+victim=
 for _ in $(seq 600); do
-	workers=$(pgrep -P $pid -f worker.py || true)
-	[ -n "$workers" ] && [ -e killed/.train-00000.jsonl.tmp ] && [ "$(stat -c %s killed/.train-00000.jsonl.tmp)" -gt 100000 ] && break
+	victim=$(busy_worker)
+	[ -n "$victim" ] && [ -e killed/.train-00000.jsonl.tmp ] && [ "$(stat -c %s killed/.train-00000.jsonl.tmp)" -gt 100000 ] && break
 	sleep 0.1
 done
-victim=$(echo "$workers" | head -1)
 check "found a worker to kill" test -n "$victim"
 records_then=$(wc -l < killed/.train-00000.jsonl.tmp)
 kill -9 "$victim"
