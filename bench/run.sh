@@ -88,13 +88,18 @@ if [ "$VN" -gt 0 ]; then
 		label=$([ $c = 1 ] && echo "cache" || echo "no cache")
 		JITSYNTH_WORKER_CACHE=$c gen "$VN" "$T/v" none
 		none=$rate
+		none_at[$c]=$rate
 		printf '  %-8s --validate none:   %7.2f kernels/s, cpu ms/kernel %s\n' "$label" "$rate" "$cpu_ms"
 		JITSYNTH_WORKER_CACHE=$c gen "$VN" "$T/v" syntax
 		printf '  %-8s --validate syntax: %7.2f kernels/s (%s of none), cpu ms/kernel %s, records=%d rejects=%d, compiles %s\n' \
 			"$label" "$rate" "$(pct "$rate" "$none")" "$cpu_ms" \
 			"$(jq .counts.records $T/v/manifest.json)" "$(jq .counts.rejects $T/v/manifest.json)" \
 			"$(jq -c '.timing.validation.compilations' $T/v/manifest.json)"
+		syntax_at[$c]=$rate
 	done
+	# issue 15's point 2: syntax with every speed-up (the worker cache on)
+	# against none without the cache, and against none with it
+	echo "  syntax with the cache: $(pct "${syntax_at[1]}" "${none_at[0]}") of none without the cache (issue 15: >= 45%), $(pct "${syntax_at[1]}" "${none_at[1]}") of none with it (>= 33%)"
 	if [ "$CN" -gt 0 ]; then
 		gen "$CN" "$T/v" compile
 		printf '  cache    --validate compile: %6.2f kernels/s on %d kernels, cpu ms/kernel %s, records=%d rejects=%d\n' \

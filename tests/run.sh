@@ -6,7 +6,9 @@
 # a line "# flavours: release" runs in that build only: the sanitizer build
 # runs what exercises C code (the unit tests, the fake-worker machinery, the
 # readers and writers), not the tests whose time goes to Warp's Python or to
-# another tool (valgrind, Chromium's rendering aside, datasets).
+# another tool (valgrind, Chromium's rendering aside, datasets). A script
+# whose header has "# load: light" mostly waits (on Slurm's polling) and
+# runs beside the others without taking a core.
 # Each test gets its own TMPDIR, and fails if it leaves a validator temp dir
 # there (jitsynth-chk-*: ~250 MiB each, so a leak fills disks). A passing
 # test's files are removed (KEEP_WORK=1 keeps them); a failing test's stay.
@@ -97,7 +99,7 @@ end_test() { # pid
 declare -A kinds names
 queue=()
 for t in "$@"; do queue+=("unit $(basename "$t") $t"); done
-e2e=()
+e2e=() light_queue=()
 for n in "${slow_first[@]}"; do [ -f "tests/e2e/$n.sh" ] && e2e+=("tests/e2e/$n.sh"); done
 for t in tests/e2e/test_*.sh; do [[ " ${e2e[*]} " == *" $t "* ]] || e2e+=("$t"); done
 if [ -z "${E2E_ONLY:-}" ]; then queue+=("cli cli bash tests/cli/run.sh $bin"); fi
@@ -109,25 +111,37 @@ for t in "${e2e[@]}"; do
 		skipped=$((skipped + 1))
 		continue
 	fi
-	queue+=("e2e $name bash $t")
+	# A test whose header says "# load: light" spends its time waiting on
+	# another program (test_slurm: sbatch --wait polls every 2-32 s, ~1 s of
+	# CPU in 40 s) and runs beside the others, without taking a core's slot.
+	if sed -n '1,20p' "$t" | grep -q '^# load: light'; then
+		light_queue+=("e2e $name bash $t")
+	else
+		queue+=("e2e $name bash $t")
+	fi
 done
 
-running=0
+# Waits for one test to end and reports it; a slot is free again unless it
+# was a light one.
+declare -A light
+running=0 lights=0
+reap_one() {
+	wait -n -p done_pid
+	end_test "$done_pid"
+	if [ -n "${light[$done_pid]:-}" ]; then lights=$((lights - 1)); else running=$((running - 1)); fi
+}
+for item in "${light_queue[@]}"; do
+	# shellcheck disable=SC2086
+	start_test $item
+	light[$!]=1 lights=$((lights + 1))
+done
 for item in "${queue[@]}"; do
-	if ((running >= jobs)); then
-		wait -n -p done_pid
-		end_test "$done_pid"
-		running=$((running - 1))
-	fi
+	while ((running >= jobs)); do reap_one; done
 	# shellcheck disable=SC2086
 	start_test $item
 	running=$((running + 1))
 done
-while ((running > 0)); do
-	wait -n -p done_pid
-	end_test "$done_pid"
-	running=$((running - 1))
-done
+while ((running + lights > 0)); do reap_one; done
 
 ((failed)) && echo "failed: ${failures[*]}"
 echo "tests ($flavour): $passed passed, $failed failed, $skipped skipped"

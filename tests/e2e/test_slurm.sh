@@ -9,6 +9,7 @@
 # file jitsynth did not write) fails the merge step with a line naming the
 # part, and making that part again lets the merge succeed.
 # flavours: release
+# load: light
 source "$(dirname "$0")/lib.sh"
 for b in munged slurmctld slurmd sbatch sinfo; do
 	command -v $b >/dev/null || PATH=$PATH:/usr/sbin
