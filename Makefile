@@ -51,7 +51,7 @@ endif
 VENV    := .venv
 N       ?= 3000
 
-.PHONY: all setup run test check asan gpu-check bench bench-scaling bench-gen bench-scaleout bench-realism soak fuzz fuzz-run clean help format
+.PHONY: all setup run test check check-bins fuzz-bins asan gpu-check bench bench-scaling bench-gen bench-scaleout bench-realism soak fuzz fuzz-run clean help format
 
 all: $(BIN)
 
@@ -116,14 +116,23 @@ run: setup
 
 # Unit tests and end-to-end tests of one flavour; tests/run.sh prints the
 # closing "N passed, N failed" line.
-check: $(BIN) $(TESTBINS) $(FAKE)
+check: check-bins
 	@bash tests/run.sh $(FLAVOUR) $(BIN) $(TESTBINS)
 
+check-bins: $(BIN) $(TESTBINS) $(FAKE)
+fuzz-bins: $(FUZZBINS)
+
+# Everything, in one queue (tests/run.sh: no core idles between one
+# flavour's last test and the next one's first): the release build's tests,
+# the sanitizer build's, and every fuzz target for FUZZ_SECONDS.
 test: setup
 	@bash scripts/setup-test.sh
-	@$(MAKE) --no-print-directory fuzz
-	@$(MAKE) --no-print-directory -j$(NPROC) check
-	@$(MAKE) --no-print-directory -j$(NPROC) FLAVOUR=asan check
+	@$(MAKE) --no-print-directory -j$(NPROC) FLAVOUR=fuzz fuzz-bins
+	@$(MAKE) --no-print-directory -j$(NPROC) check-bins
+	@$(MAKE) --no-print-directory -j$(NPROC) FLAVOUR=asan check-bins
+	@bash tests/run.sh release bin/jitsynth $(TESTSRCS:tests/unit/%.c=build/release/tests/%) \
+		-- asan build/asan/jitsynth $(TESTSRCS:tests/unit/%.c=build/asan/tests/%) \
+		-- fuzz $(FUZZ_SECONDS) $(FUZZSRCS:fuzz/%.c=build/fuzz/fuzz/%)
 
 asan:
 	@$(MAKE) --no-print-directory -j$(NPROC) FLAVOUR=asan check

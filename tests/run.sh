@@ -1,41 +1,72 @@
 #!/usr/bin/env bash
-# run: the test driver behind `make check`. Runs every cmocka unit test
-# binary, the golden CLI cases (tests/cli), then every end-to-end script in
-# tests/e2e/ against the given jitsynth binary, and closes with
-# "tests (FLAVOUR): N passed, N failed, N skipped". A script whose header has
-# a line "# flavours: release" runs in that build only: the sanitizer build
-# runs what exercises C code (the unit tests, the fake-worker machinery, the
-# readers and writers), not the tests whose time goes to Warp's Python or to
-# another tool (valgrind, Chromium's rendering aside, datasets). A script
-# whose header has "# load: light" mostly waits (on Slurm's polling) and
-# runs beside the others without taking a core.
+# run: the test driver behind `make check` and `make test`. Runs every
+# cmocka unit test binary, the golden CLI cases (tests/cli), then every
+# end-to-end script in tests/e2e/ against the given jitsynth binary, and
+# closes with "tests (FLAVOUR): N passed, N failed, N skipped". A script
+# whose header has a line "# flavours: release" runs in that build only: the
+# sanitizer build runs what exercises C code (the unit tests, the
+# fake-worker machinery, the readers and writers), not the tests whose time
+# goes to Warp's Python or to another tool (valgrind, Chromium's rendering
+# aside, datasets). A script whose header has "# load: light" mostly waits
+# (on Slurm's polling) and runs beside the others without taking a core.
 # Each test gets its own TMPDIR, and fails if it leaves a validator temp dir
 # there (jitsynth-chk-*: ~250 MiB each, so a leak fills disks). A passing
 # test's files are removed (KEEP_WORK=1 keeps them); a failing test's stay.
-#   usage: tests/run.sh FLAVOUR BIN UNIT_TEST_BINARY...
+#
+# Several flavours, and libFuzzer targets, can share one queue (`make
+# test`): then no core idles while one flavour's last test ends before the
+# next flavour's start, and each flavour still gets its own summary line.
+#   usage: tests/run.sh FLAVOUR BIN UNIT_TEST_BINARY... [-- FLAVOUR BIN UNIT...]...
+#                       [-- fuzz SECONDS TARGET...]
 set -u
-flavour=$1 bin=$2
-shift 2
 cd "$(dirname "$0")/.."
-passed=0 failed=0 skipped=0 failures=()
-export JITSYNTH_BIN=$PWD/$bin FLAVOUR=$flavour
-export TEST_TMP=${TEST_TMP:-$PWD/tests/tmp/$flavour}
+
+# The groups: flavours in order, each with its binary and unit tests; the
+# fuzz group (fuzz/run.sh, one target per queue item) with its seconds.
+flavours=() fuzz_targets=() fuzz_secs=10
+declare -A bin_of units_of tmp_of passed failed skipped failures
+while (($#)); do
+	fl=$1
+	shift
+	if [ "$fl" = fuzz ]; then
+		fuzz_secs=$1
+		shift
+		while (($#)) && [ "$1" != -- ]; do fuzz_targets+=("$1"); shift; done
+	else
+		bin_of[$fl]=$PWD/$1 units_of[$fl]=
+		shift
+		while (($#)) && [ "$1" != -- ]; do units_of[$fl]+=" $1"; shift; done
+		flavours+=("$fl")
+	fi
+	(($#)) && shift # the --
+done
+groups=("${flavours[@]}")
+((${#fuzz_targets[@]})) && groups+=(fuzz)
+for g in "${groups[@]}"; do
+	# TEST_TMP names the directory of a run of one flavour (`make soak`)
+	if [ ${#groups[@]} = 1 ] && [ -n "${TEST_TMP:-}" ]; then tmp_of[$g]=$TEST_TMP; else tmp_of[$g]=$PWD/tests/tmp/$g; fi
+	passed[$g]=0 failed[$g]=0 skipped[$g]=0 failures[$g]=
+	rm -rf "${tmp_of[$g]}" && mkdir -p "${tmp_of[$g]}"
+done
 # One PCH cache between runs (src/validate/pchcache.h) for the whole suite,
 # both flavours, never the user's own: most tests validate a few kernels,
 # and building builtin.h's PCH was most of their compiler time.
 export JITSYNTH_CACHE_DIR=$PWD/tests/tmp/pch-cache
-rm -rf "$TEST_TMP" && mkdir -p "$TEST_TMP"
 # A full disk makes most tests fail in ways that hide the cause; say it once.
 # The suite peaks near 500 MiB (a validating run's precompiled headers, ~250
 # MiB, plus its data), so ask for a margin over that.
-free_mib=$(df -Pm "$TEST_TMP" | awk 'NR == 2 { print $4 }')
+free_mib=$(df -Pm "${tmp_of[${groups[0]}]}" | awk 'NR == 2 { print $4 }')
 if [ "${free_mib:-0}" -lt 768 ]; then
-	echo "tests ($flavour): only ${free_mib} MiB free in $TEST_TMP; the tests need about 768 MiB: free some space"
+	echo "tests (${groups[*]}): only ${free_mib} MiB free in $PWD/tests/tmp; the tests need about 768 MiB: free some space"
 	exit 1
 fi
 
-record() { # name status
-	if [ "$2" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
+record() { # group name status
+	if [ "$3" = 0 ]; then
+		passed[$1]=$((passed[$1] + 1))
+	else
+		failed[$1]=$((failed[$1] + 1)) failures[$1]+=" $2"
+	fi
 }
 # Fails (status 1, with a line in the log) when dir $1 holds a validator temp dir.
 no_scratch_left() { # tmpdir log
@@ -48,13 +79,15 @@ no_scratch_left() { # tmpdir log
 
 # Tests run TEST_JOBS at a time (default: one per core; one more than the
 # cores measured the same, 478 against 484 s), each in its own TMPDIR and
-# WORK; a line is printed as each ends. The slowest start first (as measured in a release run) so
-# that the last to end is not one of them. E2E_ONLY="A B" runs only the
-# end-to-end scripts whose names contain A or B (and no CLI cases).
+# WORK; a line is printed as each ends. The slowest start first (as measured
+# in a `make test` run, both flavours) so that the last to end is not one of
+# them. E2E_ONLY="A B" runs only the end-to-end scripts whose names contain A
+# or B (and no CLI cases).
 jobs=${TEST_JOBS:-$(nproc)}
-slow_first=(test_interrupt_nvrtc test_hostile_modules test_slurm test_resume test_gen_safety test_determinism
-	test_generate test_small_fixes test_worker_memory test_gen_profiles test_worker_faults test_eval
-	test_hostile_datasets test_valgrind test_pch_cache test_gen_compilers test_fault_compiler)
+slow_first=(test_gen_safety test_hostile_modules test_interrupt_nvrtc test_limits test_resume test_generate
+	test_gen_profiles test_worker_faults test_determinism test_hostile_datasets test_small_fixes
+	test_worker_memory test_exec_run test_eval test_pch_cache test_valgrind test_ingest test_machinery
+	test_validate_cmd test_gen_compilers)
 
 selected() { # name
 	[ -z "${E2E_ONLY:-}" ] && return 0
@@ -63,67 +96,90 @@ selected() { # name
 	return 1
 }
 
-# One test in the background: kind name command...; leaves "rc seconds" in
-# $TEST_TMP/$name.status.
+# A test's files in its group's directory: NAME.log, NAME.status ("rc
+# seconds"), NAME (its WORK) and NAME.tmp (its TMPDIR); a unit test's are
+# unit-NAME.* (test_verify is a unit test and an end-to-end script).
+file_of() { if [ "$1" = unit ]; then echo "unit-$2"; else echo "$2"; fi; }
+# One test in the background: "kind group name command...".
+declare -A kinds names group_of light
 start_test() {
-	local kind=$1 name=$2
-	shift 2
+	local kind=$1 g=$2 name=$3
+	shift 3
+	local f=${tmp_of[$g]}/$(file_of "$kind" "$name")
 	(
 		start=$SECONDS rc=0
-		export TMPDIR=$TEST_TMP/$name.tmp
+		export FLAVOUR=$g JITSYNTH_BIN=${bin_of[$g]:-} TEST_TMP=${tmp_of[$g]}
+		export TMPDIR=$f.tmp
 		mkdir -p "$TMPDIR"
-		WORK="$TEST_TMP/$name" "$@" >"$TEST_TMP/$name.log" 2>&1 &&
-			no_scratch_left "$TMPDIR" "$TEST_TMP/$name.log" || rc=1
-		echo "$rc $((SECONDS - start))" >"$TEST_TMP/$name.status"
+		WORK="$f" "$@" >"$f.log" 2>&1 &&
+			no_scratch_left "$TMPDIR" "$f.log" || rc=1
+		echo "$rc $((SECONDS - start))" >"$f.status"
 	) &
-	kinds[$!]=$kind names[$!]=$name
+	kinds[$!]=$kind group_of[$!]=$g names[$!]=$name
 }
 
 # Reports the test of one ended background job.
 end_test() { # pid
-	local kind=${kinds[$1]} name=${names[$1]} rc secs
-	read -r rc secs <"$TEST_TMP/$name.status" 2>/dev/null || rc=1 secs=?
+	local kind=${kinds[$1]} g=${group_of[$1]} name=${names[$1]} rc secs what=
+	local f=${tmp_of[$g]}/$(file_of "$kind" "$name")
+	[ ${#groups[@]} -gt 1 ] && what="$g "
+	read -r rc secs <"$f.status" 2>/dev/null || rc=1 secs=?
 	if [ "$rc" = 0 ]; then
 		case $kind in
-		unit) echo "ok   unit/$name ($(grep -c '\[       OK \]' "$TEST_TMP/$name.log") cases)" ;;
-		cli) echo "ok   cli ($(grep -c '^ok' "$TEST_TMP/$name.log") cases)" ;;
-		e2e) echo "ok   e2e/$name ($secs s)" ;;
+		unit) echo "ok   ${what}unit/$name ($(grep -c '\[       OK \]' "$f.log") cases)" ;;
+		cli) echo "ok   ${what}cli ($(grep -c '^ok' "$f.log") cases)" ;;
+		e2e) echo "ok   ${what}e2e/$name ($secs s)" ;;
+		fuzz) cat "$f.log" ;;
 		esac
-		[ "$kind" = e2e ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "${TEST_TMP:?}/$name" "$TEST_TMP/$name.tmp"
+		[ "$kind" = e2e ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "${f:?}" "$f.tmp"
 	else
-		echo "FAIL $kind/$name"; sed 's/^/    /' "$TEST_TMP/$name.log" | tail -40
+		echo "FAIL ${what}$kind/$name"; sed 's/^/    /' "$f.log" | tail -40
 	fi
-	record "$name" "$rc"
+	record "$g" "$name" "$rc"
 }
 
-declare -A kinds names
-queue=()
-for t in "$@"; do queue+=("unit $(basename "$t") $t"); done
-e2e=() light_queue=()
-for n in "${slow_first[@]}"; do [ -f "tests/e2e/$n.sh" ] && e2e+=("tests/e2e/$n.sh"); done
-for t in tests/e2e/test_*.sh; do [[ " ${e2e[*]} " == *" $t "* ]] || e2e+=("$t"); done
-if [ -z "${E2E_ONLY:-}" ]; then queue+=("cli cli bash tests/cli/run.sh $bin"); fi
-for t in "${e2e[@]}"; do
-	name=$(basename "$t" .sh)
-	selected "$name" || continue
-	only=$(sed -n '1,20s/^# flavours: *//p' "$t")
-	if [ -n "$only" ] && [[ " $only " != *" $flavour "* ]]; then
-		skipped=$((skipped + 1))
-		continue
-	fi
-	# A test whose header says "# load: light" spends its time waiting on
-	# another program (test_slurm: sbatch --wait polls every 2-32 s, ~1 s of
-	# CPU in 40 s) and runs beside the others, without taking a core's slot.
-	if sed -n '1,20p' "$t" | grep -q '^# load: light'; then
-		light_queue+=("e2e $name bash $t")
+# The queue: light tests aside; then, slowest first, each slow test of each
+# flavour, the fuzz targets (SECONDS each), the unit tests, the CLI cases,
+# the other end-to-end scripts.
+declare -A slow_rank
+for i in "${!slow_first[@]}"; do slow_rank[${slow_first[$i]}]=$i; done
+slow=() rest=() light_queue=()
+add() { # flavour-number item (its name is the third word)
+	local w=($2)
+	if [ -n "${slow_rank[${w[2]}]:-}" ]; then
+		slow[$((slow_rank[${w[2]}] * ${#flavours[@]} + $1))]=$2
 	else
-		queue+=("e2e $name bash $t")
+		rest+=("$2")
 	fi
+}
+for f in "${!flavours[@]}"; do
+	g=${flavours[$f]}
+	for t in ${units_of[$g]}; do add "$f" "unit $g $(basename "$t") $t"; done
 done
+for f in "${!flavours[@]}"; do
+	g=${flavours[$f]}
+	if [ -z "${E2E_ONLY:-}" ]; then rest+=("cli $g cli bash tests/cli/run.sh ${bin_of[$g]}"); fi
+	for t in tests/e2e/test_*.sh; do
+		name=$(basename "$t" .sh)
+		selected "$name" || continue
+		only=$(sed -n '1,20s/^# flavours: *//p' "$t")
+		if [ -n "$only" ] && [[ " $only " != *" $g "* ]]; then
+			skipped[$g]=$((skipped[$g] + 1))
+			continue
+		fi
+		if sed -n '1,20p' "$t" | grep -q '^# load: light'; then
+			light_queue+=("e2e $g $name bash $t")
+		else
+			add "$f" "e2e $g $name bash $t"
+		fi
+	done
+done
+queue=("${slow[@]}")
+for t in "${fuzz_targets[@]}"; do queue+=("fuzz fuzz $(basename "$t") bash fuzz/run.sh $fuzz_secs $t"); done
+queue+=("${rest[@]}")
 
 # Waits for one test to end and reports it; a slot is free again unless it
 # was a light one.
-declare -A light
 running=0 lights=0
 reap_one() {
 	wait -n -p done_pid
@@ -143,6 +199,13 @@ for item in "${queue[@]}"; do
 done
 while ((running + lights > 0)); do reap_one; done
 
-((failed)) && echo "failed: ${failures[*]}"
-echo "tests ($flavour): $passed passed, $failed failed, $skipped skipped"
-((failed == 0))
+bad=0
+for g in "${groups[@]}"; do
+	((failed[$g])) && echo "failed ($g):${failures[$g]}" && bad=1
+	if [ "$g" = fuzz ]; then
+		echo "fuzz: ${passed[$g]} targets passed, ${failed[$g]} failed, $fuzz_secs s each"
+	else
+		echo "tests ($g): ${passed[$g]} passed, ${failed[$g]} failed, ${skipped[$g]} skipped"
+	fi
+done
+((bad == 0))
