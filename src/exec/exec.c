@@ -42,7 +42,7 @@ struct exec_tool {
 	cxx_tool *cx;
 	char *self, *warp_so, *dir;
 	unsigned mem_mib, cpu_s, wall_s;
-	int values;
+	int values, perturb;
 	int cuda;
 	char *native_dir;
 	pthread_mutex_t mu; /* st and seq: exec_batch may run on several threads */
@@ -91,6 +91,7 @@ exec_tool *exec_create(const exec_options *o, buf *err)
 	t->warp_so = buf_detach(&so, NULL);
 	t->dir = xstrdup(o->scratch);
 	t->values = o->values;
+	t->perturb = o->values && o->perturb > 0 ? o->perturb : 0;
 	t->cuda = o->cuda;
 	t->native_dir = xstrdup(o->native_dir);
 	t->mem_mib = o->mem_mib ? o->mem_mib : EXEC_MEM_MIB;
@@ -183,8 +184,10 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 		buf_printf(err, "cannot run kernels: pipe: %s", strerror(errno));
 		return -1;
 	}
-	char fromarg[48];
-	snprintf(fromarg, sizeof fromarg, "%zu%s", from, t->values ? ":values" : "");
+	char fromarg[64], pk[24] = "";
+	if (t->perturb)
+		snprintf(pk, sizeof pk, ":perturb=%d", t->perturb);
+	snprintf(fromarg, sizeof fromarg, "%zu%s%s", from, t->values ? ":values" : "", pk);
 	char *argv[] = {t->self, EXEC_RUNNER_COMMAND, (char *)so, t->warp_so, (char *)spec, fromarg, NULL};
 	if (t->cuda) { /* so: unused; the CUDA runner compiles with NVRTC */
 		argv[2] = "--cuda";

@@ -40,6 +40,7 @@ typedef struct exec_options {
 	const char *scratch;	/* an existing private directory */
 	unsigned mem_mib, cpu_s, kernel_wall_s; /* 0: the defaults above */
 	int values; /* eval: every output scalar in "values", no adjoint check */
+	int perturb; /* with values, k > 0: the CPU runs on perturbation k of the inputs (inputs.h xin_perturb) */
 	int cuda; /* run on the GPU instead (cudarun.c): items carry their CUDA module too */
 } exec_options;
 

@@ -18,8 +18,11 @@ typedef void (*exec_bwd_fn)(void *dim, void *args, void *adj_args);
 
 /* kernel.c: runs one kernel (forward twice, adjoint check) and appends its
  * exec JSON object to out. bwd may be NULL. values: no adjoint check, and
- * "values" holds every scalar of every output (for eval's comparison). */
-void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn bwd, int values, buf *out);
+ * "values" holds every scalar of every output (for eval's comparison);
+ * with values, perturb > 0 runs it on perturbation `perturb` of its inputs
+ * (xin_perturb; the object then says "perturbation": k). */
+void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn bwd, int values, int perturb,
+		     buf *out);
 
 /* The exec object of a kernel that was not executed: its reason class
  * (a short key such as "geometry") and the reason. */

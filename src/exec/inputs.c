@@ -252,6 +252,96 @@ void xin_build(const sig *s, uint64_t seed, int set, xinputs *out)
 	}
 }
 
+/* Whether perturbation k moves scalar (param, sub, i, c) up: sub is 0 for
+ * a value passed by value, 1 + the array's place in in->arrs otherwise. */
+static int step_up(int k, int param, int sub, size_t i, int c)
+{
+	uint64_t x = 0x6a09e667f3bcc909ULL ^ ((uint64_t)k << 48) ^ ((uint64_t)(param + 1) << 32) ^
+		     ((uint64_t)sub << 16) ^ (uint64_t)c;
+	x = rng_splitmix64(&x) ^ i;
+	return (int)(rng_splitmix64(&x) >> 63);
+}
+
+/* One step of the half encoding toward +inf (up) or -inf; NaN and the
+ * infinities stay. */
+static uint16_t half_step(uint16_t h, int up)
+{
+	if ((h & 0x7fff) >= 0x7c00)
+		return h;
+	if (!(h & 0x8000)) /* +0 and positives */
+		return up ? (uint16_t)(h + 1) : h == 0 ? 0x8001 : (uint16_t)(h - 1);
+	return up ? (h == 0x8000 ? 0x0001 : (uint16_t)(h - 1)) : (uint16_t)(h + 1);
+}
+
+static void step_scalar(xscalar sk, unsigned char *p, int up)
+{
+	switch (sk) {
+	case XS_F16: {
+		uint16_t h;
+		memcpy(&h, p, 2);
+		h = half_step(h, up);
+		memcpy(p, &h, 2);
+		break;
+	}
+	case XS_F32: {
+		float f;
+		memcpy(&f, p, 4);
+		if (isfinite(f))
+			f = nextafterf(f, up ? INFINITY : -INFINITY);
+		memcpy(p, &f, 4);
+		break;
+	}
+	case XS_F64: {
+		double d;
+		memcpy(&d, p, 8);
+		if (isfinite(d))
+			d = nextafter(d, up ? INFINITY : -INFINITY);
+		memcpy(p, &d, 8);
+		break;
+	}
+	default: /* integers and bools stay */
+		break;
+	}
+}
+
+/* Every float scalar of a value of type t at p (element i); *c numbers its
+ * scalars. Arrays inside a struct are in in->arrs: perturbed there. */
+static void step_value(const xtype *t, unsigned char *p, int k, int param, int sub, size_t i, int *c)
+{
+	if (t->kind == XK_VALUE) {
+		size_t z = xscalar_size(t->sk);
+		for (int j = 0; j < t->ncomp; j++, (*c)++)
+			if (xscalar_is_float(t->sk))
+				step_scalar(t->sk, p + (size_t)j * z, step_up(k, param, sub, i, *c));
+	} else if (t->kind == XK_STRUCT) {
+		for (int f = 0; f < t->nfields; f++)
+			step_value(t->fields[f].type, p + t->fields[f].offset, k, param, sub, i, c);
+	}
+}
+
+void xin_perturb(const sig *s, xinputs *in, int k)
+{
+	if (k <= 0)
+		return;
+	for (int p = 0; p < s->nparams; p++) {
+		const xparam *x = &s->params[p];
+		if (x->geo != XG_NONE || (x->type->kind != XK_VALUE && x->type->kind != XK_STRUCT))
+			continue;
+		int c = 0;
+		step_value(x->type, in->args + x->offset, k, p, 0, 0, &c);
+	}
+	for (int j = 0; j < in->narrs; j++) {
+		const xarr *a = &in->arrs[j];
+		xrole r = s->params[a->param].role;
+		if (r != XR_INPUT && r != XR_INOUT)
+			continue;
+		for (size_t i = 0; i < a->count; i++) {
+			int c = 0;
+			step_value(a->elem, a->data + i * a->elem->size, k, a->param, j + 1, i, &c);
+		}
+	}
+}
+
 void xin_free(xinputs *in)
 {
 	for (int i = 0; i < in->nallocs; i++)

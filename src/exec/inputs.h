@@ -56,6 +56,18 @@ void *xin_alloc(xinputs *in, size_t n);
 void xin_build(const sig *s, uint64_t seed, int set, xinputs *out);
 void xin_free(xinputs *in);
 
+/* Perturbation k (k > 0; 0 leaves the inputs as they are) of built inputs:
+ * every float scalar the kernel reads as input moves by exactly one step
+ * of its own type's encoding (float16: one step of the half encoding,
+ * float32: nextafterf, float64: nextafter), up or down by a sign that is a
+ * pure function of (k, parameter, array, element, component). What moves:
+ * the elements (every float component, struct fields included) of the
+ * INPUT and INOUT arrays, and every float scalar passed by value at the
+ * top level (plain values, vectors, matrices, the scalar fields of a
+ * struct). OUTPUT and ACCUMULATOR arrays, integers, geometry and textures
+ * stay. Call it before geometry.c builds its objects. */
+void xin_perturb(const sig *s, xinputs *in, int k);
+
 /* The bytes of launch_bounds_t<ndim> for it, into out (at least 40 bytes). */
 size_t xin_bounds(const xinputs *in, unsigned char *out);
 

@@ -35,6 +35,7 @@
 #define GRAD_SMOOTH 2e-2 /* fd(h) against fd(h/4): a smooth loss agrees to O(h^2) */
 
 static const xgeo_api *geo_api; /* the runner's, bound to its warp.so */
+static int perturb_k; /* exec_run_kernel's perturbation, for build() */
 
 void exec_set_geometry(const xgeo_api *api) { geo_api = api; }
 
@@ -42,6 +43,7 @@ void exec_set_geometry(const xgeo_api *api) { geo_api = api; }
 static void build(const sig *s, uint64_t seed, xinputs *in)
 {
 	xin_build(s, seed, 0, in);
+	xin_perturb(s, in, perturb_k);
 	if (geo_api)
 		xgeo_build(geo_api, s, seed, in);
 }
@@ -265,9 +267,11 @@ static json_t *all_values(const xarr *a)
 	return v;
 }
 
-void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn bwd, int values, buf *out)
+void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn bwd, int values, int perturb,
+		     buf *out)
 {
 	xinputs a, b;
+	perturb_k = values ? perturb : 0;
 	unsigned char dim[48];
 	build(s, seed, &a);
 	xin_bounds(&a, dim);
@@ -327,6 +331,8 @@ void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn b
 	char sd[24];
 	snprintf(sd, sizeof sd, "%016llx", (unsigned long long)seed);
 	json_object_set_new(o, "inputs_seed", json_string(sd));
+	if (perturb_k)
+		json_object_set_new(o, "perturbation", json_integer(perturb_k));
 	json_object_set_new(o, "params", params);
 	json_object_set_new(o, "digest", json_string(hex));
 	json_object_set_new(o, "finite", json_boolean(fin));

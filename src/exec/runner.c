@@ -2,7 +2,9 @@
  * __exec-runner SO WARP_SO SPEC FROM), under the limits its parent set.
  * It loads warp.so (for Warp's CPU block runtime, bound into the batch's
  * shim) and the batch's shared object, then for each kernel of SPEC from
- * index FROM on: writes "S k" to its result stream, builds the inputs
+ * index FROM on (FROM: "N", "N:values" for every output's values without
+ * the adjoint check, "N:values:perturb=K" on perturbation K of the inputs,
+ * inputs.h xin_perturb): writes "S k" to its result stream, builds the inputs
  * (inputs.h), calls <entry>_cpu_forward twice on fresh copies, digests the
  * outputs, checks the adjoint (grad.c), and writes "R k <exec JSON>". A
  * kernel that crashes or spins ends the process between the two lines: the
@@ -69,7 +71,8 @@ static int layout_matches(void *so, const sig *s)
 	return 1;
 }
 
-static int values_mode; /* FROM ends in ":values" */
+static int values_mode; /* FROM goes on with ":values" */
+static int perturb_mode; /* ... and ":perturb=K" (exec_options.perturb) */
 
 static void warm_lane(void *dim, size_t block, int lane, void *args)
 {
@@ -101,7 +104,7 @@ static void run_one(void *so, uint64_t k, uint64_t seed, const char *kernel, con
 	} else if (!layout_matches(so, &s)) {
 		exec_json_not_run(&line, "layout", "the argument struct's layout differs from the one read from the module");
 	} else {
-		exec_run_kernel(&s, seed, (exec_fwd_fn)fwd, (exec_bwd_fn)bwd, values_mode, &line);
+		exec_run_kernel(&s, seed, (exec_fwd_fn)fwd, (exec_bwd_fn)bwd, values_mode, perturb_mode, &line);
 	}
 	sig_free(&s);
 out:
@@ -137,7 +140,15 @@ int exec_runner_main(int argc, char **argv)
 		return 3;
 	char *rest;
 	uint64_t from = strtoull(argv[4], &rest, 10);
-	values_mode = !strcmp(rest, ":values");
+	/* "N", "N:values" or "N:values:perturb=K" */
+	values_mode = !strncmp(rest, ":values", 7) && (!rest[7] || !strncmp(rest + 7, ":perturb=", 9));
+	if (values_mode && rest[7]) {
+		char *e;
+		long k = strtol(rest + 16, &e, 10);
+		if (*e || k < 1 || k > 1000000)
+			return 2;
+		perturb_mode = (int)k;
+	}
 	/* global: the batch resolves what warp.so exports (wp_float_to_half_bits, ...) */
 	void *w = dlopen(argv[2], RTLD_NOW | RTLD_GLOBAL);
 	if (!w) {

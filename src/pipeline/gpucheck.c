@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/util.h"
 #include "exec/exec.h"
@@ -21,10 +22,18 @@ typedef struct item {
 	size_t ncpu, ncuda;
 	uint64_t seed;
 	char *divergence; /* its divergences.jsonl line, or NULL */
+	json_t *pending;  /* a CPU/CUDA divergence's line before its conditioning */
+	double rtol;
+	int w;
 } item;
 
 typedef struct shared {
 	exec_tool *cpu, *gpu;
+	/* the CPU on perturbations 1.. (made when first needed, each in its
+	 * own directory under the scratch: a tool's files are numbered per tool) */
+	exec_tool *pert[GC_PERTURBATIONS];
+	exec_options pert_o;
+	pthread_mutex_t pert_mu;
 	item *v;
 	size_t n, next;
 	gc_report *rep;
@@ -108,8 +117,8 @@ static int agree(const json_t *a, const json_t *b, double rtol, size_t *where, d
 	return ok;
 }
 
-static void divergence(item *it, const json_t *cj, const json_t *gj, const char *what, const char *param,
-		       size_t where, double rel)
+static json_t *divergence(item *it, const json_t *cj, const json_t *gj, const char *what, const char *param,
+			  size_t where, double rel)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(it->id));
@@ -121,6 +130,7 @@ static void divergence(item *it, const json_t *cj, const json_t *gj, const char 
 		json_object_set_new(o, "param", json_string(param));
 		json_object_set_new(o, "first_index", json_integer((json_int_t)where));
 		json_object_set_new(o, "max_rel_err", json_real(rel));
+		json_object_set_new(o, "conditioning", json_null()); /* its place; conditioned() fills it */
 	}
 	json_object_set_new(o, "gpu", json_incref(json_object_get(gj, "gpu")));
 	json_t *r = json_object();
@@ -138,13 +148,119 @@ static void divergence(item *it, const json_t *cj, const json_t *gj, const char 
 	}
 	json_object_set_new(r, "outputs", outs);
 	json_object_set_new(o, "reproducer", r);
-	it->divergence = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
-	json_decref(o);
+	return o;
 }
 
-/* Compares one kernel's two results; counts under s->mu. */
-static void judge(shared *s, item *it, const char *cpu_json, const char *gpu_json)
+static char *line_of(json_t *o)
 {
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+	json_decref(o);
+	return s;
+}
+
+int gc_conditioning(const char *cpu_json, const char *const *pert, int n, double rtol, double *rel,
+		    const char **why)
+{
+	*rel = 0;
+	*why = NULL;
+	json_t *cj = json_loads(cpu_json ? cpu_json : "{}", 0, NULL);
+	int ill = 0;
+	for (int k = 0; k < n && !*why; k++) {
+		json_t *pj = json_loads(pert[k] ? pert[k] : "{}", 0, NULL);
+		const char *st = json_string_value(json_object_get(pj, "status"));
+		if (!pert[k] || !st)
+			*why = "no result from the CPU on perturbed inputs";
+		else if (strcmp(st, "executed"))
+			*why = "the CPU did not execute it on perturbed inputs";
+		const char *key;
+		json_t *c, *pp = json_object_get(pj, "params");
+		json_object_foreach(json_object_get(cj, "params"), key, c) {
+			const json_t *cv = json_object_get(c, "values");
+			if (!cv || *why)
+				continue;
+			size_t wh;
+			double r;
+			if (!agree(cv, json_object_get(json_object_get(pp, key), "values"), rtol, &wh, &r))
+				ill = 1;
+			if (r > *rel)
+				*rel = r;
+		}
+		json_decref(pj);
+	}
+	json_decref(cj);
+	return *why ? -1 : ill;
+}
+
+/* The CPU tool for perturbation k (1..), made on first use; NULL with err. */
+static exec_tool *pert_tool(shared *s, int k, buf *err)
+{
+	pthread_mutex_lock(&s->pert_mu);
+	exec_tool *t = s->pert[k - 1];
+	if (!t) {
+		buf d = BUF_INIT;
+		buf_printf(&d, "%s/perturb%d", s->pert_o.scratch, k);
+		if (mkdir(buf_cstr(&d), 0700) != 0 && errno != EEXIST) {
+			buf_printf(err, "cannot make %s: %s", buf_cstr(&d), strerror(errno));
+		} else {
+			exec_options o = s->pert_o;
+			o.scratch = buf_cstr(&d);
+			o.perturb = k;
+			t = s->pert[k - 1] = exec_create(&o, err);
+		}
+		buf_free(&d);
+	}
+	pthread_mutex_unlock(&s->pert_mu);
+	return t;
+}
+
+/* The conditioning of the batch's CPU/CUDA divergences v[idx[0..m)] (cj:
+ * their CPU results): the CPU once per perturbation over just them. 0, or
+ * -1 with err (the machinery failed). */
+static int condition(shared *s, item *const *v, char *const *cj, size_t m, buf *err)
+{
+	exec_item pv[GC_BATCH];
+	char *pj[GC_PERTURBATIONS][GC_BATCH];
+	for (size_t i = 0; i < m; i++)
+		pv[i] = (exec_item){.text = v[i]->cpu, .len = v[i]->ncpu, .seed = v[i]->seed, .kernel = v[i]->name};
+	int k = 0;
+	for (; k < GC_PERTURBATIONS; k++) {
+		exec_tool *t = pert_tool(s, k + 1, err);
+		if (!t || exec_batch(t, pv, m, pj[k], err) != 0)
+			break;
+	}
+	int rc = k == GC_PERTURBATIONS ? 0 : -1;
+	for (size_t i = 0; i < m && rc == 0; i++) {
+		const char *pi[GC_PERTURBATIONS], *why;
+		for (int j = 0; j < GC_PERTURBATIONS; j++)
+			pi[j] = pj[j][i];
+		double rel;
+		int ill = gc_conditioning(cj[i], pi, GC_PERTURBATIONS, v[i]->rtol, &rel, &why);
+		json_t *c = json_object();
+		json_object_set_new(c, "ill_conditioned", ill < 0 ? json_null() : json_boolean(ill));
+		json_object_set_new(c, "cpu_rel_change", ill < 0 ? json_null() : json_real(rel));
+		if (why)
+			json_object_set_new(c, "unknown", json_string(why));
+		json_object_set_new(v[i]->pending, "conditioning", c);
+		pthread_mutex_lock(&s->mu);
+		if (ill > 0)
+			s->rep->ill_conditioned[v[i]->w]++;
+		else if (ill < 0)
+			s->rep->conditioning_unknown++;
+		pthread_mutex_unlock(&s->mu);
+		v[i]->divergence = line_of(v[i]->pending);
+		v[i]->pending = NULL;
+	}
+	for (int j = 0; j < k; j++)
+		for (size_t i = 0; i < m; i++)
+			free(pj[j][i]);
+	return rc;
+}
+
+/* Compares one kernel's two results; counts under s->mu. Returns 1 for a
+ * CPU/CUDA divergence (its line waits in it->pending for condition()). */
+static int judge(shared *s, item *it, const char *cpu_json, const char *gpu_json)
+{
+	int pending = 0;
 	json_t *cj = json_loads(cpu_json ? cpu_json : "{}", 0, NULL);
 	json_t *gj = json_loads(gpu_json ? gpu_json : "{}", 0, NULL);
 	const char *cs = json_string_value(json_object_get(cj, "status"));
@@ -190,7 +306,13 @@ static void judge(shared *s, item *it, const char *cpu_json, const char *gpu_jso
 			what = "cuda_launches";
 		if (what) {
 			rep->diverged[w]++;
-			divergence(it, cj, gj, what, bad, where, bad ? rel : worst);
+			json_t *o = divergence(it, cj, gj, what, bad, where, bad ? rel : worst);
+			if (bad) {
+				it->pending = o, it->rtol = rtol, it->w = w;
+				pending = 1;
+			} else {
+				it->divergence = line_of(o);
+			}
 		} else {
 			rep->agree[w]++;
 		}
@@ -198,6 +320,19 @@ static void judge(shared *s, item *it, const char *cpu_json, const char *gpu_jso
 	pthread_mutex_unlock(&s->mu);
 	json_decref(cj);
 	json_decref(gj);
+	return pending;
+}
+
+/* The machinery failed: the first error is kept, every worker stops. */
+static void *failed(shared *s, buf *err)
+{
+	pthread_mutex_lock(&s->mu);
+	if (!s->failed)
+		buf_puts(&s->err, buf_cstr(err));
+	s->failed = 1;
+	pthread_mutex_unlock(&s->mu);
+	buf_free(err);
+	return NULL;
 }
 
 static void *worker(void *arg)
@@ -233,21 +368,26 @@ static void *worker(void *arg)
 				for (size_t i = 0; i < m; i++)
 					free(cj[i]);
 		}
-		if (rc != 0) {
-			pthread_mutex_lock(&s->mu);
-			if (!s->failed)
-				buf_puts(&s->err, buf_cstr(&err));
-			s->failed = 1;
-			pthread_mutex_unlock(&s->mu);
-			buf_free(&err);
-			return NULL;
-		}
-		buf_free(&err);
+		if (rc != 0)
+			return failed(s, &err);
+		item *pv[GC_BATCH];
+		char *pc[GC_BATCH];
+		size_t np = 0;
 		for (size_t i = 0; i < m; i++) {
-			judge(s, &s->v[from + i], cj[i], gj[i]);
-			free(cj[i]);
+			if (judge(s, &s->v[from + i], cj[i], gj[i])) {
+				pv[np] = &s->v[from + i];
+				pc[np++] = cj[i];
+			} else {
+				free(cj[i]);
+			}
 			free(gj[i]);
 		}
+		rc = np ? condition(s, pv, pc, np, &err) : 0;
+		for (size_t i = 0; i < np; i++)
+			free(pc[i]);
+		if (rc != 0)
+			return failed(s, &err);
+		buf_free(&err);
 	}
 }
 
@@ -261,6 +401,7 @@ static void items_free(item *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].cpu), free(v[i].cuda), free(v[i].name), free(v[i].id);
 		free(v[i].category), free(v[i].python), free(v[i].divergence);
+		json_decref(v[i].pending);
 	}
 	free(v);
 }
@@ -311,8 +452,9 @@ int gc_run(const char *dir, const gc_options *o, gc_report *rep, buf *err)
 	exec_options co = {.cxx = o->cxx, .native_dir = o->native_dir, .scratch = sc.path, .values = 1};
 	exec_options go = co;
 	go.cuda = 1;
-	shared s = {.v = v, .n = n, .rep = rep, .stop = o->stop, .err = BUF_INIT};
+	shared s = {.v = v, .n = n, .rep = rep, .stop = o->stop, .err = BUF_INIT, .pert_o = co};
 	pthread_mutex_init(&s.mu, NULL);
+	pthread_mutex_init(&s.pert_mu, NULL);
 	int rc = -1;
 	s.cpu = exec_create(&co, err);
 	s.gpu = s.cpu ? exec_create(&go, err) : NULL;
@@ -348,6 +490,9 @@ int gc_run(const char *dir, const gc_options *o, gc_report *rep, buf *err)
 	}
 	exec_free(s.cpu);
 	exec_free(s.gpu);
+	for (int k = 0; k < GC_PERTURBATIONS; k++)
+		exec_free(s.pert[k]);
+	pthread_mutex_destroy(&s.pert_mu);
 	buf_free(&s.err);
 	pthread_mutex_destroy(&s.mu);
 	scratch_close(&sc);
