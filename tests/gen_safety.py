@@ -70,6 +70,24 @@ MAX_TRIPS = 64
 QUERY_NEXT = {"hash_grid_query_next", "bvh_query_next", "mesh_query_aabb_next", "mesh_query_next"}
 
 
+def walk(node):
+    """The nodes of node's tree in ast.walk's order (breadth first, fields in
+    order), as a list: about twice as fast as ast.walk's generator, which
+    was most of this checker's time."""
+    out = [node]
+    i = 0
+    while i < len(out):
+        n = out[i]
+        i += 1
+        for f in n._fields:
+            v = getattr(n, f, None)
+            if isinstance(v, ast.AST):
+                out.append(v)
+            elif isinstance(v, list):
+                out.extend(x for x in v if isinstance(x, ast.AST))
+    return out
+
+
 def dotted(node):
     """'a' for a Name, 'cfg.table' for an attribute of a Name, else None."""
     if isinstance(node, ast.Name):
@@ -346,7 +364,7 @@ class Checker:
 
     # ---------------------------------------------------- expressions
     def check_expr_tree(self, k, root):
-        for node in ast.walk(root):
+        for node in walk(root):
             if isinstance(node, ast.Subscript):
                 self.check_subscript(k, node)
             elif isinstance(node, ast.BinOp):
@@ -394,7 +412,7 @@ class Checker:
 
     def visibly_float(self, k, e):
         """Contains a float literal, a float array read or a float conversion."""
-        for x in ast.walk(e):
+        for x in walk(e):
             if isinstance(x, ast.Constant) and type(x.value) is float:
                 return True
             if isinstance(x, ast.Call) and call_name(x) in self.FLOAT_CTORS:
@@ -648,10 +666,10 @@ class Checker:
                 return False
         # no other write of the counter inside the loop
         for s in body:
-            for n in ast.walk(s):
+            for n in walk(s):
                 if isinstance(n, (ast.Assign, ast.AugAssign)) and n is not body[inc_at]:
                     tg = n.targets if isinstance(n, ast.Assign) else [n.target]
-                    if any(isinstance(x, ast.Name) and x.id == cnt for g in tg for x in ast.walk(g)):
+                    if any(isinstance(x, ast.Name) and x.id == cnt for g in tg for x in walk(g)):
                         return False
         return True
 
@@ -701,6 +719,7 @@ class Checker:
         return dt[0] if dt else None
 
     def check_function(self, k, fn):
+        self.fn_nodes = nodes = walk(fn)
         self.arrays = {}
         self.float_arrays = set()
         params = set()
@@ -719,16 +738,16 @@ class Checker:
                     self.arrays[a.arg + "." + f] = fnd
         # tid components: `tid = wp.tid()` or `i, j = wp.tid()`
         self.tids = []
-        for s in ast.walk(fn):
+        for s in nodes:
             if isinstance(s, ast.Assign) and call_name(s.value) == "tid" and len(s.targets) == 1:
                 tg = s.targets[0]
                 self.tids = [tg.id] if isinstance(tg, ast.Name) else [e.id for e in tg.elts]
         # Writes of every name, to prove index variables are never clobbered.
         writes = {}
-        for s in ast.walk(fn):
+        for s in nodes:
             if isinstance(s, ast.Assign):
                 for tg in s.targets:
-                    for x in ast.walk(tg):
+                    for x in walk(tg):
                         if isinstance(x, ast.Name) and isinstance(x.ctx, ast.Store):
                             writes.setdefault(x.id, []).append(s)
             elif isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
@@ -750,7 +769,7 @@ class Checker:
                 self.while_counters.add(n)
         # query result indices: `k = int(0)`, then only written by *_query_next(q, k)
         self.query_vars = set()
-        for s in ast.walk(fn):
+        for s in nodes:
             if isinstance(s, ast.While) and call_name(s.test) in QUERY_NEXT and len(s.test.args) == 2 \
                     and isinstance(s.test.args[1], ast.Name):
                 q = s.test.args[1].id
@@ -787,7 +806,7 @@ class Checker:
         max, never read nor stored); loop-carried values only add; no
         wp.frac, wp.mod or % but by an int literal or a shape."""
         use = {a: {"load": 0, "store": 0, "atomic": set()} for a in self.arrays}
-        for n in ast.walk(fn):
+        for n in self.fn_nodes:
             if isinstance(n, ast.Subscript) and dotted(n.value) in use:
                 use[dotted(n.value)]["store" if isinstance(n.ctx, ast.Store) else "load"] += 1
             elif isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Subscript) and dotted(n.target.value) in use:
@@ -803,7 +822,7 @@ class Checker:
                     isinstance(self.num(k, n.right), int) or self.shape_of(k, n.right) is not None):
                 self.bad(k, "role (% of a float)", n)
             elif isinstance(n, (ast.For, ast.While)):
-                for s in ast.walk(n):
+                for s in walk(n):
                     if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name) \
                             and not isinstance(s.op, (ast.Add, ast.Sub)):
                         self.bad(k, "role (loop-carried %s)" % type(s.op).__name__, s)
@@ -822,7 +841,7 @@ class Checker:
         and the same index form. Thread t's a[tid] and thread n-1-t's
         a[a.shape[0] - 1 - tid] hit one element; so does a neighbour read."""
         acc = {}
-        for n in ast.walk(fn):
+        for n in self.fn_nodes:
             if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id in self.arrays:
                 key = ast.dump(n.slice)
                 acc.setdefault(n.value.id, []).append((isinstance(n.ctx, ast.Store), key, n))
@@ -865,7 +884,7 @@ class Checker:
         self.seen.add(name)
 
     def loads(self, k, node, defined):
-        for n in ast.walk(node):
+        for n in walk(node):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
                 self.need(k, n.id, n, defined)
 
@@ -928,7 +947,7 @@ class Checker:
         if isinstance(s, ast.Assign):
             self.loads(k, s.value, defined)
             for tg in s.targets:
-                for x in ast.walk(tg):
+                for x in walk(tg):
                     if isinstance(x, ast.Name) and isinstance(x.ctx, ast.Load):
                         self.need(k, x.id, x, defined)
                 # a struct field store `p.f = e` needs p defined
@@ -939,7 +958,7 @@ class Checker:
                     if isinstance(root, ast.Name):
                         self.need(k, root.id, tg, defined)
             for tg in s.targets:
-                for x in ast.walk(tg):
+                for x in walk(tg):
                     if isinstance(x, ast.Name) and isinstance(x.ctx, ast.Store):
                         self.define(x.id, defined)
         elif isinstance(s, ast.AugAssign):
