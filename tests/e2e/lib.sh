@@ -18,6 +18,12 @@ expect_rc() { [ "$rc" = "$1" ] || { cat err.txt >&2; fail "exit code $rc, wanted
 expect_err() { grep -q -- "$1" err.txt || { cat err.txt >&2; fail "stderr lacks '$1'"; }; }
 # The validator temp dirs (jitsynth-chk-*) in $TMPDIR, by name.
 scratch_dirs() { (cd "${TMPDIR:-/tmp}" && ls -d jitsynth-chk-* 2>/dev/null) || true; }
+# Fields of /proc/PID/stat after the command name (1: state, 2: ppid, 12 and
+# 13: user and system ticks, 20: start time), as an awk expression of them;
+# nothing once the process is gone.
+proc_stat() { # pid awk-expression, e.g. '$12 + $13'
+	awk "{ sub(/^.*\\) /, \"\"); print $2 }" "/proc/$1/stat" 2>/dev/null || true
+}
 # Every record of a dataset directory, one per line (plain or .zst shards).
 records() {
 	local f

@@ -23,7 +23,7 @@ window=$((ref_ms * 6 / 10))
 echo "reference run: $ref_ms ms; interrupts within ${window} ms of the servers' start"
 
 # a process's start time in clock ticks since boot, or nothing once it is gone
-started() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null || true; }
+started() { proc_stat "$1" '$20'; }
 crashes=0 clean=0 resumed=0 early=0
 for i in $(seq "$INTERRUPTS"); do
 	d=ds$i

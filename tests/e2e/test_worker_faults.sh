@@ -23,7 +23,7 @@ descends() { # pid ancestor
 	local p=$1
 	while [ -n "$p" ] && [ "$p" -gt 1 ]; do
 		[ "$p" = "$2" ] && return 0
-		p=$(awk '{ sub(/^.*\) /, ""); print $2 }' /proc/$p/stat 2>/dev/null || true)
+		p=$(proc_stat "$p" '$2')
 	done
 	return 1
 }
@@ -32,7 +32,7 @@ busy_worker() { # a Python worker of $pid with > 0.5 s of CPU
 	for w in $(pgrep -f worker.py || true); do
 		case $(cat /proc/$w/comm 2>/dev/null) in python*) ;; *) continue ;; esac
 		descends "$w" "$pid" || continue
-		[ "$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/$w/stat 2>/dev/null || echo 0)" -gt $(( $(getconf CLK_TCK) / 2 )) ] && { echo "$w"; return 0; }
+		[ "$(proc_stat "$w" '$12 + $13')" -gt $(($(getconf CLK_TCK) / 2)) ] 2>/dev/null && { echo "$w"; return 0; }
 	done
 	return 0
 }
