@@ -42,7 +42,7 @@ struct exec_tool {
 	cxx_tool *cx;
 	char *self, *warp_so, *dir;
 	unsigned mem_mib, cpu_s, wall_s;
-	int values, perturb;
+	int values;
 	int cuda;
 	char *native_dir;
 	pthread_mutex_t mu; /* st and seq: exec_batch may run on several threads */
@@ -91,7 +91,6 @@ exec_tool *exec_create(const exec_options *o, buf *err)
 	t->warp_so = buf_detach(&so, NULL);
 	t->dir = xstrdup(o->scratch);
 	t->values = o->values;
-	t->perturb = o->values && o->perturb > 0 ? o->perturb : 0;
 	t->cuda = o->cuda;
 	t->native_dir = xstrdup(o->native_dir);
 	t->mem_mib = o->mem_mib ? o->mem_mib : EXEC_MEM_MIB;
@@ -184,10 +183,8 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 		buf_printf(err, "cannot run kernels: pipe: %s", strerror(errno));
 		return -1;
 	}
-	char fromarg[64], pk[24] = "";
-	if (t->perturb)
-		snprintf(pk, sizeof pk, ":perturb=%d", t->perturb);
-	snprintf(fromarg, sizeof fromarg, "%zu%s%s", from, t->values ? ":values" : "", pk);
+	char fromarg[48];
+	snprintf(fromarg, sizeof fromarg, "%zu%s", from, t->values ? ":values" : "");
 	char *argv[] = {t->self, EXEC_RUNNER_COMMAND, (char *)so, t->warp_so, (char *)spec, fromarg, NULL};
 	if (t->cuda) { /* so: unused; the CUDA runner compiles with NVRTC */
 		argv[2] = "--cuda";
@@ -395,7 +392,8 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 	for (size_t i = 0; i < m; i++) {
 		const exec_item *it = &v[idx[i]];
 		const char *kn = item_kernel(it);
-		buf_printf(&spec, "K %llu %zu %s\n", (unsigned long long)it->seed, it->len, kn ? kn : "-");
+		int pk = t->values && it->perturb > 0 ? it->perturb : 0;
+		buf_printf(&spec, "K %llu %d %zu %s\n", (unsigned long long)it->seed, pk, it->len, kn ? kn : "-");
 		buf_append(&spec, it->text, it->len);
 		/* every kernel its layout row, once */
 		int seen = 0;

@@ -40,7 +40,6 @@ typedef struct exec_options {
 	const char *scratch;	/* an existing private directory */
 	unsigned mem_mib, cpu_s, kernel_wall_s; /* 0: the defaults above */
 	int values; /* eval: every output scalar in "values", no adjoint check */
-	int perturb; /* with values, k > 0: the CPU runs on perturbation k of the inputs (inputs.h xin_perturb) */
 	int cuda; /* run on the GPU instead (cudarun.c): items carry their CUDA module too */
 } exec_options;
 
@@ -48,6 +47,7 @@ typedef struct exec_item {
 	const char *text; /* a CPU module */
 	size_t len;
 	uint64_t seed; /* the inputs' seed */
+	int perturb;   /* with exec_options.values, k > 0: on perturbation k of those inputs (inputs.h xin_perturb) */
 	const char *cuda_text; /* with exec_options.cuda: the CUDA module */
 	size_t cuda_len;
 	/* The record's kernel (its Python name), or NULL for the module's

@@ -2,10 +2,11 @@
  * __exec-runner SO WARP_SO SPEC FROM), under the limits its parent set.
  * It loads warp.so (for Warp's CPU block runtime, bound into the batch's
  * shim) and the batch's shared object, then for each kernel of SPEC from
- * index FROM on (FROM: "N", "N:values" for every output's values without
- * the adjoint check, "N:values:perturb=K" on perturbation K of the inputs,
- * inputs.h xin_perturb): writes "S k" to its result stream, builds the inputs
- * (inputs.h), calls <entry>_cpu_forward twice on fresh copies, digests the
+ * index FROM on (FROM: "N", or "N:values" for every output's values without
+ * the adjoint check; each kernel's spec line "K seed perturbation len name"
+ * names its input set, perturbation 0 the plain one, K > 0 inputs.h's
+ * xin_perturb K in values mode): writes "S k" to its result stream, builds
+ * the inputs (inputs.h), calls <entry>_cpu_forward twice on fresh copies, digests the
  * outputs, checks the adjoint (grad.c), and writes "R k <exec JSON>". A
  * kernel that crashes or spins ends the process between the two lines: the
  * parent names it and starts a new runner after it. Kernel output (printf)
@@ -71,15 +72,14 @@ static int layout_matches(void *so, const sig *s)
 	return 1;
 }
 
-static int values_mode; /* FROM goes on with ":values" */
-static int perturb_mode; /* ... and ":perturb=K" (exec_options.perturb) */
+static int values_mode; /* FROM ends in ":values" */
 
 static void warm_lane(void *dim, size_t block, int lane, void *args)
 {
 	(void)dim, (void)block, (void)lane, (void)args;
 }
 
-static void run_one(void *so, uint64_t k, uint64_t seed, const char *kernel, const char *text, size_t len)
+static void run_one(void *so, uint64_t k, uint64_t seed, int perturb, const char *kernel, const char *text, size_t len)
 {
 	buf line = BUF_INIT, err = BUF_INIT;
 	sig s;
@@ -104,7 +104,7 @@ static void run_one(void *so, uint64_t k, uint64_t seed, const char *kernel, con
 	} else if (!layout_matches(so, &s)) {
 		exec_json_not_run(&line, "layout", "the argument struct's layout differs from the one read from the module");
 	} else {
-		exec_run_kernel(&s, seed, (exec_fwd_fn)fwd, (exec_bwd_fn)bwd, values_mode, perturb_mode, &line);
+		exec_run_kernel(&s, seed, (exec_fwd_fn)fwd, (exec_bwd_fn)bwd, values_mode, perturb, &line);
 	}
 	sig_free(&s);
 out:
@@ -140,15 +140,7 @@ int exec_runner_main(int argc, char **argv)
 		return 3;
 	char *rest;
 	uint64_t from = strtoull(argv[4], &rest, 10);
-	/* "N", "N:values" or "N:values:perturb=K" */
-	values_mode = !strncmp(rest, ":values", 7) && (!rest[7] || !strncmp(rest + 7, ":perturb=", 9));
-	if (values_mode && rest[7]) {
-		char *e;
-		long k = strtol(rest + 16, &e, 10);
-		if (*e || k < 1 || k > 1000000)
-			return 2;
-		perturb_mode = (int)k;
-	}
+	values_mode = !strcmp(rest, ":values");
 	/* global: the batch resolves what warp.so exports (wp_float_to_half_bits, ...) */
 	void *w = dlopen(argv[2], RTLD_NOW | RTLD_GLOBAL);
 	if (!w) {
@@ -199,19 +191,19 @@ int exec_runner_main(int argc, char **argv)
 	const char *p = spec, *end = spec + len;
 	for (uint64_t k = 0; p < end; k++) {
 		unsigned long long seed, n;
-		int used = 0;
+		int used = 0, pk;
 		char kn[256];
 		/* "%255s%n" then the newline by hand: a "\n" in the format would
 		 * also eat a module's own leading blank lines */
-		if (sscanf(p, "K %llu %llu %255s%n", &seed, &n, kn, &used) != 3 || !used || p + used >= end ||
-		    p[used] != '\n' || n > (size_t)(end - p - used - 1))
+		if (sscanf(p, "K %llu %d %llu %255s%n", &seed, &pk, &n, kn, &used) != 4 || !used || p + used >= end ||
+		    p[used] != '\n' || n > (size_t)(end - p - used - 1) || pk < 0)
 			break;
 		p += used + 1;
 		if (k >= from) {
 			char hdr[48];
 			int h = snprintf(hdr, sizeof hdr, "S %llu\n", (unsigned long long)k);
 			exec_emit(hdr, (size_t)h);
-			run_one(so, k, seed, strcmp(kn, "-") ? kn : NULL, p, n);
+			run_one(so, k, seed, pk, strcmp(kn, "-") ? kn : NULL, p, n);
 		}
 		p += n;
 	}

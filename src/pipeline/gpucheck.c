@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/util.h"
 #include "exec/exec.h"
@@ -29,11 +28,6 @@ typedef struct item {
 
 typedef struct shared {
 	exec_tool *cpu, *gpu;
-	/* the CPU on perturbations 1.. (made when first needed, each in its
-	 * own directory under the scratch: a tool's files are numbered per tool) */
-	exec_tool *pert[GC_PERTURBATIONS];
-	exec_options pert_o;
-	pthread_mutex_t pert_mu;
 	item *v;
 	size_t n, next;
 	gc_report *rep;
@@ -191,48 +185,24 @@ int gc_conditioning(const char *cpu_json, const char *const *pert, int n, double
 	return *why ? -1 : ill;
 }
 
-/* The CPU tool for perturbation k (1..), made on first use; NULL with err. */
-static exec_tool *pert_tool(shared *s, int k, buf *err)
-{
-	pthread_mutex_lock(&s->pert_mu);
-	exec_tool *t = s->pert[k - 1];
-	if (!t) {
-		buf d = BUF_INIT;
-		buf_printf(&d, "%s/perturb%d", s->pert_o.scratch, k);
-		if (mkdir(buf_cstr(&d), 0700) != 0 && errno != EEXIST) {
-			buf_printf(err, "cannot make %s: %s", buf_cstr(&d), strerror(errno));
-		} else {
-			exec_options o = s->pert_o;
-			o.scratch = buf_cstr(&d);
-			o.perturb = k;
-			t = s->pert[k - 1] = exec_create(&o, err);
-		}
-		buf_free(&d);
-	}
-	pthread_mutex_unlock(&s->pert_mu);
-	return t;
-}
-
-/* The conditioning of the batch's CPU/CUDA divergences v[idx[0..m)] (cj:
- * their CPU results): the CPU once per perturbation over just them. 0, or
- * -1 with err (the machinery failed). */
+/* The conditioning of the batch's CPU/CUDA divergences v[0..m) (cj: their
+ * CPU results): one CPU batch of each on every perturbation (each module
+ * built once). 0, or -1 with err (the machinery failed). */
 static int condition(shared *s, item *const *v, char *const *cj, size_t m, buf *err)
 {
-	exec_item pv[GC_BATCH];
-	char *pj[GC_PERTURBATIONS][GC_BATCH];
-	for (size_t i = 0; i < m; i++)
-		pv[i] = (exec_item){.text = v[i]->cpu, .len = v[i]->ncpu, .seed = v[i]->seed, .kernel = v[i]->name};
-	int k = 0;
-	for (; k < GC_PERTURBATIONS; k++) {
-		exec_tool *t = pert_tool(s, k + 1, err);
-		if (!t || exec_batch(t, pv, m, pj[k], err) != 0)
-			break;
-	}
-	int rc = k == GC_PERTURBATIONS ? 0 : -1;
-	for (size_t i = 0; i < m && rc == 0; i++) {
+	exec_item pv[GC_PERTURBATIONS * GC_BATCH];
+	char *pj[GC_PERTURBATIONS * GC_BATCH]; /* perturbation k + 1 of v[i] at k * m + i */
+	for (int k = 0; k < GC_PERTURBATIONS; k++)
+		for (size_t i = 0; i < m; i++)
+			pv[(size_t)k * m + i] = (exec_item){.text = v[i]->cpu, .len = v[i]->ncpu, .seed = v[i]->seed,
+							    .perturb = k + 1, .kernel = v[i]->name};
+	size_t np = GC_PERTURBATIONS * m;
+	if (exec_batch(s->cpu, pv, np, pj, err) != 0)
+		return -1;
+	for (size_t i = 0; i < m; i++) {
 		const char *pi[GC_PERTURBATIONS], *why;
-		for (int j = 0; j < GC_PERTURBATIONS; j++)
-			pi[j] = pj[j][i];
+		for (int k = 0; k < GC_PERTURBATIONS; k++)
+			pi[k] = pj[(size_t)k * m + i];
 		double rel;
 		int ill = gc_conditioning(cj[i], pi, GC_PERTURBATIONS, v[i]->rtol, &rel, &why);
 		json_t *c = json_object();
@@ -250,10 +220,9 @@ static int condition(shared *s, item *const *v, char *const *cj, size_t m, buf *
 		v[i]->divergence = line_of(v[i]->pending);
 		v[i]->pending = NULL;
 	}
-	for (int j = 0; j < k; j++)
-		for (size_t i = 0; i < m; i++)
-			free(pj[j][i]);
-	return rc;
+	for (size_t i = 0; i < np; i++)
+		free(pj[i]);
+	return 0;
 }
 
 /* Compares one kernel's two results; counts under s->mu. Returns 1 for a
@@ -452,9 +421,8 @@ int gc_run(const char *dir, const gc_options *o, gc_report *rep, buf *err)
 	exec_options co = {.cxx = o->cxx, .native_dir = o->native_dir, .scratch = sc.path, .values = 1};
 	exec_options go = co;
 	go.cuda = 1;
-	shared s = {.v = v, .n = n, .rep = rep, .stop = o->stop, .err = BUF_INIT, .pert_o = co};
+	shared s = {.v = v, .n = n, .rep = rep, .stop = o->stop, .err = BUF_INIT};
 	pthread_mutex_init(&s.mu, NULL);
-	pthread_mutex_init(&s.pert_mu, NULL);
 	int rc = -1;
 	s.cpu = exec_create(&co, err);
 	s.gpu = s.cpu ? exec_create(&go, err) : NULL;
@@ -490,9 +458,6 @@ int gc_run(const char *dir, const gc_options *o, gc_report *rep, buf *err)
 	}
 	exec_free(s.cpu);
 	exec_free(s.gpu);
-	for (int k = 0; k < GC_PERTURBATIONS; k++)
-		exec_free(s.pert[k]);
-	pthread_mutex_destroy(&s.pert_mu);
 	buf_free(&s.err);
 	pthread_mutex_destroy(&s.mu);
 	scratch_close(&sc);

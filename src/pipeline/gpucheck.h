@@ -67,7 +67,7 @@ int gc_run(const char *dir, const gc_options *o, gc_report *rep, buf *err);
 
 /* The conditioning rule, CPU only: cpu_json is a kernel's exec object in
  * values mode, pert[0..n) the same kernel's on perturbed inputs
- * (exec_options.perturb). Returns 1 when any output of any perturbation
+ * (exec_item.perturb). Returns 1 when any output of any perturbation
  * disagrees with cpu_json's (integers exactly, floats within
  * GC_ATOL + rtol * max), 0 when all agree, -1 when a run is missing or was
  * not executed (*why then names it). *rel gets the largest relative
