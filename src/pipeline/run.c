@@ -85,7 +85,7 @@ static pool_next hand_out(void *ctx, uint64_t *index, buf *frame)
 		return POOL_DONE;
 	if (r->s->dispatched - r->next_write >= r->nwin) {
 		if (r->chk && r->answered == r->s->dispatched)
-			chk_flush(r->chk); /* nothing else can fill the compilers' partial batch */
+			chk_flush_idle(r->chk); /* once the compilers have nothing else to do */
 		if (r->xq && r->answered == r->s->dispatched && !chk_outstanding(r->chk))
 			xq_flush(r->xq); /* ...nor the run tier's */
 		return POOL_WAIT;

@@ -97,9 +97,11 @@ static void *worker(void *arg)
 		e->jq_head = j->next;
 		if (!e->jq_head)
 			e->jq_tail = NULL;
+		e->running++;
 		pthread_mutex_unlock(&e->mu);
 		batch_run_job(e, j, slot);
 		pthread_mutex_lock(&e->mu);
+		e->running--;
 		for (size_t i = 0; i < j->n; i++)
 			job_over(e, j->v[i]);
 		free(j->v);
@@ -373,6 +375,18 @@ void chk_flush(chk_engine *e)
 	pthread_mutex_lock(&e->mu);
 	for (int d = 0; d < DEV_COUNT; d++)
 		push_job(e, (dev_id)d);
+	pthread_mutex_unlock(&e->mu);
+}
+
+void chk_flush_idle(chk_engine *e)
+{
+	pthread_mutex_lock(&e->mu);
+	int busy = e->running;
+	for (job *j = e->jq_head; j && busy < e->nthreads; j = j->next)
+		busy++;
+	if (busy < e->nthreads)
+		for (int d = 0; d < DEV_COUNT; d++)
+			push_job(e, (dev_id)d);
 	pthread_mutex_unlock(&e->mu);
 }
 

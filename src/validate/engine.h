@@ -69,6 +69,7 @@ struct chk_engine {
 	item live; /* sentinel of the live list */
 	item *done_head, *done_tail;
 	size_t outstanding, ndone;
+	int running; /* jobs the threads are compiling */
 	int stop;
 	pthread_t *th;
 	int nth_started;

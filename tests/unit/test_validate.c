@@ -557,6 +557,52 @@ static void test_cancel(void **state)
 	}
 }
 
+/* chk_flush_idle (a pipeline whose window is full): while a thread has a
+ * batch to compile, the partial batch waits and fills up; once no thread
+ * has anything, it goes. With chk_flush in its place the partial batch of
+ * two would be compiled on its own: three compiles per device, not two. */
+static void test_flush_idle(void **state)
+{
+	(void)state;
+	chk_engine *e = engine(CHK_SYNTAX, 4, 1);
+	enum { N = 8 };
+	buf cpu[N] = {0}, cu[N] = {0};
+	for (int i = 0; i < N; i++)
+		make_kernel(0xf200u + (unsigned)i, OK, &cpu[i], &cu[i]);
+	for (int i = 0; i < N; i++) {
+		chk_item it = {.index = (uint64_t)i, .text = {cpu[i].data, cu[i].data}, .len = {cpu[i].len, cu[i].len}};
+		chk_submit(e, &it);
+		/* kernels 0-3 are a full batch (a thread compiles it for at
+		 * least a tenth of a second); 4 and 5 a partial one */
+		if (i == 5)
+			chk_flush_idle(e);
+	}
+	chk_result r;
+	for (int n = 0; n < N; n++) {
+		assert_true(chk_wait(e, &r));
+		expect_ok(&r);
+		chk_result_free(&r);
+	}
+	chk_stats st;
+	chk_stats_get(e, &st);
+	assert_int_equal(st.compiles[DEV_CPU], 2);
+	/* nothing left to compile: a partial batch goes at once */
+	chk_item it = {.index = N, .text = {cpu[0].data, cu[0].data}, .len = {cpu[0].len, cu[0].len}};
+	chk_submit(e, &it);
+	chk_flush_idle(e);
+	assert_true(chk_wait(e, &r));
+	expect_ok(&r);
+	chk_result_free(&r);
+	chk_stats_get(e, &st);
+	assert_int_equal(st.compiles[DEV_CPU], 3);
+	assert_int_equal(chk_outstanding(e), 0);
+	chk_free(e);
+	for (int i = 0; i < N; i++) {
+		buf_free(&cpu[i]);
+		buf_free(&cu[i]);
+	}
+}
+
 /* Unprocessed submissions are discarded without leaks. */
 static void test_free_pending(void **state)
 {
@@ -656,6 +702,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prologue),
 	    cmocka_unit_test(test_no_nvrtc),
+	    cmocka_unit_test(test_flush_idle),
 	    cmocka_unit_test(test_no_cxx),
 	    cmocka_unit_test(test_fixture_syntax),
 	    cmocka_unit_test(test_fixture_compile),
