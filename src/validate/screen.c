@@ -38,13 +38,12 @@ typedef struct lexer {
 	buf *why;
 } lexer;
 
-static int is_ident(unsigned char c)
+static inline int is_ident(unsigned char c)
 {
-	return c == '_' || c == '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c >= 0x80;
+	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 || c == '_' || c == '$' || c >= 0x80;
 }
 
-static int is_hspace(unsigned char c)
+static inline int is_hspace(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
 }
@@ -236,7 +235,7 @@ static int scan(lexer *lx)
 			continue;
 		}
 		int nl = 0;
-		if (skip_comment(lx, &nl)) {
+		if (c == '/' && skip_comment(lx, &nl)) {
 			bol |= nl;
 			continue;
 		}
@@ -249,7 +248,7 @@ static int scan(lexer *lx)
 				bol = 0;
 				continue;
 			}
-			if (!strncmp(s + at + len, c == '#' ? "#" : "%:", len))
+			if (at + 2 * len <= lx->n && !memcmp(s + at + len, c == '#' ? "#" : "%:", len))
 				return refuse(lx, at, "token pasting (##) is not allowed in a module");
 			lx->i += len;
 			continue;
@@ -264,7 +263,7 @@ static int scan(lexer *lx)
 			while (lx->i < lx->n && is_ident((unsigned char)s[lx->i]))
 				lx->i++;
 			size_t wn = lx->i - at;
-			if (in_list(s + at, wn, refused_words,
+			if (s[at] == '_' && in_list(s + at, wn, refused_words, /* all begin with '_' */
 				    sizeof refused_words / sizeof *refused_words)) {
 				buf what = BUF_INIT;
 				show(&what, s + at, wn);
@@ -299,15 +298,18 @@ int chk_screen(const char *text, size_t len, buf *why)
 		return 1;
 	}
 	/* Phases 1-2: what the two compilers could read differently is refused;
-	 * backslash-newline splices are removed (and remembered for line numbers). */
+	 * backslash-newline splices are removed (and remembered for line
+	 * numbers). Only NUL, CR, '?' and '\\' need a look; a text without a
+	 * splice (Warp's own modules) is scanned where it lies, not copied. */
 	buf sp = BUF_INIT;
 	size_t *splice = NULL, nsplice = 0, cap = 0;
-	unsigned long line = 1;
 	const char *bad = NULL;
-	for (size_t i = 0; i < len && !bad; i++) {
+	size_t i = 0, from = 0; /* text[from..i) is still to be copied into sp */
+	static const unsigned char look[256] = {['\0'] = 1, ['\r'] = 1, ['?'] = 1, ['\\'] = 1};
+	for (; i < len && !bad; i++) {
 		char c = text[i];
-		if (c == '\n')
-			line++;
+		if (!look[(unsigned char)c])
+			continue;
 		if (c == '\0')
 			bad = "a NUL byte is not allowed in a module";
 		else if (c == '\r' && (i + 1 >= len || text[i + 1] != '\n'))
@@ -323,27 +325,32 @@ int chk_screen(const char *text, size_t len, buf *why)
 				if (k != i + 1) {
 					bad = "a backslash followed by blanks at the end of a line is not "
 					      "allowed in a module (is it a line continuation?)";
+					i++; /* as the loop's own step would: the line count below stops here */
 					break;
 				}
 				if (nsplice == cap) {
 					cap = cap ? 2 * cap : 16;
 					splice = xrealloc(splice, cap * sizeof *splice);
 				}
+				buf_append(&sp, text + from, i - from);
 				splice[nsplice++] = sp.len;
-				line++;
 				i = eol;
-				continue;
+				from = eol + 1;
 			}
 		}
-		buf_putc(&sp, c);
 	}
 	int r = 0;
 	if (bad) {
+		unsigned long line = 1; /* the bad byte's: every newline before it, spliced or not */
+		for (size_t k = 0; k + 1 < i; k++)
+			line += text[k] == '\n';
 		buf_printf(why, "line %lu: %s", line, bad);
 		r = 1;
 	} else {
-		lexer lx = {.s = sp.data ? sp.data : "",
-			    .n = sp.len,
+		if (nsplice)
+			buf_append(&sp, text + from, len - from);
+		lexer lx = {.s = nsplice ? sp.data : len ? text : "",
+			    .n = nsplice ? sp.len : len,
 			    .splice = splice,
 			    .nsplice = nsplice,
 			    .why = why};
