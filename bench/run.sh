@@ -57,7 +57,7 @@ gen() {
 	rate=$(jq -r '.timing.kernels_per_second' "$2/manifest.json")
 	cpu_ms=$(awk -v a="$c0" -v b="$c1" -v n="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", 1000 * (b - a) / hz / n }')
 }
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
 x() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 gen "$N" "$T/ds"

@@ -52,7 +52,7 @@ else src="$D"; fi
 
 # 2. the driver
 cc -std=c11 -D_GNU_SOURCE -O2 -Isrc -o "$T/validate_bench" bench/validate_bench.c src/common/*.c src/validate/*.c \
-	-ldl -lpthread -lm
+	-lxxhash -ldl -lpthread -lm
 
 echo "validate_cost: $N modules from $src (minus one warm-up batch per row), 1 thread, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 echo "nvrtc: $(readlink -f /usr/local/cuda/lib64/libnvrtc.so.13 2>/dev/null || echo none), g++: $(g++ -dumpfullversion)"
