@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 # The groups: flavours in order, each with its binary and unit tests; the
 # fuzz group (fuzz/run.sh, one target per queue item) with its seconds.
 flavours=() fuzz_targets=() fuzz_secs=10
-declare -A bin_of units_of tmp_of passed failed skipped failures
+declare -A bin_of units_of tmp_of passed failed skipped failures cpu_of
 while (($#)); do
 	fl=$1
 	shift
@@ -61,7 +61,8 @@ if [ "${free_mib:-0}" -lt 768 ]; then
 	exit 1
 fi
 
-record() { # group name status
+record() { # group name status cpu-seconds
+	[[ "${4:-}" =~ ^[0-9]+$ ]] && cpu_of[$1]=$((${cpu_of[$1]:-0} + $4))
 	if [ "$3" = 0 ]; then
 		passed[$1]=$((passed[$1] + 1))
 	else
@@ -115,31 +116,34 @@ start_test() {
 		export FLAVOUR=$g JITSYNTH_BIN=${bin_of[$g]:-} TEST_TMP=${tmp_of[$g]}
 		export TMPDIR=$f.tmp
 		mkdir -p "$TMPDIR"
-		WORK="$f" "$@" >"$f.log" 2>&1 &&
+		# its CPU (user + system, its processes and theirs) beside its
+		# wall time: on a shared machine the wall time says little
+		WORK="$f" /usr/bin/time -f "%U %S" -o "$f.cpu" "$@" >"$f.log" 2>&1 &&
 			no_scratch_left "$TMPDIR" "$f.log" || rc=1
-		echo "$rc $((SECONDS - start))" >"$f.status"
+		cpu=$(tail -n 1 "$f.cpu" 2>/dev/null | awk 'NF == 2 { printf "%.0f", $1 + $2 }')
+		echo "$rc $((SECONDS - start)) ${cpu:-?}" >"$f.status"
 	) &
 	kinds[$!]=$kind group_of[$!]=$g names[$!]=$name
 }
 
 # Reports the test of one ended background job.
 end_test() { # pid
-	local kind=${kinds[$1]} g=${group_of[$1]} name=${names[$1]} rc secs what=
+	local kind=${kinds[$1]} g=${group_of[$1]} name=${names[$1]} rc secs cpu what=
 	local f=${tmp_of[$g]}/$(file_of "$kind" "$name")
 	[ ${#groups[@]} -gt 1 ] && what="$g "
-	read -r rc secs <"$f.status" 2>/dev/null || rc=1 secs=?
+	read -r rc secs cpu <"$f.status" 2>/dev/null || rc=1 secs=? cpu=?
 	if [ "$rc" = 0 ]; then
 		case $kind in
 		unit) echo "ok   ${what}unit/$name ($(grep -c '\[       OK \]' "$f.log") cases)" ;;
 		cli) echo "ok   ${what}cli ($(grep -c '^ok' "$f.log") cases)" ;;
-		e2e) echo "ok   ${what}e2e/$name ($secs s)" ;;
+		e2e) echo "ok   ${what}e2e/$name ($secs s, $cpu s of CPU)" ;;
 		fuzz) cat "$f.log" ;;
 		esac
 		[ "$kind" = e2e ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "${f:?}" "$f.tmp"
 	else
 		echo "FAIL ${what}$kind/$name"; sed 's/^/    /' "$f.log" | tail -40
 	fi
-	record "$g" "$name" "$rc"
+	record "$g" "$name" "$rc" "$cpu"
 }
 
 # The queues: the fuzz targets; light tests aside; then, slowest first, each
@@ -181,22 +185,43 @@ done
 fuzz_queue=()
 for t in "${fuzz_targets[@]}"; do fuzz_queue+=("fuzz fuzz $(basename "$t") bash fuzz/run.sh $fuzz_secs $t"); done
 queue=("${slow[@]}" "${rest[@]}")
+# the unit tests, slowest first: one process at a time each (a compiler at
+# most), so they can share the machine with the last fuzz targets
+unit_queue=()
+for item in "${queue[@]}"; do [ "${item%% *}" = unit ] && unit_queue+=("$item"); done
 
 # Waits for one test to end and reports it; a slot is free again unless it
 # was a light one.
-running=0 lights=0
+running=0 lights=0 fuzzing=0
 reap_one() {
 	wait -n -p done_pid
 	end_test "$done_pid"
+	[ "${kinds[$done_pid]}" = fuzz ] && fuzzing=$((fuzzing - 1))
 	if [ -n "${light[$done_pid]:-}" ]; then lights=$((lights - 1)); else running=$((running - 1)); fi
 }
 for item in "${fuzz_queue[@]}"; do
 	while ((running >= cores)); do reap_one; done
 	# shellcheck disable=SC2086
 	start_test $item
-	running=$((running + 1))
+	running=$((running + 1)) fuzzing=$((fuzzing + 1))
 done
-while ((running > 0)); do reap_one; done
+# A core the last fuzz targets leave runs unit tests rather than idle; the
+# rest (several processes each) waits until no fuzzer is left to slow down.
+u=0
+while ((fuzzing > 0)); do
+	if ((running < cores && u < ${#unit_queue[@]})); then
+		# shellcheck disable=SC2086
+		start_test ${unit_queue[u]}
+		u=$((u + 1)) running=$((running + 1))
+	else
+		reap_one
+	fi
+done
+declare -A started_early=()
+for item in "${unit_queue[@]:0:u}"; do started_early[$item]=1; done
+rest_queue=()
+for item in "${queue[@]}"; do [ -n "${started_early[$item]:-}" ] || rest_queue+=("$item"); done
+queue=("${rest_queue[@]}")
 for item in "${light_queue[@]}"; do
 	# shellcheck disable=SC2086
 	start_test $item
@@ -216,7 +241,7 @@ for g in "${groups[@]}"; do
 	if [ "$g" = fuzz ]; then
 		echo "fuzz: ${passed[$g]} targets passed, ${failed[$g]} failed, $fuzz_secs s each"
 	else
-		echo "tests ($g): ${passed[$g]} passed, ${failed[$g]} failed, ${skipped[$g]} skipped"
+		echo "tests ($g): ${passed[$g]} passed, ${failed[$g]} failed, ${skipped[$g]} skipped, ${cpu_of[$g]:-0} s of CPU"
 	fi
 done
 ((bad == 0))
