@@ -382,13 +382,17 @@ static const char *item_kernel(const exec_item *it)
 }
 
 /* Builds and runs the kernels idx[0..m) (all with the same prologue) as one
- * shared object; a batch that does not build is split in halves. */
-static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size_t *idx, size_t m, char **json, buf *err)
+ * shared object; a batch that does not build is split in halves. With
+ * `lean`, a kernel that will get no adjoint check is built without its
+ * backward entry point; one that then does not build alone is built again
+ * as it is, so the cut can only save time, never change a verdict. */
+static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size_t *idx, size_t m, int lean,
+		     char **json, buf *err)
 {
 	buf tu = BUF_INIT, log = BUF_INIT, so = BUF_INIT, spec = BUF_INIT, specp = BUF_INIT;
 	const sig **ss = xcalloc(m, sizeof *ss);
 	int rc = 0;
-	size_t nu = 0, first = 1;
+	size_t nu = 0, first = 1, ncut = 0;
 	for (size_t i = 0; i < m; i++) {
 		const exec_item *it = &v[idx[i]];
 		const char *kn = item_kernel(it);
@@ -413,7 +417,15 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 		if (!first)
 			buf_printf(&tu, "\nnamespace jitsynth_sep_%zu {}\n", i);
 		first = 0;
-		buf_append(&tu, it->text + pro, it->len - pro);
+		/* no adjoint check to come (eval's values, or a kernel whose
+		 * gradient its signature rules out): no backward to build */
+		const char *cls;
+		char why[160];
+		if (lean && (t->values || exec_grad_static(&sg[idx[i]], &cls, why, sizeof why)) &&
+		    exec_tu_without_backward(it->text + pro, it->len - pro, sg[idx[i]].entry, &tu) == 0)
+			ncut++;
+		else
+			buf_append(&tu, it->text + pro, it->len - pro);
 	}
 	exec_tu_shim(&tu, ss, nu);
 	pthread_mutex_lock(&t->mu);
@@ -430,9 +442,11 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 		rc = -1;
 	} else if (b != 0 && m > 1) {
 		size_t h = m / 2;
-		rc = run_group(t, v, sg, idx, h, json, err);
+		rc = run_group(t, v, sg, idx, h, lean, json, err);
 		if (rc == 0)
-			rc = run_group(t, v, sg, idx + h, m - h, json, err);
+			rc = run_group(t, v, sg, idx + h, m - h, lean, json, err);
+	} else if (b != 0 && ncut) {
+		rc = run_group(t, v, sg, idx, m, 0, json, err);
 	} else if (b != 0) {
 		buf r = BUF_INIT;
 		buf_puts(&r, "does not build as a shared object: ");
@@ -532,7 +546,7 @@ int exec_batch(exec_tool *t, const exec_item *v, size_t n, char **json, buf *err
 				idx[m++] = j;
 				todo[j] = 0;
 			}
-		rc = run_group(t, v, sg, idx, m, json, err);
+		rc = run_group(t, v, sg, idx, m, 1, json, err);
 	}
 	for (size_t i = 0; i < n; i++) {
 		sig_free(&sg[i]);

@@ -24,6 +24,14 @@ typedef void (*exec_bwd_fn)(void *dim, void *args, void *adj_args);
 void exec_run_kernel(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn bwd, int values, int perturb,
 		     buf *out);
 
+/* kernel.c: why the adjoint check cannot judge this kernel, known from its
+ * signature alone (an in-out array, an output stored under two index
+ * forms, a builtin whose adjoint Warp leaves out, no float input and
+ * output arrays), with its class in *cls; NULL when it can. The runner
+ * asks it before anything else, so exec.c builds such a kernel without its
+ * backward entry point. */
+const char *exec_grad_static(const sig *s, const char **cls, char *why, size_t cap);
+
 /* The exec object of a kernel that was not executed: its reason class
  * (a short key such as "geometry") and the reason. */
 void exec_json_not_run(buf *out, const char *cls, const char *reason);
@@ -34,6 +42,14 @@ int exec_runner_main(int argc, char **argv);
  * outside comments, and the shim appended to a batch of n kernels. */
 int exec_has_asm(const char *s, size_t n);
 void exec_tu_shim(buf *tu, const sig *const *sg, size_t n);
+/* The module text without kernel `entry`'s backward entry point
+ * (its block payload and thunk and its extern "C" <entry>_cpu_backward, as
+ * Warp writes them) into *out: g++ then never instantiates the template
+ * backward function, and the build costs about 40 % less. 0, or -1 (*out
+ * untouched) when the text holds no such section, or when the
+ * rest would not pass the screen and the asm check again (a cut must not
+ * change how the text around it reads). */
+int exec_tu_without_backward(const char *text, size_t len, const char *entry, buf *out);
 
 /* runner.c, shared with cudarun.c: the result stream's descriptor, a
  * write of all of it (or _exit), a whole file read into memory. */

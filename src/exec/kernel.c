@@ -153,41 +153,61 @@ static double loss_at(const sig *s, uint64_t seed, exec_fwd_fn fwd, double t)
 	return L;
 }
 
+/* A parameter's top-level array holds float32 or float64 values (xin_build
+ * makes one for each array-typed parameter: diff_float of its xarr). */
+static int param_diff_float(const xparam *x)
+{
+	const xtype *t = x->type;
+	return (t->kind == XK_ARRAY || t->kind == XK_INDEXED || t->kind == XK_FABRIC) && t->elem &&
+	       t->elem->kind == XK_VALUE && (t->elem->sk == XS_F32 || t->elem->sk == XS_F64);
+}
+
+const char *exec_grad_static(const sig *s, const char **cls, char *why, size_t cap)
+{
+	int nin = 0, nout = 0;
+	for (int p = 0; p < s->nparams; p++) {
+		const xparam *x = &s->params[p];
+		if (x->role == XR_INOUT) {
+			*cls = "inout";
+			return "in-out array (read and written: Warp's adjoint re-reads overwritten values)";
+		}
+		if (x->stores_elsewhere) {
+			*cls = "overwrite";
+			return "an output stored under two index forms (threads overwrite each other's elements)";
+		}
+		if (x->role == XR_INPUT && param_diff_float(x))
+			nin++;
+		else if (is_out(x->role) && param_diff_float(x))
+			nout++;
+	}
+	if (s->missing_adjoint) {
+		snprintf(why, cap, "Warp has no adjoint for %.100s (MISSINGADJOINT: gradient 0)", s->missing_adjoint);
+		*cls = "missing_adjoint";
+		return why;
+	}
+	if (!nin || !nout) {
+		*cls = "no_float_io";
+		return "no float32/float64 input and output arrays";
+	}
+	return NULL;
+}
+
 static json_t *grad_check(const sig *s, uint64_t seed, exec_fwd_fn fwd, exec_bwd_fn bwd)
 {
 	json_t *g = json_object();
-	const char *why = NULL, *cls = NULL;
+	const char *cls = NULL;
 	char buf_why[160];
-	int nin = 0, nout = 0;
-	xinputs in;
-	build(s, seed, &in);
-	for (int p = 0; p < s->nparams && !why; p++) {
-		const xarr *a = top_arr(&in, p);
-		if (s->params[p].role == XR_INOUT)
-			cls = "inout", why = "in-out array (read and written: Warp's adjoint re-reads overwritten values)";
-		else if (s->params[p].stores_elsewhere)
-			cls = "overwrite", why = "an output stored under two index forms (threads overwrite each other's elements)";
-		else if (s->params[p].role == XR_INPUT && diff_float(a))
-			nin++;
-		else if (is_out(s->params[p].role) && diff_float(a))
-			nout++;
-	}
-	if (!why && s->missing_adjoint) {
-		snprintf(buf_why, sizeof buf_why, "Warp has no adjoint for %.100s (MISSINGADJOINT: gradient 0)",
-			 s->missing_adjoint);
-		cls = "missing_adjoint", why = buf_why;
-	}
+	const char *why = exec_grad_static(s, &cls, buf_why, sizeof buf_why);
 	if (!why && !bwd)
 		cls = "no_backward", why = "no backward entry point";
-	if (!why && (!nin || !nout))
-		cls = "no_float_io", why = "no float32/float64 input and output arrays";
 	if (why) {
 		json_object_set_new(g, "status", json_string("unsupported"));
 		json_object_set_new(g, "class", json_string(cls));
 		json_object_set_new(g, "reason", json_string(why));
-		release(s, &in);
 		return g;
 	}
+	xinputs in;
+	build(s, seed, &in);
 	for (int i = 0; i < in.narrs; i++) {
 		xarr *a = &in.arrs[i];
 		if (a->top && is_out(s->params[a->param].role) && diff_float(a))

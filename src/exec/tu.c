@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exec/exec_int.h"
+#include "validate/chk.h"
 
 /* Inline assembly outside comments: an identifier asm, __asm or __asm__. */
 int exec_has_asm(const char *s, size_t n)
@@ -55,4 +56,39 @@ void exec_tu_shim(buf *tu, const sig *const *sg, size_t n)
 		buf_puts(tu, "};\n");
 	}
 	buf_puts(tu, "}\n");
+}
+
+/* The first occurrence of the string w in s[from..len), or NULL. */
+static const char *find(const char *s, size_t len, size_t from, const char *w)
+{
+	return memmem(s + from, len - from, w, strlen(w));
+}
+
+int exec_tu_without_backward(const char *text, size_t len, const char *entry, buf *out)
+{
+	/* as Warp writes it: the payload struct, the thunk, then
+	 *   extern "C" {\n\nWP_API void <entry>_cpu_backward(...) {...}\n\n} // extern C */
+	buf w = BUF_INIT;
+	buf_printf(&w, "\nstruct %s_cpu_block_payload_backward\n", entry);
+	const char *start = find(text, len, 0, buf_cstr(&w));
+	buf_reset(&w);
+	buf_printf(&w, "\nWP_API void %s_cpu_backward(", entry);
+	const char *fn = start ? find(text, len, (size_t)(start - text), buf_cstr(&w)) : NULL;
+	buf_free(&w);
+	const char *end = fn ? find(text, len, (size_t)(fn - text), "\n} // extern C\n") : NULL;
+	if (!end)
+		return -1;
+	size_t a = (size_t)(start - text) + 1, b = (size_t)(end - text) + strlen("\n} // extern C\n");
+	buf cut = BUF_INIT, why = BUF_INIT;
+	buf_append(&cut, text, a);
+	buf_append(&cut, text + b, len - b);
+	int bad = chk_screen(cut.data, cut.len, &why) || exec_has_asm(cut.data, cut.len);
+	buf_free(&why);
+	if (bad) {
+		buf_free(&cut);
+		return -1;
+	}
+	buf_append(out, cut.data, cut.len);
+	buf_free(&cut);
+	return 0;
 }

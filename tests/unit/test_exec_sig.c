@@ -2,10 +2,14 @@
  * (src/exec/sig.h, inputs.h) on real Warp 1.19.0 output
  * (tests/fixtures/loop_cond.cpp) and on planted module texts: types laid
  * out as g++ does, roles from the forward body, deterministic inputs,
- * texture parameters. */
+ * texture parameters; which kernels the adjoint check rules out from the
+ * signature alone, and the module text such a kernel is built from
+ * (exec_int.h: no backward entry point). */
+#include "exec/exec_int.h"
 #include "exec/inputs.h"
 #include "exec/sig.h"
 #include "test.h"
+#include "validate/chk.h"
 
 static void test_fixture(void **state)
 {
@@ -206,6 +210,51 @@ static void test_textures_and_scalars(void **state)
 	buf_free(&err);
 }
 
+/* A kernel the adjoint check will not judge is built without its backward
+ * entry point: the cut removes the payload, thunk and extern "C"
+ * _cpu_backward and nothing else (the forward entry, and the backward
+ * template that nothing instantiates any more, stay); a text whose cut
+ * would read differently (a comment opened inside the cut hides a
+ * #pragma after it) is not cut. */
+static void test_without_backward(void **state)
+{
+	(void)state;
+	buf m = BUF_INIT, err = BUF_INIT, out = BUF_INIT;
+	load_fixture("loop_cond.cpp", &m);
+	sig s;
+	assert_int_equal(sig_parse(m.data, m.len, &s, &err), 0);
+	const char *cls = NULL;
+	char why[160];
+	assert_null(exec_grad_static(&s, &cls, why, sizeof why)); /* float in, float out: judged */
+	assert_int_equal(exec_tu_without_backward(m.data, m.len, s.entry, &out), 0);
+	assert_null(strstr(out.data, "k0_897f9253_cpu_backward("));
+	assert_null(strstr(out.data, "k0_897f9253_cpu_block_payload_backward"));
+	assert_non_null(strstr(out.data, "k0_897f9253_cpu_forward("));
+	assert_non_null(strstr(out.data, "k0_897f9253_cpu_kernel_backward("));
+	const char *tail = strstr(m.data, "k0_897f9253_cpu_backward(");
+	tail = strstr(tail, "} // extern C\n") + strlen("} // extern C\n");
+	size_t after = m.len - (size_t)(tail - m.data);
+	assert_memory_equal(out.data + out.len - after, tail, after); /* what follows is kept as it was */
+	assert_true(out.len + 1000 < m.len);
+	buf_reset(&out);
+	assert_int_equal(exec_tu_without_backward(m.data, m.len, "k1_00000000", &out), -1); /* no such kernel */
+	assert_int_equal(out.len, 0);
+	static const char hidden[] = "int a;\nstruct k_1_cpu_block_payload_backward\n/*\nWP_API void k_1_cpu_backward(\n"
+				     "}\n} // extern C\n#pragma GCC poison a */\nint b;\n";
+	assert_int_equal(chk_screen(hidden, sizeof hidden - 1, &err), 0);
+	assert_int_equal(exec_tu_without_backward(hidden, sizeof hidden - 1, "k_1", &out), -1);
+	assert_int_equal(out.len, 0);
+	sig_free(&s);
+	/* the planted kernel: an in-out array rules its gradient out */
+	assert_int_equal(sig_parse(planted, sizeof planted - 1, &s, &err), 0);
+	assert_non_null(exec_grad_static(&s, &cls, why, sizeof why));
+	assert_string_equal(cls, "inout");
+	sig_free(&s);
+	buf_free(&m);
+	buf_free(&err);
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_planted),
 		cmocka_unit_test(test_pick_kernel),
 		cmocka_unit_test(test_textures_and_scalars),
+		cmocka_unit_test(test_without_backward),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
