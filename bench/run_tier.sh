@@ -18,7 +18,7 @@ trap 'rm -rf "$T"' EXIT
 
 echo "run tier: $N kernels of every profile, --devices cpu, --jobs $JOBS, seed $SEED, $(nproc) cores"
 for tier in compile run; do
-	"$JS" generate -n "$N" --seed "$SEED" --jobs "$JOBS" --categories all --style synthetic --devices cpu --no-dedup \
+	"$JS" generate -n "$N" --seed "$SEED" --jobs "$JOBS" --categories all --style synthetic --devices cpu --no-dedup --format jsonl \
 		--validate $tier -o "$T/$tier" --quiet --force
 	printf '  generate --validate %-8s %.2f kernels/s\n' "$tier:" "$(jq .timing.kernels_per_second $T/$tier/manifest.json)"
 done
