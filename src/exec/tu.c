@@ -1,7 +1,9 @@
-/* tu: what the run tier adds to and checks in a batch's translation unit
- * (exec.c builds it): the screen for inline assembly, which the assembler
- * and linker would act on, and the shim that binds warp.so's CPU block
- * runtime and records each argument struct's layout as g++ sees it. */
+/* tu: what the run tier adds to, takes from and checks in a batch's
+ * translation unit (exec.c builds it): the screen for inline assembly,
+ * which the assembler and linker would act on; the shim that binds
+ * warp.so's CPU block runtime and records each argument struct's layout as
+ * g++ sees it; and a module without its backward entry point, for a kernel
+ * that gets no adjoint check. */
 #include <ctype.h>
 #include <string.h>
 
