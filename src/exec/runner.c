@@ -141,7 +141,7 @@ int exec_runner_main(int argc, char **argv)
 	char *rest;
 	uint64_t from = strtoull(argv[4], &rest, 10);
 	values_mode = !strcmp(rest, ":values");
-	/* global: the batch resolves what warp.so exports (wp_float_to_half_bits, ...) */
+	/* global: the batch resolves what warp.so exports (wp_half_bits_to_float, ...) */
 	void *w = dlopen(argv[2], RTLD_NOW | RTLD_GLOBAL);
 	if (!w) {
 		dprintf(out_fd, "E cannot load %s\n", argv[2]);

@@ -1,7 +1,8 @@
 /* tu: what the run tier adds to, takes from and checks in a batch's
  * translation unit (exec.c builds it): the screen for inline assembly,
  * which the assembler and linker would act on; the shim that binds
- * warp.so's CPU block runtime and records each argument struct's layout as
+ * warp.so's CPU block runtime, converts float to half as Warp's clang
+ * build does, and records each argument struct's layout as
  * g++ sees it; and a module without its backward entry point, for a kernel
  * that gets no adjoint check. */
 #include <ctype.h>
@@ -49,7 +50,10 @@ void exec_tu_shim(buf *tu, const sig *const *sg, size_t n)
 		     "WP_API void _wp_assert(const char *, const char *, unsigned int) { __builtin_trap(); }\n"
 		     "WP_API int _wp_isfinite(double x) { return __builtin_isfinite(x); }\n"
 		     "WP_API int _wp_isnan(double x) { return __builtin_isnan(x); }\n"
-		     "WP_API int _wp_isinf(double x) { return __builtin_isinf(x); }\n");
+		     "WP_API int _wp_isinf(double x) { return __builtin_isinf(x); }\n"
+		     /* builtin.h's float_to_half as Warp's clang build has it (flags.c) */
+		     "WP_API uint16_t js_float_to_half_bits(float x)\n"
+		     "{ _Float16 h = (_Float16)x; uint16_t u; __builtin_memcpy(&u, &h, 2); return u; }\n");
 	for (size_t i = 0; i < n; i++) {
 		const sig *s = sg[i];
 		buf_printf(tu, "extern const unsigned long long js_layout_%s[] = {sizeof(wp_args_%s)", s->entry, s->entry);

@@ -108,6 +108,13 @@ int flags_cxx(const char **argv, int n, int object)
 	if (object == 2) { /* the run tier's shared objects: half the build time of -O1, same results (test_exec_run) */
 		argv[n++] = "-O0";
 		argv[n++] = "-fPIC";
+		/* Warp's own CPU path compiles with clang, whose branch of
+		 * builtin.h converts float to half with _Float16: to nearest,
+		 * ties to even, as CUDA's cvt.rn.f16.f32. GCC gets the branch for
+		 * host code, warp.so's wp_float_to_half_bits, which rounds ties
+		 * away from zero. The shim (exec/tu.c) defines this name with
+		 * GCC's _Float16, so float16 kernels compute as in Warp. */
+		argv[n++] = "-Dwp_float_to_half_bits=js_float_to_half_bits";
 	}
 	argv[n++] = "-w";
 	argv[n++] = "-fmax-errors=20";

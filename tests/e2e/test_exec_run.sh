@@ -1,7 +1,8 @@
 # test_exec_run: the run tier (src/exec/). `jitsynth validate DIR --tier run`
 # executes every record's CPU module through Warp's CPU entry points, geometry
 # kernels on real meshes/BVHs/hash grids/volumes, texture, scalar-only,
-# int8 and bfloat16 kernels (ingested); planted kernels that crash
+# int8, bfloat16 and float16 kernels (ingested; float16 rounds ties to even,
+# as in Warp); planted kernels that crash
 # (a null store), loop forever or call unlink() (stopped by the runner's
 # seccomp sandbox) are each reported with their reason while the rest of
 # their batch still runs. `generate --validate run` puts the exec
@@ -99,11 +100,22 @@ def int8s(a: wp.array(dtype=wp.int8), b: wp.array(dtype=float), c: wp.int8):
 def bf16(a: wp.array(dtype=float), out: wp.array(dtype=float)):
     tid = wp.tid()
     out[tid] = float(wp.bfloat16(a[tid] - 2.0))
+
+
+@wp.kernel
+def half_ties(out: wp.array(dtype=float)):
+    tid = wp.tid()
+    # 1 + 2**-11 lies halfway between the halves 1 and 1 + 2**-10. Warp
+    # (clang's _Float16 on CPU, cvt.rn on CUDA) rounds it to even, 1, and
+    # the output is -1024; warp.so's host conversion, which g++ would get
+    # from builtin.h, rounds away from zero, and the output is 1/0.
+    h = wp.float16(1.0 + float(tid % 1 + 1) * 0.00048828125)
+    out[tid] = 1.0 / (float(h) - 1.0009765625)
 PY
 js ingest kin -o kds --devices cpu --format jsonl -j 1 --quiet; expect_rc 0
-check "the four kernels are paired" test "$(records kds | wc -l)" = 4
+check "the five kernels are paired" test "$(records kds | wc -l)" = 5
 check "their modules start with a blank line" \
-	test "$(records kds | jq -r 'select(.ir.cpu.module | startswith("\n")) | .kernel_name' | wc -l)" = 4
+	test "$(records kds | jq -r 'select(.ir.cpu.module | startswith("\n")) | .kernel_name' | wc -l)" = 5
 js validate kds --tier run; expect_rc 0
-check "texture, scalar-only, int8 and bfloat16 kernels execute, finite" \
-	grep -q "^executed   4 of 4 (100.0%); finite 4, deterministic 4$" out.txt
+check "texture, scalar-only, int8, bfloat16 and float16 kernels execute, finite (float16 rounds ties to even)" \
+	grep -q "^executed   5 of 5 (100.0%); finite 5, deterministic 5$" out.txt
