@@ -3,6 +3,10 @@
 set -euo pipefail
 JS=${JITSYNTH_BIN:?run through tests/run.sh}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# The fake worker (tests/helper/fake_worker.c): the worker protocol in C, no
+# Warp. For the tests of what the C side does with Warp's answers (files,
+# journal, resume, refusals), where a real worker would only cost start-up.
+FAKE=$ROOT/build/${FLAVOUR:-release}/tests/fake_worker
 rm -rf "$WORK" && mkdir -p "$WORK"
 cd "$WORK"
 

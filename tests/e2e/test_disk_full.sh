@@ -12,7 +12,8 @@
 #      skipped when mounting is not permitted here.
 source "$(dirname "$0")/lib.sh"
 N=${N:-60}
-OPTS="-n $N --seed 5 --shard-size 6 --jobs 2 --quiet --categories seed"
+# The kernels come from the fake worker: the writes tested are jitsynth's.
+OPTS="-n $N --seed 7 --shard-size 6 --jobs 2 --quiet --categories seed --python $FAKE"
 # The in-process NVRTC of --validate syntax cannot work under a file size
 # limit ("unable to obtain mapped memory"): every kernel would be rejected.
 # This test is about jitsynth's own writes, so validation stays off.
@@ -79,13 +80,13 @@ check "limit ${lim} KiB: the $k shards below it completed" test "$(ls lim | grep
 printf '{"shard":"train-0000' >>lim/journal.jsonl
 if read -r k2 lim2 < <(pick_limit "$k"); then
 	set +e
-	(ulimit -f "$lim2"; exec "$JS" generate --resume -o lim >out.txt 2>err.txt)
+	(ulimit -f "$lim2"; exec "$JS" generate --resume -o lim --python "$FAKE" >out.txt 2>err.txt)
 	rc=$?
 	set -e
 	failed_cleanly lim "File too large"
 	check "resume under ${lim2} KiB: shards $k..$((k2 - 1)) added" test "$(ls lim | grep -c '^train-')" = "$k2"
 fi
-js generate --resume -o lim --quiet
+js generate --resume -o lim --quiet --python "$FAKE"
 expect_rc 0
 check "resumed without the limit: identical to the uninterrupted run" same_as_ref lim
 check "no duplicated record" test "$(cat lim/train-*.jsonl | jq -r .id | sort | uniq -d | wc -l)" = 0
@@ -99,7 +100,7 @@ if mount -t tmpfs -o size=$((total * 45 / 100)) jitsynth-test mnt 2>/dev/null; t
 	failed_cleanly mnt/full "No space left on device"
 	check "tmpfs: some shards completed before it filled" test "$(ls mnt/full | grep -c '^train-')" -gt 0
 	mount -o remount,size=$((total * 3)) mnt
-	js generate --resume -o mnt/full --quiet
+	js generate --resume -o mnt/full --quiet --python "$FAKE"
 	expect_rc 0
 	check "tmpfs grown: resumed run identical to the uninterrupted run" same_as_ref mnt/full
 	# jitsynth has exited; a process still holding a file there would be one

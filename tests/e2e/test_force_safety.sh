@@ -6,9 +6,10 @@
 # naming a foreign file, with or without --force, by generate and merge; so
 # is a dataset that holds a file it did not write, or a README.md that is
 # not its card, or a shard-like file beyond its run. A dataset of its own,
-# leftovers and all, is replaced; a failed refusal changes nothing.
+# leftovers and all, is replaced; a failed refusal changes nothing. The
+# kernels come from the fake worker: what is tested is the C side's.
 source "$(dirname "$0")/lib.sh"
-OPTS="-n 25 --seed 3 --shard-size 10 --validate none --jobs 2 --quiet --categories seed"
+OPTS="-n 25 --seed 3 --shard-size 10 --validate none --jobs 2 --quiet --categories seed --python $FAKE"
 md5() { (cd "$1" && find . -type f | sort | xargs md5sum); }
 one_line() { test "$(wc -l < err.txt)" = 1; }
 
@@ -85,11 +86,11 @@ cp -r ref res
 rm res/manifest.json res/README.md res/train-00002.jsonl
 echo "my notes" > res/notes.txt
 before=$(md5 res)
-js generate --resume -o res --quiet; expect_rc 1
+js generate --resume -o res --quiet --python "$FAKE"; expect_rc 1
 expect_err "cannot resume: 'res' holds 'notes.txt', which jitsynth did not write; move it out of the directory, then resume"
 check "resume: nothing removed" test "$(md5 res)" = "$before"
 rm res/notes.txt
-js generate --resume -o res --quiet; expect_rc 0
+js generate --resume -o res --quiet --python "$FAKE"; expect_rc 0
 check "resume, once it is moved away: identical" same_as_ref res
 
 # ---- merge --force replaces its own output, nothing else ----

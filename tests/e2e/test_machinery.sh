@@ -6,7 +6,6 @@
 # a worker killed from outside; start-up failures; SIGINT/SIGTERM; SIGKILL at
 # random moments then --resume, byte-identical to an uninterrupted run.
 source "$(dirname "$0")/lib.sh"
-FAKE=$ROOT/build/${FLAVOUR:-release}/tests/fake_worker
 [ -x "$FAKE" ] || fail "no fake worker at $FAKE (make $FAKE)"
 N=120
 OPTS="-n $N --seed 7 --shard-size 40 --validate none --quiet --python $FAKE"

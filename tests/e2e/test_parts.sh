@@ -9,7 +9,6 @@
 # mixed with a plain dataset, and flags that contradict the run, each in one
 # line naming the problem, before it touches the output.
 source "$(dirname "$0")/lib.sh"
-FAKE=$ROOT/build/${FLAVOUR:-release}/tests/fake_worker
 [ -x "$FAKE" ] || fail "no fake worker at $FAKE (make $FAKE)"
 export FAKE_WORKER=error=7,error=60,error=61,error=118
 # 40 copies 5 (part 0 -> part 1), 70 copies 41, 100 copies 40 (itself a copy)

@@ -25,8 +25,8 @@ mkdir t4
 js generate --categories seed --format jsonl -n 3 -o t4 --python /nonexistent --validate none --quiet; expect_rc 1
 check "failed starts: no directory made, no journal left" test ! -e t1 -a ! -e t2 -a ! -e t3
 check "an existing directory is left as it was (empty)" test -z "$(ls -A t4)"
-for d in t1 t2 t3 t4; do
-	js generate --categories seed --format jsonl -n 3 -o $d --devices cpu --quiet; expect_rc 0
+for d in t1 t2 t3 t4; do # (the fake worker: the retry is the C side's)
+	js generate --categories seed --format jsonl -n 3 -o $d --devices cpu --quiet --python "$FAKE" --validate none; expect_rc 0
 done
 check "and the retries run" test "$(cat t1/train-*.jsonl t4/train-*.jsonl | wc -l)" = 6
 
@@ -69,16 +69,16 @@ check "no internal file named" bash -c '! grep -q "\.tmp\|\.resume" err.txt'
 
 # ---- seeds >= 2^63 ----
 big=18446744073709551615
-"$JS" generate --categories seed --format jsonl -n 12 --seed $big --shard-size 5 --validate none --quiet -o big
+"$JS" generate --categories seed --format jsonl -n 12 --seed $big --shard-size 5 --validate none --quiet -o big --python "$FAKE"
 check "the seed in the manifest as itself" test "$(jq -r .options.seed big/manifest.json)" = $big
 check "and in the journal" test "$(head -1 big/journal.jsonl | jq -r .options.seed)" = $big
 check "and in every record" test "$(records big | jq -r .meta.seed | sort -u)" = $big
 check "the ids too" test "$(records big | jq -r .id | head -1)" = "s$big-000000000"
 check "the card shows it" grep -q "| seed | $big |" big/README.md
 cp -r big bigk && rm bigk/manifest.json bigk/README.md bigk/train-00002.jsonl
-js generate --resume -o bigk --seed $big --quiet; expect_rc 0
+js generate --resume -o bigk --seed $big --quiet --python "$FAKE"; expect_rc 0
 check "read back: --resume with the same --seed is no conflict" cmp -s big/train-00002.jsonl bigk/train-00002.jsonl
-"$JS" generate --categories seed --format jsonl -n 2 --seed 9223372036854775807 --validate none --quiet -o max63
+"$JS" generate --categories seed --format jsonl -n 2 --seed 9223372036854775807 --validate none --quiet -o max63 --python "$FAKE"
 check "2^63-1 stays a JSON integer" test "$(jq '.options.seed | type' max63/manifest.json)" = '"number"'
 
 # ---- a shard listed twice is counted once ----
@@ -97,7 +97,7 @@ js stats ref --html ref/report.html --quiet; expect_rc 0 # a new file next to th
 rm ref/report.html
 
 # ---- 0 records ----
-JITSYNTH_TEST_REJECT=0,1,2 "$JS" generate --categories seed --format jsonl -n 3 -o none --validate none --quiet
+FAKE_WORKER=error=0,error=1,error=2 "$JS" generate --categories seed --format jsonl -n 3 -o none --validate none --quiet --python "$FAKE"
 js export none --layout seed -o none_seed; expect_rc 1
 expect_err "jitsynth export: 'none' holds no records: nothing exported"
 js merge --format jsonl none -o none_merged; expect_rc 1

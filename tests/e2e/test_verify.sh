@@ -7,10 +7,12 @@
 # kept shard, damaged rejects, a journal cut to its header with finished
 # shards after it, a different Warp (a wrapper that reports 9.9.9: nothing of
 # it reaches the dataset) or jitsynth version; an older journal without the
-# versions still resumes, its Warp taken from the kept records.
+# versions still resumes, its Warp taken from the kept records. The
+# datasets come from the fake worker (it says Warp 1.19.0), the other Warp
+# from a real one: what is tested is the C side's.
 source "$(dirname "$0")/lib.sh"
-OPTS="-n 45 --seed 5 --shard-size 10 --validate none --jobs 2 --quiet --categories seed"
-export JITSYNTH_TEST_REJECT=3,17,33,41 # rejects in the journaled prefix and after
+OPTS="-n 45 --seed 5 --shard-size 10 --validate none --jobs 2 --quiet --categories seed --python $FAKE"
+export FAKE_WORKER=error=3,error=17,error=33,error=41 # rejects in the journaled prefix and after
 "$JS" generate --format jsonl $OPTS -o ref
 PY=$ROOT/.venv/bin/python
 md5() { cat "$@" | md5sum; }
@@ -62,13 +64,13 @@ check "a killed run: checked against its journal" grep -q "^killed: 4 shards (40
 
 # ---- --resume: the same checks on the shards it keeps ----
 interrupted good
-js generate --resume -o good --quiet; expect_rc 0
+js generate --resume -o good --quiet --python "$FAKE"; expect_rc 0
 check "(a good interrupted run resumes, identical to the uninterrupted one)" same_as_ref good
 
 interrupted damaged
 flip damaged/train-00001.jsonl 300
 before=$(md5 damaged/*)
-js generate --resume -o damaged --quiet; expect_rc 1
+js generate --resume -o damaged --quiet --python "$FAKE"; expect_rc 1
 expect_err "cannot resume: damaged/train-00001.jsonl: differs from what the journal says: SHA-256"
 expect_err "restore the shard from a copy, or start over with --force"
 check "one line" one_line err.txt
@@ -77,7 +79,7 @@ check "a damaged shard: nothing changed" test "$(md5 damaged/*)" = "$before"
 interrupted cut
 head -1 ref/journal.jsonl > cut/journal.jsonl
 before=$(md5 cut/*)
-js generate --resume -o cut --quiet; expect_rc 1
+js generate --resume -o cut --quiet --python "$FAKE"; expect_rc 1
 expect_err "cannot resume: 'cut/train-00001.jsonl' is a finished shard that the journal does not list"
 expect_err "\`jitsynth generate --force -o cut\` starts over"
 check "a journal cut to its header: no shard deleted" test "$(md5 cut/*)" = "$before"
@@ -86,11 +88,11 @@ check "--force, as the message says, starts over" same_as_ref cut
 
 interrupted rejects_off
 flip rejects_off/rejects.jsonl 10
-js generate --resume -o rejects_off --quiet; expect_rc 1
+js generate --resume -o rejects_off --quiet --python "$FAKE"; expect_rc 1
 expect_err "cannot resume: the rejects of the finished shards in 'rejects_off/rejects.jsonl' were changed"
 interrupted rejects_cut
 truncate -s 50 rejects_cut/rejects.jsonl
-js generate --resume -o rejects_cut --quiet; expect_rc 1
+js generate --resume -o rejects_cut --quiet --python "$FAKE"; expect_rc 1
 expect_err "cannot resume: 'rejects_cut/rejects.jsonl' holds 50 bytes, but the finished shards' rejects took"
 check "names no internal file" bash -c '! grep -q "\.resume\|\.tmp" err.txt'
 
@@ -108,16 +110,16 @@ before=$(md5 other_warp/*)
 js generate --resume -o other_warp --quiet --python ./warp999; expect_rc 1
 expect_err "cannot resume: the run in 'other_warp' was made with Warp 1.19.0, but './warp999' imports Warp 9.9.9; resume with a Python that has Warp 1.19.0 (--python PATH), or start over with --force"
 check "one line" one_line err.txt
-check "another Warp: nothing of it in the dataset" bash -c "! grep -rq 9.9.9 other_warp"
+check "another Warp: nothing of it in the dataset" bash -c "! grep -rqF 9.9.9 other_warp"
 check "another Warp: no manifest stamped" test ! -e other_warp/manifest.json
 check "another Warp: the journaled shards untouched" \
 	test "$(md5 other_warp/train-0000[0-3].jsonl)" = "$(md5 ref/train-0000[0-3].jsonl)"
-js generate --resume -o other_warp --quiet; expect_rc 0
+js generate --resume -o other_warp --quiet --python "$FAKE"; expect_rc 0
 check "then resumed with the right Warp: identical" same_as_ref other_warp
 
 interrupted other_jitsynth
 sed -i '1s/"jitsynth_version":"[^"]*"/"jitsynth_version":"0.0.9"/' other_jitsynth/journal.jsonl
-js generate --resume -o other_jitsynth --quiet; expect_rc 1
+js generate --resume -o other_jitsynth --quiet --python "$FAKE"; expect_rc 1
 expect_err "cannot resume: the run in 'other_jitsynth' was started by jitsynth 0.0.9, this is jitsynth"
 
 # a journal from before the versions were recorded: it still resumes, and
@@ -127,5 +129,5 @@ jq -c 'del(.jitsynth_version, .warp_version, .rejects_sha256)' ref/journal.jsonl
 check "(an older journal: no versions)" bash -c '! grep -q version older/journal.jsonl'
 js generate --resume -o older --quiet --python ./warp999; expect_rc 1
 expect_err "was made with Warp 1.19.0, but './warp999' imports Warp 9.9.9"
-js generate --resume -o older --quiet; expect_rc 0
+js generate --resume -o older --quiet --python "$FAKE"; expect_rc 0
 check "an older journal resumes: identical" same_as_ref older
