@@ -85,16 +85,17 @@ int exec_tu_without_backward(const char *text, size_t len, const char *entry, bu
 	if (!end)
 		return -1;
 	size_t a = (size_t)(start - text) + 1, b = (size_t)(end - text) + strlen("\n} // extern C\n");
-	buf cut = BUF_INIT, why = BUF_INIT;
-	buf_append(&cut, text, a);
-	buf_append(&cut, text + b, len - b);
-	int bad = chk_screen(cut.data, cut.len, &why) || exec_has_asm(cut.data, cut.len);
+	/* the cut straight into *out, screened there, taken back if it fails */
+	size_t old = out->len;
+	buf_append(out, text, a);
+	buf_append(out, text + b, len - b);
+	buf why = BUF_INIT;
+	int bad = chk_screen(out->data + old, out->len - old, &why) || exec_has_asm(out->data + old, out->len - old);
 	buf_free(&why);
 	if (bad) {
-		buf_free(&cut);
+		out->len = old;
+		out->data[old] = '\0';
 		return -1;
 	}
-	buf_append(out, cut.data, cut.len);
-	buf_free(&cut);
 	return 0;
 }

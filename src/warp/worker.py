@@ -326,9 +326,10 @@ class Bridge:
         linecache.cache.pop(filename, None)
 
 
-def native_dir(wp):
-    """Where this Warp keeps the C++ headers its generated modules include."""
-    return os.path.join(os.path.dirname(wp.__file__), "native")
+def native_dir(package_file):
+    """Where the Warp whose package is package_file (warp/__init__.py) keeps
+    the C++ headers its generated modules include."""
+    return os.path.join(os.path.dirname(package_file), "native")
 
 
 def print_native_dir():
@@ -345,7 +346,7 @@ def print_native_dir():
     except Exception as exc:
         print(format_error(exc))
         sys.exit(1)
-    print(os.path.join(os.path.dirname(spec.origin), "native"))
+    print(native_dir(spec.origin))
 
 
 def format_error(exc):
@@ -371,7 +372,7 @@ def main():
     gc.collect()
     gc.freeze()
     gc.set_threshold(10000, 20, 20)
-    send(out, b"R" + pack_str(bridge.wp.__version__) + pack_str(native_dir(bridge.wp)))
+    send(out, b"R" + pack_str(bridge.wp.__version__) + pack_str(native_dir(bridge.wp.__file__)))
 
     while True:
         head = read_exact(inp, 4)
