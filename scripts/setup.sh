@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(gcc g++ make pkg-config libjansson-dev libcmocka-dev libzstd-dev libxxhash-dev libssl-dev jq util-linux bubblewrap clang libclang-rt-14-dev valgrind python3 python3-venv zstd time)
+APT_PACKAGES=(gcc g++ make pkg-config libjansson-dev libcmocka-dev libzstd-dev libxxhash-dev libssl-dev jq util-linux bubblewrap clang clang-16 libclang-rt-14-dev valgrind python3 python3-venv zstd time)
 PYTHON=${PYTHON:-python3}
 
 missing=()

@@ -24,7 +24,8 @@ static const char usage[] =
 	"compile and pass rates.\n"
 	"\n"
 	"      --json          the report as one JSON object on stdout\n"
-	"      --cxx CXX       host C++ compiler (default g++)\n"
+	"      --cxx CXX       host C++ compiler (default clang++-16 if installed,\n"
+	"                      else g++)\n"
 	"      --python PATH   an interpreter with warp-lang, to find Warp's headers\n"
 	"  -q, --quiet         totals only\n"
 	"  -h, --help          this help\n";

@@ -11,6 +11,7 @@
 #include "cli/progress.h"
 #include "common/dev.h"
 #include "pipeline/run.h"
+#include "validate/cxx.h"
 
 /* The help text, around the category list printed from the profile table. */
 /* A worker's start costs ~0.25 s of CPU (importing Warp), the time it takes
@@ -46,7 +47,8 @@ static const char usage_tail[] =
 	"                        g++ front ends), compile (PTX and object code) or\n"
 	"                        run (compile, then every CPU kernel executed: exec)\n"
 	"      --arch SM         CUDA architecture for --validate compile (default sm_90)\n"
-	"      --cxx CXX         host C++ compiler for CPU validation (default g++)\n"
+	"      --cxx CXX         host C++ compiler for CPU validation (default g++;\n"
+	"                        the run tier: clang++-16 if installed, else g++)\n"
 	"      --format F        jsonl.zst (default: zstd-compressed shards) or jsonl\n"
 	"      --zstd-level L    zstd level 1..19 (default 3)\n"
 	"      --no-dedup        keep exact and structural duplicates (default: drop)\n"
@@ -151,7 +153,7 @@ int cmd_generate(int argc, char **argv)
 		.n = 1000,
 		.out_dir = "data",
 		.gen = {.seed = 42},
-		.chk = {.tier = CHK_SYNTAX, .arch = "sm_90", .cxx = "g++"},
+		.chk = {.tier = CHK_SYNTAX, .arch = "sm_90"},
 		.shard_size = 10000,
 		.format = JSONL_ZST, /* lean by default: ~20x smaller (README "Output") */
 		.dedup = 1,
@@ -317,6 +319,8 @@ int cmd_generate(int argc, char **argv)
 				   (unsigned long long)o.part_n);
 	if (o.exec && !(o.pool.devices & DEV_BIT(DEV_CPU)))
 		return usage_error("generate", "--validate run executes the CPU kernels: add cpu to --devices");
+	if (o.exec)
+		o.run_cxx = o.chk.cxx ? o.chk.cxx : cxx_run_default();
 
 	buf err = BUF_INIT;
 	if (o.resume && run_resume_options(&o, given, &err) < 0) {

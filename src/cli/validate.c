@@ -33,7 +33,8 @@ static const char usage[] =
 	"                      outputs: divergences go to DIR/divergences.jsonl)\n"
 	"      --arch SM       CUDA architecture for --tier compile (default sm_90)\n"
 	"      --devices LIST  cpu,cuda (default both)\n"
-	"      --cxx CXX       host C++ compiler (default g++)\n"
+	"      --cxx CXX       host C++ compiler (default g++; --tier run: clang++-16\n"
+	"                      if installed, else g++)\n"
 	"  -j, --jobs N        compiler threads and Warp workers (default: cores)\n"
 	"      --python PATH   Python with warp-lang (default: the .venv made by\n"
 	"                      `make setup`, or $JITSYNTH_PYTHON)\n"
@@ -197,7 +198,8 @@ static int validate_run(const char *dir, const vd_options *o, int quiet, int gpu
 			print_classes("not run", r.not_run, r.nnot_run);
 			print_classes("grad", r.grad_classes, r.ngrad);
 		}
-		printf("time       %.1f s (build %.1f s, run %.1f s): %.1f kernels/s\n", r.seconds, r.build_s, r.run_s,
+		printf("time       %.1f s (build %.1f s, %llu shared object%s; run %.1f s): %.1f kernels/s\n", r.seconds,
+		       r.build_s, (unsigned long long)r.builds, r.builds == 1 ? "" : "s", r.run_s,
 		       r.seconds > 0 ? (double)all / r.seconds : 0.0);
 		if (r.no_module)
 			printf("skipped    %llu records without a CPU module\n", (unsigned long long)r.no_module);

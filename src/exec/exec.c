@@ -77,7 +77,7 @@ exec_tool *exec_create(const exec_options *o, buf *err)
 	self[n] = '\0';
 	cxx_tool *cx = NULL;
 	if (!o->cuda) { /* the CUDA runner builds with NVRTC, in itself */
-		cxx_config cc = {.cxx = o->cxx, .native_dir = o->native_dir, .tmpdir = o->scratch, .object = 2, .pch = 1};
+		cxx_config cc = {.cxx = o->cxx ? o->cxx : cxx_run_default(), .native_dir = o->native_dir, .tmpdir = o->scratch, .object = 2, .pch = 1};
 		cx = cxx_create(&cc, err);
 		if (!cx) {
 			buf_free(&so);
@@ -185,6 +185,7 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 	}
 	char fromarg[48];
 	snprintf(fromarg, sizeof fromarg, "%zu%s", from, t->values ? ":values" : "");
+	unsigned cpu_s = t->cpu_s * (unsigned)((n - from + 15) / 16); /* per 16 kernels left */
 	char *argv[] = {t->self, EXEC_RUNNER_COMMAND, (char *)so, t->warp_so, (char *)spec, fromarg, NULL};
 	if (t->cuda) { /* so: unused; the CUDA runner compiles with NVRTC */
 		argv[2] = "--cuda";
@@ -215,7 +216,7 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 			 .fd = {-1, p[1], -1},
 			 /* the CUDA driver reserves tens of GiB of addresses */
 			 .as_bytes = RUNNER_AS && !t->cuda ? (uint64_t)t->mem_mib << 20 : 0,
-			 .cpu_s = t->cpu_s,
+			 .cpu_s = cpu_s,
 			 .file_bytes = 1 << 20};
 	buf why = BUF_INIT;
 	pid_t pid = child_spawn(&sp, &why);
@@ -295,9 +296,9 @@ static long run_from(exec_tool *t, const char *so, const char *spec, size_t n, s
 			cls = "time";
 			buf_printf(&r, "ran past the %u s wall-clock limit (an endless loop?)", t->wall_s);
 		} else if (WIFSIGNALED(end.status) &&
-			   (WTERMSIG(end.status) == SIGXCPU || (WTERMSIG(end.status) == SIGKILL && end.cpu_s >= t->cpu_s))) {
+			   (WTERMSIG(end.status) == SIGXCPU || (WTERMSIG(end.status) == SIGKILL && end.cpu_s >= cpu_s))) {
 			cls = "time";
-			buf_printf(&r, "exceeded the runner's CPU limit (%u s)", t->cpu_s);
+			buf_printf(&r, "exceeded the runner's CPU limit (%u s)", cpu_s);
 		} else if (WIFEXITED(end.status) && WEXITSTATUS(end.status) == EXEC_EXIT_GPU_FAULT) {
 			cls = "fault";
 			buf_puts(&r, "faulted on the GPU (an illegal address or a trap); the runner starts over after it");
@@ -391,6 +392,7 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 {
 	buf tu = BUF_INIT, log = BUF_INIT, so = BUF_INIT, spec = BUF_INIT, specp = BUF_INIT;
 	const sig **ss = xcalloc(m, sizeof *ss);
+	size_t *ns = xcalloc(m, sizeof *ns);
 	int rc = 0;
 	size_t nu = 0, first = 1, ncut = 0;
 	for (size_t i = 0; i < m; i++) {
@@ -403,8 +405,10 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 		int seen = 0;
 		for (size_t k = 0; k < nu && !seen; k++)
 			seen = !strcmp(ss[k]->entry, sg[idx[i]].entry);
-		if (!seen)
+		if (!seen) {
+			ns[nu] = i;
 			ss[nu++] = &sg[idx[i]];
+		}
 		/* one module is built once: run on several input sets (eval), or
 		 * the module of several records (an ingested file's kernels) */
 		int dup = 0;
@@ -413,10 +417,14 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 			      (v[idx[j]].text == it->text || !memcmp(v[idx[j]].text, it->text, it->len));
 		if (dup)
 			continue;
-		size_t pro = first ? 0 : chk_prologue_len(it->text, it->len);
-		if (!first)
-			buf_printf(&tu, "\nnamespace jitsynth_sep_%zu {}\n", i);
+		/* the prologue once, then each module's body in a namespace of its
+		 * own: Warp names a @wp.func helper alike in every module that
+		 * calls it (norm_l2_0), so bodies must not share a scope */
+		size_t pro = chk_prologue_len(it->text, it->len);
+		if (first)
+			buf_append(&tu, it->text, pro);
 		first = 0;
+		buf_printf(&tu, "\nnamespace jitsynth_mod_%zu {\n", i);
 		/* no adjoint check to come (eval's values, or a kernel whose
 		 * gradient its signature rules out): no backward to build */
 		const char *cls;
@@ -426,8 +434,9 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 			ncut++;
 		else
 			buf_append(&tu, it->text + pro, it->len - pro);
+		buf_printf(&tu, "\n} // namespace jitsynth_mod_%zu\n", i);
 	}
-	exec_tu_shim(&tu, ss, nu);
+	exec_tu_shim(&tu, ss, ns, nu);
 	pthread_mutex_lock(&t->mu);
 	unsigned q = t->seq++;
 	pthread_mutex_unlock(&t->mu);
@@ -463,6 +472,7 @@ static int run_group(exec_tool *t, const exec_item *v, const sig *sg, const size
 	unlink(buf_cstr(&so));
 	unlink(buf_cstr(&specp));
 	free(ss);
+	free(ns);
 	buf_free(&tu);
 	buf_free(&log);
 	buf_free(&so);

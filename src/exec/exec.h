@@ -31,11 +31,12 @@
 
 #define EXEC_RUNNER_COMMAND "__exec-runner"
 #define EXEC_MEM_MIB 2048     /* a runner's address space (warp.so and a batch need ~300 MiB) */
-#define EXEC_CPU_SECONDS 20   /* a runner's CPU time (a batch of 16 real kernels takes < 1 s) */
+#define EXEC_CPU_SECONDS 20   /* a runner's CPU time per 16 kernels of its batch (16 real kernels take < 1 s) */
+#define EXEC_BATCH 128        /* kernels per shared object: each build costs clang ~0.2 s besides its modules */
 #define EXEC_KERNEL_WALL 10   /* wall seconds one kernel may take before its runner is killed */
 
 typedef struct exec_options {
-	const char *cxx;	/* NULL: g++ */
+	const char *cxx;	/* NULL: cxx_run_default() (clang++-16 if installed, else g++) */
 	const char *native_dir; /* warp/native of the installed warp-lang (warp.so is ../bin/warp.so) */
 	const char *scratch;	/* an existing private directory */
 	unsigned mem_mib, cpu_s, kernel_wall_s; /* 0: the defaults above */

@@ -39,9 +39,10 @@ void exec_json_not_run(buf *out, const char *cls, const char *reason);
 int exec_runner_main(int argc, char **argv);
 
 /* tu.c, for exec.c's batches: whether a module holds inline assembly
- * outside comments, and the shim appended to a batch of n kernels. */
+ * outside comments, and the shim appended to a batch of n kernels, sg[i]'s
+ * module body being in namespace jitsynth_mod_<ns[i]>. */
 int exec_has_asm(const char *s, size_t n);
-void exec_tu_shim(buf *tu, const sig *const *sg, size_t n);
+void exec_tu_shim(buf *tu, const sig *const *sg, const size_t *ns, size_t n);
 /* The module text without kernel `entry`'s backward entry point
  * (its block payload and thunk and its extern "C" <entry>_cpu_backward, as
  * Warp writes them) into *out: g++ then never instantiates the template

@@ -97,7 +97,7 @@ xq *xq_create(const exec_options *o, int threads, int batch, buf *err)
 		return NULL;
 	xq *q = xcalloc(1, sizeof *q);
 	q->t = t;
-	q->batch = batch > 0 ? batch : 16;
+	q->batch = batch > 0 ? batch : EXEC_BATCH;
 	q->nthreads = threads > 0 ? threads : 1;
 	q->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	pthread_mutex_init(&q->mu, NULL);

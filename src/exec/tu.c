@@ -37,7 +37,7 @@ int exec_has_asm(const char *s, size_t n)
 
 /* The runtime shim (wp_cpu_* through warp.so's block runtime API, Warp's
  * asserts) and js_layout_<entry>[] = {sizeof, offsetof each parameter}. */
-void exec_tu_shim(buf *tu, const sig *const *sg, size_t n)
+void exec_tu_shim(buf *tu, const sig *const *sg, const size_t *ns, size_t n)
 {
 	buf_puts(tu, "\nextern \"C\" {\n"
 		     "wp_cpu_block_runtime_api js_rt_api;\n"
@@ -56,9 +56,11 @@ void exec_tu_shim(buf *tu, const sig *const *sg, size_t n)
 		     "{ _Float16 h = (_Float16)x; uint16_t u; __builtin_memcpy(&u, &h, 2); return u; }\n");
 	for (size_t i = 0; i < n; i++) {
 		const sig *s = sg[i];
-		buf_printf(tu, "extern const unsigned long long js_layout_%s[] = {sizeof(wp_args_%s)", s->entry, s->entry);
+		buf_printf(tu, "extern const unsigned long long js_layout_%s[] = {sizeof(jitsynth_mod_%zu::wp_args_%s)",
+			   s->entry, ns[i], s->entry);
 		for (int p = 0; p < s->nparams; p++)
-			buf_printf(tu, ", __builtin_offsetof(wp_args_%s, %s)", s->entry, s->params[p].name);
+			buf_printf(tu, ", __builtin_offsetof(jitsynth_mod_%zu::wp_args_%s, %s)", ns[i], s->entry,
+				   s->params[p].name);
 		buf_puts(tu, "};\n");
 	}
 	buf_puts(tu, "}\n");

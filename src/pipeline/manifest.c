@@ -61,6 +61,7 @@ int manifest_write_timing(const run_options *o, const run_state *s, const metric
 				    json_pack("{s:s, s:s, s:s}", "cuda", "NVRTC (libnvrtc, --fdevice-syntax-only for syntax; PTX for compile)",
 					      "cxx", o->chk.cxx ? o->chk.cxx : "g++", "arch", o->chk.arch ? o->chk.arch : "sm_90"));
 		if (o->exec) {
+			json_object_set_new(json_object_get(val, "toolchain"), "run_cxx", json_string(o->run_cxx ? o->run_cxx : "g++"));
 			json_object_set_new(val, "tier", json_string("run"));
 			json_object_set_new(val, "run", rt_report_json(&s->exec));
 		}
@@ -97,8 +98,9 @@ int manifest_write_timing(const run_options *o, const run_state *s, const metric
 					      (json_int_t)s->chk.compiles[1], "compiler_seconds", s->chk.seconds[0],
 					      s->chk.seconds[1], "cxx_pch", s->chk.cxx_pch));
 	if (o->exec)
-		json_object_set_new(timing, "run_tier", json_pack("{s:f, s:f}", "build_seconds", s->exec_build_s,
-								 "run_seconds", s->exec_run_s));
+		json_object_set_new(timing, "run_tier",
+				    json_pack("{s:I, s:f, s:f}", "builds", (json_int_t)s->exec_builds, "build_seconds",
+					      s->exec_build_s, "run_seconds", s->exec_run_s));
 	json_object_set_new(timing, "worker_peak_rss_kib", json_integer(s->pool.worker_peak_rss_kib));
 	json_t *tl = json_array();
 	for (size_t i = 0; i < s->ntimeline; i++)

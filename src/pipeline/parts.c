@@ -517,6 +517,7 @@ int parts_write(parts_plan *pl, const merge_options *o, merge_result *res, buf *
 	ro.part_k = ro.part_n = 0; /* the whole run's dataset */
 	const json_t *tc = json_object_get(json_object_get(pl->p[0].man, "validation"), "toolchain");
 	ro.chk.cxx = json_string_value(json_object_get(tc, "cxx"));
+	ro.run_cxx = json_string_value(json_object_get(tc, "run_cxx"));
 	writer w = {.ro = &ro, .res = res, .dd = ro.dedup ? dedup_new() : NULL};
 	w.s.started = now_seconds();
 	snprintf(w.s.pool.warp_version, sizeof w.s.pool.warp_version, "%s",

@@ -28,6 +28,7 @@ typedef struct run_options {
 	pool_options pool;       /* Python, worker, jobs, devices, batch, timeout, stop */
 	chk_options chk;         /* validation tier (CHK_NONE: none), arch, cxx */
 	int exec;                /* --validate run: chk at compile (CUDA only) and the run tier on CPU */
+	const char *run_cxx;     /* the run tier's compiler: --cxx, or cxx_run_default() */
 	size_t shard_size;       /* records per shard */
 	jsonl_format format;     /* shards: jsonl or jsonl.zst */
 	int zstd_level;          /* 0: default */
@@ -82,6 +83,7 @@ typedef struct run_state {
 	chk_stats chk;           /* validation counts and compiler time */
 	rt_report exec;          /* the run tier's counts (--validate run) */
 	double exec_build_s, exec_run_s;
+	uint64_t exec_builds;    /* shared objects the run tier compiled */
 	char note[320];          /* one line for the user (a slower mode), or "" */
 } run_state;
 

@@ -17,8 +17,8 @@ int rx_start(run *r, const char *native_dir, buf *err)
 {
 	if (scratch_open(&r->xsc, err) < 0)
 		return -1;
-	exec_options eo = {.cxx = r->o->chk.cxx, .native_dir = native_dir, .scratch = r->xsc.path};
-	r->xq = xq_create(&eo, r->o->pool.jobs, 16, err);
+	exec_options eo = {.cxx = r->o->run_cxx, .native_dir = native_dir, .scratch = r->xsc.path};
+	r->xq = xq_create(&eo, r->o->pool.jobs, EXEC_BATCH, err);
 	if (!r->xq)
 		return -1;
 	return rb_watch(r, xq_fd(r->xq), err);
@@ -87,6 +87,7 @@ void rx_finish(run *r)
 	exec_stats st;
 	xq_stats(r->xq, &st);
 	r->s->exec_build_s = st.build_s;
+	r->s->exec_builds = st.builds;
 	r->s->exec_run_s = st.run_s;
 }
 

@@ -122,7 +122,7 @@ int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err)
 		reader_close(rd);
 		return -1;
 	}
-	int batch = o->batch > 0 ? o->batch : 16, rc = 0;
+	int batch = o->batch > 0 ? o->batch : EXEC_BATCH, rc = 0;
 	pending *p = xcalloc((size_t)batch, sizeof *p);
 	size_t np = 0;
 	reader_record rec;
@@ -161,6 +161,7 @@ int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err)
 	exec_stats st;
 	exec_stats_get(t, &st);
 	rep->build_s = st.build_s;
+	rep->builds = st.builds;
 	rep->run_s = st.run_s;
 	rep->seconds = now_seconds() - t0;
 	free(p);

@@ -30,6 +30,7 @@ typedef struct rt_report {
 	rt_class not_run[RT_MAX_CLASSES], grad_classes[RT_MAX_CLASSES];
 	int nnot_run, ngrad;
 	double seconds, build_s, run_s;
+	uint64_t builds; /* shared objects compiled */
 	int interrupted;
 } rt_report;
 

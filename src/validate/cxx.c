@@ -18,6 +18,22 @@
 
 extern char **environ;
 
+/* clang builds Warp's float16 (builtin.h's _Float16 branch) on x86-64 from
+ * version 15 on. */
+#if defined(__x86_64__) || defined(__i386__)
+#define CLANG_MIN 15
+#else
+#define CLANG_MIN 0
+#endif
+
+/* How every Warp CPU module without bfloat16 and with the default block
+ * size starts (warp/_src/context.py's type defines, codegen.py's
+ * cpu_module_header): the macro environment the PCH is built in. GCC checks
+ * a module's environment against its PCH by itself; clang's -include-pch
+ * does not, so only a text that starts with exactly this gets it. */
+static const char pch_prologue[] =
+    "#define WP_NO_BFLOAT16\n\n#define WP_TILE_BLOCK_DIM 256\n#define WP_NO_CRT\n#include \"builtin.h\"\n";
+
 /* The longest argv used, including the terminating NULL. */
 #define CXX_MAX_ARGS 32
 
@@ -26,6 +42,8 @@ struct cxx_tool {
 	char *native_dir;
 	char *tmpdir;
 	char *pch_dir; /* NULL when no PCH */
+	char *pch_file; /* pch_dir/builtin.h.gch, for clang's -include-pch */
+	int clang;	/* clang's major version; 0 for GCC */
 	int object;
 	chk_limits lim;
 	double pch_seconds; /* 0 when it came from the cache */
@@ -120,6 +138,8 @@ static int verdict(const cxx_tool *t, const child_end *end, const buf *out, buf 
 	int lim_hit = -1;
 	if (end->timed_out) {
 		lim_hit = LIMIT_WALL;
+	} else if (has(out, "LLVM ERROR: out of memory")) { /* clang: a failed allocation aborts it */
+		lim_hit = LIMIT_MEM;
 	} else if (WIFSIGNALED(end->status)) {
 		int sig = WTERMSIG(end->status);
 		if (sig == SIGXCPU || (sig == SIGKILL && cpu_spent))
@@ -188,6 +208,11 @@ static int compile_pch(cxx_tool *t, const char *dir, const char **argv, int n)
 	buf gch = BUF_INIT, hdr = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
 	buf_printf(&gch, "%s/builtin.h.gch", dir);
 	buf_printf(&hdr, "%s/builtin.h", t->native_dir);
+	if (t->clang) { /* check the headers by size, not by time: the cache is keyed by their contents */
+		argv[n++] = "-Xclang";
+		argv[n++] = "-fno-pch-timestamp";
+		argv[n++] = "-fno-crash-diagnostics";
+	}
 	argv[n++] = "-x";
 	argv[n++] = "c++-header";
 	argv[n++] = buf_cstr(&hdr);
@@ -253,6 +278,43 @@ static void build_pch(cxx_tool *t, const char *version)
 	free(root);
 }
 
+/* Whether clang takes the PCH (it refuses one whose headers changed): a
+ * prologue and nothing else, compiled with it. */
+static int clang_pch_works(cxx_tool *t)
+{
+	buf src = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
+	buf_printf(&src, "%s/pch-probe.cpp", t->tmpdir);
+	int ok = write_file(buf_cstr(&src), pch_prologue, sizeof pch_prologue - 1) == 0;
+	if (ok) {
+		const char *argv[CXX_MAX_ARGS];
+		int n = 0;
+		argv[n++] = t->path;
+		n = flags_cxx(argv, n, t->object);
+		argv[n++] = "-fno-crash-diagnostics";
+		argv[n++] = "-include-pch";
+		argv[n++] = t->pch_file;
+		argv[n++] = "-I";
+		argv[n++] = t->native_dir;
+		argv[n++] = "-fsyntax-only";
+		argv[n++] = buf_cstr(&src);
+		argv[n] = NULL;
+		child_end end;
+		ok = run(t, argv, &out, &end, &log) == 0 && verdict(t, &end, &out, &log) == 0;
+		unlink(buf_cstr(&src));
+	}
+	buf_free(&src);
+	buf_free(&out);
+	buf_free(&log);
+	return ok;
+}
+
+const char *cxx_run_default(void)
+{
+	char *p = find_in_path("clang++-16");
+	free(p);
+	return p ? "clang++-16" : "g++";
+}
+
 cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 {
 	const char *name = cfg->cxx && *cfg->cxx ? cfg->cxx : "g++";
@@ -303,9 +365,30 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 		cxx_free(t);
 		return NULL;
 	}
-	int is_gcc = strstr(buf_cstr(&out), "Free Software Foundation") && !strstr(buf_cstr(&out), "clang");
-	if (cfg->pch && is_gcc)
+	const char *cv = strstr(buf_cstr(&out), "clang version ");
+	t->clang = cv ? atoi(cv + strlen("clang version ")) : 0;
+	if (cv && t->clang < CLANG_MIN) {
+		buf_printf(err,
+			   "%s is clang %d, which cannot compile Warp's float16 code (_Float16) on this target: "
+			   "install clang %d or later (apt-get install clang-16), or pick g++ with --cxx g++",
+			   t->path, t->clang, CLANG_MIN);
+		buf_free(&out);
+		buf_free(&log);
+		cxx_free(t);
+		return NULL;
+	}
+	int is_gcc = !cv && strstr(buf_cstr(&out), "Free Software Foundation");
+	if (cfg->pch && (is_gcc || t->clang))
 		build_pch(t, buf_cstr(&out));
+	if (t->pch_dir) {
+		buf f = BUF_INIT;
+		buf_printf(&f, "%s/builtin.h.gch", t->pch_dir);
+		t->pch_file = buf_detach(&f, NULL);
+		if (t->clang && !clang_pch_works(t)) { /* a module would fail on it: none then */
+			free(t->pch_dir);
+			t->pch_dir = NULL;
+		}
+	}
 	buf_free(&out);
 	buf_free(&log);
 	return t;
@@ -322,6 +405,7 @@ void cxx_free(cxx_tool *t)
 	free(t->native_dir);
 	free(t->tmpdir);
 	free(t->pch_dir);
+	free(t->pch_file);
 	free(t);
 }
 
@@ -352,9 +436,14 @@ static int compile_to(cxx_tool *t, const char *src, size_t len, int slot, const 
 	int n = 0;
 	argv[n++] = t->path;
 	n = flags_cxx(argv, n, t->object);
-	if (t->pch_dir) {
+	if (t->clang)
+		argv[n++] = "-fno-crash-diagnostics"; /* a crash writes no reproducer into /tmp */
+	if (t->pch_dir && !t->clang) {
 		argv[n++] = "-I";
 		argv[n++] = t->pch_dir;
+	} else if (t->pch_dir && len >= sizeof pch_prologue - 1 && !memcmp(src, pch_prologue, sizeof pch_prologue - 1)) {
+		argv[n++] = "-include-pch";
+		argv[n++] = t->pch_file;
 	}
 	argv[n++] = "-I";
 	argv[n++] = t->native_dir;

@@ -108,6 +108,10 @@ int flags_cxx(const char **argv, int n, int object)
 	if (object == 2) { /* the run tier's shared objects: half the build time of -O1, same results (test_exec_run) */
 		argv[n++] = "-O0";
 		argv[n++] = "-fPIC";
+		/* as Warp's own CPU build (warp/native/clang/clang.cpp runs
+		 * clang's cc1 without them): no exception tables to generate */
+		argv[n++] = "-fno-exceptions";
+		argv[n++] = "-fno-asynchronous-unwind-tables";
 		/* Warp's own CPU path compiles with clang, whose branch of
 		 * builtin.h converts float to half with _Float16: to nearest,
 		 * ties to even, as CUDA's cvt.rn.f16.f32. GCC gets the branch for

@@ -238,14 +238,15 @@ static void test_cxx_killed_from_outside(void **state)
 	buf_free(&m);
 }
 
-/* A real g++ on a template explosion: the memory limit stops it; in a batch
+/* A real compiler (g++, or clang, which aborts with "LLVM ERROR: out of
+ * memory") on a template explosion: the memory limit stops it; in a batch
  * with good modules, they pass and only it fails. */
-static void test_cxx_memory_batch(void **state)
+static void memory_batch(const char *cxx)
 {
-	(void)state;
 	chk_options o = {.tier = CHK_SYNTAX,
 			 .devices = DEV_BIT(DEV_CPU),
 			 .native_dir = native_dir,
+			 .cxx = cxx,
 			 .no_pch = 1,
 			 .batch = 3,
 			 .limits = {.mem_mib = 768}};
@@ -277,6 +278,34 @@ static void test_cxx_memory_batch(void **state)
 	buf_free(&err);
 	buf_free(&good);
 	buf_free(&bad);
+}
+
+static void test_cxx_memory_batch(void **state)
+{
+	(void)state;
+	memory_batch(NULL);
+}
+
+/* clang, the run tier's compiler: its memory and CPU limits are told apart
+ * as g++'s are. */
+static void test_clang_limits(void **state)
+{
+	(void)state;
+	if (system("command -v clang++-16 >/dev/null") != 0)
+		fail_msg("clang++-16 is not installed (scripts/setup.sh installs it)");
+	memory_batch("clang++-16");
+	chk_options o = {.tier = CHK_SYNTAX,
+			 .devices = DEV_BIT(DEV_CPU),
+			 .native_dir = native_dir,
+			 .cxx = "clang++-16",
+			 .no_pch = 1,
+			 .limits = {.cpu_s = 1, .wall_s = 30}};
+	buf m = BUF_INIT;
+	module("loop_cond.cpp", bomb, &m);
+	char *diag;
+	int ok = check(&o, DEV_CPU, &m, &diag, NULL);
+	expect(ok, diag, 0, "exceeded the compiler's CPU-time limit (1 s)");
+	buf_free(&m);
 }
 
 /* The pids of this process's NVRTC servers. */
@@ -423,6 +452,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_cxx_file_size),
 	    cmocka_unit_test(test_cxx_killed_from_outside),
 	    cmocka_unit_test(test_cxx_memory_batch),
+	    cmocka_unit_test(test_clang_limits),
 	    cmocka_unit_test(test_nvrtc_limits),
 	    cmocka_unit_test(test_nvrtc_killed_from_outside),
 	};

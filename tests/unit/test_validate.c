@@ -660,6 +660,52 @@ static void test_no_cxx(void **state)
 	buf_free(&err);
 }
 
+/* clang (the run tier's compiler) with the builtin.h PCH: a module with
+ * the prologue it was built for uses it; one without WP_NO_BFLOAT16 (Warp
+ * leaves it out when a module uses bfloat16) must not get it, or its
+ * bfloat16 would be missing; a bad one is still refused. */
+static void test_clang_pch(void **state)
+{
+	(void)state;
+	if (system("command -v clang++-16 >/dev/null") != 0)
+		fail_msg("clang++-16 is not installed (scripts/setup.sh installs it)");
+	buf err = BUF_INIT;
+	chk_options o = {.tier = CHK_SYNTAX, .devices = DEV_BIT(DEV_CPU), .native_dir = native_dir, .cxx = "clang++-16",
+			 .batch = 1};
+	chk_engine *e = chk_create(&o, &err);
+	assert_non_null(e);
+	buf plain = BUF_INIT, bf16 = BUF_INIT, bad = BUF_INIT;
+	load_fixture("loop_cond.cpp", &plain);
+	load_fixture("loop_cond.cpp", &bf16);
+	mutate(&bf16, "#define WP_NO_BFLOAT16\n", "");
+	mutate(&bf16, "struct wp_args_k0_897f9253 {", "static wp::bfloat16 jitsynth_b;\nstruct wp_args_k0_897f9253 {");
+	load_fixture("loop_cond.cpp", &bad);
+	mutate(&bad, "wp::float32 var_5;", "wp::float32* var_5;");
+	const buf *v[3] = {&plain, &bf16, &bad};
+	for (int i = 0; i < 3; i++) {
+		chk_item it = {.index = (uint64_t)i, .text = {v[i]->data, NULL}, .len = {v[i]->len, 0}};
+		chk_submit(e, &it);
+	}
+	chk_result r;
+	int seen = 0;
+	while (chk_wait(e, &r)) {
+		if (r.ok[DEV_CPU] != (r.index == 2 ? 0 : 1))
+			fprintf(stderr, "module %llu: %s\n", (unsigned long long)r.index, r.diag[DEV_CPU] ? r.diag[DEV_CPU] : "");
+		assert_int_equal(r.ok[DEV_CPU], r.index == 2 ? 0 : 1);
+		seen++;
+		chk_result_free(&r);
+	}
+	assert_int_equal(seen, 3);
+	chk_stats st;
+	chk_stats_get(e, &st);
+	assert_int_equal(st.cxx_pch, 1);
+	chk_free(e);
+	buf_free(&plain);
+	buf_free(&bf16);
+	buf_free(&bad);
+	buf_free(&err);
+}
+
 static void test_prologue(void **state)
 {
 	(void)state;
@@ -701,6 +747,7 @@ int main(int argc, char **argv)
 		return chk_nvrtc_server(argc - 1, argv + 1);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prologue),
+	    cmocka_unit_test(test_clang_pch),
 	    cmocka_unit_test(test_no_nvrtc),
 	    cmocka_unit_test(test_flush_idle),
 	    cmocka_unit_test(test_no_cxx),
