@@ -3,9 +3,10 @@
 # profile: jitsynth's run tier (generate --validate run, CPU, RT_JOBS jobs;
 # and `validate --tier run` on the stored records, the run tier alone) against
 # Warp's own path (bench/warp_launch.py: import, wp.launch on the CPU, which
-# builds the module with Warp's LLVM). Prints seconds per kernel of each and
-# their ratio (issue acceptance 5 wants >= 20x), and the run tier's figures
-# (executed, finite, deterministic, grad verdicts, exec field share).
+# builds the module with Warp's LLVM), on one core each and then on RT_JOBS
+# each. Prints seconds per kernel of each and their ratio (issue acceptance
+# 5 wants >= 20x), and the run tier's figures (executed, finite,
+# deterministic, grad verdicts, exec field share).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${RT_N:-200}
@@ -29,12 +30,29 @@ jq -r '.validation.run.not_executed | to_entries[] | "    not executed \(.key): 
 cat "$T"/run/train-*.jsonl | jq -s 'map(.exec | tostring | length) as $e | map(tostring | length) as $r
 	| "  exec field: \(($e | add) / ($r | add) * 1000 | round / 10)% of the records'"'"' size"' -r
 
-start=$(date +%s.%N)
-"$JS" validate "$T/run" --tier run --quiet > "$T/validate.txt" || true
-ours=$(awk -v s="$start" -v e="$(date +%s.%N)" -v n="$N" 'BEGIN { printf "%.4f", (e - s) / n }')
-grep -E '^(executed|grad|time)' "$T/validate.txt" | sed 's/^/  validate --tier run: /'
-warp=$(.venv/bin/python bench/warp_launch.py "$T"/run/train-00000.jsonl "$N" 2>"$T/warp.err" | sed -n 's/^RESULT //p')
-echo "  Warp's own path (import + wp.launch on CPU, 1 process): $warp"
-wk=$(sed 's/.*per_kernel=//' <<<"$warp")
-# both sides are one process doing one kernel (or batch) at a time
-awk -v a="$ours" -v b="$wk" 'BEGIN { printf "  per kernel, one process each: run tier %.3f s, Warp %.3f s: run tier %.1fx faster\n", a, b, b / a }'
+# ours: validate --tier run on the stored records, the run tier alone;
+# Warp's: its own build + wp.launch, one module per kernel. Both on one core
+# (validate -j 1, Warp's serial loads), then both on every core (validate
+# -j JOBS, Warp's own parallel build: wp.force_load(max_workers=JOBS)).
+ours() { # JOBS: seconds per kernel
+	local s e
+	s=$(date +%s.%N)
+	"$JS" validate "$T/run" --tier run --quiet -j "$1" > "$T/validate.txt" || true
+	e=$(date +%s.%N)
+	grep -E '^(executed|grad|time)' "$T/validate.txt" | sed "s/^/  validate --tier run -j $1: /" >&2
+	awk -v s="$s" -v e="$e" -v n="$N" 'BEGIN { printf "%.4f", (e - s) / n }'
+}
+warp() { # WORKERS: seconds per kernel
+	local r
+	r=$(.venv/bin/python bench/warp_launch.py "$T"/run/train-00000.jsonl "$N" "$1" 2>"$T/warp.err" | sed -n 's/^RESULT //p')
+	echo "  Warp's own path (import + wp.launch on CPU, max_workers $1): $r" >&2
+	sed 's/.*per_kernel=//' <<<"$r"
+}
+o1=$(ours 1)
+w1=$(warp 1)
+awk -v a="$o1" -v b="$w1" 'BEGIN { printf "  per kernel on one core: run tier %.4f s, Warp %.3f s: run tier %.1fx faster\n", a, b, b / a }'
+if [ "$JOBS" -gt 1 ]; then
+	oj=$(ours "$JOBS")
+	wj=$(warp "$JOBS")
+	awk -v a="$oj" -v b="$wj" -v j="$JOBS" 'BEGIN { printf "  per kernel on %d cores: run tier %.4f s, Warp %.3f s: run tier %.1fx faster\n", j, a, b, b / a }'
+fi

@@ -6,7 +6,7 @@ exec object gives. Geometry kernels are skipped (their ids would need real
 objects: the run tier builds them, this baseline does not), as are kernels
 whose parameters this script cannot make.
 
-usage: warp_launch.py SHARD.jsonl [LIMIT]
+usage: warp_launch.py SHARD.jsonl [LIMIT [WORKERS]]
 prints (among Warp's own output): RESULT kernels=N skipped=S seconds=T per_kernel=P
 """
 import json
@@ -59,13 +59,26 @@ def make_args(kernel, ex):
     return args
 
 
+def launch(k, ex, args):
+    dim = ex["launch"][:-1] if ex.get("tiled") else ex["launch"]
+    if ex.get("tiled"):
+        wp.launch_tiled(k, dim=dim, inputs=args, device="cpu", block_dim=ex["launch"][-1])
+    else:
+        wp.launch(k, dim=dim, inputs=args, device="cpu")
+    wp.synchronize_device("cpu")
+
+
 def main():
     path = sys.argv[1]
     limit = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    # WORKERS > 1: Warp's own parallel build (wp.force_load(max_workers=...),
+    # threads) of every module first, then the launches
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     wp.config.kernel_cache_dir = tempfile.mkdtemp(prefix="jitsynth-warp-cache-")
     wp.init()
     recs = [json.loads(l) for l in open(path)][:limit]
     n = skipped = 0
+    todo = []
     t0 = time.perf_counter()
     for i, rec in enumerate(recs):
         ex = rec.get("exec", {})
@@ -78,16 +91,23 @@ def main():
             if args is None:
                 skipped += 1
                 continue
-            dim = ex["launch"][:-1] if ex.get("tiled") else ex["launch"]
-            if ex.get("tiled"):
-                wp.launch_tiled(k, dim=dim, inputs=args, device="cpu", block_dim=ex["launch"][-1])
-            else:
-                wp.launch(k, dim=dim, inputs=args, device="cpu")
-            wp.synchronize_device("cpu")
+            if workers > 1:
+                todo.append((rec, k, ex, args))
+                continue
+            launch(k, ex, args)
             n += 1
         except Exception as e:  # noqa: BLE001 - a baseline: count it out, go on
             print("skipped %s: %s" % (rec["kernel_name"], str(e).splitlines()[0][:100]), file=sys.stderr)
             skipped += 1
+    if todo:
+        wp.force_load(device="cpu", modules=[k.module for _, k, _, _ in todo], max_workers=workers)
+        for rec, k, ex, args in todo:
+            try:
+                launch(k, ex, args)
+                n += 1
+            except Exception as e:  # noqa: BLE001
+                print("skipped %s: %s" % (rec["kernel_name"], str(e).splitlines()[0][:100]), file=sys.stderr)
+                skipped += 1
     dt = time.perf_counter() - t0
     # kernels may print (wp.printf) and Warp logs module loads: the result line is marked
     print("RESULT kernels=%d skipped=%d seconds=%.2f per_kernel=%.3f" % (n, skipped, dt, dt / max(n, 1)), flush=True)

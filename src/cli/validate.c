@@ -180,7 +180,7 @@ static int validate_run(const char *dir, const vd_options *o, int quiet, int gpu
 		buf_free(&err);
 		return rc;
 	}
-	rt_options ro = {.native_dir = buf_cstr(&nd), .cxx = o->chk.cxx, .stop = &cli_stop};
+	rt_options ro = {.native_dir = buf_cstr(&nd), .cxx = o->chk.cxx, .jobs = o->pool.jobs, .stop = &cli_stop};
 	rt_report r;
 	int rc = rt_run(dir, &ro, &r, &err);
 	if (rc < 0) {

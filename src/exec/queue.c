@@ -38,8 +38,10 @@ struct xq {
 
 static void job_free(xjob *j)
 {
-	for (size_t i = 0; i < j->n; i++)
+	for (size_t i = 0; i < j->n; i++) {
 		free((char *)j->items[i].text);
+		free((char *)j->items[i].kernel);
+	}
 	free(j->items);
 	free(j->tag);
 	free(j);
@@ -135,6 +137,11 @@ static void hand_over(xq *q)
 
 void xq_submit(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed)
 {
+	xq_submit_kernel(q, tag, text, len, seed, NULL);
+}
+
+void xq_submit_kernel(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed, const char *kernel)
+{
 	if (!q->part) {
 		q->part = xcalloc(1, sizeof *q->part);
 		q->part->tag = xcalloc((size_t)q->batch, sizeof *q->part->tag);
@@ -142,7 +149,8 @@ void xq_submit(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed)
 	}
 	xjob *j = q->part;
 	j->tag[j->n] = tag;
-	j->items[j->n++] = (exec_item){xstrndup(text, len), len, seed};
+	j->items[j->n++] = (exec_item){.text = xstrndup(text, len), .len = len, .seed = seed,
+				       .kernel = kernel ? xstrdup(kernel) : NULL};
 	q->outstanding++;
 	if (j->n == (size_t)q->batch)
 		hand_over(q);

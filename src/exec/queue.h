@@ -1,4 +1,4 @@
-/* queue: the run tier for `generate`, off the pipeline's thread. Kernels
+/* queue: the run tier for `generate` and `validate --tier run`, off the caller's thread. Kernels
  * are submitted one by one, gathered into batches, and built and run
  * (exec_batch) by `threads` threads; results come back in completion order
  * through xq_poll/xq_wait, and an eventfd (xq_fd) is readable while one is
@@ -17,9 +17,12 @@
 
 typedef struct xq xq;
 
-/* batch <= 0: 16; threads <= 0: 1. NULL with one line in err. */
+/* batch <= 0: EXEC_BATCH; threads <= 0: 1. NULL with one line in err. */
 xq *xq_create(const exec_options *o, int threads, int batch, buf *err);
 void xq_submit(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed);
+/* The same for the kernel named `kernel` of a module that may hold several
+ * (NULL: its first); the name is copied. */
+void xq_submit_kernel(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed, const char *kernel);
 /* Hands a partial batch to the threads now. */
 void xq_flush(xq *q);
 /* 1 with *tag and *json set when a result is ready, else 0. */

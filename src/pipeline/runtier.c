@@ -9,6 +9,7 @@
 
 #include "common/util.h"
 #include "exec/exec.h"
+#include "exec/queue.h"
 #include "store/reader.h"
 #include "validate/scratch.h"
 
@@ -78,29 +79,31 @@ json_t *rt_report_json(const rt_report *rep)
 			 (json_int_t)rep->grad_unsupported, "classes", classes(rep->grad_classes, rep->ngrad));
 }
 
-typedef struct pending {
-	char *text, *name;
-	size_t len;
-	uint64_t seed;
-} pending;
+/* Results come back in completion order; they are counted in record
+ * order (so each class's example is the first record's, whatever --jobs). */
+typedef struct order {
+	char **name, **json; /* by tag, until counted */
+	size_t n, cap, next;
+} order;
 
-static int flush(exec_tool *t, pending *p, size_t n, rt_report *rep, buf *err)
+static void order_put(order *w, uint64_t tag, char *json)
 {
-	exec_item *v = xcalloc(n ? n : 1, sizeof *v);
-	char **json = xcalloc(n ? n : 1, sizeof *json);
-	for (size_t i = 0; i < n; i++)
-		v[i] = (exec_item){.text = p[i].text, .len = p[i].len, .seed = p[i].seed, .kernel = p[i].name};
-	int rc = exec_batch(t, v, n, json, err);
-	for (size_t i = 0; i < n; i++) {
-		if (rc == 0)
-			rt_count(rep, p[i].name, json[i]);
-		free(json[i]);
-		free(p[i].text);
-		free(p[i].name);
+	if (tag >= w->n) { /* not ours: never happens */
+		free(json);
+		return;
 	}
-	free(v);
-	free(json);
-	return rc;
+	w->json[tag] = json;
+}
+
+static void order_count(order *w, rt_report *rep)
+{
+	while (w->next < w->n && w->json[w->next]) {
+		rt_count(rep, w->name[w->next], w->json[w->next]);
+		free(w->json[w->next]);
+		free(w->name[w->next]);
+		w->json[w->next] = w->name[w->next] = NULL;
+		w->next++;
+	}
 }
 
 int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err)
@@ -116,19 +119,20 @@ int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err)
 		return -1;
 	}
 	exec_options eo = {.cxx = o->cxx, .native_dir = o->native_dir, .scratch = sc.path};
-	exec_tool *t = exec_create(&eo, err);
-	if (!t) {
+	int batch = o->batch > 0 ? o->batch : EXEC_BATCH, jobs = o->jobs > 0 ? o->jobs : 1, rc = 0;
+	xq *q = xq_create(&eo, jobs, batch, err);
+	if (!q) {
 		scratch_close(&sc);
 		reader_close(rd);
 		return -1;
 	}
-	int batch = o->batch > 0 ? o->batch : EXEC_BATCH, rc = 0;
-	pending *p = xcalloc((size_t)batch, sizeof *p);
-	size_t np = 0;
+	order w = {0};
 	reader_record rec;
 	buf msg = BUF_INIT;
+	uint64_t tag;
+	char *json;
 	int r;
-	while (rc == 0 && (r = reader_next(rd, &rec, &msg)) != READER_END) {
+	while ((r = reader_next(rd, &rec, &msg)) != READER_END) {
 		if (r == READER_BAD)
 			continue;
 		if (o->stop && *o->stop) {
@@ -147,26 +151,46 @@ int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err)
 		json_t *meta = json_object_get(rec.json, "meta");
 		uint64_t seed = (uint64_t)json_integer_value(json_object_get(meta, "seed"));
 		uint64_t index = (uint64_t)json_integer_value(json_object_get(meta, "index"));
-		p[np++] = (pending){xstrndup(mod, ml), xstrdup(name ? name : "?"), ml, exec_inputs_seed(seed, index)};
-		if (np == (size_t)batch) {
-			rc = flush(t, p, np, rep, err);
-			np = 0;
+		if (w.n == w.cap) {
+			w.cap = w.cap ? 2 * w.cap : 1024;
+			w.name = xrealloc(w.name, w.cap * sizeof *w.name);
+			w.json = xrealloc(w.json, w.cap * sizeof *w.json);
 		}
+		w.name[w.n] = xstrdup(name ? name : "?");
+		w.json[w.n] = NULL;
+		xq_submit_kernel(q, w.n++, mod, ml, exec_inputs_seed(seed, index), name);
+		while (xq_poll(q, &tag, &json))
+			order_put(&w, tag, json);
+		/* a batch just went out: keep no more than two per thread waiting */
+		while (w.n % (size_t)batch == 0 && xq_outstanding(q) > (size_t)(2 * jobs * batch) &&
+		       xq_wait(q, &tag, &json))
+			order_put(&w, tag, json);
+		order_count(&w, rep);
+		if (xq_error(q))
+			break;
 	}
-	if (rc == 0 && np)
-		rc = flush(t, p, np, rep, err);
-	else
-		for (size_t i = 0; i < np; i++)
-			free(p[i].text), free(p[i].name);
+	/* interrupted: what is done is counted, the batches in progress end
+	 * with xq_free, the rest is dropped */
+	while (!xq_error(q) && (rep->interrupted ? xq_poll(q, &tag, &json) : xq_wait(q, &tag, &json)))
+		order_put(&w, tag, json);
+	if (xq_error(q)) {
+		buf_printf(err, "%s", xq_error(q));
+		rc = -1;
+	} else {
+		order_count(&w, rep);
+	}
+	for (size_t i = w.next; i < w.n; i++)
+		free(w.name[i]), free(w.json[i]);
+	free(w.name);
+	free(w.json);
 	exec_stats st;
-	exec_stats_get(t, &st);
+	xq_stats(q, &st);
 	rep->build_s = st.build_s;
 	rep->builds = st.builds;
 	rep->run_s = st.run_s;
 	rep->seconds = now_seconds() - t0;
-	free(p);
 	buf_free(&msg);
-	exec_free(t);
+	xq_free(q);
 	scratch_close(&sc);
 	reader_close(rd);
 	return rc;

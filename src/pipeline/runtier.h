@@ -12,9 +12,10 @@
 
 typedef struct rt_options {
 	const char *native_dir; /* warp/native */
-	const char *cxx;	/* NULL: g++ */
-	int batch;		/* kernels per shared object; <= 0: 16 */
-	const volatile sig_atomic_t *stop; /* set: stop after the batch in progress */
+	const char *cxx;	/* NULL: cxx_run_default() */
+	int batch;		/* kernels per shared object; <= 0: EXEC_BATCH */
+	int jobs;		/* threads building and running batches; <= 0: 1 */
+	const volatile sig_atomic_t *stop; /* set: stop after the batches in progress */
 } rt_options;
 
 #define RT_MAX_CLASSES 16

@@ -7,7 +7,8 @@
 # @wp.func helpers Warp names alike in several modules (quat_twist_0) do
 # not make a batch fail and split: 64 such kernels build as one shared
 # object. clang older than 15, which cannot build builtin.h's _Float16 on
-# x86-64, is refused with a message that says what to install.
+# x86-64, is refused with a message that says what to install. `validate
+# --tier run` gives the same report whatever --jobs.
 # flavours: release
 source "$(dirname "$0")/lib.sh"
 command -v clang++-16 >/dev/null || fail "clang++-16 is not installed (scripts/setup.sh installs it)"
@@ -38,3 +39,15 @@ if command -v clang++-14 >/dev/null; then
 	expect_err "is clang 14, which cannot compile Warp's float16 code"
 	expect_err "apt-get install clang-16"
 fi
+
+# validate --tier run builds and runs batches on --jobs threads; its report
+# (each class's example is its first record's) does not depend on them
+js generate --format jsonl -n 300 --seed 5 -o many --quiet --validate none --devices cpu --categories all \
+	--style synthetic -j 2 --no-dedup; expect_rc 0
+js validate many --tier run -j 1; expect_rc 0
+grep -v '^time' out.txt >v1.txt
+check "300 kernels: 3 shared objects of 128" grep -q '^time .*, 3 shared objects;' out.txt
+js validate many --tier run -j 2; expect_rc 0
+grep -v '^time' out.txt >v2.txt
+check "the same report with -j 1 and -j 2" cmp v1.txt v2.txt
+check "the report names examples" grep -q '^  .*: ' v1.txt
