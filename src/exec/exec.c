@@ -77,7 +77,11 @@ exec_tool *exec_create(const exec_options *o, buf *err)
 	self[n] = '\0';
 	cxx_tool *cx = NULL;
 	if (!o->cuda) { /* the CUDA runner builds with NVRTC, in itself */
-		cxx_config cc = {.cxx = o->cxx ? o->cxx : cxx_run_default(), .native_dir = o->native_dir, .tmpdir = o->scratch, .object = 2, .pch = 1};
+		cxx_config cc = {.cxx = o->cxx ? o->cxx : cxx_run_default(),
+				 .native_dir = o->native_dir,
+				 .tmpdir = o->scratch,
+				 .object = 2,
+				 .pch = 1};
 		cx = cxx_create(&cc, err);
 		if (!cx) {
 			buf_free(&so);

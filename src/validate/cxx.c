@@ -311,8 +311,9 @@ static int clang_pch_works(cxx_tool *t)
 const char *cxx_run_default(void)
 {
 	char *p = find_in_path("clang++-16");
+	int found = p != NULL;
 	free(p);
-	return p ? "clang++-16" : "g++";
+	return found ? "clang++-16" : "g++";
 }
 
 cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
