@@ -319,8 +319,6 @@ int cmd_generate(int argc, char **argv)
 				   (unsigned long long)o.part_n);
 	if (o.exec && !(o.pool.devices & DEV_BIT(DEV_CPU)))
 		return usage_error("generate", "--validate run executes the CPU kernels: add cpu to --devices");
-	if (o.exec)
-		o.run_cxx = o.chk.cxx ? o.chk.cxx : cxx_run_default();
 
 	buf err = BUF_INIT;
 	if (o.resume && run_resume_options(&o, given, &err) < 0) {
@@ -328,6 +326,8 @@ int cmd_generate(int argc, char **argv)
 		buf_free(&err);
 		return 1;
 	}
+	if (o.exec) /* after --resume, which may bring back --validate run */
+		o.run_cxx = o.chk.cxx ? o.chk.cxx : cxx_run_default();
 
 	if (!jobs_named) { /* the cores, but not a worker per handful of kernels */
 		uint64_t first, end;

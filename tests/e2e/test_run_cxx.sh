@@ -1,7 +1,7 @@
 # test_run_cxx: the run tier's compiler. Unless --cxx names one it is
 # clang++-16 (Warp's own CPU path compiles with clang, and clang builds the
 # run tier's shared objects faster than g++), and the manifest says which
-# one ran. g++ (--cxx g++) gives byte-identical records for every profile,
+# one ran, also after --resume. g++ (--cxx g++) gives byte-identical records for every profile,
 # synthetic and realistic (float16, bfloat16-free and geometry kernels
 # among them). A batch's modules each get a namespace of their own, so the
 # @wp.func helpers Warp names alike in several modules (quat_twist_0) do
@@ -25,6 +25,11 @@ for style in synthetic realistic; do
 	check "every kernel executed ($style)" \
 		test "$(records c_$style | jq -r 'select(.exec.status == "executed") | .id' | wc -l)" = 64
 done
+# a run stopped before its manifest, resumed without --validate run (the
+# journal brings it back): the manifest still names the run tier's compiler
+cp -r c_synthetic r_synthetic && rm r_synthetic/manifest.json r_synthetic/README.md
+js generate --resume -o r_synthetic --quiet; expect_rc 0
+check "a resumed run names clang++-16 too" test "$(jq -r .validation.toolchain.run_cxx r_synthetic/manifest.json)" = clang++-16
 check "float16 kernels are among them" grep -q 'wp::float16' <(records c_synthetic | jq -r .ir.cpu.module)
 
 # helpers defined alike in several modules of one batch
