@@ -2,7 +2,7 @@
  * A batch of Warp CPU modules is compiled by g++ into one shared object
  * (validate's cxx tool: Warp's flags, a builtin.h PCH, its limits), with a
  * shim that binds warp.so's CPU block runtime (wp_cpu_block_runtime_get_api)
- * and a table of each argument struct's layout as g++ sees it; then a
+ * and a table of each argument struct's layout as the compiler sees it; then a
  * runner child (this program again, `__exec-runner`, runner.c) loads it
  * under CPU-time and memory limits and runs each kernel (kernel.c) on
  * inputs built from the signature in its module text (sig.h, inputs.h).

@@ -45,7 +45,7 @@ int exec_has_asm(const char *s, size_t n);
 void exec_tu_shim(buf *tu, const sig *const *sg, const size_t *ns, size_t n);
 /* The module text without kernel `entry`'s backward entry point
  * (its block payload and thunk and its extern "C" <entry>_cpu_backward, as
- * Warp writes them) into *out: g++ then never instantiates the template
+ * Warp writes them) into *out: the compiler then never instantiates the template
  * backward function, and the build costs about 40 % less. 0, or -1 (*out
  * untouched) when the text holds no such section, or when the
  * rest would not pass the screen and the asm check again (a cut must not

@@ -3,7 +3,7 @@
  * which the assembler and linker would act on; the shim that binds
  * warp.so's CPU block runtime, converts float to half as Warp's clang
  * build does, and records each argument struct's layout as
- * g++ sees it; and a module without its backward entry point, for a kernel
+ * the compiler sees it; and a module without its backward entry point, for a kernel
  * that gets no adjoint check. */
 #include <ctype.h>
 #include <string.h>

@@ -278,32 +278,14 @@ static void build_pch(cxx_tool *t, const char *version)
 	free(root);
 }
 
-/* Whether clang takes the PCH (it refuses one whose headers changed): a
- * prologue and nothing else, compiled with it. */
+static int compile_to(cxx_tool *t, const char *src, size_t len, int slot, const char *so_path, buf *log);
+
+/* Whether clang takes the PCH (it refuses one whose headers changed): the
+ * prologue alone, compiled as a module is (compile_to gives it the PCH). */
 static int clang_pch_works(cxx_tool *t)
 {
-	buf src = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
-	buf_printf(&src, "%s/pch-probe.cpp", t->tmpdir);
-	int ok = write_file(buf_cstr(&src), pch_prologue, sizeof pch_prologue - 1) == 0;
-	if (ok) {
-		const char *argv[CXX_MAX_ARGS];
-		int n = 0;
-		argv[n++] = t->path;
-		n = flags_cxx(argv, n, t->object);
-		argv[n++] = "-fno-crash-diagnostics";
-		argv[n++] = "-include-pch";
-		argv[n++] = t->pch_file;
-		argv[n++] = "-I";
-		argv[n++] = t->native_dir;
-		argv[n++] = "-fsyntax-only";
-		argv[n++] = buf_cstr(&src);
-		argv[n] = NULL;
-		child_end end;
-		ok = run(t, argv, &out, &end, &log) == 0 && verdict(t, &end, &out, &log) == 0;
-		unlink(buf_cstr(&src));
-	}
-	buf_free(&src);
-	buf_free(&out);
+	buf log = BUF_INIT;
+	int ok = compile_to(t, pch_prologue, sizeof pch_prologue - 1, -1, NULL, &log) == 0;
 	buf_free(&log);
 	return ok;
 }
@@ -409,8 +391,6 @@ void cxx_free(cxx_tool *t)
 	free(t->pch_file);
 	free(t);
 }
-
-static int compile_to(cxx_tool *t, const char *src, size_t len, int slot, const char *so_path, buf *log);
 
 int cxx_compile(cxx_tool *t, const char *src, size_t len, int slot, buf *log)
 {
