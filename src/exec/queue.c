@@ -135,12 +135,7 @@ static void hand_over(xq *q)
 	pthread_mutex_unlock(&q->mu);
 }
 
-void xq_submit(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed)
-{
-	xq_submit_kernel(q, tag, text, len, seed, NULL);
-}
-
-void xq_submit_kernel(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed, const char *kernel)
+void xq_submit(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed, const char *kernel)
 {
 	if (!q->part) {
 		q->part = xcalloc(1, sizeof *q->part);

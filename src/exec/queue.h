@@ -19,10 +19,9 @@ typedef struct xq xq;
 
 /* batch <= 0: EXEC_BATCH; threads <= 0: 1. NULL with one line in err. */
 xq *xq_create(const exec_options *o, int threads, int batch, buf *err);
-void xq_submit(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed);
-/* The same for the kernel named `kernel` of a module that may hold several
- * (NULL: its first); the name is copied. */
-void xq_submit_kernel(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed, const char *kernel);
+/* kernel: the one to run of a module that may hold several (NULL: its
+ * first); text and name are copied. */
+void xq_submit(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed, const char *kernel);
 /* Hands a partial batch to the threads now. */
 void xq_flush(xq *q);
 /* 1 with *tag and *json set when a result is ready, else 0. */

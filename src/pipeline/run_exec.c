@@ -29,7 +29,7 @@ void rx_submit(run *r, uint64_t index)
 	const char *text[DEV_COUNT];
 	size_t len[DEV_COUNT];
 	run_slot_texts(r, index, text, len); /* cpu first */
-	xq_submit(r->xq, index, text[0], len[0], exec_inputs_seed(r->o->gen.seed, index));
+	xq_submit(r->xq, index, text[0], len[0], exec_inputs_seed(r->o->gen.seed, index), NULL);
 }
 
 static void one(run *r, uint64_t index, char *json)

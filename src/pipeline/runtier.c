@@ -158,7 +158,7 @@ int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err)
 		}
 		w.name[w.n] = xstrdup(name ? name : "?");
 		w.json[w.n] = NULL;
-		xq_submit_kernel(q, w.n++, mod, ml, exec_inputs_seed(seed, index), name);
+		xq_submit(q, w.n++, mod, ml, exec_inputs_seed(seed, index), name);
 		while (xq_poll(q, &tag, &json))
 			order_put(&w, tag, json);
 		/* a batch just went out: keep no more than two per thread waiting */
