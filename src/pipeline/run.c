@@ -537,6 +537,10 @@ int run_generate(const run_options *o, run_state *s, run_progress_fn *progress, 
 	 * is the user's, and the resume line is what they expect); a fresh run
 	 * that failed before it stored anything leaves nothing. */
 	buf err2 = BUF_INIT;
+	/* a resumed run with nothing left to generate starts no worker: its
+	 * Warp is the one the kept shards were made with */
+	if (!s->pool.warp_version[0] && r.resume_warp[0])
+		snprintf(s->pool.warp_version, sizeof s->pool.warp_version, "%s", r.resume_warp);
 	if (!s->complete && !o->resume && !stopped && s->records == 0 && s->rejects == 0) {
 		take_back(&r);
 	} else if (!r.failed) {
