@@ -53,6 +53,18 @@ js generate --resume -o nowhere --quiet; expect_rc 1
 expect_err "cannot resume: no run journal"
 js generate --resume --force -o ref --quiet; expect_rc 2
 
+# stopped after its last shard, before its manifest: the resumed run has
+# nothing left to generate and starts no Warp worker, and its manifest is
+# still the uninterrupted run's (warp_version from the kept shards)
+# (no planted rejects here: one at the last index makes the resume start a worker)
+env -u JITSYNTH_TEST_REJECT "$JS" generate --format jsonl -n 80 --seed 9 --shard-size 40 --jobs 2 --quiet \
+	--categories seed --validate none -o whole
+cp -r whole late && rm late/manifest.json late/README.md
+env -u JITSYNTH_TEST_REJECT "$JS" generate --resume -o late --quiet
+check "resumed with nothing left: the Warp version of its shards" \
+	test "$(jq -r .warp_version late/manifest.json)" = "$(jq -r .warp_version whole/manifest.json)"
+check "and the uninterrupted run's manifest" diff <(jq 'del(.timing)' whole/manifest.json) <(jq 'del(.timing)' late/manifest.json)
+
 # the killed runs could not remove their validator temp dirs; the next run
 # that validates removes them (test_scratch has the details)
 js generate --categories seed --format jsonl -n 2 -o last --seed 3 --quiet; expect_rc 0
