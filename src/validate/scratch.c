@@ -23,6 +23,29 @@ static const char *base_dir(void)
 	return t && *t ? t : "/tmp";
 }
 
+/* Removes dir with everything in it, its lock file last: a removal cut
+ * short (a run killed while it sweeps or closes) leaves a dir that still
+ * has its lock, which the next sweeper takes for a dead run's, never one
+ * without, which no sweeper touches. */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		buf p = BUF_INIT;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, LOCK_NAME))
+				continue;
+			buf_reset(&p);
+			buf_printf(&p, "%s/%s", dir, de->d_name);
+			rm_tree(buf_cstr(&p));
+		}
+		buf_free(&p);
+		closedir(d);
+	}
+	rm_tree(dir);
+}
+
 /* Removes `dir` if its lock file exists and nobody holds it. A dir without
  * a lock file is left alone: it is either being made right now (the lock
  * appears under its final name only once it is held) or not ours to judge. */
@@ -35,7 +58,7 @@ static void sweep_one(const char *dir)
 	if (fd < 0)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		rm_tree(dir);
+		remove_dir(dir);
 	close(fd);
 }
 
@@ -113,7 +136,7 @@ void scratch_close(scratch *s)
 {
 	if (!s->path) /* never opened (zeroed), or mkdtemp failed: no lock either */
 		return;
-	rm_tree(s->path);
+	remove_dir(s->path);
 	free(s->path);
 	s->path = NULL;
 	/* closed last: until the dir is gone no sweeper may take it for dead */
