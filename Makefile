@@ -30,6 +30,10 @@ LIBSRCS := $(filter-out src/cli/%,$(SRCS))
 CLISRCS := $(filter src/cli/%,$(SRCS))
 LIBOBJS := $(LIBSRCS:%.c=$(BUILD)/%.o)
 CLIOBJS := $(CLISRCS:%.c=$(BUILD)/%.o)
+# The run tier's warm PCH list (src/validate/pch_warm.txt, made by
+# scripts/pch-warm.sh) becomes the C string pch_warm_text.
+WARMSRC := $(BUILD)/gen/pch_warm.c
+LIBOBJS += $(BUILD)/gen/pch_warm.o
 TESTSRCS := $(wildcard tests/unit/test_*.c)
 TESTBINS := $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # A stand-in for the Python worker that speaks its protocol, scripted to
@@ -79,6 +83,14 @@ $(BIN): $(LIBOBJS) $(CLIOBJS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(WARMSRC): src/validate/pch_warm.txt
+	@mkdir -p $(dir $@)
+	@{ echo '#include "validate/pch_warm.h"'; echo 'const char pch_warm_text[] ='; \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } > $@
+
+$(BUILD)/gen/pch_warm.o: $(WARMSRC)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS)

@@ -10,10 +10,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "common/util.h"
 #include "validate/child.h"
 #include "validate/flags.h"
+#include "validate/pch_warm.h"
 #include "validate/pchcache.h"
 
 extern char **environ;
@@ -35,7 +37,7 @@ static const char pch_prologue[] =
     "#define WP_NO_BFLOAT16\n\n#define WP_TILE_BLOCK_DIM 256\n#define WP_NO_CRT\n#include \"builtin.h\"\n";
 
 /* The longest argv used, including the terminating NULL. */
-#define CXX_MAX_ARGS 32
+#define CXX_MAX_ARGS 40
 
 struct cxx_tool {
 	char *path;
@@ -43,6 +45,8 @@ struct cxx_tool {
 	char *tmpdir;
 	char *pch_dir; /* NULL when no PCH */
 	char *pch_file; /* pch_dir/builtin.h.gch, for clang's -include-pch */
+	char *warm_lib; /* the warm PCH's code (pch_dir/libjswarm.so, real path), or NULL */
+	const char *warm; /* its instantiations (cxx_config's warm); "" when no warm PCH is tried */
 	int clang;	/* clang's major version; 0 for GCC */
 	int object;
 	chk_limits lim;
@@ -81,10 +85,10 @@ static char *find_in_path(const char *name)
 	return NULL;
 }
 
-/* Runs argv under the limits, stdin from /dev/null, stdout and stderr
+/* Runs argv under the limits, stdin from in_fd (-1: /dev/null), stdout and stderr
  * (capped) appended to out; *end says how it ended. Returns 0, or -1 (with
  * a reason in log) when it could not be started. */
-static int run(const cxx_tool *t, const char *const *argv, buf *out, child_end *end, buf *log)
+static int run_in(const cxx_tool *t, const char *const *argv, int in_fd, buf *out, child_end *end, buf *log)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0) {
@@ -94,7 +98,7 @@ static int run(const cxx_tool *t, const char *const *argv, buf *out, child_end *
 	child_spec sp = {.path = t->path,
 			 .argv = (char *const *)argv,
 			 .envp = t->envp,
-			 .fd = {-1, p[1], p[1]},
+			 .fd = {in_fd, p[1], p[1]},
 			 .as_bytes = (uint64_t)t->lim.mem_mib << 20,
 			 .cpu_s = t->lim.cpu_s,
 			 .file_bytes = (uint64_t)t->lim.file_mib << 20};
@@ -117,6 +121,11 @@ static int run(const cxx_tool *t, const char *const *argv, buf *out, child_end *
 		child_wait(pid, deadline, end);
 	}
 	return 0;
+}
+
+static int run(const cxx_tool *t, const char *const *argv, buf *out, child_end *end, buf *log)
+{
+	return run_in(t, argv, -1, out, end, log);
 }
 
 static int has(const buf *out, const char *s)
@@ -201,10 +210,84 @@ static void replace_all(buf *dst, const char *src, size_t len, const char *from,
 	}
 }
 
-/* Builds builtin.h.gch into dir; 0 when g++ made it. argv[0..n) is the
- * compiler and its flags (room left for the rest). */
+/* The run tier's PCH with clang, warm: builtin.h followed by pch_warm.txt's
+ * explicit instantiations of the wp:: templates Warp's modules share,
+ * precompiled with -fpch-instantiate-templates -fpch-codegen, and its code
+ * compiled once into dir/libjswarm.so. A batch built on it neither
+ * instantiates those templates nor generates code for them or for
+ * builtin.h's inline functions: it links the library (compile_to). The
+ * header goes in on stdin, since a PCH names its input files and a
+ * cache stage is renamed once built. 0 when both were built. */
+static int compile_pch_warm(cxx_tool *t, const char *dir, const char **argv, int n)
+{
+	buf hdr = BUF_INIT, gch = BUF_INIT, lib = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
+	buf_printf(&hdr, "%s/warm.h", t->tmpdir);
+	buf_printf(&gch, "%s/builtin.h.gch", dir);
+	buf_printf(&lib, "%s/libjswarm.so", dir);
+	static const char head[] = "#include \"builtin.h\"\n";
+	buf text = BUF_INIT;
+	buf_puts(&text, head);
+	buf_puts(&text, t->warm);
+	int rc = -1, in = -1;
+	if (write_file(buf_cstr(&hdr), text.data, text.len) != 0 ||
+	    (in = open(buf_cstr(&hdr), O_RDONLY | O_CLOEXEC)) < 0)
+		goto out;
+	const char *a[CXX_MAX_ARGS];
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		a[k++] = argv[i];
+	a[k++] = "-I";
+	a[k++] = t->native_dir;
+	a[k++] = "-Xclang";
+	a[k++] = "-fno-pch-timestamp";
+	a[k++] = "-fno-crash-diagnostics";
+	a[k++] = "-fpch-instantiate-templates";
+	a[k++] = "-fpch-codegen";
+	a[k++] = "-x";
+	a[k++] = "c++-header";
+	a[k++] = "-";
+	a[k++] = "-o";
+	a[k++] = buf_cstr(&gch);
+	a[k] = NULL;
+	child_end end;
+	if (run_in(t, a, in, &out, &end, &log) != 0 || verdict(t, &end, &out, &log) != 0)
+		goto out;
+	k = 0;
+	a[k++] = t->path;
+	k = flags_cxx(a, k, t->object);
+	a[k++] = "-fno-crash-diagnostics";
+	a[k++] = "-shared";
+	a[k++] = "-o";
+	a[k++] = buf_cstr(&lib);
+	a[k++] = buf_cstr(&gch);
+	a[k] = NULL;
+	buf_reset(&out);
+	if (run(t, a, &out, &end, &log) == 0 && verdict(t, &end, &out, &log) == 0)
+		rc = 0;
+out:
+	if (in >= 0)
+		close(in);
+	unlink(buf_cstr(&hdr));
+	if (rc != 0) {
+		unlink(buf_cstr(&gch));
+		unlink(buf_cstr(&lib));
+	}
+	buf_free(&text);
+	buf_free(&hdr);
+	buf_free(&gch);
+	buf_free(&lib);
+	buf_free(&out);
+	buf_free(&log);
+	return rc;
+}
+
+/* Builds builtin.h.gch into dir (the run tier's clang: warm, else plain);
+ * 0 when the compiler made it. argv[0..n) is the compiler and its flags
+ * (room left for the rest). */
 static int compile_pch(cxx_tool *t, const char *dir, const char **argv, int n)
 {
+	if (*t->warm && compile_pch_warm(t, dir, argv, n) == 0)
+		return 0;
 	buf gch = BUF_INIT, hdr = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
 	buf_printf(&gch, "%s/builtin.h.gch", dir);
 	buf_printf(&hdr, "%s/builtin.h", t->native_dir);
@@ -248,7 +331,18 @@ static void build_pch(cxx_tool *t, const char *version)
 	char key[17];
 	char *root = pchcache_root();
 	if (root) {
-		pchcache_key(key, t->path, version, argv + 1, n - 1, t->native_dir);
+		/* the warm PCH is keyed by its list too (pch_warm.txt) */
+		char warm[40];
+		const char *kv[CXX_MAX_ARGS];
+		int kn = 0;
+		for (int i = 1; i < n; i++)
+			kv[kn++] = argv[i];
+		if (*t->warm) {
+			snprintf(warm, sizeof warm, "warm:%016llx",
+				 (unsigned long long)XXH3_64bits(t->warm, strlen(t->warm)));
+			kv[kn++] = warm;
+		}
+		pchcache_key(key, t->path, version, kv, kn, t->native_dir);
 		t->pch_dir = pchcache_lookup(root, key);
 		if (t->pch_dir) {
 			t->pch_cached = 1;
@@ -314,6 +408,7 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 	t->native_dir = xstrdup(cfg->native_dir);
 	t->tmpdir = xstrdup(cfg->tmpdir);
 	t->object = cfg->object;
+	t->warm = "";
 	child_limits(cfg->limits, &t->lim);
 	size_t n = 0;
 	while (environ && environ[n])
@@ -350,6 +445,8 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 	}
 	const char *cv = strstr(buf_cstr(&out), "clang version ");
 	t->clang = cv ? atoi(cv + strlen("clang version ")) : 0;
+	if (t->clang && t->object == 2)
+		t->warm = cfg->warm ? cfg->warm : pch_warm_text;
 	if (cv && t->clang < CLANG_MIN) {
 		buf_printf(err,
 			   "%s is clang %d, which cannot compile Warp's float16 code (_Float16) on this target: "
@@ -367,9 +464,16 @@ cxx_tool *cxx_create(const cxx_config *cfg, buf *err)
 		buf f = BUF_INIT;
 		buf_printf(&f, "%s/builtin.h.gch", t->pch_dir);
 		t->pch_file = buf_detach(&f, NULL);
+		buf_printf(&f, "%s/libjswarm.so", t->pch_dir);
+		struct stat st;
+		if (*t->warm && lstat(buf_cstr(&f), &st) == 0 && S_ISREG(st.st_mode))
+			t->warm_lib = realpath(buf_cstr(&f), NULL); /* batches record its path (DT_NEEDED) */
+		buf_free(&f);
 		if (t->clang && !clang_pch_works(t)) { /* a module would fail on it: none then */
 			free(t->pch_dir);
 			t->pch_dir = NULL;
+			free(t->warm_lib);
+			t->warm_lib = NULL;
 		}
 	}
 	buf_free(&out);
@@ -389,6 +493,7 @@ void cxx_free(cxx_tool *t)
 	free(t->tmpdir);
 	free(t->pch_dir);
 	free(t->pch_file);
+	free(t->warm_lib);
 	free(t);
 }
 
@@ -414,7 +519,7 @@ static int compile_to(cxx_tool *t, const char *src, size_t len, int slot, const 
 		goto out;
 	}
 	const char *argv[CXX_MAX_ARGS];
-	int n = 0;
+	int n = 0, pch_used = 0;
 	argv[n++] = t->path;
 	n = flags_cxx(argv, n, t->object);
 	if (t->clang)
@@ -425,6 +530,7 @@ static int compile_to(cxx_tool *t, const char *src, size_t len, int slot, const 
 	} else if (t->pch_dir && len >= sizeof pch_prologue - 1 && !memcmp(src, pch_prologue, sizeof pch_prologue - 1)) {
 		argv[n++] = "-include-pch";
 		argv[n++] = t->pch_file;
+		pch_used = 1;
 	}
 	argv[n++] = "-I";
 	argv[n++] = t->native_dir;
@@ -432,6 +538,8 @@ static int compile_to(cxx_tool *t, const char *src, size_t len, int slot, const 
 		argv[n++] = "-shared";
 		argv[n++] = "-o";
 		argv[n++] = so_path;
+		if (pch_used && t->warm_lib)
+			argv[n++] = t->warm_lib; /* the code the warm PCH's users leave out */
 	} else if (t->object) { /* code to assembly: no assembler ever reads a dataset's text */
 		argv[n++] = "-S";
 		argv[n++] = "-o";
@@ -465,6 +573,11 @@ out:
 int cxx_pch_active(const cxx_tool *t)
 {
 	return t->pch_dir != NULL;
+}
+
+int cxx_pch_warm(const cxx_tool *t)
+{
+	return t->warm_lib != NULL;
 }
 double cxx_pch_seconds(const cxx_tool *t)
 {

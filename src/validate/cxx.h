@@ -17,7 +17,13 @@
  * With clang (15 or later: older ones cannot build builtin.h's _Float16 on
  * x86-64, and are refused) the same PCH is given with -include-pch, but only
  * to a text that starts with exactly the macros it was built with; clang
- * runs with -fno-crash-diagnostics, so a crash leaves no files behind. */
+ * runs with -fno-crash-diagnostics, so a crash leaves no files behind.
+ * The run tier's clang PCH is warm: builtin.h and the explicit
+ * instantiations of pch_warm.h (the wp:: templates Warp's modules share),
+ * precompiled with -fpch-instantiate-templates -fpch-codegen, their code
+ * and builtin.h's inline functions compiled once into libjswarm.so beside
+ * the PCH, which every shared object built on the PCH links. A list that
+ * does not build against the headers leaves the plain PCH. */
 #ifndef JS_VALIDATE_CXX_H
 #define JS_VALIDATE_CXX_H
 
@@ -33,6 +39,7 @@ typedef struct cxx_config {
 	int object;		  /* 0: -fsyntax-only; 1: compile to code (-O2 -S, discarded); 2: shared objects (cxx_build_so) */
 	int pch;		  /* 1: precompile builtin.h (GCC and clang; ignored for other compilers) */
 	const chk_limits *limits; /* NULL or zeroes: the defaults */
+	const char *warm;	  /* object 2 with clang: the warm PCH's instantiations; NULL: pch_warm.h's, "": none */
 } cxx_config;
 
 typedef struct cxx_tool cxx_tool;
@@ -64,8 +71,11 @@ int cxx_build_so(cxx_tool *t, const char *src, size_t len, int slot, const char 
  * g++. */
 const char *cxx_run_default(void);
 
-/* Whether the builtin.h PCH is in use, and the seconds its build took. */
+/* Whether the builtin.h PCH is in use, whether it is the run tier's warm
+ * one (clang: pch_warm.h's instantiations performed and compiled once, into
+ * a library every batch links), and the seconds its build took. */
 int cxx_pch_active(const cxx_tool *t);
+int cxx_pch_warm(const cxx_tool *t);
 double cxx_pch_seconds(const cxx_tool *t);
 
 #endif

@@ -17,7 +17,8 @@
 #include "common/util.h"
 
 #define GCH "builtin.h.gch"
-#define SUM GCH ".xxh3" /* the PCH's digest: a damaged entry is dropped, not used */
+#define LIB "libjswarm.so" /* the warm PCH's code, when the entry has one (cxx.c) */
+#define SUM GCH ".xxh3" /* the digests of the PCH and its LIB: a damaged entry is dropped, not used */
 #define STALE_STAGE_SECONDS 600
 
 /* A directory of ours that only we can write, reached without a symlink. */
@@ -166,6 +167,29 @@ static void file_digest(const char *path, char hex[17])
 	XXH3_freeState(h);
 }
 
+/* "<PCH's digest>" or "<PCH's digest> <LIB's digest>" of the entry in
+ * dir (hex: 16 or 33 characters and a NUL); empty when the PCH cannot be
+ * read. */
+static void entry_digest(const char *dir, char hex[34])
+{
+	buf p = BUF_INIT;
+	buf_printf(&p, "%s/" GCH, dir);
+	file_digest(buf_cstr(&p), hex);
+	buf_reset(&p);
+	buf_printf(&p, "%s/" LIB, dir);
+	struct stat st;
+	if (hex[0] && lstat(buf_cstr(&p), &st) == 0) {
+		char lib[17] = "";
+		if (S_ISREG(st.st_mode))
+			file_digest(buf_cstr(&p), lib);
+		if (lib[0])
+			snprintf(hex + 16, 18, " %s", lib);
+		else
+			hex[0] = '\0'; /* a LIB that cannot be read: a damaged entry */
+	}
+	buf_free(&p);
+}
+
 char *pchcache_lookup(const char *root, const char *key)
 {
 	buf dir = BUF_INIT, gch = BUF_INIT;
@@ -175,7 +199,7 @@ char *pchcache_lookup(const char *root, const char *key)
 	int ok = private_dir(buf_cstr(&dir)) && lstat(buf_cstr(&gch), &st) == 0 && S_ISREG(st.st_mode) &&
 		 st.st_uid == geteuid() && st.st_size > 0;
 	if (ok) {
-		char want[17] = "", got[17];
+		char want[40] = "", got[34];
 		buf sum = BUF_INIT;
 		buf_printf(&sum, "%s/" SUM, buf_cstr(&dir));
 		FILE *f = fopen(buf_cstr(&sum), "re");
@@ -185,7 +209,7 @@ char *pchcache_lookup(const char *root, const char *key)
 			fclose(f);
 		}
 		buf_free(&sum);
-		file_digest(buf_cstr(&gch), got);
+		entry_digest(buf_cstr(&dir), got);
 		if (!want[0] || strcmp(want, got) != 0) {
 			pchcache_drop(buf_cstr(&dir));
 			ok = 0;
@@ -206,6 +230,9 @@ void pchcache_drop(const char *stage)
 	unlink(buf_cstr(&gch));
 	buf_reset(&gch);
 	buf_printf(&gch, "%s/" SUM, stage);
+	unlink(buf_cstr(&gch));
+	buf_reset(&gch);
+	buf_printf(&gch, "%s/" LIB, stage);
 	unlink(buf_cstr(&gch));
 	rmdir(stage);
 	buf_free(&gch);
@@ -249,16 +276,14 @@ char *pchcache_stage(const char *root, const char *key)
 
 char *pchcache_publish(const char *root, const char *key, const char *stage)
 {
-	buf dir = BUF_INIT, gch = BUF_INIT, sum = BUF_INIT;
-	buf_printf(&gch, "%s/" GCH, stage);
+	buf dir = BUF_INIT, sum = BUF_INIT;
 	buf_printf(&sum, "%s/" SUM, stage);
-	char hex[17];
-	file_digest(buf_cstr(&gch), hex);
+	char hex[34];
+	entry_digest(stage, hex);
 	FILE *f = hex[0] ? fopen(buf_cstr(&sum), "we") : NULL;
 	int wrote = f && fputs(hex, f) >= 0;
 	if (f && fclose(f) != 0)
 		wrote = 0;
-	buf_free(&gch);
 	buf_printf(&dir, "%s/pch-%s", root, key);
 	if (!wrote) {
 		unlink(buf_cstr(&sum));

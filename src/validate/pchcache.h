@@ -32,7 +32,8 @@ char *pchcache_root(void);
 void pchcache_key(char key[17], const char *compiler, const char *version, const char *const *flags,
 		  int nflags, const char *native_dir);
 
-/* The entry's directory (it holds builtin.h.gch), or NULL. Caller frees. */
+/* The entry's directory (it holds builtin.h.gch, and libjswarm.so for the
+ * run tier's warm clang PCH), or NULL. Caller frees. */
 char *pchcache_lookup(const char *root, const char *key);
 
 /* A fresh staging directory to build key's entry in, or NULL. Caller frees. */

@@ -5,6 +5,9 @@
 # damaged entry is dropped and rebuilt, never used; a cache directory that
 # others can write is not used at all; a stage left by a killed run goes
 # once it is old, a live one's stays; two first runs at once leave one entry.
+# The run tier's clang PCH is warm: its entry also holds the library of
+# the code the PCH's users leave out, covered by the digest (a damaged one
+# is rebuilt), and the records are the same with the cache off.
 source "$(dirname "$0")/lib.sh"
 OPTS="--format jsonl -n 4 --seed 3 --quiet --devices cpu --jobs 1 --categories seed"
 export JITSYNTH_CACHE_DIR=$WORK/cache
@@ -66,3 +69,19 @@ check "two runs at once: one entry" test "$(entries c3)" = 1
 check "... no stage left" test -z "$(ls -d c3/stage-* 2>/dev/null)"
 check "... both datasets the same" bash -c "$(declare -f same_as_ref); same_as_ref both1 && same_as_ref both2"
 check "no validator temp dir left in TMPDIR" test -z "$(scratch_dirs)"
+
+# the run tier's warm PCH (clang; validate/cxx.h)
+command -v clang++-16 >/dev/null || fail "clang++-16 is not installed (scripts/setup.sh installs it)"
+ROPTS="--format jsonl -n 8 --seed 3 --quiet --devices cpu --jobs 1 --categories all --validate run"
+export JITSYNTH_CACHE_DIR=$WORK/c4
+js generate $ROPTS -o run1; expect_rc 0
+lib=$(ls c4/pch-*/libjswarm.so)
+check "the run tier's entry holds the warm PCH's library" test -s "$lib"
+check "... and the digest covers it" grep -qE '^[0-9a-f]{16} [0-9a-f]{16}$' "$(dirname "$lib")/builtin.h.gch.xxh3"
+printf 'jitsynth-damage' | dd of="$lib" bs=1 seek=4096 conv=notrunc status=none
+js generate $ROPTS -o run2; expect_rc 0
+check "a damaged library: the entry is rebuilt" bash -c "! grep -q jitsynth-damage '$lib'"
+check "... and the records are the same" cmp run1/train-00000.jsonl run2/train-00000.jsonl
+JITSYNTH_CACHE_DIR=off js generate $ROPTS -o run3; expect_rc 0
+check "cache off: the same records" cmp run1/train-00000.jsonl run3/train-00000.jsonl
+check "no validator temp dir left in TMPDIR (run tier)" test -z "$(scratch_dirs)"

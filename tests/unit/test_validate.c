@@ -11,10 +11,12 @@
  * are skipped (the missing-NVRTC test still runs). */
 #include <glob.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "test.h"
 #include "validate/chk.h"
+#include "validate/cxx.h"
 #include "warp/native.h"
 
 static char native_dir[1024];
@@ -706,6 +708,58 @@ static void test_clang_pch(void **state)
 	buf_free(&err);
 }
 
+/* Whether the shared object at so names libjswarm.so among its DT_NEEDED. */
+static int links_warm(const char *so)
+{
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "readelf -d '%s' | grep -q 'NEEDED.*/libjswarm\\.so'", so);
+	return system(cmd) == 0;
+}
+
+/* The run tier's warm clang PCH (validate/cxx.h): built with its library,
+ * which a module built on it links; a module that does not start as the
+ * PCH's modules do is built against the real header and links nothing;
+ * a list that does not compile against the headers costs the warm PCH
+ * only: the plain PCH, and the module builds. */
+static void test_clang_warm(void **state)
+{
+	(void)state;
+	if (system("command -v clang++-16 >/dev/null") != 0)
+		fail_msg("clang++-16 is not installed (scripts/setup.sh installs it)");
+	char tmp[] = "/tmp/jitsynth-warm-XXXXXX";
+	assert_non_null(mkdtemp(tmp));
+	buf m = BUF_INIT, bf16 = BUF_INIT, so = BUF_INIT, log = BUF_INIT, err = BUF_INIT;
+	load_fixture("loop_cond.cpp", &m);
+	load_fixture("loop_cond.cpp", &bf16);
+	mutate(&bf16, "#define WP_NO_BFLOAT16\n", "");
+	buf_printf(&so, "%s/m.so", tmp);
+	const char *lists[2] = {NULL, "template void wp::jitsynth_no_such_template<float>(float);\n"};
+	for (int i = 0; i < 2; i++) {
+		cxx_config cfg = {.cxx = "clang++-16", .native_dir = native_dir, .tmpdir = tmp, .object = 2, .pch = 1,
+				  .warm = lists[i]};
+		cxx_tool *t = cxx_create(&cfg, &err);
+		assert_non_null(t);
+		assert_int_equal(cxx_pch_active(t), 1);
+		assert_int_equal(cxx_pch_warm(t), i == 0);
+		buf_reset(&log);
+		int rc = cxx_build_so(t, m.data, m.len, 0, buf_cstr(&so), &log);
+		if (rc != 0)
+			fprintf(stderr, "%s", buf_cstr(&log));
+		assert_int_equal(rc, 0);
+		assert_int_equal(links_warm(buf_cstr(&so)), i == 0);
+		assert_int_equal(cxx_build_so(t, bf16.data, bf16.len, 0, buf_cstr(&so), &log), 0);
+		assert_int_equal(links_warm(buf_cstr(&so)), 0);
+		cxx_free(t);
+	}
+	unlink(buf_cstr(&so));
+	assert_int_equal(rmdir(tmp), 0); /* nothing else left behind */
+	buf_free(&m);
+	buf_free(&bf16);
+	buf_free(&so);
+	buf_free(&log);
+	buf_free(&err);
+}
+
 static void test_prologue(void **state)
 {
 	(void)state;
@@ -748,6 +802,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prologue),
 	    cmocka_unit_test(test_clang_pch),
+	    cmocka_unit_test(test_clang_warm),
 	    cmocka_unit_test(test_no_nvrtc),
 	    cmocka_unit_test(test_flush_idle),
 	    cmocka_unit_test(test_no_cxx),
