@@ -32,7 +32,8 @@
 #define EXEC_RUNNER_COMMAND "__exec-runner"
 #define EXEC_MEM_MIB 2048     /* a runner's address space (warp.so and a batch need ~300 MiB) */
 #define EXEC_CPU_SECONDS 20   /* a runner's CPU time per 16 kernels of its batch (16 real kernels take < 1 s) */
-#define EXEC_BATCH 128        /* kernels per shared object: each build costs clang ~0.2 s besides its modules */
+#define EXEC_BATCH 128        /* kernels per shared object when the run's size is unknown (exec_batch_size) */
+#define EXEC_BATCH_MAX 256    /* ... and at most: each build costs clang ~0.15 s besides its modules */
 #define EXEC_KERNEL_WALL 10   /* wall seconds one kernel may take before its runner is killed */
 
 typedef struct exec_options {

@@ -92,6 +92,17 @@ static void *thread_main(void *arg)
 	}
 }
 
+int xq_batch_size(uint64_t kernels, int threads)
+{
+	if (!kernels)
+		return EXEC_BATCH;
+	uint64_t j = threads > 0 ? (uint64_t)threads : 1;
+	uint64_t builds = (kernels + EXEC_BATCH_MAX - 1) / EXEC_BATCH_MAX;
+	builds = (builds + j - 1) / j * j; /* a multiple of the threads */
+	uint64_t b = (kernels + builds - 1) / builds;
+	return (int)(b < 1 ? 1 : b);
+}
+
 xq *xq_create(const exec_options *o, int threads, int batch, buf *err)
 {
 	exec_tool *t = exec_create(o, err);

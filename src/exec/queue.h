@@ -19,6 +19,13 @@ typedef struct xq xq;
 
 /* batch <= 0: EXEC_BATCH; threads <= 0: 1. NULL with one line in err. */
 xq *xq_create(const exec_options *o, int threads, int batch, buf *err);
+
+/* Kernels per shared object for a run of about `kernels` (0: unknown:
+ * EXEC_BATCH) on `threads`: as few builds as EXEC_BATCH_MAX allows (each
+ * has a fixed cost), as many as the threads, of even sizes, so that no
+ * thread builds a large batch while another waits; 200 kernels are one
+ * build on one thread and two of 100 on two. */
+int xq_batch_size(uint64_t kernels, int threads);
 /* kernel: the one to run of a module that may hold several (NULL: its
  * first); text and name are copied. */
 void xq_submit(xq *q, uint64_t tag, const char *text, size_t len, uint64_t seed, const char *kernel);

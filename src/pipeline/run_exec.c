@@ -18,7 +18,8 @@ int rx_start(run *r, const char *native_dir, buf *err)
 	if (scratch_open(&r->xsc, err) < 0)
 		return -1;
 	exec_options eo = {.cxx = r->o->run_cxx, .native_dir = native_dir, .scratch = r->xsc.path};
-	r->xq = xq_create(&eo, r->o->pool.jobs, EXEC_BATCH, err);
+	uint64_t left = r->end - (r->next_write > r->first ? r->next_write : r->first);
+	r->xq = xq_create(&eo, r->o->pool.jobs, xq_batch_size(left, r->o->pool.jobs), err);
 	if (!r->xq)
 		return -1;
 	return rb_watch(r, xq_fd(r->xq), err);

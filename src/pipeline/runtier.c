@@ -119,7 +119,10 @@ int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err)
 		return -1;
 	}
 	exec_options eo = {.cxx = o->cxx, .native_dir = o->native_dir, .scratch = sc.path};
-	int batch = o->batch > 0 ? o->batch : EXEC_BATCH, jobs = o->jobs > 0 ? o->jobs : 1, rc = 0;
+	int jobs = o->jobs > 0 ? o->jobs : 1, rc = 0;
+	/* the manifest's count is a hint (an untrusted one: it sizes batches, nothing else) */
+	json_int_t hint = json_integer_value(json_object_get(json_object_get(reader_manifest(rd), "counts"), "records"));
+	int batch = o->batch > 0 ? o->batch : xq_batch_size(hint > 0 ? (uint64_t)hint : 0, jobs);
 	xq *q = xq_create(&eo, jobs, batch, err);
 	if (!q) {
 		scratch_close(&sc);

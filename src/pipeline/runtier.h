@@ -13,7 +13,7 @@
 typedef struct rt_options {
 	const char *native_dir; /* warp/native */
 	const char *cxx;	/* NULL: cxx_run_default() */
-	int batch;		/* kernels per shared object; <= 0: EXEC_BATCH */
+	int batch;		/* kernels per shared object; <= 0: xq_batch_size of the manifest's count */
 	int jobs;		/* threads building and running batches; <= 0: 1 */
 	const volatile sig_atomic_t *stop; /* set: stop after the batches in progress */
 } rt_options;
