@@ -2,9 +2,11 @@
 each record of a jitsynth dataset, build its kernel the way a Warp user does
 (import the source, wp.launch on the CPU, which compiles the module with
 Warp's LLVM and runs it) on zeroed arrays of the launch shape the record's
-exec object gives. Geometry kernels are skipped (their ids would need real
-objects: the run tier builds them, this baseline does not), as are kernels
-whose parameters this script cannot make.
+exec object gives. A geometry parameter gets a small real object made by
+Warp (a mesh, a BVH, a hash grid, a volume of the type the kernel samples),
+as the run tier makes its own, so that both run the same kernels; kernels
+whose parameters this script cannot make (fabric arrays) are skipped and
+counted.
 
 usage: warp_launch.py SHARD.jsonl [LIMIT [WORKERS]]
 prints (among Warp's own output): RESULT kernels=N skipped=S seconds=T per_kernel=P
@@ -35,14 +37,45 @@ def load_kernel(rec, i):
     return getattr(module, name)
 
 
-def make_args(kernel, ex):
+KEEP = []  # geometry objects: alive until the launches are done
+
+
+def make_geometry(kind, src):
+    pts = wp.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, -1.0, 0.0],
+                    [0.0, 0.0, -1.0]], dtype=wp.vec3, device="cpu")
+    if kind == "mesh":
+        tris = [0, 1, 2, 0, 2, 3, 0, 3, 4, 0, 4, 1, 5, 2, 1, 5, 3, 2, 5, 4, 3, 5, 1, 4]
+        g = wp.Mesh(points=pts, indices=wp.array(tris, dtype=int, device="cpu"), velocities=pts)
+    elif kind == "bvh":
+        lo = wp.array([[p[0] - 0.2, p[1] - 0.2, p[2] - 0.2] for p in pts.numpy()], dtype=wp.vec3, device="cpu")
+        hi = wp.array([[p[0] + 0.2, p[1] + 0.2, p[2] + 0.2] for p in pts.numpy()], dtype=wp.vec3, device="cpu")
+        g = wp.Bvh(lo, hi)
+    elif kind == "hash_grid":
+        g = wp.HashGrid(16, 16, 16, device="cpu")
+        g.build(pts, 0.5)
+    elif kind == "volume":
+        vec = "volume_sample_v" in src or "volume_lookup_v" in src or "dtype=wp.vec3" in src
+        bg = wp.vec3(0.5, -0.25, 1.0) if vec else 3 if ("volume_sample_i" in src or "volume_lookup_i" in src) else 0.5
+        tiles = wp.array([[i, j, k] for i in (-2, 0) for j in (-2, 0) for k in (-2, 0)], dtype=wp.int32, device="cpu")
+        g = wp.Volume.allocate_by_tiles(tiles, voxel_size=0.1, bg_value=bg, device="cpu")
+    else:
+        return None
+    KEEP.append(g)
+    return g.id
+
+
+def make_args(kernel, ex, src=""):
     args = []
     shape = tuple(ex["launch"][: len(ex["launch"]) - (1 if ex.get("tiled") else 0)])
     for a in kernel.adj.args:
         p = ex["params"].get(a.label, {})
         t = a.type
         if p.get("geometry"):
-            return None
+            gid = make_geometry(p["geometry"], src)
+            if gid is None:
+                return None
+            args.append(gid)
+            continue
         if wp.types.is_array(t):
             s = tuple(p.get("shape") or shape)
             if isinstance(t, wp.indexedarray):
@@ -87,7 +120,7 @@ def main():
             continue
         try:
             k = load_kernel(rec, i)
-            args = make_args(k, ex)
+            args = make_args(k, ex, rec["python_source"])
             if args is None:
                 skipped += 1
                 continue
