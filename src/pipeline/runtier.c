@@ -80,28 +80,52 @@ json_t *rt_report_json(const rt_report *rep)
 }
 
 /* Results come back in completion order; they are counted in record
- * order (so each class's example is the first record's, whatever --jobs). */
+ * order (so each class's example is the first record's, whatever --jobs).
+ * Only the records between the oldest not counted and the newest are held
+ * (a few batches per thread), so a dataset of any size takes bounded memory. */
 typedef struct order {
-	char **name, **json; /* by tag, until counted */
-	size_t n, cap, next;
+	char **name, **json; /* tag t at [t - base], until counted */
+	size_t base, n, cap; /* tags base..n-1 held, room for cap */
+	size_t next;	     /* the oldest tag not counted */
 } order;
+
+/* A new record's tag. */
+static size_t order_add(order *w, const char *name)
+{
+	if (w->n - w->base == w->cap) {
+		size_t done = w->next - w->base; /* counted: their slots are free */
+		if (done && done >= w->cap / 2) {
+			memmove(w->name, w->name + done, (w->n - w->next) * sizeof *w->name);
+			memmove(w->json, w->json + done, (w->n - w->next) * sizeof *w->json);
+			w->base = w->next;
+		} else {
+			w->cap = w->cap ? 2 * w->cap : 1024;
+			w->name = xrealloc(w->name, w->cap * sizeof *w->name);
+			w->json = xrealloc(w->json, w->cap * sizeof *w->json);
+		}
+	}
+	w->name[w->n - w->base] = xstrdup(name);
+	w->json[w->n - w->base] = NULL;
+	return w->n++;
+}
 
 static void order_put(order *w, uint64_t tag, char *json)
 {
-	if (tag >= w->n) { /* not ours: never happens */
+	if (tag < w->next || tag >= w->n) { /* not ours: never happens */
 		free(json);
 		return;
 	}
-	w->json[tag] = json;
+	w->json[tag - w->base] = json;
 }
 
 static void order_count(order *w, rt_report *rep)
 {
-	while (w->next < w->n && w->json[w->next]) {
-		rt_count(rep, w->name[w->next], w->json[w->next]);
-		free(w->json[w->next]);
-		free(w->name[w->next]);
-		w->json[w->next] = w->name[w->next] = NULL;
+	while (w->next < w->n && w->json[w->next - w->base]) {
+		size_t i = w->next - w->base;
+		rt_count(rep, w->name[i], w->json[i]);
+		free(w->json[i]);
+		free(w->name[i]);
+		w->json[i] = w->name[i] = NULL;
 		w->next++;
 	}
 }
@@ -154,14 +178,8 @@ int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err)
 		json_t *meta = json_object_get(rec.json, "meta");
 		uint64_t seed = (uint64_t)json_integer_value(json_object_get(meta, "seed"));
 		uint64_t index = (uint64_t)json_integer_value(json_object_get(meta, "index"));
-		if (w.n == w.cap) {
-			w.cap = w.cap ? 2 * w.cap : 1024;
-			w.name = xrealloc(w.name, w.cap * sizeof *w.name);
-			w.json = xrealloc(w.json, w.cap * sizeof *w.json);
-		}
-		w.name[w.n] = xstrdup(name ? name : "?");
-		w.json[w.n] = NULL;
-		xq_submit(q, w.n++, mod, ml, exec_inputs_seed(seed, index), name);
+		size_t t = order_add(&w, name ? name : "?");
+		xq_submit(q, t, mod, ml, exec_inputs_seed(seed, index), name);
 		while (xq_poll(q, &tag, &json))
 			order_put(&w, tag, json);
 		/* a batch just went out: keep no more than two per thread waiting */
@@ -183,7 +201,7 @@ int rt_run(const char *dir, const rt_options *o, rt_report *rep, buf *err)
 		order_count(&w, rep);
 	}
 	for (size_t i = w.next; i < w.n; i++)
-		free(w.name[i]), free(w.json[i]);
+		free(w.name[i - w.base]), free(w.json[i - w.base]);
 	free(w.name);
 	free(w.json);
 	exec_stats st;

@@ -210,69 +210,81 @@ static void replace_all(buf *dst, const char *src, size_t len, const char *from,
 	}
 }
 
-/* The run tier's PCH with clang, warm: builtin.h followed by pch_warm.txt's
- * explicit instantiations of the wp:: templates Warp's modules share,
- * precompiled with -fpch-instantiate-templates -fpch-codegen, and its code
- * compiled once into dir/libjswarm.so. A batch built on it neither
- * instantiates those templates nor generates code for them or for
- * builtin.h's inline functions: it links the library (compile_to). The
- * header goes in on stdin, since a PCH names its input files and a
- * cache stage is renamed once built. 0 when both were built. */
-static int compile_pch_warm(cxx_tool *t, const char *dir, const char **argv, int n)
+/* Builds dir/builtin.h.gch from builtin.h; or, warm (the run tier's
+ * clang), from builtin.h followed by t->warm's explicit instantiations of
+ * the wp:: templates Warp's modules share, precompiled with
+ * -fpch-instantiate-templates -fpch-codegen, whose code, with builtin.h's
+ * inline functions, is then compiled once into dir/libjswarm.so: a batch
+ * built on that PCH links it instead of generating that code (compile_to).
+ * The warm header goes in on stdin, since a PCH names its input files and
+ * a cache stage is renamed once built. argv[0..n) is the compiler and its
+ * flags. 0 when everything was built. */
+static int compile_pch_as(cxx_tool *t, const char *dir, const char *const *argv, int n, int warm)
 {
 	buf hdr = BUF_INIT, gch = BUF_INIT, lib = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
-	buf_printf(&hdr, "%s/warm.h", t->tmpdir);
 	buf_printf(&gch, "%s/builtin.h.gch", dir);
 	buf_printf(&lib, "%s/libjswarm.so", dir);
-	static const char head[] = "#include \"builtin.h\"\n";
-	buf text = BUF_INIT;
-	buf_puts(&text, head);
-	buf_puts(&text, t->warm);
 	int rc = -1, in = -1;
-	if (write_file(buf_cstr(&hdr), text.data, text.len) != 0 ||
-	    (in = open(buf_cstr(&hdr), O_RDONLY | O_CLOEXEC)) < 0)
-		goto out;
+	if (warm) {
+		buf text = BUF_INIT;
+		buf_puts(&text, "#include \"builtin.h\"\n");
+		buf_puts(&text, t->warm);
+		buf_printf(&hdr, "%s/warm.h", t->tmpdir);
+		int wrote = write_file(buf_cstr(&hdr), text.data, text.len) == 0;
+		buf_free(&text);
+		if (!wrote || (in = open(buf_cstr(&hdr), O_RDONLY | O_CLOEXEC)) < 0)
+			goto out;
+	} else {
+		buf_printf(&hdr, "%s/builtin.h", t->native_dir);
+	}
 	const char *a[CXX_MAX_ARGS];
 	int k = 0;
 	for (int i = 0; i < n; i++)
 		a[k++] = argv[i];
-	a[k++] = "-I";
-	a[k++] = t->native_dir;
-	a[k++] = "-Xclang";
-	a[k++] = "-fno-pch-timestamp";
-	a[k++] = "-fno-crash-diagnostics";
-	a[k++] = "-fpch-instantiate-templates";
-	a[k++] = "-fpch-codegen";
+	if (t->clang) { /* check the headers by size, not by time: the cache is keyed by their contents */
+		a[k++] = "-Xclang";
+		a[k++] = "-fno-pch-timestamp";
+		a[k++] = "-fno-crash-diagnostics";
+	}
+	if (warm) {
+		a[k++] = "-I";
+		a[k++] = t->native_dir;
+		a[k++] = "-fpch-instantiate-templates";
+		a[k++] = "-fpch-codegen";
+	}
 	a[k++] = "-x";
 	a[k++] = "c++-header";
-	a[k++] = "-";
+	a[k++] = warm ? "-" : buf_cstr(&hdr);
 	a[k++] = "-o";
 	a[k++] = buf_cstr(&gch);
 	a[k] = NULL;
 	child_end end;
 	if (run_in(t, a, in, &out, &end, &log) != 0 || verdict(t, &end, &out, &log) != 0)
 		goto out;
-	k = 0;
-	a[k++] = t->path;
-	k = flags_cxx(a, k, t->object);
-	a[k++] = "-fno-crash-diagnostics";
-	a[k++] = "-shared";
-	a[k++] = "-o";
-	a[k++] = buf_cstr(&lib);
-	a[k++] = buf_cstr(&gch);
-	a[k] = NULL;
-	buf_reset(&out);
-	if (run(t, a, &out, &end, &log) == 0 && verdict(t, &end, &out, &log) == 0)
-		rc = 0;
+	if (warm) {
+		k = 0;
+		a[k++] = t->path;
+		k = flags_cxx(a, k, t->object);
+		a[k++] = "-fno-crash-diagnostics";
+		a[k++] = "-shared";
+		a[k++] = "-o";
+		a[k++] = buf_cstr(&lib);
+		a[k++] = buf_cstr(&gch);
+		a[k] = NULL;
+		buf_reset(&out);
+		if (run(t, a, &out, &end, &log) != 0 || verdict(t, &end, &out, &log) != 0)
+			goto out;
+	}
+	rc = 0;
 out:
 	if (in >= 0)
 		close(in);
-	unlink(buf_cstr(&hdr));
+	if (warm)
+		unlink(buf_cstr(&hdr));
 	if (rc != 0) {
 		unlink(buf_cstr(&gch));
 		unlink(buf_cstr(&lib));
 	}
-	buf_free(&text);
 	buf_free(&hdr);
 	buf_free(&gch);
 	buf_free(&lib);
@@ -281,36 +293,13 @@ out:
 	return rc;
 }
 
-/* Builds builtin.h.gch into dir (the run tier's clang: warm, else plain);
- * 0 when the compiler made it. argv[0..n) is the compiler and its flags
- * (room left for the rest). */
-static int compile_pch(cxx_tool *t, const char *dir, const char **argv, int n)
+/* The PCH into dir: the run tier's clang tries the warm one first. 0 when
+ * the compiler made one. */
+static int compile_pch(cxx_tool *t, const char *dir, const char *const *argv, int n)
 {
-	if (*t->warm && compile_pch_warm(t, dir, argv, n) == 0)
+	if (*t->warm && compile_pch_as(t, dir, argv, n, 1) == 0)
 		return 0;
-	buf gch = BUF_INIT, hdr = BUF_INIT, out = BUF_INIT, log = BUF_INIT;
-	buf_printf(&gch, "%s/builtin.h.gch", dir);
-	buf_printf(&hdr, "%s/builtin.h", t->native_dir);
-	if (t->clang) { /* check the headers by size, not by time: the cache is keyed by their contents */
-		argv[n++] = "-Xclang";
-		argv[n++] = "-fno-pch-timestamp";
-		argv[n++] = "-fno-crash-diagnostics";
-	}
-	argv[n++] = "-x";
-	argv[n++] = "c++-header";
-	argv[n++] = buf_cstr(&hdr);
-	argv[n++] = "-o";
-	argv[n++] = buf_cstr(&gch);
-	argv[n] = NULL;
-	child_end end;
-	int rc = run(t, argv, &out, &end, &log) == 0 && verdict(t, &end, &out, &log) == 0 ? 0 : -1;
-	if (rc != 0)
-		unlink(buf_cstr(&gch));
-	buf_free(&gch);
-	buf_free(&hdr);
-	buf_free(&out);
-	buf_free(&log);
-	return rc;
+	return compile_pch_as(t, dir, argv, n, 0);
 }
 
 /* The PCH from the cache between runs (pchcache.h) when it has one for this
